@@ -1,0 +1,93 @@
+"""Who may see and do what in the cases app. Every view, list, count and search starts here.
+
+Each `*_visible_to` function fails closed: an unknown role, an inactive or anonymous user sees nothing.
+"""
+
+from django.db.models import Q
+
+from repat.accounts.models import User
+
+from .models import Case, Family, FamilyMember, Returnee
+
+REGIONAL_ROLES = (User.Role.COORDINATOR, User.Role.SUPERVISOR)
+
+
+def _sees_everything(user) -> bool:
+    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
+
+
+def _is_active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def cases_visible_to(user):
+    if not _is_active(user):
+        return Case.objects.none()
+    if _sees_everything(user):
+        return Case.objects.all()
+    if user.role == User.Role.SOCIAL_WORKER:
+        return Case.objects.filter(worker=user)
+    if user.role in REGIONAL_ROLES:
+        return Case.objects.filter(returnee__region__in=user.regions.values("pk"))
+    return Case.objects.none()
+
+
+def returnees_visible_to(user):
+    if not _is_active(user):
+        return Returnee.objects.none()
+    if _sees_everything(user):
+        return Returnee.objects.all()
+    if user.role == User.Role.SOCIAL_WORKER:
+        return Returnee.objects.filter(case__worker=user)
+    if user.role in REGIONAL_ROLES:
+        return Returnee.objects.filter(region__in=user.regions.values("pk"))
+    return Returnee.objects.none()
+
+
+def families_visible_to(user):
+    """Families with a visible returnee; regional roles also see the families living in their regions."""
+    if not _is_active(user):
+        return Family.objects.none()
+    if _sees_everything(user):
+        return Family.objects.all()
+    with_visible_member = Q(
+        pk__in=FamilyMember.objects.filter(returnee__in=returnees_visible_to(user).values("pk")).values("family_id")
+    )
+    if user.role in REGIONAL_ROLES:
+        return Family.objects.filter(with_visible_member | Q(region__in=user.regions.values("pk")))
+    if user.role == User.Role.SOCIAL_WORKER:
+        return Family.objects.filter(with_visible_member)
+    return Family.objects.none()
+
+
+def can_register_returnee(user) -> bool:
+    return _is_active(user) and (
+        user.role == User.Role.SOCIAL_WORKER or _sees_everything(user) or user.role == User.Role.COORDINATOR
+    )
+
+
+def can_edit_case(user, case: Case) -> bool:
+    """Visible is not enough to write: the case's own worker, a coordinator of its region or an
+    administrator may change it; a supervisor reviews."""
+    if not cases_visible_to(user).filter(pk=case.pk).exists():
+        return False
+    return user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or _sees_everything(user)
+
+
+def can_assign_worker(user) -> bool:
+    return _is_active(user) and (user.role == User.Role.COORDINATOR or _sees_everything(user))
+
+
+def assignable_workers(user):
+    """Social workers a user may give a case to: themselves (workers), workers of their regions
+    (coordinators), any (administrators)."""
+    workers = User.objects.filter(role=User.Role.SOCIAL_WORKER, is_active=True)
+    if not _is_active(user):
+        return workers.none()
+    if _sees_everything(user):
+        return workers
+    if user.role == User.Role.COORDINATOR:
+        return workers.filter(regions__in=user.regions.values("pk")).distinct()
+    if user.role == User.Role.SOCIAL_WORKER:
+        return workers.filter(pk=user.pk)
+    return workers.none()

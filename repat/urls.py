@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = _("Repat administration")
+admin.site.site_title = _("Repat")
+
+urlpatterns = [
+    path("accounts/", include("repat.accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("cases.urls")),
+]

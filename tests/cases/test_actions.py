@@ -1,0 +1,147 @@
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from cases import actions
+from cases.models import Case, CaseEvent, ReturneeAlias
+from tests.factories import CaseFactory, FamilyFactory, OperationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def register(actor, region, **overrides):
+    data = {
+        "given_name": "Хамза",
+        "family_name": "Орозов",
+        "sex": "male",
+        "date_of_birth": datetime.date(2017, 1, 1),
+        "date_of_birth_precision": "year",
+        "operation": OperationFactory(),
+        "arrival_date": datetime.date(2023, 2, 10),
+        "region": region,
+    }
+    return actions.returnee_register(actor=actor, data=data, new_family_name="Орозовы", **overrides)
+
+
+def test_case_numbers_are_readable_unique_and_sequential(worker, chuy):
+    first, second = register(worker, chuy), register(worker, chuy)
+    assert first.case_number == "KG-2023-00001"
+    assert second.case_number == "KG-2023-00002"
+
+
+def test_registration_writes_events_in_order(worker, chuy):
+    returnee = register(worker, chuy)
+    kinds = list(returnee.case.events.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["registered", "opened", "family_joined"]
+
+
+@pytest.mark.parametrize(
+    ("name", "script"),
+    [("Hamza Orozov", "latin"), ("Хамза Орозов", "cyrillic"), ("حمزة", "arabic"), ("123", "other")],
+)
+def test_alias_script_is_detected(name, script):
+    assert actions.script_of(name) == script
+
+
+def test_supervisor_cannot_register(supervisor, chuy):
+    with pytest.raises(PermissionDenied):
+        register(supervisor, chuy)
+
+
+def test_case_update_records_old_and_new_values(worker, case):
+    actions.case_update(actor=worker, case=case, data={"status": "active", "risk_level": "high", "risk_reason": "x"})
+    event = case.events.get()
+    assert event.kind == CaseEvent.Kind.STATUS_CHANGED
+    assert event.changes["status"] == ["open", "active"]
+    assert event.changes["risk_level"] == ["medium", "high"]
+    assert event.actor == worker
+
+
+def test_case_update_without_changes_writes_no_event(worker, case):
+    actions.case_update(actor=worker, case=case, data={"status": case.status})
+    assert not case.events.exists()
+
+
+def test_close_and_reopen(worker, case):
+    actions.case_update(actor=worker, case=case, data={"status": "closed", "closure_reason": "moved"})
+    case.refresh_from_db()
+    assert (case.status, case.closed_on, case.closure_reason) == ("closed", timezone.localdate(), "moved")
+
+    actions.case_update(actor=worker, case=case, data={"status": "active"})
+    case.refresh_from_db()
+    assert (case.status, case.closed_on, case.closure_reason) == ("active", None, "")
+    assert list(case.events.order_by("id").values_list("kind", flat=True)) == ["closed", "reopened"]
+
+
+def test_closing_without_reason_is_refused(worker, case):
+    with pytest.raises(ValidationError) as error:
+        actions.case_update(actor=worker, case=case, data={"status": "closed"})
+    assert error.value.message_dict["closure_reason"] == ["Give the reason for closing the case."]
+    case.refresh_from_db()
+    assert case.status == Case.Status.OPEN
+    assert not case.events.exists()
+
+
+def test_the_database_refuses_a_closed_case_without_a_reason(case):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(status="closed")
+
+
+def test_worker_cannot_reassign(worker, other_worker, case):
+    with pytest.raises(ValidationError):
+        actions.case_update(actor=worker, case=case, data={"worker": other_worker})
+
+
+def test_coordinator_reassigns_within_region(coordinator, worker, case, chuy):
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(regions=[chuy])
+    actions.case_update(actor=coordinator, case=case, data={"worker": colleague})
+    case.refresh_from_db()
+    assert case.worker == colleague
+    assert case.events.get().kind == CaseEvent.Kind.ASSIGNED
+
+
+def test_note_on_closed_case_is_refused(worker, case):
+    actions.case_update(actor=worker, case=case, data={"status": "closed", "closure_reason": "moved"})
+    with pytest.raises(ValidationError):
+        actions.note_log(actor=worker, case=case, contact_date=timezone.localdate(), kind="phone_call", summary="x")
+
+
+def test_note_cannot_be_written_by_a_worker_who_does_not_hold_the_case(other_worker, case):
+    with pytest.raises(PermissionDenied):
+        actions.note_log(
+            actor=other_worker, case=case, contact_date=timezone.localdate(), kind="phone_call", summary="x"
+        )
+
+
+def test_returnee_update_replaces_aliases_and_records_it(worker, case):
+    actions.returnee_update(actor=worker, returnee=case.returnee, data={}, aliases=["Aisha", "عائشة"])
+    assert sorted(ReturneeAlias.objects.values_list("script", flat=True)) == ["arabic", "latin"]
+    assert case.events.get().changes["aliases"] == [None, "Aisha, عائشة"]
+
+
+def test_new_head_of_household_replaces_the_old_one(worker, case):
+    family = FamilyFactory()
+    actions.family_member_add(actor=worker, family=family, full_name="Первая", relationship="mother", is_head=True)
+    actions.family_member_add(actor=worker, family=family, full_name="Вторая", relationship="grandparent", is_head=True)
+    assert family.members.get(is_head=True).full_name == "Вторая"
+
+
+def test_timeline_labels_changes_in_the_readers_language(worker, case):
+    from django.utils import translation
+
+    from cases.selectors import timeline
+
+    actions.case_update(actor=worker, case=case, data={"risk_level": "high", "risk_reason": "x"})
+    with translation.override("en"):
+        change = next(c for c in timeline(case=case)[0].changes if c.label == "Risk level")
+    assert (change.old, change.new) == ("Medium", "High")
+
+
+def test_case_factory_cases_are_open():
+    assert CaseFactory().status == Case.Status.OPEN

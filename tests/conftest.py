@@ -1,0 +1,70 @@
+"""Fixtures per role. Each test builds what it needs; regions come from the seeded migration."""
+
+import pytest
+
+from repat.accounts.models import User
+
+from .factories import CaseFactory, ReturneeFactory, UserFactory, region
+
+
+@pytest.fixture
+def chuy(db):
+    return region("Chüy Oblast")
+
+
+@pytest.fixture
+def osh(db):
+    return region("Osh Oblast")
+
+
+@pytest.fixture
+def worker(chuy):
+    return UserFactory(username="worker-a", role=User.Role.SOCIAL_WORKER, regions=[chuy])
+
+
+@pytest.fixture
+def other_worker(osh):
+    return UserFactory(username="worker-b", role=User.Role.SOCIAL_WORKER, regions=[osh])
+
+
+@pytest.fixture
+def coordinator(chuy):
+    return UserFactory(username="coordinator-a", role=User.Role.COORDINATOR, regions=[chuy])
+
+
+@pytest.fixture
+def supervisor(chuy):
+    return UserFactory(username="supervisor-a", role=User.Role.SUPERVISOR, regions=[chuy])
+
+
+@pytest.fixture
+def osh_supervisor(osh):
+    return UserFactory(username="supervisor-b", role=User.Role.SUPERVISOR, regions=[osh])
+
+
+@pytest.fixture
+def administrator(db):
+    return UserFactory(username="admin-a", role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def case(worker, chuy):
+    """A case in Chüy held by `worker`."""
+    return CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
+
+
+@pytest.fixture
+def other_case(other_worker, osh):
+    """A case in Osh held by `other_worker`."""
+    return CaseFactory(worker=other_worker, returnee=ReturneeFactory(region=osh))
+
+
+@pytest.fixture
+def client_for(client):
+    """Log the test client in as a user: `client_for(worker).get(...)`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

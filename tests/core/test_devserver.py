@@ -1,0 +1,92 @@
+"""`make run` starts the web server, a Celery worker and beat; a task sent through the configured
+broker (Redis when REDIS_URL is set, the filesystem otherwise) is executed; Ctrl-C stops them all."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own local server
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "repat.settings.dev",
+        "REPAT_VAR_DIR": str(tmp_path),
+        "REPAT_ADDRESS": f"127.0.0.1:{port}",
+        "PYTHONUNBUFFERED": "1",
+    }
+    if "DATABASE_URL" not in env:  # a fresh SQLite file for this test
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    log = (tmp_path / "run.log").open("w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "repat.devserver"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        assert wait_for(lambda: http_ok(f"http://127.0.0.1:{port}/accounts/login/"), 60), "web server did not answer"
+        output = lambda: (tmp_path / "run.log").read_text()  # noqa: E731
+        assert wait_for(lambda: " ready." in output(), 60), output()
+        assert wait_for(lambda: "beat: Starting" in output(), 30), output()
+
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from repat.celery import app; app.send_task('repat.accounts.tasks.clear_expired_sessions')",
+            ],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=60,
+        )
+        assert wait_for(lambda: "clear_expired_sessions" in output() and "succeeded" in output(), 60), output()
+
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
+        process.wait(timeout=30)
+        assert wait_for(lambda: not group_alive(process.pid), 20), "a process outlived Ctrl-C"
+    finally:
+        if group_alive(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()

@@ -1,0 +1,44 @@
+"""Production settings are checked in a fresh process, as a deployment would load them."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(DJANGO_SETTINGS_MODULE="repat.settings.prod", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": "x7!" + "k" * 60 + "-test-only-production-like-key",
+    "DJANGO_ALLOWED_HOSTS": "repat.example.org",
+}
+
+
+def test_check_deploy_is_clean():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+def test_production_has_no_default_for_secrets(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert f"The environment variable {missing} must be set in production." in result.stderr
+
+
+def test_demo_data_cannot_be_created_in_production():
+    result = manage("seed_demo", **PRODUCTION)
+    assert result.returncode != 0
+    assert "Demo data cannot be created" in result.stderr
