@@ -22,7 +22,7 @@ run: setup
 	$(PY) -m repat.devserver
 
 test: setup
-	$(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
