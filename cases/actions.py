@@ -4,18 +4,39 @@ failed save changes nothing and the timeline never misses a change."""
 import datetime
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from repat.core.sequences import sequence_next
 
 from . import permissions
-from .models import Case, CaseEvent, Family, FamilyMember, Note, Returnee, ReturneeAlias
+from .models import (
+    Assessment,
+    Attachment,
+    CareArrangement,
+    Case,
+    CaseEvent,
+    CaseTransfer,
+    ConsentRecord,
+    Family,
+    FamilyMember,
+    GoalProgress,
+    IdentityDocument,
+    KinshipBasis,
+    KinshipTest,
+    Note,
+    PlanGoal,
+    ReintegrationPlan,
+    Returnee,
+    ReturneeAlias,
+)
+from .uploads import prepare_upload
 
 RETURNEE_FIELDS = (
     "given_name",
@@ -45,6 +66,8 @@ def _raw(value: Any) -> Any:
         return str(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
     return value
 
 
@@ -61,8 +84,21 @@ def _apply(instance: models.Model, data: dict[str, Any], fields: Iterable[str]) 
     return changes
 
 
-def _event(case: Case, kind: str, actor, changes: dict | None = None, note: Note | None = None) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, changes=changes or {}, note=note)
+def case_event_write(
+    case: Case,
+    kind: str,
+    actor,
+    changes: dict | None = None,
+    note: Note | None = None,
+    subject: models.Model | None = None,
+) -> CaseEvent:
+    event = CaseEvent(case=case, kind=kind, actor=actor, changes=changes or {}, note=note)
+    if subject is not None:
+        event.subject = subject._meta.model_name
+        event.subject_id = subject.pk
+        event.item = str(getattr(subject, CaseEvent.SUBJECT_ITEM_FIELD.get(event.subject, "pk"), ""))[:300]
+    event.save()
+    return event
 
 
 def script_of(text: str) -> str:
@@ -141,7 +177,7 @@ def family_member_add(
     member.full_clean()
     member.save()
     if returnee is not None:
-        _event(returnee.case, CaseEvent.Kind.FAMILY_JOINED, actor, {"family": [None, family.name]})
+        case_event_write(returnee.case, CaseEvent.Kind.FAMILY_JOINED, actor, {"family": [None, family.name]})
     return member
 
 
@@ -182,8 +218,10 @@ def returnee_register(
     )
     case.full_clean()
     case.save()
-    _event(case, CaseEvent.Kind.REGISTERED, actor)
-    _event(case, CaseEvent.Kind.OPENED, actor, {"worker": [None, _raw(worker)], "risk_level": [None, risk_level]})
+    case_event_write(case, CaseEvent.Kind.REGISTERED, actor)
+    case_event_write(
+        case, CaseEvent.Kind.OPENED, actor, {"worker": [None, _raw(worker)], "risk_level": [None, risk_level]}
+    )
 
     if family is None and new_family_name:
         family = family_create(
@@ -212,7 +250,7 @@ def returnee_update(
         return returnee
     returnee.full_clean()
     returnee.save(update_fields=[f for f in changes if f != "aliases"] + ["updated_at"])
-    _event(returnee.case, CaseEvent.Kind.RETURNEE_UPDATED, actor, changes)
+    case_event_write(returnee.case, CaseEvent.Kind.RETURNEE_UPDATED, actor, changes)
     return returnee
 
 
@@ -256,7 +294,7 @@ def case_update(*, actor, case: Case, data: dict[str, Any]) -> Case:
         return case
     case.full_clean()
     case.save(update_fields=[*list(changes), "updated_at"])
-    _event(case, _case_event_kind(changes), actor, changes)
+    case_event_write(case, _case_event_kind(changes), actor, changes)
     return case
 
 
@@ -294,5 +332,573 @@ def note_log(
         changes["next_follow_up"] = [_raw(case.next_follow_up), _raw(next_follow_up)]
         case.next_follow_up = next_follow_up
         case.save(update_fields=["next_follow_up", "updated_at"])
-    _event(case, CaseEvent.Kind.NOTE_LOGGED, actor, changes, note=note)
+    case_event_write(case, CaseEvent.Kind.NOTE_LOGGED, actor, changes, note=note)
     return note
+
+
+# --- Documents, consent, kinship, care, assessments and plans --------------------------------------
+
+
+def _require_edit(actor, case: Case) -> None:
+    if not permissions.can_edit_case(actor, case):
+        raise PermissionDenied
+
+
+def _created(instance: models.Model, fields: Iterable[str]) -> dict[str, list]:
+    """{field: [None, value]} for the non-empty fields of a new row, for its timeline event."""
+    return {f: [None, _raw(getattr(instance, f))] for f in fields if getattr(instance, f) not in (None, "", [])}
+
+
+@transaction.atomic
+def attachment_upload(*, actor, case: Case, uploaded) -> Attachment:
+    """Store an uploaded file after checking its content (see uploads.py). If the surrounding
+    transaction rolls back, the file stays on disk without a row: unreachable, since files are
+    served only through their row."""
+    _require_edit(actor, case)
+    content, content_type, digest = prepare_upload(uploaded)
+    name = (uploaded.name or "file").rsplit("/", 1)[-1][:200]
+    attachment = Attachment(
+        case=case,
+        original_name=name,
+        content_type=content_type,
+        size=content.size,
+        sha256=digest,
+        uploaded_by=actor,
+    )
+    attachment.file.save("upload", content, save=False)
+    attachment.save()
+    case_event_write(case, CaseEvent.Kind.FILE_UPLOADED, actor, subject=attachment)
+    return attachment
+
+
+DOCUMENT_FIELDS = (
+    "kind",
+    "number",
+    "issuing_body",
+    "requested_on",
+    "issued_on",
+    "expires_on",
+    "responsible_organisation",
+    "due_date",
+    "notes",
+)
+
+
+@transaction.atomic
+def document_add(*, actor, returnee: Returnee, data: dict[str, Any], scan_file=None) -> IdentityDocument:
+    """Record a document a returnee needs (missing or requested) or already has (issued)."""
+    _require_edit(actor, returnee.case)
+    status = data.get("status", IdentityDocument.Status.MISSING)
+    if status not in (
+        IdentityDocument.Status.MISSING,
+        IdentityDocument.Status.REQUESTED,
+        IdentityDocument.Status.ISSUED,
+    ):
+        raise ValidationError({"status": _("A new document is missing, requested or already issued.")})
+    document = IdentityDocument(returnee=returnee, status=status, **{f: data[f] for f in DOCUMENT_FIELDS if f in data})
+    if status == IdentityDocument.Status.ISSUED and not document.issued_on:
+        raise ValidationError({"issued_on": _("Give the date the document was issued.")})
+    if scan_file is not None:
+        document.scan = attachment_upload(actor=actor, case=returnee.case, uploaded=scan_file)
+    document.full_clean()
+    document.save()
+    case_event_write(
+        returnee.case,
+        CaseEvent.Kind.DOCUMENT_ADDED,
+        actor,
+        _created(document, ("status", "due_date")),
+        subject=document,
+    )
+    return document
+
+
+@transaction.atomic
+def document_update(*, actor, document: IdentityDocument, data: dict[str, Any], scan_file=None) -> IdentityDocument:
+    """Edit a document's details; its status changes only through `document_transition`."""
+    # Lock the document row only: PostgreSQL cannot lock the nullable side of the join to the case.
+    document = (
+        IdentityDocument.objects.select_for_update(of=("self",)).select_related("returnee__case").get(pk=document.pk)
+    )
+    case = document.returnee.case
+    _require_edit(actor, case)
+    changes = _apply(document, data, DOCUMENT_FIELDS)
+    if scan_file is not None:
+        document.scan = attachment_upload(actor=actor, case=case, uploaded=scan_file)
+        changes["scan"] = [None, document.scan.original_name]
+    if not changes:
+        return document
+    document.full_clean()
+    document.save()
+    case_event_write(case, CaseEvent.Kind.DOCUMENT_UPDATED, actor, changes, subject=document)
+    return document
+
+
+@transaction.atomic
+def document_transition(
+    *, actor, document: IdentityDocument, status: str, on: datetime.date | None = None, reason: str = ""
+) -> IdentityDocument:
+    """Move a document along missing → requested → in progress → issued, or to refused with a
+    reason. Requesting stamps the request date; issuing stamps the issue date."""
+    # Lock the document row only: PostgreSQL cannot lock the nullable side of the join to the case.
+    document = (
+        IdentityDocument.objects.select_for_update(of=("self",)).select_related("returnee__case").get(pk=document.pk)
+    )
+    case = document.returnee.case
+    _require_edit(actor, case)
+    on = on or timezone.localdate()
+    if status not in document.next_statuses():
+        raise ValidationError(
+            {
+                "status": _("A document cannot go from “%(old)s” to “%(new)s”.")
+                % {
+                    "old": document.get_status_display(),
+                    "new": dict(IdentityDocument.Status.choices).get(status, status),
+                }
+            }
+        )
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("The date cannot be in the future.")})
+    data: dict[str, Any] = {"status": status}
+    if status == IdentityDocument.Status.REFUSED:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give the reason for the refusal.")})
+        data["refusal_reason"] = reason.strip()
+    else:
+        data["refusal_reason"] = ""
+    if status == IdentityDocument.Status.REQUESTED:
+        data["requested_on"] = on
+    if status == IdentityDocument.Status.ISSUED:
+        data["issued_on"] = on
+    changes = _apply(document, data, ("status", "refusal_reason", "requested_on", "issued_on"))
+    document.full_clean()
+    document.save(update_fields=[*changes, "updated_at"])
+    case_event_write(case, CaseEvent.Kind.DOCUMENT_STATUS, actor, changes, subject=document)
+    return document
+
+
+CONSENT_FIELDS = ("given_by", "given_by_name", "purpose", "shared_with", "given_on", "expires_on")
+
+
+@transaction.atomic
+def consent_record(*, actor, returnee: Returnee, data: dict[str, Any], form_file=None) -> ConsentRecord:
+    _require_edit(actor, returnee.case)
+    consent = ConsentRecord(returnee=returnee, recorded_by=actor, **{f: data[f] for f in CONSENT_FIELDS if f in data})
+    if consent.given_on and consent.given_on > timezone.localdate():
+        raise ValidationError({"given_on": _("Consent cannot be dated in the future.")})
+    if consent.purpose == ConsentRecord.Purpose.DATA_SHARING and not consent.shared_with.strip():
+        raise ValidationError({"shared_with": _("Name the organisations the data may be shared with.")})
+    if form_file is not None:
+        consent.form = attachment_upload(actor=actor, case=returnee.case, uploaded=form_file)
+    consent.full_clean()
+    consent.save()
+    case_event_write(
+        returnee.case,
+        CaseEvent.Kind.CONSENT_RECORDED,
+        actor,
+        _created(consent, ("given_by", "shared_with", "given_on", "expires_on")),
+        subject=consent,
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, actor, consent: ConsentRecord, on: datetime.date, reason: str) -> ConsentRecord:
+    # Lock the consent row only: PostgreSQL cannot lock the nullable side of the join to the case.
+    consent = ConsentRecord.objects.select_for_update(of=("self",)).select_related("returnee__case").get(pk=consent.pk)
+    case = consent.returnee.case
+    _require_edit(actor, case)
+    if consent.withdrawn_on:
+        raise ValidationError(_("This consent was already withdrawn."))
+    if on < consent.given_on or on > timezone.localdate():
+        raise ValidationError({"on": _("The withdrawal date must be between the date consent was given and today.")})
+    changes = _apply(
+        consent, {"withdrawn_on": on, "withdrawal_reason": reason.strip()}, ("withdrawn_on", "withdrawal_reason")
+    )
+    consent.save(update_fields=list(changes))
+    case_event_write(case, CaseEvent.Kind.CONSENT_WITHDRAWN, actor, changes, subject=consent)
+    return consent
+
+
+@transaction.atomic
+def kinship_test_record(
+    *,
+    actor,
+    returnee: Returnee,
+    relative: FamilyMember,
+    claimed_relationship: str,
+    laboratory: str,
+    sample_date: datetime.date,
+    consent: ConsentRecord | None = None,
+    notes: str = "",
+) -> KinshipTest:
+    """Record that samples were taken for a DNA test of a returnee against a family member."""
+    _require_edit(actor, returnee.case)
+    if relative.returnee_id == returnee.pk:
+        raise ValidationError({"relative": _("A person cannot be tested against themselves.")})
+    if consent is not None and (
+        consent.returnee_id != returnee.pk
+        or consent.purpose != ConsentRecord.Purpose.DNA_TESTING
+        or not consent.is_valid(sample_date)
+    ):
+        raise ValidationError({"consent": _("Choose a DNA-testing consent of this returnee valid on the sample date.")})
+    if sample_date > timezone.localdate():
+        raise ValidationError({"sample_date": _("The sample date cannot be in the future.")})
+    test = KinshipTest(
+        returnee=returnee,
+        relative=relative,
+        claimed_relationship=claimed_relationship,
+        laboratory=laboratory,
+        sample_date=sample_date,
+        consent=consent,
+        notes=notes,
+        recorded_by=actor,
+    )
+    test.full_clean()
+    test.save()
+    changes = {"relative": [None, relative.display_name], "laboratory": [None, laboratory]}
+    case_event_write(returnee.case, CaseEvent.Kind.KINSHIP_TEST, actor, changes, subject=test)
+    return test
+
+
+# The returnee's place in the household, given the relative's claimed relationship to them.
+INVERSE_RELATIONSHIP = {
+    FamilyMember.Relationship.MOTHER: FamilyMember.Relationship.CHILD,
+    FamilyMember.Relationship.FATHER: FamilyMember.Relationship.CHILD,
+    FamilyMember.Relationship.GRANDPARENT: FamilyMember.Relationship.GRANDCHILD,
+    FamilyMember.Relationship.SIBLING: FamilyMember.Relationship.SIBLING,
+    FamilyMember.Relationship.AUNT_UNCLE: FamilyMember.Relationship.NIECE_NEPHEW,
+    FamilyMember.Relationship.GRANDCHILD: FamilyMember.Relationship.GRANDPARENT,
+    FamilyMember.Relationship.NIECE_NEPHEW: FamilyMember.Relationship.AUNT_UNCLE,
+}
+
+
+def _inverse_relationship(claimed: str, returnee: Returnee) -> str:
+    if claimed == FamilyMember.Relationship.CHILD:
+        return FamilyMember.Relationship.MOTHER if returnee.sex == "female" else FamilyMember.Relationship.FATHER
+    return INVERSE_RELATIONSHIP.get(claimed, FamilyMember.Relationship.OTHER_RELATIVE)
+
+
+@transaction.atomic
+def kinship_result_record(
+    *, actor, test: KinshipTest, result: str, reported_on: datetime.date, confirm_relationship: bool = False
+) -> KinshipTest:
+    """Record a DNA result. A match can confirm the relationship: the returnee joins the relative's
+    family (or their existing membership there is confirmed), with the test as its basis."""
+    # Lock the test row only: PostgreSQL cannot lock the nullable side of the join to the case.
+    test = (
+        KinshipTest.objects.select_for_update(of=("self",))
+        .select_related("returnee__case", "relative__family")
+        .get(pk=test.pk)
+    )
+    case = test.returnee.case
+    _require_edit(actor, case)
+    if test.result != KinshipTest.Result.PENDING:
+        raise ValidationError(_("The result of this test was already recorded."))
+    if result == KinshipTest.Result.PENDING:
+        raise ValidationError({"result": _("Choose the result.")})
+    if reported_on < test.sample_date or reported_on > timezone.localdate():
+        raise ValidationError({"reported_on": _("The result date must be between the sample date and today.")})
+    if confirm_relationship and result != KinshipTest.Result.MATCH:
+        raise ValidationError({"confirm_relationship": _("Only a match can confirm a relationship.")})
+    changes = _apply(test, {"result": result, "reported_on": reported_on}, ("result", "reported_on"))
+    test.full_clean()
+    test.save(update_fields=list(changes))
+    case_event_write(case, CaseEvent.Kind.KINSHIP_RESULT, actor, changes, subject=test)
+    if confirm_relationship:
+        family = test.relative.family
+        membership = FamilyMember.objects.filter(returnee=test.returnee).select_related("family").first()
+        if membership is None:
+            membership = family_member_add(
+                actor=actor,
+                family=family,
+                returnee=test.returnee,
+                relationship=_inverse_relationship(test.claimed_relationship, test.returnee),
+            )
+        elif membership.family_id != family.pk:
+            raise ValidationError(
+                {"confirm_relationship": _("This returnee belongs to another family; move them before confirming.")}
+            )
+        membership.kinship_basis = KinshipBasis.DNA
+        membership.kinship_test = test
+        membership.save(update_fields=["kinship_basis", "kinship_test"])
+        FamilyMember.objects.filter(pk=test.relative_id).update(kinship_basis=KinshipBasis.DNA, kinship_test=test)
+    return test
+
+
+CARE_FIELDS = (
+    "kind",
+    "caregiver_name",
+    "caregiver_relationship",
+    "guardian_name",
+    "guardianship_order_number",
+    "guardianship_order_date",
+    "placement_date",
+    "prior_agreement",
+    "notes",
+)
+
+
+@transaction.atomic
+def care_arrangement_set(*, actor, returnee: Returnee, data: dict[str, Any]) -> CareArrangement:
+    """Record a child's new care arrangement; the current one ends on the new placement date."""
+    _require_edit(actor, returnee.case)
+    arrangement = CareArrangement(
+        returnee=returnee, recorded_by=actor, **{f: data[f] for f in CARE_FIELDS if f in data}
+    )
+    if arrangement.guardianship_order_number and not arrangement.guardian_name:
+        raise ValidationError({"guardian_name": _("Name the legal guardian the order appoints.")})
+    if arrangement.placement_date and arrangement.placement_date > timezone.localdate():
+        raise ValidationError({"placement_date": _("The placement date cannot be in the future.")})
+    current = CareArrangement.objects.select_for_update().filter(returnee=returnee, ended_on__isnull=True).first()
+    changes = _created(arrangement, ("kind", "caregiver_name", "guardian_name", "placement_date"))
+    if current is not None:
+        if arrangement.placement_date < current.placement_date:
+            raise ValidationError(
+                {
+                    "placement_date": _("The new placement cannot start before the current one (%(date)s).")
+                    % {"date": current.placement_date.isoformat()}
+                }
+            )
+        current.ended_on = arrangement.placement_date
+        current.save(update_fields=["ended_on"])
+        for field in ("kind", "caregiver_name", "guardian_name"):
+            if field in changes:
+                changes[field][0] = _raw(getattr(current, field))
+    arrangement.full_clean()
+    try:
+        with transaction.atomic():
+            arrangement.save()
+    except IntegrityError as error:  # someone recorded another arrangement at the same moment
+        raise ValidationError(
+            _("Another care arrangement was just recorded for this child; reload and check.")
+        ) from error
+    case_event_write(returnee.case, CaseEvent.Kind.CARE_CHANGED, actor, changes, subject=arrangement)
+    return arrangement
+
+
+ASSESSMENT_FIELDS = (
+    "kind",
+    "status",
+    "due_date",
+    "assessed_on",
+    "assessor",
+    "tool",
+    "score",
+    "findings",
+    "recommendations",
+    "recommended_domains",
+)
+
+
+def _check_assessment(assessment: Assessment) -> None:
+    if assessment.status == Assessment.Status.COMPLETED and not assessment.assessed_on:
+        raise ValidationError({"assessed_on": _("Give the date of a completed assessment.")})
+    if assessment.assessed_on and assessment.assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("An assessment cannot be dated in the future.")})
+    if assessment.status == Assessment.Status.PLANNED and not assessment.due_date:
+        raise ValidationError({"due_date": _("Give the date a planned assessment is due.")})
+
+
+@transaction.atomic
+def assessment_record(*, actor, case: Case, data: dict[str, Any]) -> Assessment:
+    _require_edit(actor, case)
+    assessment = Assessment(case=case, recorded_by=actor, **{f: data[f] for f in ASSESSMENT_FIELDS if f in data})
+    _check_assessment(assessment)
+    assessment.full_clean()
+    assessment.save()
+    changes = _created(assessment, ("status", "assessed_on", "due_date", "score", "recommended_domains"))
+    case_event_write(case, CaseEvent.Kind.ASSESSMENT_RECORDED, actor, changes, subject=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_update(*, actor, assessment: Assessment, data: dict[str, Any]) -> Assessment:
+    assessment = Assessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
+    _require_edit(actor, assessment.case)
+    changes = _apply(assessment, data, ASSESSMENT_FIELDS)
+    if not changes:
+        return assessment
+    _check_assessment(assessment)
+    assessment.full_clean()
+    assessment.save()
+    case_event_write(assessment.case, CaseEvent.Kind.ASSESSMENT_UPDATED, actor, changes, subject=assessment)
+    return assessment
+
+
+GOAL_FIELDS = ("domain", "goal", "actions", "responsible", "target_date", "status", "source_assessment")
+
+
+@transaction.atomic
+def plan_start(*, actor, case: Case) -> ReintegrationPlan:
+    """Start a new draft version of the case's plan, copying the goals of the current version."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_edit(actor, case)
+    if case.plans.filter(status=ReintegrationPlan.Status.DRAFT).exists():
+        raise ValidationError(_("This case already has a draft plan: finish that one first."))
+    current = case.plans.filter(status=ReintegrationPlan.Status.CURRENT).first()
+    version = (case.plans.aggregate(models.Max("version"))["version__max"] or 0) + 1
+    plan = ReintegrationPlan.objects.create(
+        case=case, version=version, summary=current.summary if current else "", created_by=actor
+    )
+    if current is not None:
+        PlanGoal.objects.bulk_create(
+            PlanGoal(plan=plan, **{f: getattr(goal, f) for f in GOAL_FIELDS}) for goal in current.goals.all()
+        )
+    case_event_write(case, CaseEvent.Kind.PLAN_CREATED, actor, {"version": [None, version]}, subject=plan)
+    return plan
+
+
+@transaction.atomic
+def plan_activate(*, actor, plan: ReintegrationPlan) -> ReintegrationPlan:
+    """Make a draft the current plan; the previous current version is kept as superseded."""
+    plan = ReintegrationPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    _require_edit(actor, plan.case)
+    if plan.status != ReintegrationPlan.Status.DRAFT:
+        raise ValidationError(_("Only a draft can be made the current plan."))
+    if not plan.goals.exists():
+        raise ValidationError(_("Add at least one goal before making the plan current."))
+    plan.case.plans.filter(status=ReintegrationPlan.Status.CURRENT).update(status=ReintegrationPlan.Status.SUPERSEDED)
+    plan.status = ReintegrationPlan.Status.CURRENT
+    plan.activated_at = timezone.now()
+    plan.save(update_fields=["status", "activated_at"])
+    case_event_write(plan.case, CaseEvent.Kind.PLAN_ACTIVATED, actor, {"version": [None, plan.version]}, subject=plan)
+    return plan
+
+
+def _editable_plan(actor, plan: ReintegrationPlan) -> ReintegrationPlan:
+    plan = ReintegrationPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    _require_edit(actor, plan.case)
+    if not plan.is_editable:
+        raise ValidationError(_("This plan version was superseded and can no longer be changed."))
+    return plan
+
+
+def _check_goal(goal: PlanGoal, plan: ReintegrationPlan) -> None:
+    if goal.source_assessment_id and goal.source_assessment.case_id != plan.case_id:
+        raise ValidationError({"source_assessment": _("Choose an assessment of this case.")})
+
+
+@transaction.atomic
+def goal_add(*, actor, plan: ReintegrationPlan, data: dict[str, Any]) -> PlanGoal:
+    plan = _editable_plan(actor, plan)
+    goal = PlanGoal(plan=plan, **{f: data[f] for f in GOAL_FIELDS if f in data})
+    _check_goal(goal, plan)
+    goal.full_clean()
+    goal.save()
+    case_event_write(
+        plan.case, CaseEvent.Kind.GOAL_ADDED, actor, _created(goal, ("domain", "target_date")), subject=goal
+    )
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, actor, goal: PlanGoal, data: dict[str, Any]) -> PlanGoal:
+    plan = _editable_plan(actor, goal.plan)
+    goal = PlanGoal.objects.select_for_update().get(pk=goal.pk)
+    changes = _apply(goal, data, GOAL_FIELDS)
+    if not changes:
+        return goal
+    _check_goal(goal, plan)
+    goal.full_clean()
+    goal.save()
+    case_event_write(plan.case, CaseEvent.Kind.GOAL_UPDATED, actor, changes, subject=goal)
+    return goal
+
+
+@transaction.atomic
+def goal_progress_add(*, actor, goal: PlanGoal, written_on: datetime.date, text: str) -> GoalProgress:
+    plan = _editable_plan(actor, goal.plan)
+    if written_on > timezone.localdate():
+        raise ValidationError({"written_on": _("Progress cannot be dated in the future.")})
+    progress = GoalProgress(goal=goal, written_on=written_on, text=text, author=actor)
+    progress.full_clean()
+    progress.save()
+    case_event_write(plan.case, CaseEvent.Kind.GOAL_PROGRESS, actor, {"text": [None, text[:200]]}, subject=goal)
+    return progress
+
+
+# --- Transfers --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transfer_request(*, actor, case: Case, to_region, reason: str, to_worker=None) -> CaseTransfer:
+    """Ask to hand the case to another worker and/or region; nothing moves until accepted."""
+    case = Case.objects.select_for_update().select_related("returnee").get(pk=case.pk)
+    _require_edit(actor, case)
+    if case.is_closed:
+        raise ValidationError(_("A closed case cannot be transferred."))
+    if to_worker is not None and to_worker == case.worker and to_region.pk == case.returnee.region_id:
+        raise ValidationError({"to_worker": _("The case is already held by this worker in this region.")})
+    if to_worker is not None and not to_worker.regions.filter(pk=to_region.pk).exists():
+        raise ValidationError({"to_worker": _("This social worker does not work in the chosen region.")})
+    if case.transfers.filter(status=CaseTransfer.Status.PENDING).exists():
+        raise ValidationError(_("A transfer of this case is already waiting for an answer."))
+    transfer = CaseTransfer(
+        case=case,
+        from_worker=case.worker,
+        to_worker=to_worker,
+        from_region_id=case.returnee.region_id,
+        to_region=to_region,
+        reason=reason,
+        requested_by=actor,
+    )
+    transfer.full_clean()
+    transfer.save()
+    changes = {"to_region": [None, str(to_region)], "to_worker": [None, _raw(to_worker)]}
+    case_event_write(case, CaseEvent.Kind.TRANSFER_REQUESTED, actor, changes, subject=transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, worker=None, comment: str = "") -> CaseTransfer:
+    """Accept (the case moves to the new worker and region) or decline a pending transfer."""
+    transfer = permissions.transfers_answerable_by(actor).select_for_update().filter(pk=transfer.pk).first()
+    if transfer is None:
+        raise ValidationError(_("This transfer is no longer waiting for your answer."))
+    case = Case.objects.select_for_update().select_related("returnee").get(pk=transfer.case_id)
+    transfer.decided_by, transfer.decided_at, transfer.decision_comment = actor, timezone.now(), comment
+    if not accept:
+        if not comment.strip():
+            raise ValidationError({"comment": _("Say why the transfer is declined.")})
+        transfer.status = CaseTransfer.Status.DECLINED
+        transfer.save()
+        case_event_write(case, CaseEvent.Kind.TRANSFER_DECLINED, actor, {"comment": [None, comment]}, subject=transfer)
+        return transfer
+    new_worker = transfer.to_worker or worker
+    if actor.role == actor.Role.SOCIAL_WORKER:
+        new_worker = actor
+    if new_worker is None:
+        raise ValidationError({"worker": _("Choose the social worker who takes the case.")})
+    if (
+        not new_worker.regions.filter(pk=transfer.to_region_id).exists()
+        or new_worker.role != new_worker.Role.SOCIAL_WORKER
+    ):
+        raise ValidationError({"worker": _("This social worker does not work in the chosen region.")})
+    transfer.status, transfer.to_worker = CaseTransfer.Status.ACCEPTED, new_worker
+    transfer.save()
+    returnee = case.returnee
+    changes = {"worker": [_raw(case.worker), _raw(new_worker)]}
+    if returnee.region_id != transfer.to_region_id:
+        changes["region"] = [_raw(returnee.region), _raw(transfer.to_region)]
+        returnee.region, returnee.district = transfer.to_region, None
+        returnee.save(update_fields=["region", "district", "updated_at"])
+        # Open referrals follow the case, so the new region's coordinators and providers handle them.
+        case.referrals.filter(
+            status__in=["draft", "submitted", "assigned", "accepted", "declined", "in_progress"]
+        ).update(region=transfer.to_region)
+    case.worker = new_worker
+    case.save(update_fields=["worker", "updated_at"])
+    case_event_write(case, CaseEvent.Kind.TRANSFER_ACCEPTED, actor, changes, subject=transfer)
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, actor, transfer: CaseTransfer) -> CaseTransfer:
+    transfer = CaseTransfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
+    _require_edit(actor, transfer.case)
+    if transfer.status != CaseTransfer.Status.PENDING:
+        raise ValidationError(_("This transfer is no longer pending."))
+    transfer.status = CaseTransfer.Status.CANCELLED
+    transfer.save(update_fields=["status"])
+    case_event_write(transfer.case, CaseEvent.Kind.TRANSFER_CANCELLED, actor, subject=transfer)
+    return transfer

@@ -6,11 +6,24 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from repat.accounts.models import Region
+from repat.accounts.models import Region, User
 from repat.core.forms import DateInput, SingleSubmitFormMixin
 
 from . import permissions
-from .models import Case, FamilyMember, Language, Note, Returnee
+from .models import (
+    Assessment,
+    CareArrangement,
+    Case,
+    ConsentRecord,
+    FamilyMember,
+    IdentityDocument,
+    KinshipTest,
+    Language,
+    Note,
+    PlanDomain,
+    PlanGoal,
+    Returnee,
+)
 
 
 def _helper(*layout) -> FormHelper:
@@ -234,3 +247,230 @@ class FamilyMemberForm(SingleSubmitFormMixin, forms.Form):
             "notes",
             "form_token",
         )
+
+
+# --- Documents, consent, kinship, care, assessments and plans --------------------------------------
+
+
+class HelperMixin:
+    """A crispy helper that renders the fields in order inside the page's own <form> tag."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+
+def _file_field(label):
+    return forms.FileField(
+        label=label,
+        required=False,
+        help_text=_("PDF, JPEG or PNG. Photos are stored without their location data."),
+        # Not ClearableFileInput: there is nothing to clear, and its "clear" value (False) is not a file.
+        widget=forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+    )
+
+
+class DocumentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+    scan_file = _file_field(_("Scan"))
+
+    class Meta:
+        model = IdentityDocument
+        fields = [
+            "kind",
+            "status",
+            "number",
+            "issuing_body",
+            "requested_on",
+            "issued_on",
+            "expires_on",
+            "responsible_organisation",
+            "due_date",
+            "notes",
+        ]
+        widgets = {
+            "requested_on": DateInput(),
+            "issued_on": DateInput(),
+            "expires_on": DateInput(),
+            "due_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["status"]  # changed through the status form, one transition at a time
+        else:
+            allowed = (
+                IdentityDocument.Status.MISSING,
+                IdentityDocument.Status.REQUESTED,
+                IdentityDocument.Status.ISSUED,
+            )
+            self.fields["status"].choices = [c for c in IdentityDocument.Status.choices if c[0] in allowed]
+
+    def data_for_action(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
+
+
+class DocumentTransitionForm(HelperMixin, forms.Form):
+    status = forms.ChoiceField(label=_("New status"))
+    on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason for refusal"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, document: IdentityDocument, **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(IdentityDocument.Status.choices)
+        self.fields["status"].choices = [(s, labels[s]) for s in document.next_statuses()]
+
+
+class ConsentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+    form_file = _file_field(_("Signed form"))
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["purpose", "given_by", "given_by_name", "shared_with", "given_on", "expires_on"]
+        widgets = {"given_on": DateInput(), "expires_on": DateInput()}
+
+
+class ConsentWithdrawForm(HelperMixin, forms.Form):
+    on = forms.DateField(label=_("Withdrawn on"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class KinshipTestForm(HelperMixin, SingleSubmitFormMixin, forms.Form):
+    relative = forms.ModelChoiceField(label=_("Tested against"), queryset=FamilyMember.objects.none())
+    claimed_relationship = forms.ChoiceField(
+        label=_("Claimed relationship of that person to the returnee"), choices=FamilyMember.Relationship.choices
+    )
+    consent = forms.ModelChoiceField(
+        label=_("Consent to DNA testing"), queryset=ConsentRecord.objects.none(), required=False
+    )
+    laboratory = forms.CharField(label=_("Laboratory"), max_length=200)
+    sample_date = forms.DateField(label=_("Sample date"), widget=DateInput())
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, returnee: Returnee, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        families = permissions.families_visible_to(user)
+        self.fields["relative"].queryset = (
+            FamilyMember.objects.filter(family__in=families.values("pk"))
+            .exclude(returnee=returnee)
+            .select_related("family", "returnee")
+        )
+        self.fields["relative"].label_from_instance = lambda m: (
+            f"{m.display_name} ({m.get_relationship_display()}, {m.family})"
+        )
+        self.fields["consent"].queryset = returnee.consents.filter(
+            purpose=ConsentRecord.Purpose.DNA_TESTING, withdrawn_on__isnull=True
+        )
+
+
+class KinshipResultForm(HelperMixin, forms.Form):
+    result = forms.ChoiceField(
+        label=_("Result"), choices=[c for c in KinshipTest.Result.choices if c[0] != KinshipTest.Result.PENDING]
+    )
+    reported_on = forms.DateField(label=_("Result reported on"), widget=DateInput(), initial=timezone.localdate)
+    confirm_relationship = forms.BooleanField(
+        label=_("Confirm the relationship in the family record"),
+        required=False,
+        help_text=_("Only for a match: the returnee is placed in (or confirmed as part of) the relative's family."),
+    )
+
+
+class CareArrangementForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+    class Meta:
+        model = CareArrangement
+        fields = [
+            "kind",
+            "caregiver_name",
+            "caregiver_relationship",
+            "placement_date",
+            "prior_agreement",
+            "guardian_name",
+            "guardianship_order_number",
+            "guardianship_order_date",
+            "notes",
+        ]
+        widgets = {
+            "placement_date": DateInput(),
+            "guardianship_order_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("guardianship_order_number") and not cleaned.get("guardian_name"):
+            self.add_error("guardian_name", _("Name the legal guardian the order appoints."))
+        return cleaned
+
+
+class AssessmentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+    recommended_domains = forms.MultipleChoiceField(
+        label=_("Needs recommended for the plan"),
+        choices=PlanDomain.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "kind",
+            "status",
+            "due_date",
+            "assessed_on",
+            "assessor",
+            "tool",
+            "score",
+            "findings",
+            "recommendations",
+            "recommended_domains",
+        ]
+        widgets = {
+            "due_date": DateInput(),
+            "assessed_on": DateInput(),
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "recommendations": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def data_for_action(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class GoalForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+    class Meta:
+        model = PlanGoal
+        fields = ["domain", "goal", "actions", "responsible", "target_date", "status", "source_assessment"]
+        widgets = {"target_date": DateInput(), "actions": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, case: Case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_assessment"].queryset = case.assessments.filter(status=Assessment.Status.COMPLETED)
+
+    def data_for_action(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class GoalProgressForm(HelperMixin, SingleSubmitFormMixin, forms.Form):
+    written_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(HelperMixin, SingleSubmitFormMixin, forms.Form):
+    to_region = forms.ModelChoiceField(label=_("To region"), queryset=Region.objects.filter(parent__isnull=True))
+    to_worker = forms.ModelChoiceField(
+        label=_("To social worker"),
+        queryset=User.objects.filter(role=User.Role.SOCIAL_WORKER, is_active=True),
+        required=False,
+        help_text=_("Leave empty to let a coordinator of the region choose."),
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class TransferDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))])
+    worker = forms.ModelChoiceField(label=_("Social worker"), queryset=User.objects.none(), required=False)
+    comment = forms.CharField(label=_("Comment"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = permissions.assignable_workers(user)

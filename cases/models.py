@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .querysets import CaseQuerySet, FamilyQuerySet, ReturneeQuerySet
+from .storage import private_storage
 
 
 def district_errors(instance) -> dict:
@@ -205,6 +206,12 @@ class ReturneeAlias(models.Model):
         return self.name
 
 
+class KinshipBasis(models.TextChoices):
+    DECLARED = "declared", _("Declared by the family")
+    DOCUMENTS = "documents", _("Documents")
+    DNA = "dna", _("DNA test")
+
+
 class Family(models.Model):
     """A household: the returnees and the relatives who stayed at home, with where they live."""
 
@@ -262,7 +269,9 @@ class FamilyMember(models.Model):
         CHILD = "child", _("Child")
         SIBLING = "sibling", _("Sibling")
         GRANDPARENT = "grandparent", _("Grandparent")
+        GRANDCHILD = "grandchild", _("Grandchild")
         AUNT_UNCLE = "aunt_uncle", _("Aunt or uncle")
+        NIECE_NEPHEW = "niece_nephew", _("Niece or nephew")
         OTHER_RELATIVE = "other_relative", _("Other relative")
         GUARDIAN = "guardian", _("Guardian")
 
@@ -292,6 +301,17 @@ class FamilyMember(models.Model):
     )
     is_head = models.BooleanField(_("head of household"), default=False)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+    kinship_basis = models.CharField(
+        _("kinship established by"), max_length=20, choices=KinshipBasis.choices, default=KinshipBasis.DECLARED
+    )
+    kinship_test = models.ForeignKey(
+        "KinshipTest",
+        verbose_name=_("kinship test"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-is_head", "id"]
@@ -443,6 +463,43 @@ class CaseEvent(models.Model):
         REOPENED = "reopened", _("Case reopened")
         NOTE_LOGGED = "note_logged", _("Contact logged")
         FAMILY_JOINED = "family_joined", _("Added to a family")
+        DOCUMENT_ADDED = "document_added", _("Document recorded")
+        DOCUMENT_UPDATED = "document_updated", _("Document details updated")
+        DOCUMENT_STATUS = "document_status", _("Document status changed")
+        FILE_UPLOADED = "file_uploaded", _("File uploaded")
+        CONSENT_RECORDED = "consent_recorded", _("Consent recorded")
+        CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+        KINSHIP_TEST = "kinship_test", _("Kinship test recorded")
+        KINSHIP_RESULT = "kinship_result", _("Kinship test result")
+        CARE_CHANGED = "care_changed", _("Care arrangement changed")
+        ASSESSMENT_RECORDED = "assessment_recorded", _("Assessment recorded")
+        ASSESSMENT_UPDATED = "assessment_updated", _("Assessment updated")
+        PLAN_CREATED = "plan_created", _("Plan version started")
+        PLAN_ACTIVATED = "plan_activated", _("Plan version made current")
+        GOAL_ADDED = "goal_added", _("Plan goal added")
+        GOAL_UPDATED = "goal_updated", _("Plan goal updated")
+        GOAL_PROGRESS = "goal_progress", _("Progress noted on a goal")
+        REFERRAL_CREATED = "referral_created", _("Service requested")
+        REFERRAL_STATUS = "referral_status", _("Referral status changed")
+        CONSENT_OVERRIDDEN = "consent_overridden", _("Consent requirement overridden")
+        TRANSFER_REQUESTED = "transfer_requested", _("Transfer requested")
+        TRANSFER_ACCEPTED = "transfer_accepted", _("Transfer accepted")
+        TRANSFER_DECLINED = "transfer_declined", _("Transfer declined")
+        TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled")
+
+    # For each kind of subject, the field that names the item in the timeline (its kind or domain).
+    SUBJECT_ITEM_FIELD = {
+        "identitydocument": "kind",
+        "consentrecord": "purpose",
+        "kinshiptest": "claimed_relationship",
+        "carearrangement": "kind",
+        "assessment": "kind",
+        "reintegrationplan": "version",
+        "plangoal": "goal",
+        "attachment": "original_name",
+        "referral": "service_type_id",
+        "casetransfer": "reason",
+    }
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
@@ -452,12 +509,556 @@ class CaseEvent(models.Model):
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     changes = models.JSONField(default=dict, blank=True)
     note = models.ForeignKey(Note, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # What the event is about when it is not the case itself: the model's name and the row's id,
+    # and the item (its kind, or a short text) so the timeline can name it without another query.
+    subject = models.CharField(max_length=40, blank=True)
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    item = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        indexes = [models.Index(fields=["case", "-created_at"], name="caseevent_case_time_idx")]
+        indexes = [
+            models.Index(fields=["case", "-created_at"], name="caseevent_case_time_idx"),
+            models.Index(fields=["subject", "subject_id"], name="caseevent_subject_idx"),
+            models.Index(fields=["kind", "-created_at"], name="caseevent_kind_time_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d}"
+
+
+# --- The first months after arrival: documents, kinship, care, assessments, plans, consent -------
+
+
+def upload_to(instance, filename: str) -> str:
+    """A random name under a dated folder: the original name is kept in the row, never on disk."""
+    import uuid
+
+    return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """An uploaded file (document scan, consent form), stored outside the web root under a random
+    name and served only by the attachment view, which applies the case's visibility."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=upload_to, storage=private_storage)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:attachment_download", args=[self.pk])
+
+
+class IdentityDocument(models.Model):
+    """A civil or legal document a returnee needs, tracked from missing to issued."""
+
+    class Kind(models.TextChoices):
+        BIRTH_CERTIFICATE = "birth_certificate", _("Birth certificate")
+        NATIONAL_ID = "national_id", _("National ID card")
+        PASSPORT = "passport", _("Passport")
+        RESIDENCE_REGISTRATION = "residence_registration", _("Residence registration")
+        CITIZENSHIP_CONFIRMATION = "citizenship_confirmation", _("Citizenship confirmation")
+        GUARDIANSHIP_ORDER = "guardianship_order", _("Guardianship order")
+        PARENT_DEATH_CERTIFICATE = "parent_death_certificate", _("Parent's death certificate")
+        COURT_DECISION = "court_decision", _("Court decision")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        MISSING = "missing", _("Missing")
+        REQUESTED = "requested", _("Requested")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ISSUED = "issued", _("Issued")
+        REFUSED = "refused", _("Refused")
+
+    # The documents every returnee needs; the returnee page lists those not yet issued.
+    CORE_KINDS = (Kind.BIRTH_CERTIFICATE, Kind.CITIZENSHIP_CONFIRMATION, Kind.RESIDENCE_REGISTRATION)
+    TRANSITIONS = {
+        Status.MISSING: (Status.REQUESTED,),
+        Status.REQUESTED: (Status.IN_PROGRESS, Status.ISSUED, Status.REFUSED),
+        Status.IN_PROGRESS: (Status.ISSUED, Status.REFUSED),
+        Status.REFUSED: (Status.REQUESTED,),
+        Status.ISSUED: (),
+    }
+
+    returnee = models.ForeignKey(
+        Returnee, verbose_name=_("returnee"), on_delete=models.PROTECT, related_name="documents"
+    )
+    kind = models.CharField(_("document"), max_length=30, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.MISSING)
+    refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    number = models.CharField(_("number"), max_length=50, blank=True)
+    issuing_body = models.CharField(_("issuing body"), max_length=200, blank=True)
+    requested_on = models.DateField(_("requested on"), null=True, blank=True)
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    responsible_organisation = models.CharField(_("responsible organisation"), max_length=200, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    scan = models.ForeignKey(
+        Attachment, verbose_name=_("scan"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        verbose_name = _("identity document")
+        verbose_name_plural = _("identity documents")
+        indexes = [
+            models.Index(fields=["returnee", "kind"], name="document_returnee_kind_idx"),
+            models.Index(fields=["status", "due_date"], name="document_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+                name="document_refusal_has_reason",
+                violation_error_message=_("Give the reason for the refusal."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="issued") | Q(issued_on__isnull=False),
+                name="document_issued_has_date",
+                violation_error_message=_("Give the date the document was issued."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def clean(self) -> None:
+        # The constraint says the same; raised here, a form shows it next to the field.
+        if self.status == self.Status.ISSUED and not self.issued_on:
+            raise ValidationError({"issued_on": _("Give the date the document was issued.")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.ISSUED,)
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.is_open and self.due_date and self.due_date < timezone.localdate())
+
+    def next_statuses(self) -> list[str]:
+        return list(self.TRANSITIONS[self.Status(self.status)])
+
+
+class ConsentRecord(models.Model):
+    """Consent given for a purpose. Referrals and DNA tests are gated on a valid one (later issues)."""
+
+    class GivenBy(models.TextChoices):
+        SELF = "self", _("The returnee")
+        MOTHER = "mother", _("Mother")
+        GUARDIAN = "guardian", _("Legal guardian")
+        OTHER = "other", _("Other legal representative")
+
+    class Purpose(models.TextChoices):
+        SERVICES = "services", _("Receiving services")
+        DATA_SHARING = "data_sharing", _("Sharing data with named organisations")
+        PHOTOS = "photos", _("Photographs")
+        DNA_TESTING = "dna_testing", _("DNA testing")
+
+    returnee = models.ForeignKey(
+        Returnee, verbose_name=_("returnee"), on_delete=models.PROTECT, related_name="consents"
+    )
+    given_by = models.CharField(_("given by"), max_length=20, choices=GivenBy.choices)
+    given_by_name = models.CharField(_("name of the person giving consent"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    shared_with = models.CharField(
+        _("organisations data may be shared with"),
+        max_length=300,
+        blank=True,
+        help_text=_("For data sharing: name them."),
+    )
+    given_on = models.DateField(_("given on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    form = models.ForeignKey(
+        Attachment, verbose_name=_("signed form"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        indexes = [models.Index(fields=["returnee", "purpose"], name="consent_returnee_purpose_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("given_on")),
+                name="consent_expires_after_given",
+                violation_error_message=_("Consent cannot expire before it was given."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(purpose="data_sharing") | ~Q(shared_with=""),
+                name="consent_sharing_names_organisations",
+                violation_error_message=_("Name the organisations the data may be shared with."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_purpose_display()
+
+    def clean(self) -> None:
+        # The constraints say the same; raised here, a form shows each message next to its field.
+        errors = {}
+        if self.given_on and self.expires_on and self.expires_on < self.given_on:
+            errors["expires_on"] = _("Consent cannot expire before it was given.")
+        if self.purpose == self.Purpose.DATA_SHARING and not self.shared_with.strip():
+            errors["shared_with"] = _("Name the organisations the data may be shared with.")
+        if errors:
+            raise ValidationError(errors)
+
+    def is_valid(self, on: datetime.date | None = None) -> bool:
+        on = on or timezone.localdate()
+        if self.withdrawn_on and self.withdrawn_on <= on:
+            return False
+        return self.given_on <= on and (self.expires_on is None or self.expires_on >= on)
+
+
+class KinshipTest(models.Model):
+    """A DNA test of a returnee against a claimed relative, and its result."""
+
+    class Result(models.TextChoices):
+        PENDING = "pending", _("Awaiting result")
+        MATCH = "match", _("Match")
+        NO_MATCH = "no_match", _("No match")
+        INCONCLUSIVE = "inconclusive", _("Inconclusive")
+
+    returnee = models.ForeignKey(
+        Returnee, verbose_name=_("returnee tested"), on_delete=models.PROTECT, related_name="kinship_tests"
+    )
+    relative = models.ForeignKey(
+        FamilyMember,
+        verbose_name=_("tested against"),
+        on_delete=models.PROTECT,
+        related_name="kinship_tests",
+        help_text=_("The family member whose kinship is being verified."),
+    )
+    claimed_relationship = models.CharField(
+        _("claimed relationship of the relative"), max_length=20, choices=FamilyMember.Relationship.choices
+    )
+    consent = models.ForeignKey(
+        ConsentRecord, verbose_name=_("consent"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    laboratory = models.CharField(_("laboratory"), max_length=200)
+    sample_date = models.DateField(_("sample date"))
+    result = models.CharField(_("result"), max_length=20, choices=Result.choices, default=Result.PENDING)
+    reported_on = models.DateField(_("result reported on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sample_date", "-id"]
+        verbose_name = _("kinship test")
+        verbose_name_plural = _("kinship tests")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(result="pending") | Q(reported_on__isnull=False),
+                name="kinship_result_has_date",
+                violation_error_message=_("Give the date the result was reported."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_claimed_relationship_display()}: {self.get_result_display()}"
+
+
+class CareArrangement(models.Model):
+    """Who a child lives with and under whose legal guardianship. A new arrangement ends the
+    current one, so the rows are the history of the child's care."""
+
+    class Kind(models.TextChoices):
+        MOTHER = "mother", _("With the mother")
+        GRANDPARENTS = "grandparents", _("With grandparents")
+        RELATIVES = "relatives", _("With other relatives")
+        FOSTER = "foster", _("Foster family")
+        INSTITUTION = "institution", _("Institution")
+        OTHER = "other", _("Other")
+
+    returnee = models.ForeignKey(
+        Returnee, verbose_name=_("child"), on_delete=models.PROTECT, related_name="care_arrangements"
+    )
+    kind = models.CharField(_("arrangement"), max_length=20, choices=Kind.choices)
+    caregiver_name = models.CharField(_("current caregiver"), max_length=200)
+    caregiver_relationship = models.CharField(_("caregiver's relationship to the child"), max_length=100, blank=True)
+    guardian_name = models.CharField(_("legal guardian"), max_length=200, blank=True)
+    guardianship_order_number = models.CharField(_("guardianship order number"), max_length=50, blank=True)
+    guardianship_order_date = models.DateField(_("guardianship order date"), null=True, blank=True)
+    placement_date = models.DateField(_("placement date"))
+    prior_agreement = models.BooleanField(
+        _("receiving family agreed beforehand"),
+        default=False,
+        help_text=_("The receiving family gave its agreement before the placement."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-placement_date", "-id"]
+        verbose_name = _("care arrangement")
+        verbose_name_plural = _("care arrangements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["returnee"], condition=Q(ended_on__isnull=True), name="care_one_current_per_child"
+            ),
+            models.CheckConstraint(
+                condition=Q(guardianship_order_number="") | ~Q(guardian_name=""),
+                name="care_order_names_guardian",
+                violation_error_message=_("Name the legal guardian the order appoints."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def under_guardianship(self) -> bool:
+        return bool(self.guardian_name and self.guardianship_order_number)
+
+
+class PlanDomain(models.TextChoices):
+    HEALTH = "health", _("Health")
+    PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+    EDUCATION = "education", _("Education")
+    LEGAL = "legal", _("Legal and documents")
+    SOCIAL_PROTECTION = "social_protection", _("Social protection")
+    FAMILY = "family", _("Family and community")
+    LIVELIHOODS = "livelihoods", _("Livelihoods")
+
+
+class Assessment(models.Model):
+    """A medical, psychosocial, educational or family assessment, planned or done."""
+
+    class Kind(models.TextChoices):
+        MEDICAL = "medical", _("Medical screening")
+        PSYCHOSOCIAL = "psychosocial", _("Psychosocial")
+        EDUCATIONAL = "educational", _("Educational and grade placement")
+        FAMILY = "family", _("Family and home")
+        OTHER = "other", _("Other")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        COMPLETED = "completed", _("Completed")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="assessments")
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.COMPLETED)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    assessed_on = models.DateField(_("date"), null=True, blank=True)
+    assessor = models.CharField(_("assessor"), max_length=200, blank=True)
+    tool = models.CharField(
+        _("tool"), max_length=100, blank=True, help_text=_("For example SDQ or a grade placement test.")
+    )
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    recommended_domains = models.JSONField(_("needs recommended for the plan"), default=list, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [models.F("assessed_on").desc(nulls_first=True), "-id"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        indexes = [
+            models.Index(fields=["case", "kind"], name="assessment_case_kind_idx"),
+            models.Index(fields=["status", "due_date"], name="assessment_status_due_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="planned") | Q(assessed_on__isnull=False),
+                name="assessment_done_has_date",
+                violation_error_message=_("Give the date of a completed assessment."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    def clean(self) -> None:
+        # The constraint says the same; raised here, a form shows it next to the field.
+        if self.status == self.Status.COMPLETED and not self.assessed_on:
+            raise ValidationError({"assessed_on": _("Give the date of a completed assessment.")})
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.status == self.Status.PLANNED and self.due_date and self.due_date < timezone.localdate())
+
+    def get_recommended_domains_display(self) -> str:
+        labels = dict(PlanDomain.choices)
+        return ", ".join(str(labels.get(code, code)) for code in self.recommended_domains)
+
+
+class ReintegrationPlan(models.Model):
+    """One version of a case's individual reintegration plan. A case has at most one current and
+    one draft version; making a draft current supersedes the old one, which stays as history.
+
+    Supervisor approval (a later issue) slots in between draft and current.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        CURRENT = "current", _("Current")
+        SUPERSEDED = "superseded", _("Superseded")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="plans")
+    version = models.PositiveIntegerField(_("version"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    summary = models.TextField(_("summary"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(_("made current at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("reintegration plan")
+        verbose_name_plural = _("reintegration plans")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "version"], name="plan_unique_version"),
+            models.UniqueConstraint(fields=["case"], condition=Q(status="current"), name="plan_one_current"),
+            models.UniqueConstraint(fields=["case"], condition=Q(status="draft"), name="plan_one_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:plan_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status != self.Status.SUPERSEDED
+
+
+class PlanGoal(models.Model):
+    """A goal of a plan in one domain, with its actions, who is responsible, and progress."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ACHIEVED = "achieved", _("Achieved")
+        DROPPED = "dropped", _("Dropped")
+
+    plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="goals")
+    domain = models.CharField(_("domain"), max_length=20, choices=PlanDomain.choices)
+    goal = models.CharField(_("goal"), max_length=300)
+    actions = models.TextField(_("actions"), blank=True)
+    responsible = models.CharField(_("responsible organisation or person"), max_length=200, blank=True)
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    source_assessment = models.ForeignKey(
+        Assessment,
+        verbose_name=_("recommended by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="goals",
+    )
+
+    class Meta:
+        ordering = ["domain", "id"]
+        verbose_name = _("plan goal")
+        verbose_name_plural = _("plan goals")
+        indexes = [models.Index(fields=["status", "target_date"], name="goal_status_target_idx")]
+
+    def __str__(self) -> str:
+        return self.goal
+
+    @property
+    def is_overdue(self) -> bool:
+        open_ = self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS)
+        return bool(open_ and self.target_date and self.target_date < timezone.localdate())
+
+
+class GoalProgress(models.Model):
+    """A dated progress note on a plan goal."""
+
+    goal = models.ForeignKey(PlanGoal, on_delete=models.CASCADE, related_name="progress_notes")
+    written_on = models.DateField(_("date"))
+    text = models.TextField(_("progress"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-written_on", "-id"]
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+
+    def __str__(self) -> str:
+        return self.text[:50]
+
+
+class CaseTransfer(models.Model):
+    """A request to hand a case to another social worker or region. The case moves only when the
+    receiving side (the worker, or a coordinator of the new region) accepts."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the receiving side")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="transfers")
+    from_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("from"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    to_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("to social worker"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_transfers",
+        limit_choices_to={"role": "social_worker", "is_active": True},
+    )
+    from_region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("from region"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("to region"),
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+        limit_choices_to={"parent__isnull": True},
+    )
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        indexes = [
+            models.Index(fields=["status", "to_region"], name="transfer_status_region_idx"),
+            models.Index(fields=["status", "to_worker"], name="transfer_status_worker_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status="pending"), name="transfer_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.to_worker or self.to_region}"

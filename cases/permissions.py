@@ -7,7 +7,20 @@ from django.db.models import Q
 
 from repat.accounts.models import User
 
-from .models import Case, Family, FamilyMember, Returnee
+from .models import (
+    Assessment,
+    Attachment,
+    Case,
+    CaseTransfer,
+    ConsentRecord,
+    Family,
+    FamilyMember,
+    IdentityDocument,
+    KinshipTest,
+    PlanGoal,
+    ReintegrationPlan,
+    Returnee,
+)
 
 REGIONAL_ROLES = (User.Role.COORDINATOR, User.Role.SUPERVISOR)
 
@@ -91,3 +104,51 @@ def assignable_workers(user):
     if user.role == User.Role.SOCIAL_WORKER:
         return workers.filter(pk=user.pk)
     return workers.none()
+
+
+def _through_cases(model, user, path: str):
+    """Rows of `model` whose case (reached by `path`) the user may see."""
+    return model.objects.filter(**{f"{path}__in": cases_visible_to(user).values("pk")})
+
+
+def documents_visible_to(user):
+    return _through_cases(IdentityDocument, user, "returnee__case")
+
+
+def consents_visible_to(user):
+    return _through_cases(ConsentRecord, user, "returnee__case")
+
+
+def kinship_tests_visible_to(user):
+    return _through_cases(KinshipTest, user, "returnee__case")
+
+
+def assessments_visible_to(user):
+    return _through_cases(Assessment, user, "case")
+
+
+def plans_visible_to(user):
+    return _through_cases(ReintegrationPlan, user, "case")
+
+
+def goals_visible_to(user):
+    return _through_cases(PlanGoal, user, "plan__case")
+
+
+def attachments_visible_to(user):
+    return _through_cases(Attachment, user, "case")
+
+
+def transfers_answerable_by(user):
+    """Pending transfers this user may answer: addressed to them (workers), or to a region they
+    coordinate (coordinators), or any (administrators)."""
+    pending = CaseTransfer.objects.filter(status="pending")
+    if not (user.is_authenticated and user.is_active):
+        return pending.none()
+    if user.role == user.Role.ADMINISTRATOR or user.is_superuser:
+        return pending
+    if user.role == user.Role.SOCIAL_WORKER:
+        return pending.filter(to_worker=user)
+    if user.role == user.Role.COORDINATOR:
+        return pending.filter(to_region__in=user.regions.values("pk"))
+    return pending.none()

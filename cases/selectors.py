@@ -4,15 +4,31 @@ and fetching what its page shows in a fixed number of queries."""
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import DateField, Prefetch
+from django.db.models import Count, DateField, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from . import permissions
 from .filters import CaseFilter
-from .models import Case, CaseEvent, Family, FamilyMember, Language, Note, Returnee
+from .models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    Family,
+    FamilyMember,
+    GoalProgress,
+    IdentityDocument,
+    Language,
+    Note,
+    PlanDomain,
+    PlanGoal,
+    ReintegrationPlan,
+    Returnee,
+)
 
 
 def caseload(*, user, params) -> CaseFilter:
@@ -46,7 +62,9 @@ def returnee_get(*, user, pk: int) -> Returnee:
 
 
 def family_get(*, user, pk: int) -> Family:
-    members = FamilyMember.objects.select_related("returnee", "returnee__case", "returnee__case__worker")
+    members = FamilyMember.objects.select_related(
+        "returnee", "returnee__case", "returnee__case__worker", "kinship_test"
+    )
     return get_object_or_404(
         permissions.families_visible_to(user)
         .select_related("region", "district")
@@ -65,6 +83,10 @@ def recent_notes(*, case: Case, limit: int = 20) -> list[Note]:
     return list(case.notes.select_related("author")[:limit])
 
 
+# Fields holding lists of choice codes, and where their labels come from.
+LIST_CHOICES = {"languages": Language, "recommended_domains": PlanDomain}
+
+
 @dataclass
 class Change:
     label: str
@@ -76,6 +98,7 @@ class Change:
 class TimelineEntry:
     event: CaseEvent
     changes: list[Change] = field(default_factory=list)
+    item: str = ""
 
 
 def _display(model_field, value) -> str:
@@ -95,8 +118,10 @@ def _display(model_field, value) -> str:
     return str(value)
 
 
-def _field(name: str):
-    for model in (Case, Returnee):
+def _field(name: str, subject_model=None):
+    for model in (subject_model, Case, Returnee):
+        if model is None:
+            continue
         try:
             return model._meta.get_field(name)
         except FieldDoesNotExist:
@@ -107,19 +132,51 @@ def _field(name: str):
 def _label(name: str, model_field) -> str:
     if model_field is not None:
         return str(model_field.verbose_name).capitalize()
-    return {"aliases": gettext("Other spellings"), "family": gettext("Family")}.get(name, name)
+    return {"aliases": gettext("Other spellings"), "family": gettext("Family"), "text": gettext("Progress")}.get(
+        name, name
+    )
+
+
+def _subject_model(name: str):
+    for app_label in ("cases", "services"):
+        try:
+            return apps.get_model(app_label, name) if name else None
+        except LookupError:
+            continue
+    return None
+
+
+def _item_label(subject_model, event: CaseEvent, service_names: dict[int, str]) -> str:
+    """Name what an event is about: the label of its kind (document type, purpose) or its text."""
+    if subject_model is None or not event.item:
+        return ""
+    name = CaseEvent.SUBJECT_ITEM_FIELD.get(event.subject)
+    model_field = _field(name, subject_model) if name else None
+    if name == "service_type_id":
+        return service_names.get(int(event.item), "")
+    if name == "version":
+        return gettext("version %(version)s") % {"version": event.item}
+    return _display(model_field, event.item)
+
+
+def _service_names() -> dict[int, str]:
+    """Service type names in the reader's language (a small reference table, read once per page)."""
+    ServiceType = apps.get_model("services", "ServiceType")
+    return {service.pk: service.localized_name for service in ServiceType.objects.all()}
 
 
 def timeline(*, case: Case, limit: int = 50) -> list[TimelineEntry]:
     """The case's events, newest first, with changes labelled in the reader's language."""
-    events = case.events.select_related("actor", "note")[:limit]
+    events = list(case.events.select_related("actor", "note")[:limit])
+    service_names = _service_names() if any(e.subject == "referral" for e in events) else {}
     entries = []
     for event in events:
-        entry = TimelineEntry(event=event)
+        subject_model = _subject_model(event.subject)
+        entry = TimelineEntry(event=event, item=_item_label(subject_model, event, service_names))
         for name, (old, new) in event.changes.items():
-            model_field = _field(name)
-            if name == "languages":
-                labels = dict(Language.choices)
+            model_field = _field(name, subject_model)
+            if name in LIST_CHOICES:
+                labels = dict(LIST_CHOICES[name].choices)
                 old = [str(labels.get(v, v)) for v in old or []]
                 new = [str(labels.get(v, v)) for v in new or []]
             entry.changes.append(
@@ -127,3 +184,127 @@ def timeline(*, case: Case, limit: int = 50) -> list[TimelineEntry]:
             )
         entries.append(entry)
     return entries
+
+
+# --- Documents, consent, kinship, care, assessments and plans --------------------------------------
+
+
+@dataclass
+class DocumentSummary:
+    documents: list
+    missing_core: list[str]
+    overdue: int
+
+    @property
+    def restored(self) -> int:
+        return len(IdentityDocument.CORE_KINDS) - len(self.missing_core)
+
+
+def document_summary(*, returnee: Returnee) -> DocumentSummary:
+    """The returnee's documents, which core documents are not yet issued, and how many are overdue."""
+    documents = list(returnee.documents.select_related("scan"))
+    issued = {d.kind for d in documents if d.status == IdentityDocument.Status.ISSUED}
+    labels = dict(IdentityDocument.Kind.choices)
+    missing = [str(labels[kind]) for kind in IdentityDocument.CORE_KINDS if kind not in issued]
+    return DocumentSummary(documents, missing, sum(d.is_overdue for d in documents))
+
+
+def returnee_overview(*, returnee: Returnee) -> dict:
+    """Everything the returnee page shows beyond the returnee row, in a fixed number of queries."""
+    consents = list(returnee.consents.select_related("form"))
+    return {
+        "document_summary": document_summary(returnee=returnee),
+        "consents": consents,
+        "valid_consents": [consent for consent in consents if consent.is_valid()],
+        "kinship_tests": list(
+            returnee.kinship_tests.select_related("relative", "relative__returnee", "relative__family", "consent")
+        ),
+        "care_arrangements": list(returnee.care_arrangements.all()),
+    }
+
+
+def plan_latest(*, case: Case) -> ReintegrationPlan | None:
+    """The plan to show first: the current version, else the draft."""
+    plans = {p.status: p for p in case.plans.exclude(status=ReintegrationPlan.Status.SUPERSEDED)}
+    return plans.get(ReintegrationPlan.Status.CURRENT) or plans.get(ReintegrationPlan.Status.DRAFT)
+
+
+def plan_get(*, user, pk: int) -> ReintegrationPlan:
+    return get_object_or_404(
+        permissions.plans_visible_to(user).select_related("case", "case__returnee", "case__worker", "created_by"), pk=pk
+    )
+
+
+def plan_versions(*, case: Case) -> list[ReintegrationPlan]:
+    if not hasattr(case, "_plan_versions"):
+        case._plan_versions = list(case.plans.select_related("created_by"))
+    return case._plan_versions
+
+
+def goals_by_domain(*, plan: ReintegrationPlan) -> list[tuple[str, list[PlanGoal]]]:
+    goals = plan.goals.select_related("source_assessment").prefetch_related(
+        Prefetch("progress_notes", queryset=GoalProgress.objects.select_related("author"))
+    )
+    grouped: dict[str, list[PlanGoal]] = {}
+    for goal in goals:
+        grouped.setdefault(goal.domain, []).append(goal)
+    labels = dict(PlanDomain.choices)
+    return [(str(labels[domain]), grouped[domain]) for domain in PlanDomain.values if domain in grouped]
+
+
+def recommended_but_uncovered(*, plan: ReintegrationPlan) -> list[tuple[Assessment, str, str]]:
+    """Needs that completed assessments recommend and the plan has no goal for yet:
+    (assessment, domain code, domain label)."""
+    covered = set(plan.goals.values_list("domain", flat=True))
+    labels = dict(PlanDomain.choices)
+    result = []
+    for assessment in plan.case.assessments.filter(status=Assessment.Status.COMPLETED):
+        for domain in assessment.recommended_domains:
+            if domain not in covered and domain in labels:
+                result.append((assessment, domain, str(labels[domain])))
+                covered.add(domain)
+    return result
+
+
+@dataclass
+class PlanSummary:
+    plan: ReintegrationPlan | None
+    goals: int = 0
+    achieved: int = 0
+    overdue: int = 0
+
+
+def case_overview(*, case: Case) -> dict:
+    """The case page's reintegration summary: assessments, the plan's progress, documents."""
+    plan = plan_latest(case=case)
+    summary = PlanSummary(plan)
+    if plan is not None:
+        today = timezone.localdate()
+        open_statuses = (PlanGoal.Status.NOT_STARTED, PlanGoal.Status.IN_PROGRESS)
+        counts = plan.goals.aggregate(
+            goals=Count("id"),
+            achieved=Count("id", filter=Q(status=PlanGoal.Status.ACHIEVED)),
+            overdue=Count("id", filter=Q(status__in=open_statuses, target_date__lt=today)),
+        )
+        summary = PlanSummary(plan, **counts)
+    return {
+        "pending_transfer": case.transfers.filter(status="pending").select_related("to_worker", "to_region").first(),
+        "assessments": list(case.assessments.all()[:20]),
+        "plan_summary": summary,
+        "document_summary": document_summary(returnee=case.returnee),
+    }
+
+
+TRANSFER_RELATED = ("case__returnee", "from_worker", "to_worker", "from_region", "to_region", "requested_by")
+
+
+def transfers_incoming(*, user) -> list:
+    return list(permissions.transfers_answerable_by(user).select_related(*TRANSFER_RELATED)[:100])
+
+
+def transfers_outgoing(*, user):
+    """Transfers of cases the user may see, newest first (the last hundred)."""
+    from .models import CaseTransfer
+
+    visible = permissions.cases_visible_to(user).values("pk")
+    return CaseTransfer.objects.filter(case__in=visible).select_related(*TRANSFER_RELATED)[:100]

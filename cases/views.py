@@ -5,14 +5,36 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from repat.core.views import ActionFormMixin, SingleSubmitMixin, add_action_errors
+from services import selectors as service_selectors
 
 from . import actions, permissions, selectors
-from .forms import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
+from .forms import (
+    AssessmentForm,
+    CareArrangementForm,
+    CaseForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    DocumentForm,
+    DocumentTransitionForm,
+    FamilyMemberForm,
+    GoalForm,
+    GoalProgressForm,
+    KinshipResultForm,
+    KinshipTestForm,
+    NoteForm,
+    RegistrationForm,
+    ReturneeForm,
+    TransferDecisionForm,
+    TransferForm,
+)
+from .models import Case, CaseTransfer
 
 
 class CaseloadView(TemplateView):
@@ -75,6 +97,8 @@ class CaseDetailView(SingleSubmitMixin, FormView):
             returnee=self.case.returnee,
             timeline=selectors.timeline(case=self.case),
             can_edit=can_edit,
+            **selectors.case_overview(case=self.case),
+            referrals=service_selectors.case_referrals(user=self.request.user, case=self.case),
             **kwargs,
         )
 
@@ -161,6 +185,8 @@ class ReturneeDetailView(TemplateView):
             case=returnee.case,
             family=getattr(getattr(returnee, "membership", None), "family", None),
             can_edit=permissions.can_edit_case(self.request.user, returnee.case),
+            **selectors.returnee_overview(returnee=returnee),
+            family_referrals=service_selectors.family_service_history(user=self.request.user, returnee=returnee),
             **kwargs,
         )
 
@@ -228,3 +254,463 @@ class FamilyDetailView(SingleSubmitMixin, FormView):
             can_add=permissions.can_register_returnee(self.request.user),
             **kwargs,
         )
+
+
+# --- Documents, consent, kinship, care, assessments and plans --------------------------------------
+
+
+class CaseWriteView(FormView):
+    """A form page for one write on something inside a case. `load(pk)` fetches the object through
+    its visibility queryset (404 when not visible); writing needs `can_edit_case` (403)."""
+
+    template_name = "cases/object_form.html"
+    title = ""
+
+    def load(self, pk: int):
+        raise Http404
+
+    def case_of(self, obj) -> Case:
+        return obj.case
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.load(kwargs["pk"])
+        self.case = self.case_of(self.object)
+        if not permissions.can_edit_case(request.user, self.case):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def success_url_for(self, result) -> str:
+        return self.case.returnee.get_absolute_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.title,
+            case=self.case,
+            returnee=self.case.returnee,
+            cancel_url=self.success_url_for(None),
+            **kwargs,
+        )
+
+
+def _visible(queryset, pk: int, *related):
+    return get_object_or_404(queryset.select_related(*related), pk=pk)
+
+
+class ReturneeWriteView(CaseWriteView):
+    """A write on the returnee's page (documents, consent, kinship, care)."""
+
+    def load(self, pk):
+        return selectors.returnee_get(user=self.request.user, pk=pk)
+
+    def case_of(self, returnee):
+        return returnee.case
+
+
+class DocumentCreateView(SingleSubmitMixin, ReturneeWriteView):
+    title = _("Record a document")
+    form_class = DocumentForm
+
+    def perform(self, form) -> str:
+        actions.document_add(
+            actor=self.request.user,
+            returnee=self.object,
+            data=form.data_for_action(),
+            scan_file=form.cleaned_data["scan_file"],
+        )
+        messages.success(self.request, _("The document was recorded."))
+        return self.success_url_for(None) + "#documents"
+
+
+class DocumentUpdateView(ActionFormMixin, CaseWriteView):
+    title = _("Edit document")
+    form_class = DocumentForm
+
+    def load(self, pk):
+        return _visible(permissions.documents_visible_to(self.request.user), pk, "returnee__case")
+
+    def case_of(self, document):
+        return document.returnee.case
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def perform(self, form) -> str:
+        actions.document_update(
+            actor=self.request.user,
+            document=self.object,
+            data=form.data_for_action(),
+            scan_file=form.cleaned_data["scan_file"],
+        )
+        messages.success(self.request, _("The document was saved."))
+        return self.success_url_for(None) + "#documents"
+
+
+class DocumentTransitionView(ActionFormMixin, CaseWriteView):
+    title = _("Change document status")
+    form_class = DocumentTransitionForm
+
+    load = DocumentUpdateView.load
+    case_of = DocumentUpdateView.case_of
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "document": self.object}
+
+    def perform(self, form) -> str:
+        data = form.cleaned_data
+        actions.document_transition(
+            actor=self.request.user, document=self.object, status=data["status"], on=data["on"], reason=data["reason"]
+        )
+        messages.success(self.request, _("The document status was changed."))
+        return self.success_url_for(None) + "#documents"
+
+
+class ConsentCreateView(SingleSubmitMixin, ReturneeWriteView):
+    title = _("Record consent")
+    form_class = ConsentForm
+
+    def perform(self, form) -> str:
+        actions.consent_record(
+            actor=self.request.user,
+            returnee=self.object,
+            data=form.cleaned_data,
+            form_file=form.cleaned_data["form_file"],
+        )
+        messages.success(self.request, _("The consent was recorded."))
+        return self.success_url_for(None) + "#consent"
+
+
+class ConsentWithdrawView(ActionFormMixin, CaseWriteView):
+    title = _("Withdraw consent")
+    form_class = ConsentWithdrawForm
+
+    def load(self, pk):
+        return _visible(permissions.consents_visible_to(self.request.user), pk, "returnee__case")
+
+    def case_of(self, consent):
+        return consent.returnee.case
+
+    def perform(self, form) -> str:
+        data = form.cleaned_data
+        actions.consent_withdraw(actor=self.request.user, consent=self.object, on=data["on"], reason=data["reason"])
+        messages.success(self.request, _("The consent was withdrawn."))
+        return self.success_url_for(None) + "#consent"
+
+
+class KinshipTestCreateView(SingleSubmitMixin, ReturneeWriteView):
+    title = _("Record a kinship (DNA) test")
+    form_class = KinshipTestForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "returnee": self.object, "user": self.request.user}
+
+    def perform(self, form) -> str:
+        data = form.cleaned_data
+        actions.kinship_test_record(
+            actor=self.request.user,
+            returnee=self.object,
+            relative=data["relative"],
+            claimed_relationship=data["claimed_relationship"],
+            laboratory=data["laboratory"],
+            sample_date=data["sample_date"],
+            consent=data["consent"],
+            notes=data["notes"],
+        )
+        messages.success(self.request, _("The kinship test was recorded."))
+        return self.success_url_for(None) + "#kinship"
+
+
+class KinshipResultView(ActionFormMixin, CaseWriteView):
+    title = _("Record the test result")
+    form_class = KinshipResultForm
+
+    def load(self, pk):
+        return _visible(permissions.kinship_tests_visible_to(self.request.user), pk, "returnee__case", "relative")
+
+    def case_of(self, test):
+        return test.returnee.case
+
+    def perform(self, form) -> str:
+        data = form.cleaned_data
+        actions.kinship_result_record(
+            actor=self.request.user,
+            test=self.object,
+            result=data["result"],
+            reported_on=data["reported_on"],
+            confirm_relationship=data["confirm_relationship"],
+        )
+        messages.success(self.request, _("The test result was recorded."))
+        return self.success_url_for(None) + "#kinship"
+
+
+class CareArrangementCreateView(SingleSubmitMixin, ReturneeWriteView):
+    title = _("Record a care arrangement")
+    form_class = CareArrangementForm
+
+    def perform(self, form) -> str:
+        actions.care_arrangement_set(actor=self.request.user, returnee=self.object, data=form.cleaned_data)
+        messages.success(self.request, _("The care arrangement was recorded."))
+        return self.success_url_for(None) + "#care"
+
+
+class AssessmentCreateView(SingleSubmitMixin, CaseWriteView):
+    title = _("Record an assessment")
+    form_class = AssessmentForm
+
+    def load(self, pk):
+        return selectors.case_get(user=self.request.user, pk=pk)
+
+    def case_of(self, case):
+        return case
+
+    def success_url_for(self, result) -> str:
+        return self.case.get_absolute_url() + "#assessments"
+
+    def perform(self, form) -> str:
+        actions.assessment_record(actor=self.request.user, case=self.case, data=form.data_for_action())
+        messages.success(self.request, _("The assessment was recorded."))
+        return self.success_url_for(None)
+
+
+class AssessmentUpdateView(ActionFormMixin, CaseWriteView):
+    title = _("Edit assessment")
+    form_class = AssessmentForm
+    success_url_for = AssessmentCreateView.success_url_for
+
+    def load(self, pk):
+        return _visible(permissions.assessments_visible_to(self.request.user), pk, "case__returnee")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+    def perform(self, form) -> str:
+        actions.assessment_update(actor=self.request.user, assessment=self.object, data=form.data_for_action())
+        messages.success(self.request, _("The assessment was saved."))
+        return self.success_url_for(None)
+
+
+class PlanView(TemplateView):
+    """A case's reintegration plan: the current version, or the draft, or a start button."""
+
+    template_name = "cases/plan_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        case = selectors.case_get(user=request.user, pk=kwargs["pk"])
+        plan = selectors.plan_latest(case=case)
+        if plan is not None:
+            return redirect(plan.get_absolute_url())
+        return self.render_to_response(
+            self.get_context_data(
+                case=case, returnee=case.returnee, can_edit=permissions.can_edit_case(request.user, case)
+            )
+        )
+
+
+class PlanDetailView(TemplateView):
+    template_name = "cases/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        plan = selectors.plan_get(user=self.request.user, pk=kwargs["pk"])
+        can_edit = permissions.can_edit_case(self.request.user, plan.case)
+        return super().get_context_data(
+            plan=plan,
+            case=plan.case,
+            returnee=plan.case.returnee,
+            versions=selectors.plan_versions(case=plan.case),
+            goals_by_domain=selectors.goals_by_domain(plan=plan),
+            uncovered=selectors.recommended_but_uncovered(plan=plan),
+            can_edit=can_edit and plan.is_editable,
+            can_start=can_edit and not any(v.status == v.Status.DRAFT for v in selectors.plan_versions(case=plan.case)),
+            progress_form=GoalProgressForm(),
+            **kwargs,
+        )
+
+
+class PlanStartView(View):
+    def post(self, request, pk):
+        case = selectors.case_get(user=request.user, pk=pk)
+        try:
+            plan = actions.plan_start(actor=request.user, case=case)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("cases:plan", pk=case.pk)
+        messages.success(request, _("Plan version %(version)s was started as a draft.") % {"version": plan.version})
+        return redirect(plan.get_absolute_url())
+
+
+class PlanActivateView(View):
+    def post(self, request, pk):
+        plan = selectors.plan_get(user=request.user, pk=pk)
+        try:
+            actions.plan_activate(actor=request.user, plan=plan)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("This version is now the current plan."))
+        return redirect(plan.get_absolute_url())
+
+
+class GoalCreateView(SingleSubmitMixin, CaseWriteView):
+    title = _("Add a plan goal")
+    form_class = GoalForm
+
+    def load(self, pk):
+        plan = selectors.plan_get(user=self.request.user, pk=pk)
+        if not plan.is_editable:
+            raise PermissionDenied
+        return plan
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("domain", "source_assessment"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name]
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def success_url_for(self, result) -> str:
+        return self.object.get_absolute_url()
+
+    def perform(self, form) -> str:
+        actions.goal_add(actor=self.request.user, plan=self.object, data=form.data_for_action())
+        messages.success(self.request, _("The goal was added."))
+        return self.success_url_for(None)
+
+
+class GoalUpdateView(ActionFormMixin, CaseWriteView):
+    title = _("Edit plan goal")
+    form_class = GoalForm
+
+    def load(self, pk):
+        return _visible(permissions.goals_visible_to(self.request.user), pk, "plan__case__returnee")
+
+    def case_of(self, goal):
+        return goal.plan.case
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case, "instance": self.object}
+
+    def success_url_for(self, result) -> str:
+        return self.object.plan.get_absolute_url()
+
+    def perform(self, form) -> str:
+        actions.goal_update(actor=self.request.user, goal=self.object, data=form.data_for_action())
+        messages.success(self.request, _("The goal was saved."))
+        return self.success_url_for(None)
+
+
+class GoalProgressView(SingleSubmitMixin, CaseWriteView):
+    title = _("Note progress on a goal")
+    form_class = GoalProgressForm
+    load = GoalUpdateView.load
+    case_of = GoalUpdateView.case_of
+    success_url_for = GoalUpdateView.success_url_for
+
+    def perform(self, form) -> str:
+        data = form.cleaned_data
+        actions.goal_progress_add(
+            actor=self.request.user, goal=self.object, written_on=data["written_on"], text=data["text"]
+        )
+        messages.success(self.request, _("The progress was noted."))
+        return self.success_url_for(None)
+
+
+class AttachmentDownloadView(View):
+    """Serve an uploaded file to those who may see its case, as a download, never inline."""
+
+    def get(self, request, pk):
+        attachment = get_object_or_404(permissions.attachments_visible_to(request.user), pk=pk)
+        response = FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+# --- Transfers --------------------------------------------------------------------------------------
+
+
+class TransferCreateView(SingleSubmitMixin, CaseWriteView):
+    title = _("Transfer the case")
+    form_class = TransferForm
+
+    def load(self, pk):
+        return selectors.case_get(user=self.request.user, pk=pk)
+
+    def case_of(self, case):
+        return case
+
+    def success_url_for(self, result) -> str:
+        return self.case.get_absolute_url()
+
+    def get_initial(self):
+        return {**super().get_initial(), "to_region": self.case.returnee.region_id}
+
+    def perform(self, form) -> str:
+        data = form.cleaned_data
+        actions.transfer_request(
+            actor=self.request.user,
+            case=self.case,
+            to_region=data["to_region"],
+            to_worker=data["to_worker"],
+            reason=data["reason"],
+        )
+        messages.success(self.request, _("The transfer was requested; the case moves when the receiving side accepts."))
+        return self.success_url_for(None)
+
+
+class TransferListView(TemplateView):
+    """Transfers waiting for this user's answer, and the ones they asked for."""
+
+    template_name = "cases/transfer_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            incoming=selectors.transfers_incoming(user=user),
+            outgoing=selectors.transfers_outgoing(user=user),
+            decide_form=TransferDecisionForm(user=user),
+            **kwargs,
+        )
+
+
+class TransferDecideView(View):
+    def post(self, request, pk):
+        transfer = get_object_or_404(permissions.transfers_answerable_by(request.user), pk=pk)
+        form = TransferDecisionForm(request.POST, user=request.user)
+        if not form.is_valid():
+            messages.error(request, _("Check the answer and try again."))
+            return redirect("cases:transfers")
+        data = form.cleaned_data
+        try:
+            actions.transfer_decide(
+                actor=request.user,
+                transfer=transfer,
+                accept=data["decision"] == "accept",
+                worker=data.get("worker"),
+                comment=data["comment"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your answer was recorded."))
+        return redirect("cases:transfers")
+
+
+class TransferCancelView(View):
+    def post(self, request, pk):
+        # Not `transfers_outgoing`: that list is sliced for display and cannot be filtered again.
+        visible = permissions.cases_visible_to(request.user).values("pk")
+        transfer = get_object_or_404(CaseTransfer.objects.filter(case__in=visible), pk=pk)
+        try:
+            actions.transfer_cancel(actor=request.user, transfer=transfer)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The transfer was cancelled."))
+        return redirect("cases:transfers")

@@ -46,7 +46,7 @@ def main() -> int:
     print("\nRepat is starting.")
     print(f"  Database: {database['ENGINE'].rsplit('.', 1)[-1]} {'(var/)' if 'sqlite' in database['ENGINE'] else ''}")
     print(f"  Broker:   {'Redis' if settings.REDIS_URL else 'filesystem (var/broker)'}")
-    print(f"  Open http://{ADDRESS}/ and sign in as worker1, worker2, coordinator1, supervisor1 or admin")
+    print(f"  Open http://{ADDRESS}/ and sign in as worker1, worker2, coordinator1, supervisor1, admin or provider1")
     print("  (password repat-demo). Press Ctrl-C to stop.\n", flush=True)
 
     processes = {name: subprocess.Popen(cmd) for name, cmd in commands().items()}

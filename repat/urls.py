@@ -8,5 +8,6 @@ admin.site.site_title = _("Repat")
 urlpatterns = [
     path("accounts/", include("repat.accounts.urls")),
     path("admin/", admin.site.urls),
+    path("services/", include("services.urls")),
     path("", include("cases.urls")),
 ]

@@ -7,6 +7,13 @@ from repat.accounts.models import User
 from .factories import CaseFactory, ReturneeFactory, UserFactory, region
 
 
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    """Uploads of every test go to a fresh folder, never to the real one under var/."""
+    settings.REPAT_PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.REPAT_PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture
 def chuy(db):
     return region("Chüy Oblast")

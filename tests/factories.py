@@ -1,11 +1,29 @@
 """factory_boy factories. Names are fictional; regions come from the seeded migration."""
 
 import datetime
+import io
 
 import factory
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
-from cases.models import Case, Family, FamilyMember, Note, Operation, Returnee
+from cases.models import (
+    Assessment,
+    CareArrangement,
+    Case,
+    ConsentRecord,
+    Family,
+    FamilyMember,
+    GoalProgress,
+    IdentityDocument,
+    KinshipTest,
+    Note,
+    Operation,
+    PlanGoal,
+    ReintegrationPlan,
+    Returnee,
+)
 from repat.accounts.models import Organisation, Region, User
 
 
@@ -98,3 +116,123 @@ class NoteFactory(factory.django.DjangoModelFactory):
     contact_date = factory.LazyFunction(timezone.localdate)
     kind = Note.Kind.HOME_VISIT
     summary = "Home visit."
+
+
+# --- Documents, consent, kinship, care, assessments and plans. Rows only: the rules are tested through
+# the actions, so these build the "given" part of a test, not the "when".
+
+
+class IdentityDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IdentityDocument
+
+    kind = IdentityDocument.Kind.BIRTH_CERTIFICATE
+    status = IdentityDocument.Status.MISSING
+
+
+class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ConsentRecord
+
+    given_by = ConsentRecord.GivenBy.MOTHER
+    purpose = ConsentRecord.Purpose.SERVICES
+    given_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class KinshipTestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = KinshipTest
+
+    relative = factory.SubFactory(FamilyMemberFactory, full_name="Гулнара Тестова", relationship="mother")
+    claimed_relationship = FamilyMember.Relationship.MOTHER
+    laboratory = "Republican forensic laboratory"
+    sample_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class CareArrangementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareArrangement
+
+    kind = CareArrangement.Kind.GRANDPARENTS
+    caregiver_name = "Калыйпа Тестова"
+    placement_date = datetime.date(2023, 3, 1)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class AssessmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assessment
+
+    kind = Assessment.Kind.PSYCHOSOCIAL
+    status = Assessment.Status.COMPLETED
+    assessed_on = factory.LazyFunction(timezone.localdate)
+    recorded_by = factory.SubFactory(UserFactory)
+
+
+class ReintegrationPlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReintegrationPlan
+
+    version = factory.Sequence(lambda n: n + 1)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class PlanGoalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PlanGoal
+
+    domain = "education"
+    goal = factory.Sequence(lambda n: f"Goal {n}")
+
+
+class GoalProgressFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GoalProgress
+
+    written_on = factory.LazyFunction(timezone.localdate)
+    text = "Went to school every day this week."
+    author = factory.SubFactory(UserFactory)
+
+
+# --- Uploaded files
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def pdf_upload(name: str = "birth-certificate.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (8, 6), **save_kwargs) -> bytes:
+    out = io.BytesIO()
+    mode = "RGB" if fmt == "JPEG" else "RGBA"
+    Image.new(mode, size, (200, 30, 30)).save(out, format=fmt, **save_kwargs)
+    return out.getvalue()
+
+
+def png_upload(name: str = "scan.png", size: tuple[int, int] = (8, 6)) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes("PNG", size), content_type="image/png")
+
+
+def snapshot() -> dict:
+    """Every row of every table a case action may write, with all its values: equal before and
+    after a refused action means nothing was written."""
+    from cases import models as m
+
+    written = (
+        m.Attachment,
+        m.IdentityDocument,
+        m.ConsentRecord,
+        m.KinshipTest,
+        m.FamilyMember,
+        m.CareArrangement,
+        m.Assessment,
+        m.ReintegrationPlan,
+        m.PlanGoal,
+        m.GoalProgress,
+        m.CaseEvent,
+    )
+    return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in written}

@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.models import LocalizedNameMixin
+
 
 class Organisation(models.Model):
     """A government body, UNICEF office or NGO whose staff use Repat."""
@@ -23,7 +25,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Region(models.Model):
+class Region(LocalizedNameMixin):
     """An oblast or a city of republican significance, or a district below one.
 
     Regions are data, not code: the tree is seeded by a migration and editable in the admin.
@@ -34,9 +36,6 @@ class Region(models.Model):
         CITY = "city", _("City")
         DISTRICT = "district", _("District")
 
-    name = models.CharField(_("name"), max_length=100)
-    name_ru = models.CharField(_("name in Russian"), max_length=100, blank=True)
-    name_ky = models.CharField(_("name in Kyrgyz"), max_length=100, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
         "self",
@@ -62,16 +61,6 @@ class Region(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return self.localized_name
-
-    @property
-    def localized_name(self) -> str:
-        from django.utils.translation import get_language
-
-        language = (get_language() or "en")[:2]
-        return getattr(self, f"name_{language}", "") or self.name
-
 
 class User(AbstractUser):
     """A person who signs in. Their role and regions decide what they may see (permissions.py)."""
@@ -81,6 +70,7 @@ class User(AbstractUser):
         COORDINATOR = "coordinator", _("Coordinator")
         SUPERVISOR = "supervisor", _("Supervisor")
         ADMINISTRATOR = "administrator", _("Administrator")
+        PROVIDER = "provider", _("Service provider staff")
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SOCIAL_WORKER)
     organisation = models.ForeignKey(

@@ -4,14 +4,27 @@ combining common first and family names at random; no real person is described."
 
 import datetime
 import random
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from cases import actions as case_actions
-from cases.models import Case, CaseEvent, FamilyMember, Note, Operation, Returnee
+from cases.models import (
+    CareArrangement,
+    Case,
+    CaseEvent,
+    ConsentRecord,
+    FamilyMember,
+    IdentityDocument,
+    Note,
+    Operation,
+    PlanDomain,
+    PlanGoal,
+    Returnee,
+)
 from repat.accounts.models import Organisation, Region, User
 
 DEMO_PASSWORD = "repat-demo"
@@ -262,6 +275,8 @@ def seed_demo(*, seed: int = 20211) -> bool:
                 ),
             )
     _add_history(rng, today)
+    _add_reintegration(rng, today)
+    _add_services(rng, today, regions)
     return True
 
 
@@ -321,7 +336,7 @@ def _add_history(rng: random.Random, today: datetime.date) -> None:
     """Visits over the past months, follow-ups (some overdue), a few cases moved to active,
     monitoring or closed; and backdated openings so the timeline reads like real work."""
     for case in Case.objects.select_related("returnee", "worker"):
-        opened = case.returnee.arrival_date + datetime.timedelta(days=rng.randint(1, 20))
+        opened = case.returnee.arrival_date + datetime.timedelta(days=1)
         Case.objects.filter(pk=case.pk).update(opened_on=opened)
         CaseEvent.objects.filter(case=case).update(created_at=_moment(opened))
         case.refresh_from_db()
@@ -346,3 +361,469 @@ def _add_history(rng: random.Random, today: datetime.date) -> None:
 
 def _moment(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 30)))
+
+
+GOALS = {
+    PlanDomain.HEALTH: ("Complete vaccination catch-up", "Polyclinic visits as scheduled", "Family medicine centre"),
+    PlanDomain.PSYCHOSOCIAL: (
+        "Weekly play therapy for three months",
+        "Sessions with the psychologist",
+        "Psychologist (NGO)",
+    ),
+    PlanDomain.EDUCATION: (
+        "Enrol in school and follow catch-up classes",
+        "Grade placement, enrolment",
+        "District education department",
+    ),
+    PlanDomain.LEGAL: (
+        "Restore the birth certificate and register residence",
+        "Court decision, civil registry",
+        "Social worker",
+    ),
+    PlanDomain.SOCIAL_PROTECTION: (
+        "Apply for the child allowance",
+        "Collect documents, file the application",
+        "Social protection office",
+    ),
+    PlanDomain.FAMILY: (
+        "Prepare the grandparents for the child's return",
+        "Two home visits, counselling",
+        "Social worker",
+    ),
+    PlanDomain.LIVELIHOODS: ("Mother completes a sewing course", "Enrol in the vocational course", "Employment centre"),
+}
+REFUSALS = [
+    "Parent's identity not established; a court decision is needed.",
+    "Application incomplete: no proof of address.",
+]
+
+
+class _Backdate:
+    """Give the events written inside the block a past date, so the timeline reads like real work."""
+
+    def __init__(self, day: datetime.date):
+        self.day = day
+
+    def __enter__(self):
+        self.last = CaseEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            CaseEvent.objects.filter(id__gt=self.last).update(created_at=_moment(self.day))
+
+
+def _past(rng: random.Random, start: datetime.date, today: datetime.date) -> datetime.date:
+    return start + datetime.timedelta(days=rng.randint(0, max((today - start).days, 0)))
+
+
+def _add_reintegration(rng: random.Random, today: datetime.date) -> None:
+    """Documents in every status, consent, kinship tests, care arrangements, assessments and plans."""
+    returnees = Returnee.objects.select_related("case__worker", "membership__family").order_by("id")
+    for returnee in returnees:
+        case, worker = returnee.case, returnee.case.worker
+        if case.is_closed:
+            continue
+        arrived = returnee.arrival_date
+        child = (returnee.age(today) or 0) < 18
+        _add_documents(rng, returnee, worker, arrived, today, child)
+        given_by = (
+            ConsentRecord.GivenBy.SELF
+            if not child
+            else rng.choice([ConsentRecord.GivenBy.MOTHER, ConsentRecord.GivenBy.GUARDIAN])
+        )
+        with _Backdate(arrived + datetime.timedelta(days=3)):
+            case_actions.consent_record(
+                actor=worker,
+                returnee=returnee,
+                data={"purpose": "services", "given_by": given_by, "given_on": arrived + datetime.timedelta(days=3)},
+            )
+            if rng.random() < 0.6:
+                case_actions.consent_record(
+                    actor=worker,
+                    returnee=returnee,
+                    data={
+                        "purpose": "data_sharing",
+                        "given_by": given_by,
+                        "given_on": arrived + datetime.timedelta(days=3),
+                        "shared_with": "UNICEF Kyrgyzstan; Republican Centre for Mental Health",
+                        "expires_on": today + datetime.timedelta(days=rng.randint(-30, 300)),
+                    },
+                )
+        if child:
+            _add_care(rng, returnee, worker, arrived, today)
+            _add_kinship(rng, returnee, worker, arrived, today)
+        _add_assessments_and_plan(rng, case, worker, arrived, today, child)
+
+
+def _add_documents(rng, returnee, worker, arrived, today, child) -> None:
+    kinds = [
+        IdentityDocument.Kind.BIRTH_CERTIFICATE,
+        IdentityDocument.Kind.CITIZENSHIP_CONFIRMATION,
+        IdentityDocument.Kind.RESIDENCE_REGISTRATION,
+    ]
+    kinds.append(IdentityDocument.Kind.NATIONAL_ID if not child else IdentityDocument.Kind.OTHER)
+    for kind in kinds[:3] if child else kinds:
+        requested = _past(rng, arrived, arrived + datetime.timedelta(days=60))
+        with _Backdate(requested):
+            document = case_actions.document_add(
+                actor=worker,
+                returnee=returnee,
+                data={
+                    "kind": kind,
+                    "status": "missing",
+                    "responsible_organisation": "Civil registry (demo)",
+                    "due_date": today + datetime.timedelta(days=rng.randint(-40, 90)),
+                },
+            )
+        target = rng.choice(["missing", "requested", "in_progress", "issued", "issued", "issued", "refused"])
+        path = {
+            "missing": [],
+            "requested": ["requested"],
+            "in_progress": ["requested", "in_progress"],
+            "issued": ["requested", "in_progress", "issued"],
+            "refused": ["requested", "refused"],
+        }[target]
+        day = requested
+        for status in path:
+            day = min(day + datetime.timedelta(days=rng.randint(5, 60)), today)
+            with _Backdate(day):
+                case_actions.document_transition(
+                    actor=worker,
+                    document=document,
+                    status=status,
+                    on=day,
+                    reason=rng.choice(REFUSALS) if status == "refused" else "",
+                )
+        if target == "issued":
+            IdentityDocument.objects.filter(pk=document.pk).update(
+                number=f"{rng.randint(100000, 999999)}", issuing_body="Civil registry office (demo)", due_date=None
+            )
+
+
+def _add_care(rng, returnee, worker, arrived, today) -> None:
+    membership = getattr(returnee, "membership", None)
+    family = membership.family if membership else None
+    mother_home = (
+        family is not None
+        and family.members.filter(relationship=FamilyMember.Relationship.MOTHER, returnee__isnull=False).exists()
+    )
+    placed = arrived + datetime.timedelta(days=rng.randint(10, 40))
+    if mother_home:
+        data = {
+            "kind": CareArrangement.Kind.MOTHER,
+            "caregiver_name": "Mother",
+            "caregiver_relationship": "mother",
+            "placement_date": placed,
+            "prior_agreement": True,
+        }
+    else:
+        head = family.members.filter(is_head=True).first() if family else None
+        kind = rng.choice(
+            [CareArrangement.Kind.GRANDPARENTS] * 6 + [CareArrangement.Kind.INSTITUTION, CareArrangement.Kind.FOSTER]
+        )
+        caregiver = (
+            head.display_name if head and kind == CareArrangement.Kind.GRANDPARENTS else "Children's home No. 2 (demo)"
+        )
+        data = {
+            "kind": kind,
+            "caregiver_name": caregiver,
+            "caregiver_relationship": "grandmother" if kind == CareArrangement.Kind.GRANDPARENTS else "",
+            "placement_date": placed,
+            "prior_agreement": kind == CareArrangement.Kind.GRANDPARENTS,
+        }
+        if kind == CareArrangement.Kind.GRANDPARENTS and rng.random() < 0.7:
+            data.update(
+                guardian_name=caregiver,
+                guardianship_order_number=f"GO-{rng.randint(100, 999)}",
+                guardianship_order_date=placed + datetime.timedelta(days=rng.randint(20, 90)),
+            )
+            data["guardianship_order_date"] = min(data["guardianship_order_date"], today)
+    with _Backdate(placed):
+        case_actions.care_arrangement_set(actor=worker, returnee=returnee, data=data)
+
+
+def _add_kinship(rng, returnee, worker, arrived, today) -> None:
+    membership = getattr(returnee, "membership", None)
+    if membership is None or rng.random() < 0.6:
+        return
+    relative = membership.family.members.exclude(pk=membership.pk).filter(is_head=True).first()
+    if relative is None or (relative.returnee_id is not None and rng.random() < 0.5):
+        return
+    sampled = arrived + datetime.timedelta(days=rng.randint(5, 30))
+    with _Backdate(sampled):
+        consent = case_actions.consent_record(
+            actor=worker,
+            returnee=returnee,
+            data={
+                "purpose": "dna_testing",
+                "given_by": "guardian",
+                "given_by_name": relative.display_name,
+                "given_on": sampled,
+            },
+        )
+        test = case_actions.kinship_test_record(
+            actor=worker,
+            returnee=returnee,
+            relative=relative,
+            claimed_relationship=relative.relationship,
+            laboratory="Republican forensic laboratory (demo)",
+            sample_date=sampled,
+            consent=consent,
+        )
+    result = rng.choice(["match", "match", "match", "inconclusive", "pending"])
+    if result != "pending":
+        reported = min(sampled + datetime.timedelta(days=rng.randint(20, 60)), today)
+        with _Backdate(reported):
+            case_actions.kinship_result_record(
+                actor=worker, test=test, result=result, reported_on=reported, confirm_relationship=result == "match"
+            )
+
+
+def _add_assessments_and_plan(rng, case, worker, arrived, today, child) -> None:
+    screened = arrived + datetime.timedelta(days=rng.randint(1, 10))
+    with _Backdate(screened):
+        case_actions.assessment_record(
+            actor=worker,
+            case=case,
+            data={
+                "kind": "medical",
+                "status": "completed",
+                "assessed_on": screened,
+                "assessor": "Dr. A. (demo clinic)",
+                "findings": "Underweight; vaccinations incomplete.",
+                "recommendations": "Vaccination catch-up.",
+                "recommended_domains": ["health"],
+            },
+        )
+    domains = ["psychosocial", "education", "legal"] if child else ["psychosocial", "livelihoods", "social_protection"]
+    picked = rng.sample(domains, 2)
+    assessed = screened + datetime.timedelta(days=rng.randint(10, 40))
+    with _Backdate(assessed):
+        case_actions.assessment_record(
+            actor=worker,
+            case=case,
+            data={
+                "kind": "psychosocial",
+                "status": "completed",
+                "assessed_on": assessed,
+                "assessor": "Psychologist (demo NGO)",
+                "tool": "SDQ" if child else "PHQ-9",
+                "score": Decimal(rng.randint(8, 24)),
+                "findings": "Sleep problems and fear of loud noises.",
+                "recommendations": "Regular sessions; support the caregiver.",
+                "recommended_domains": picked,
+            },
+        )
+    if child and rng.random() < 0.5:
+        case_actions.assessment_record(
+            actor=worker,
+            case=case,
+            data={
+                "kind": "educational",
+                "status": "planned",
+                "due_date": today + datetime.timedelta(days=rng.randint(-15, 40)),
+            },
+        )
+    if rng.random() < 0.35:
+        return
+    started = assessed + datetime.timedelta(days=rng.randint(5, 30))
+    with _Backdate(started):
+        plan = case_actions.plan_start(actor=worker, case=case)
+        for domain in ["health", *picked]:
+            goal, action, responsible = GOALS[domain]
+            case_actions.goal_add(
+                actor=worker,
+                plan=plan,
+                data={
+                    "domain": domain,
+                    "goal": goal,
+                    "actions": action,
+                    "responsible": responsible,
+                    "target_date": today + datetime.timedelta(days=rng.randint(-30, 120)),
+                    "status": rng.choice(PlanGoal.Status.values[:3]),
+                },
+            )
+        case_actions.plan_activate(actor=worker, plan=plan)
+    for goal in plan.goals.all()[:2]:
+        noted = min(started + datetime.timedelta(days=rng.randint(10, 90)), today)
+        with _Backdate(noted):
+            case_actions.goal_progress_add(
+                actor=worker, goal=goal, written_on=noted, text="Went to two sessions; calmer at night."
+            )
+    if rng.random() < 0.2:
+        case_actions.plan_start(actor=worker, case=case)  # a review under way: a draft version 2
+
+
+# Demo providers: (name, kind, category codes, region names, capacity, accepting referrals).
+PROVIDERS = [
+    (
+        "Republican Centre for Mental Health",
+        "clinic",
+        ["mhpss"],
+        ["Chüy Oblast", "Bishkek", "Osh Oblast", "Jalal-Abad Oblast"],
+        40,
+        True,
+    ),
+    ("Family Medicine Centre No. 5", "clinic", ["health"], ["Chüy Oblast", "Bishkek"], 30, True),
+    ("Osh Oblast Children's Hospital", "clinic", ["health"], ["Osh Oblast", "Jalal-Abad Oblast"], 25, True),
+    ("Sokuluk School No. 2", "school", ["education"], ["Chüy Oblast", "Bishkek"], 12, True),
+    ("Kara-Suu Secondary School", "school", ["education"], ["Osh Oblast", "Jalal-Abad Oblast"], 12, True),
+    ("Social Protection Department, Chüy", "ministry", ["social-protection"], ["Chüy Oblast", "Bishkek"], None, True),
+    (
+        "Social Protection Department, Osh",
+        "ministry",
+        ["social-protection"],
+        ["Osh Oblast", "Jalal-Abad Oblast"],
+        None,
+        True,
+    ),
+    ("Legal Aid Centre", "ngo", ["legal"], ["Chüy Oblast", "Bishkek", "Osh Oblast", "Jalal-Abad Oblast"], 20, True),
+    (
+        "Umut Family Support",
+        "unicef_partner",
+        ["family-community", "livelihoods"],
+        ["Chüy Oblast", "Bishkek", "Osh Oblast", "Jalal-Abad Oblast"],
+        15,
+        True,
+    ),
+    ("Ak-Jol Vocational Centre", "ngo", ["livelihoods"], ["Osh Oblast"], 5, False),
+]
+REFERRAL_REASONS = {
+    "mhpss": "Nightmares and withdrawal reported by the caregiver.",
+    "health": "Arrival screening found incomplete vaccinations.",
+    "education": "School-age child not yet enrolled.",
+    "legal": "Birth certificate cannot be issued without a court decision.",
+    "social-protection": "The household has no income; eligible for the child allowance.",
+    "family-community": "Grandparents need support to care for three children.",
+    "livelihoods": "Mother wants vocational training to find work.",
+}
+
+
+def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> None:
+    """Providers, a provider user, and referrals in every status (some overdue), through the
+    same actions people use; plus one consent override and one pending transfer."""
+    from services import actions as service_actions
+    from services.models import Provider, ProviderContact, ProviderStaff, ServiceType
+
+    providers = {}
+    for name, kind, categories, region_names, capacity, accepting in PROVIDERS:
+        provider = Provider.objects.create(name=name, kind=kind, capacity=capacity, accepting_referrals=accepting)
+        provider.regions.set([regions[r] for r in region_names])
+        provider.service_types.set(ServiceType.objects.filter(category__code__in=categories))
+        ProviderContact.objects.create(provider=provider, name=f"Contact person of {name}", phone="+996 312 000 000")
+        providers[name] = provider
+    mental_health = providers["Republican Centre for Mental Health"]
+    provider_user = _user("provider1", User.Role.PROVIDER, "Gulnara", "Demo-Provider", None, [])
+    ProviderStaff.objects.get_or_create(user=provider_user, defaults={"provider": mental_health})
+
+    admin = User.objects.get(username="admin")
+    supervisor = User.objects.get(username="supervisor1")
+    types = list(ServiceType.objects.select_related("category"))
+    cases = list(Case.objects.exclude(status="closed").select_related("returnee", "worker").order_by("id"))
+    targets = [
+        "draft",
+        "submitted",
+        "submitted",
+        "assigned",
+        "assigned",
+        "accepted",
+        "in_progress",
+        "in_progress",
+        "completed",
+        "completed",
+        "completed",
+        "declined",
+        "cancelled",
+        "revoked",
+    ]
+    for index, case in enumerate(cases):
+        if index % 3 == 2:
+            continue
+        target = targets[index % len(targets)]
+        category = rng.choice(list(REFERRAL_REASONS))
+        if index % 7 == 0:
+            category = "mhpss"  # the demo provider user's organisation gets a steady share
+        service = rng.choice([t for t in types if t.category.code == category])
+        candidates = [
+            p
+            for p in providers.values()
+            if p.accepting_referrals
+            and p.service_types.filter(pk=service.pk).exists()
+            and p.regions.filter(pk=case.returnee.region_id).exists()
+        ]
+        has_consent = case.returnee.consents.filter(purpose="data_sharing", withdrawn_on__isnull=True).exists()
+        created = today - datetime.timedelta(days=rng.randint(5, 120))
+        with _Backdate(created):
+            referral = service_actions.referral_create(
+                actor=case.worker,
+                case=case,
+                service_type=service,
+                reason=REFERRAL_REASONS[category],
+                urgency=rng.choice(["routine", "routine", "urgent"]),
+                shares_data=has_consent or index % 11 == 0,
+                provider_contact="Caregiver, +996 700 000 000",
+                submit=target != "draft",
+            )
+        if target in ("draft", "submitted") or not candidates:
+            continue
+        provider = candidates[0] if mental_health not in candidates else mental_health
+        if referral.shares_data and service_actions.consent_for(referral, provider, today) is None:
+            referral = service_actions.referral_consent_override(
+                actor=supervisor,
+                referral=referral,
+                reason="Urgent care needed; the guardian could not be reached for a signature.",
+            )
+        steps = {
+            "assigned": [],
+            "accepted": ["accept"],
+            "in_progress": ["accept", "start"],
+            "completed": ["accept", "start", "complete"],
+            "declined": ["decline"],
+            "cancelled": ["cancel"],
+            "revoked": ["revoke"],
+        }[target]
+        day = created + datetime.timedelta(days=rng.randint(1, 5))
+        try:
+            with _Backdate(day):
+                referral = service_actions.referral_transition(
+                    actor=admin,
+                    referral=referral,
+                    action="assign",
+                    expected_status="submitted",
+                    provider=provider,
+                    comment="Assigned from the queue.",
+                )
+        except ValidationError:  # a provider without open slots: the referral waits in the queue
+            continue
+        for step in steps:
+            day = min(day + datetime.timedelta(days=rng.randint(1, 10)), today)
+            with _Backdate(day):
+                referral = service_actions.referral_transition(
+                    actor=admin,
+                    referral=referral,
+                    action=step,
+                    expected_status=referral.status,
+                    reason="Family moved; service no longer needed." if step in ("decline", "cancel", "revoke") else "",
+                    outcome="Sessions completed; the child sleeps better." if step == "complete" else "",
+                    completed_on=day if step == "complete" else None,
+                )
+        # Deadlines counted from the backdated day, so some are overdue as they would be.
+        from services.models import Referral
+
+        shift = (today - day).days
+        Referral.objects.filter(pk=referral.pk).update(created_at=_moment(created))
+        Referral.objects.filter(pk=referral.pk, accept_due__isnull=False).update(
+            accept_due=referral.accept_due - datetime.timedelta(days=shift) if referral.accept_due else None,
+            complete_due=referral.complete_due - datetime.timedelta(days=shift) if referral.complete_due else None,
+        )
+
+    # One transfer waiting for an answer: a case moving from worker1 to worker2's region.
+    moving = Case.objects.filter(worker__username="worker1", status="active").order_by("id").first()
+    if moving is not None:
+        case_actions.transfer_request(
+            actor=moving.worker,
+            case=moving,
+            to_region=regions["Osh Oblast"],
+            to_worker=User.objects.get(username="worker2"),
+            reason="The family moved to Kara-Suu to live with the grandparents.",
+        )

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,3 +31,21 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class LocalizedNameMixin(models.Model):
+    """Reference data named in the three product languages, edited by administrators."""
+
+    name = models.CharField(_("name"), max_length=200)
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_ky = models.CharField(_("name in Kyrgyz"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        return getattr(self, f"name_{(get_language() or 'en')[:2]}", "") or self.name

@@ -193,3 +193,10 @@ LOGGING = {
     },
 }
 FORMAT_MODULE_PATH = ["repat.formats"]
+
+# Uploads (document scans, consent forms): outside the web root, served only through a view that
+# applies need-to-know. Only these types, recognised by their content, not their name.
+REPAT_PRIVATE_MEDIA_ROOT = Path(os.environ.get("REPAT_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+REPAT_UPLOAD_MAX_BYTES = int(os.environ.get("REPAT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_PERMISSIONS = 0o600

@@ -77,7 +77,7 @@ def test_language_can_be_switched_before_login(client):
 
 
 def test_custom_user_model_roles():
-    assert set(User.Role.values) == {"social_worker", "coordinator", "supervisor", "administrator"}
+    assert set(User.Role.values) == {"social_worker", "coordinator", "supervisor", "administrator", "provider"}
 
 
 def test_pages_are_not_cached(client, worker):

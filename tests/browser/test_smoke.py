@@ -3,7 +3,8 @@ from django.core.management import call_command
 
 from cases.models import Note
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the regions seeded by a migration come back after each test flushes the tables.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_worker_opens_a_case_and_logs_a_visit(page, login):
@@ -24,3 +25,75 @@ def test_worker_opens_a_case_and_logs_a_visit(page, login):
     assert "The contact was logged." in page.locator(".alert-success").inner_text()
     assert "Browser test: the family is well" in page.locator(".timeline").inner_text()
     assert Note.objects.filter(case__returnee__case_number=case_number).count() == before + 1
+
+
+def test_worker_records_a_document_as_issued_and_adds_a_plan_goal(page, login):
+    from cases.models import IdentityDocument, PlanGoal
+
+    call_command("seed_demo")
+    document = (
+        IdentityDocument.objects.filter(returnee__case__worker__username="worker1", status="in_progress")
+        .select_related("returnee")
+        .first()
+    )
+    returnee = document.returnee
+    login("worker1")
+
+    # The returnee page shows the document; change its status to issued.
+    page.goto(returnee.get_absolute_url())
+    row = page.locator("#documents tr", has_text=document.get_kind_display())
+    row.locator("a", has_text="Change status").click()
+    page.select_option("#id_status", "issued")
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_selector(".alert-success")
+    assert "The document status was changed." in page.locator(".alert-success").inner_text()
+    assert "Issued" in page.locator("#documents tr", has_text=document.get_kind_display()).inner_text()
+    document.refresh_from_db()
+    assert document.status == "issued"
+
+    # From the case page to the plan: start one if needed, then add a goal.
+    page.goto(returnee.case.get_absolute_url())
+    page.click("text=Reintegration plan")
+    if page.locator("button", has_text="Start the plan").count():
+        page.click("button:has-text('Start the plan')")
+    page.click("text=Add a goal")
+    page.select_option("#id_domain", "education")
+    page.fill("#id_goal", "Browser test: enrol in the village school")
+    page.fill("#id_responsible", "District education department")
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_selector(".alert-success")
+    assert "Browser test: enrol in the village school" in page.content()
+    assert PlanGoal.objects.filter(plan__case=returnee.case, goal="Browser test: enrol in the village school").exists()
+
+
+def test_coordinator_assigns_a_submitted_referral_to_a_provider(page, login):
+    from repat.accounts.models import User
+    from services.models import Referral
+    from services.permissions import referrals_visible_to
+
+    call_command("seed_demo")
+    coordinator = User.objects.get(username="coordinator1")
+    referral = (
+        referrals_visible_to(coordinator)
+        .filter(status="submitted", shares_data=False)
+        .select_related("service_type")
+        .order_by("id")
+        .first()
+    )
+    login("coordinator1")
+
+    page.goto("/services/referrals/?unassigned=on")
+    page.click(f"a[href='{referral.get_absolute_url()}']")
+    page.click("text=Assign to a provider")
+    provider_option = page.locator("#id_provider option").nth(1)
+    provider_name = provider_option.inner_text()
+    page.select_option("#id_provider", index=1)
+    page.fill("#id_comment", "Browser test assignment")
+    page.click("button[type=submit].btn-primary")
+
+    page.wait_for_selector(".alert-success")
+    assert "The referral was updated." in page.locator(".alert-success").inner_text()
+    assert provider_name in page.content()
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ASSIGNED
+    assert referral.provider.name == provider_name

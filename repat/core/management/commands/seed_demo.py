@@ -16,4 +16,6 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("Demo data created."))
         else:
             self.stdout.write("Demo data already present; nothing changed.")
-        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): worker1, worker2, coordinator1, supervisor1, admin")
+        self.stdout.write(
+            f"Demo logins (password {DEMO_PASSWORD}): worker1, worker2, coordinator1, supervisor1, admin, provider1"
+        )

@@ -1,0 +1,309 @@
+"""Every write in the services app. Each referral transition locks the row, checks the status it
+expects (so two people acting at once cannot both succeed), and writes a case event."""
+
+import datetime
+import re
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.actions import case_event_write
+from cases.models import Case, CaseEvent, ConsentRecord, PlanGoal
+from cases.permissions import can_edit_case
+
+from . import permissions
+from .models import Provider, Referral, ServiceType
+
+# Which statuses each transition leaves from, and where it goes.
+TRANSITIONS = {
+    "submit": (("draft",), "submitted"),
+    "assign": (("submitted", "declined"), "assigned"),
+    "accept": (("assigned",), "accepted"),
+    "decline": (("assigned",), "declined"),
+    "start": (("accepted",), "in_progress"),
+    "complete": (("in_progress",), "completed"),
+    "cancel": (Referral.OPEN_STATUSES, "cancelled"),
+    "revoke": (tuple(s for s in Referral.OPEN_STATUSES if s != "draft"), "revoked"),
+}
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor,
+    case: Case,
+    service_type: ServiceType,
+    reason: str,
+    urgency: str = Referral.Urgency.ROUTINE,
+    plan_goal: PlanGoal | None = None,
+    shares_data: bool = True,
+    provider_contact: str = "",
+    days_to_accept: int | None = None,
+    days_to_complete: int | None = None,
+    submit: bool = True,
+) -> Referral:
+    """Request a service for a case (as a draft, or submitted to the coordinators at once)."""
+    if not can_edit_case(actor, case):
+        raise PermissionDenied
+    if case.is_closed:
+        raise ValidationError(_("This case is closed: reopen it before requesting a service."))
+    if plan_goal is not None and plan_goal.plan.case_id != case.pk:
+        raise ValidationError({"plan_goal": _("Choose a goal of this case's plan.")})
+    if not service_type.is_active:
+        raise ValidationError({"service_type": _("This service is no longer offered.")})
+    referral = Referral(
+        case=case,
+        service_type=service_type,
+        reason=reason,
+        urgency=urgency,
+        plan_goal=plan_goal,
+        shares_data=shares_data,
+        provider_contact=provider_contact,
+        days_to_accept=days_to_accept,
+        days_to_complete=days_to_complete,
+        requested_by=actor,
+        region_id=case.returnee.region_id,
+    )
+    referral.full_clean()
+    referral.save()
+    case_event_write(case, CaseEvent.Kind.REFERRAL_CREATED, actor, {"urgency": [None, urgency]}, subject=referral)
+    if submit:
+        referral = referral_transition(actor=actor, referral=referral, action="submit", expected_status="draft")
+    return referral
+
+
+def consent_for(referral: Referral, provider: Provider, on: datetime.date) -> ConsentRecord | None:
+    """A valid consent to share this returnee's data with this provider: purpose data sharing,
+    not withdrawn or expired, and naming the provider among the organisations."""
+    # The whole name, not part of a longer one: consent for "Clinic No. 12" is none for "Clinic No. 1".
+    name = re.compile(rf"(?<!\w){re.escape(provider.name.casefold())}(?!\w)")
+    for consent in ConsentRecord.objects.filter(
+        returnee_id=referral.case.returnee_id, purpose=ConsentRecord.Purpose.DATA_SHARING
+    ).order_by("-given_on"):
+        if consent.is_valid(on) and name.search(consent.shared_with.casefold()):
+            return consent
+    return None
+
+
+def _check_provider(referral: Referral, provider: Provider, load: dict[int, int]) -> None:
+    if not provider.accepting_referrals:
+        raise ValidationError({"provider": _("%(provider)s does not accept new referrals.") % {"provider": provider}})
+    if not provider.service_types.filter(pk=referral.service_type_id).exists():
+        raise ValidationError(
+            {
+                "provider": _("%(provider)s does not offer %(service)s.")
+                % {"provider": provider, "service": referral.service_type}
+            }
+        )
+    if not provider.regions.filter(pk=referral.region_id).exists():
+        raise ValidationError({"provider": _("%(provider)s does not serve this region.") % {"provider": provider}})
+    if provider.capacity is not None and load.get(provider.pk, 0) >= provider.capacity:
+        raise ValidationError({"provider": _("%(provider)s has no open slots.") % {"provider": provider}})
+
+
+def provider_load(provider_ids: Iterable[int]) -> dict[int, int]:
+    """Open referrals (assigned, accepted, in progress) per provider, counted in SQL."""
+    rows = (
+        Referral.objects.filter(provider_id__in=list(provider_ids), status__in=["assigned", "accepted", "in_progress"])
+        .values("provider_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["provider_id"]: row["n"] for row in rows}
+
+
+def _check_assignee(provider: Provider, assignee, region_id: int) -> None:
+    """The responsible person is the provider's own staff, or a social worker of the region."""
+    if assignee is None:
+        return
+    if assignee.role not in (assignee.Role.PROVIDER, assignee.Role.SOCIAL_WORKER):
+        raise ValidationError({"assignee": _("Choose a member of the provider's staff or a social worker.")})
+    if assignee.role == assignee.Role.SOCIAL_WORKER and not assignee.regions.filter(pk=region_id).exists():
+        raise ValidationError({"assignee": _("This social worker does not work in the returnee's region.")})
+    staff = getattr(assignee, "provider_staff", None)
+    if assignee.role == assignee.Role.PROVIDER and (staff is None or staff.provider_id != provider.pk):
+        raise ValidationError({"assignee": _("This person does not work for %(provider)s.") % {"provider": provider}})
+    if not assignee.is_active:
+        raise ValidationError({"assignee": _("This person's account is not active.")})
+
+
+@transaction.atomic
+def referral_transition(
+    *,
+    actor,
+    referral: Referral,
+    action: str,
+    expected_status: str,
+    comment: str = "",
+    reason: str = "",
+    provider: Provider | None = None,
+    assignee=None,
+    outcome: str = "",
+    completed_on: datetime.date | None = None,
+) -> Referral:
+    """Move a referral one step. `expected_status` is the status the actor saw: if someone else
+    moved the referral meanwhile, the action is refused instead of silently applied twice."""
+    if action not in TRANSITIONS:
+        raise ValidationError(_("Unknown action."))
+    if action == "assign" and provider is not None:
+        # Lock the provider (always before the referral) so that two assignments at once cannot both
+        # take its last open slot; its capacity and settings are read fresh under the lock.
+        provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    referral = (
+        permissions.referrals_visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("case", "case__returnee", "service_type", "provider")
+        .filter(pk=referral.pk)
+        .first()
+    )
+    if referral is None:
+        raise PermissionDenied
+    sources, target = TRANSITIONS[action]
+    if referral.status != expected_status or referral.status not in sources:
+        raise ValidationError(
+            _("This referral is now “%(status)s”: someone changed it meanwhile, or this step is not possible.")
+            % {"status": referral.get_status_display()}
+        )
+    if action not in permissions.allowed_transitions(actor, referral):
+        raise PermissionDenied
+    today, now = timezone.localdate(), timezone.now()
+    old_status, old_provider = referral.status, referral.provider
+    changes: dict[str, list] = {"status": [old_status, target]}
+    update = ["status", "updated_at"]
+
+    if action in ("decline", "cancel", "revoke"):
+        if not reason.strip():
+            raise ValidationError({"reason": _("Give a reason.")})
+        referral.closing_reason = reason.strip()
+        update.append("closing_reason")
+    if action == "submit":
+        referral.submitted_at = now
+        update.append("submitted_at")
+    if action == "assign":
+        if provider is None:
+            raise ValidationError({"provider": _("Choose a provider.")})
+        _check_provider(referral, provider, provider_load([provider.pk]))
+        _check_assignee(provider, assignee, referral.region_id)
+        _consent_gate(referral, provider, today)
+        referral.provider, referral.assignee, referral.assigned_at = provider, assignee, now
+        days = referral.days_to_accept if referral.days_to_accept is not None else referral.service_type.days_to_accept
+        referral.accept_due = today + datetime.timedelta(days=days)
+        referral.closing_reason = ""
+        update += [
+            "provider",
+            "assignee",
+            "assigned_at",
+            "accept_due",
+            "closing_reason",
+            "consent",
+            "consent_override_reason",
+            "consent_overridden_by",
+            "consent_overridden_at",
+        ]
+        changes["provider"] = [str(old_provider) if old_provider else None, str(provider)]
+    if action == "accept":
+        days = (
+            referral.days_to_complete
+            if referral.days_to_complete is not None
+            else referral.service_type.days_to_complete
+        )
+        referral.accepted_at, referral.complete_due = now, today + datetime.timedelta(days=days)
+        update += ["accepted_at", "complete_due"]
+    if action == "complete":
+        if not outcome.strip():
+            raise ValidationError({"outcome": _("Describe the outcome.")})
+        completed_on = completed_on or today
+        if completed_on > today:
+            raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
+        referral.outcome, referral.completed_on = outcome.strip(), completed_on
+        update += ["outcome", "completed_on"]
+    referral.status = target
+    referral.full_clean()
+    referral.save(update_fields=update)
+    if comment.strip() or reason.strip():
+        changes["comment"] = [None, (comment or reason).strip()[:500]]
+    case_event_write(referral.case, CaseEvent.Kind.REFERRAL_STATUS, actor, changes, subject=referral)
+    return referral
+
+
+def _consent_gate(referral: Referral, provider: Provider, today: datetime.date) -> None:
+    """Data leaves for a provider only with a valid consent naming it, or after a supervisor
+    recorded an override for this referral (`referral_consent_override`)."""
+    referral.consent = None
+    if not referral.shares_data or referral.consent_overridden_by_id:
+        return
+    consent = consent_for(referral, provider, today)
+    if consent is None:
+        raise ValidationError(
+            {
+                "provider": _(
+                    "No valid consent allows sharing this returnee's data with %(provider)s. Record the consent, "
+                    "or ask a supervisor to override the requirement."
+                )
+                % {"provider": provider}
+            }
+        )
+    referral.consent = consent
+
+
+@transaction.atomic
+def referral_consent_override(*, actor, referral: Referral, reason: str) -> Referral:
+    """A supervisor lets a referral go ahead without consent, with a reason that stays on record
+    (the supervisors' list of overrides reads these rows)."""
+    if not permissions.can_override_consent(actor):
+        raise PermissionDenied
+    referral = (
+        permissions.referrals_visible_to(actor)
+        .select_for_update(of=("self",))
+        .select_related("case", "provider")
+        .filter(pk=referral.pk)
+        .first()
+    )
+    if referral is None:
+        raise PermissionDenied
+    if not referral.is_open or not referral.shares_data:
+        raise ValidationError(_("This referral does not need a consent override."))
+    if referral.consent_overridden_by_id:
+        raise ValidationError(_("The consent requirement was already overridden."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the override.")})
+    referral.consent_override_reason = reason.strip()
+    referral.consent_overridden_by, referral.consent_overridden_at = actor, timezone.now()
+    referral.save(
+        update_fields=["consent_override_reason", "consent_overridden_by", "consent_overridden_at", "updated_at"]
+    )
+    case_event_write(
+        referral.case,
+        CaseEvent.Kind.CONSENT_OVERRIDDEN,
+        actor,
+        {"consent_override_reason": [None, referral.consent_override_reason]},
+        subject=referral,
+    )
+    return referral
+
+
+@transaction.atomic
+def referrals_assign(*, actor, referrals: list[Referral], provider: Provider, assignee=None, comment: str = "") -> int:
+    """Assign several referrals to one provider at once: all or none."""
+    if not permissions.can_coordinate(actor):
+        raise PermissionDenied
+    for referral in referrals:
+        try:
+            referral_transition(
+                actor=actor,
+                referral=referral,
+                action="assign",
+                expected_status=referral.status,
+                provider=provider,
+                assignee=assignee,
+                comment=comment,
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                _("%(case)s: %(error)s — nothing was assigned.")
+                % {"case": referral.case.returnee.case_number, "error": " ".join(error.messages)}
+            ) from error
+    return len(referrals)

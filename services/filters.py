@@ -1,0 +1,50 @@
+"""The referral queue's filters; each one maps to an indexed column (see Referral.Meta.indexes)."""
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row, Submit
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from repat.accounts.models import Region
+
+from .models import Provider, Referral, ServiceCategory
+
+
+class ReferralFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"), field_name="service_type__category", queryset=ServiceCategory.objects.all()
+    )
+    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(parent__isnull=True))
+    provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.all())
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=forms.CheckboxInput)
+    unassigned = django_filters.BooleanFilter(
+        label=_("Waiting for a provider"), method="filter_unassigned", widget=forms.CheckboxInput
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["status", "category", "region", "provider", "overdue", "unassigned"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.helper = helper = FormHelper()
+        helper.form_method = "get"
+        helper.layout = Layout(
+            Row(
+                Column("status", css_class="col-md-2"),
+                Column("category", css_class="col-md-3"),
+                Column("region", css_class="col-md-2"),
+                Column("provider", css_class="col-md-3"),
+                Column("overdue", "unassigned", css_class="col-md-2"),
+            ),
+            Submit("", _("Filter")),
+        )
+
+    def filter_overdue(self, queryset, name, value):
+        return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def filter_unassigned(self, queryset, name, value):
+        return queryset.unassigned() if value else queryset

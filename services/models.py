@@ -1,0 +1,263 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from repat.core.models import LocalizedNameMixin
+
+from .querysets import ReferralQuerySet
+
+
+class ServiceCategory(LocalizedNameMixin):
+    """A family of services: health, psychosocial support, education, legal, social protection..."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    position = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("service category")
+        verbose_name_plural = _("service categories")
+
+
+class ServiceType(LocalizedNameMixin):
+    """A service that can be requested, with default deadlines for the provider."""
+
+    category = models.ForeignKey(
+        ServiceCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="types"
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    days_to_accept = models.PositiveSmallIntegerField(_("days to accept"), default=5)
+    days_to_complete = models.PositiveSmallIntegerField(_("days to complete"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["category__position", "name"]
+        verbose_name = _("service type")
+        verbose_name_plural = _("service types")
+
+
+class Provider(models.Model):
+    """An organisation that delivers services: a ministry department, school, clinic or NGO."""
+
+    class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry department")
+        SCHOOL = "school", _("School or kindergarten")
+        CLINIC = "clinic", _("Clinic or hospital")
+        NGO = "ngo", _("NGO")
+        UNICEF_PARTNER = "unicef_partner", _("UNICEF partner")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    regions = models.ManyToManyField(
+        "accounts.Region", verbose_name=_("regions served"), related_name="providers", limit_choices_to={"parent": None}
+    )
+    service_types = models.ManyToManyField(ServiceType, verbose_name=_("services offered"), related_name="providers")
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        help_text=_("How many open referrals it can take at once; empty if not limited."),
+    )
+    accepting_referrals = models.BooleanField(_("accepts new referrals"), default=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service provider")
+        verbose_name_plural = _("service providers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderContact(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=200)
+    position = models.CharField(_("job title"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("contact person")
+        verbose_name_plural = _("contact people")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProviderStaff(models.Model):
+    """Links a provider user to the organisation whose referrals they handle."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_staff")
+    provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="staff")
+
+    class Meta:
+        verbose_name = _("provider staff member")
+        verbose_name_plural = _("provider staff")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.provider})"
+
+
+class Referral(models.Model):
+    """A request that a provider deliver a service to a returnee, and its way to completion."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        ASSIGNED = "assigned", _("Assigned")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", pgettext_lazy("referral status", "Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REVOKED = "revoked", _("Revoked")
+
+    class Urgency(models.TextChoices):
+        ROUTINE = "routine", _("Routine")
+        URGENT = "urgent", _("Urgent")
+        EMERGENCY = "emergency", _("Emergency")
+
+    OPEN_STATUSES = (
+        Status.DRAFT,
+        Status.SUBMITTED,
+        Status.ASSIGNED,
+        Status.ACCEPTED,
+        Status.DECLINED,
+        Status.IN_PROGRESS,
+    )
+
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="referrals")
+    service_type = models.ForeignKey(
+        ServiceType, verbose_name=_("service"), on_delete=models.PROTECT, related_name="referrals"
+    )
+    plan_goal = models.ForeignKey(
+        "cases.PlanGoal",
+        verbose_name=_("plan goal served"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="referrals",
+    )
+    reason = models.TextField(_("reason"))
+    urgency = models.CharField(_("urgency"), max_length=20, choices=Urgency.choices, default=Urgency.ROUTINE)
+    shares_data = models.BooleanField(
+        _("shares the returnee's data with the provider"),
+        default=True,
+        help_text=_("Needs a valid consent to data sharing that names the provider."),
+    )
+    provider_contact = models.CharField(
+        _("contact for the provider"),
+        max_length=300,
+        blank=True,
+        help_text=_("Caregiver's name and phone: the provider sees this, not the case file."),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    provider = models.ForeignKey(
+        Provider, verbose_name=_("provider"), on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_referrals",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The returnee's region when the referral was made, for the queue's filters."),
+    )
+    days_to_accept = models.PositiveSmallIntegerField(_("days to accept"), null=True, blank=True)
+    days_to_complete = models.PositiveSmallIntegerField(_("days to complete"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    accept_due = models.DateField(_("accept by"), null=True, blank=True)
+    complete_due = models.DateField(_("complete by"), null=True, blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    closing_reason = models.TextField(_("reason for declining, cancelling or revoking"), blank=True)
+    consent = models.ForeignKey(
+        "cases.ConsentRecord",
+        verbose_name=_("consent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    consent_override_reason = models.TextField(_("reason for overriding consent"), blank=True)
+    consent_overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consent_overridden_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        indexes = [
+            models.Index(fields=["status", "region", "-created_at"], name="referral_status_region_idx"),
+            models.Index(fields=["provider", "status"], name="referral_provider_status_idx"),
+            models.Index(fields=["service_type", "status"], name="referral_type_status_idx"),
+            models.Index(fields=["status", "accept_due"], name="referral_accept_due_idx"),
+            models.Index(fields=["status", "complete_due"], name="referral_complete_due_idx"),
+            models.Index(fields=["case", "-created_at"], name="referral_case_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["assigned", "accepted", "in_progress", "completed"])
+                | Q(provider__isnull=False),
+                name="referral_assigned_has_provider",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_on__isnull=False),
+                name="referral_completed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["declined", "cancelled", "revoked"]) | ~Q(closing_reason=""),
+                name="referral_closing_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_type} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("services:referral_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def due_date(self) -> datetime.date | None:
+        """The deadline that matters now: accepting while assigned, completing once accepted."""
+        if self.status == self.Status.ASSIGNED:
+            return self.accept_due
+        if self.status in (self.Status.ACCEPTED, self.Status.IN_PROGRESS):
+            return self.complete_due
+        return None
+
+    @property
+    def is_overdue(self) -> bool:
+        due = self.due_date
+        return bool(due and due < timezone.localdate())

@@ -1,0 +1,98 @@
+"""Who may see and move referrals. Every referral view, list and count starts from
+`referrals_visible_to`, which fails closed like the case querysets it builds on."""
+
+from cases.permissions import cases_visible_to
+from repat.accounts.models import User
+
+from .models import Provider, Referral
+
+# Statuses a provider sees: from the moment a referral is assigned to it.
+PROVIDER_STATUSES = ("assigned", "accepted", "declined", "in_progress", "completed", "cancelled", "revoked")
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _is_admin(user) -> bool:
+    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
+
+
+def provider_of(user) -> Provider | None:
+    """The provider organisation a provider user works for (None for everyone else)."""
+    if not _active(user) or user.role != User.Role.PROVIDER:
+        return None
+    staff = getattr(user, "provider_staff", None)
+    return staff.provider if staff is not None else None
+
+
+def referrals_visible_to(user):
+    if not _active(user):
+        return Referral.objects.none()
+    if _is_admin(user):
+        return Referral.objects.all()
+    if user.role == User.Role.PROVIDER:
+        provider = provider_of(user)
+        if provider is None:
+            return Referral.objects.none()
+        return Referral.objects.filter(provider=provider, status__in=PROVIDER_STATUSES)
+    return Referral.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def sees_case_file(user, referral: Referral) -> bool:
+    """Provider staff see only the minimum a service needs, never the case file."""
+    return cases_visible_to(user).filter(pk=referral.case_id).exists()
+
+
+def can_request(user, case) -> bool:
+    from cases.permissions import can_edit_case
+
+    return can_edit_case(user, case)
+
+
+def can_coordinate(user) -> bool:
+    """Assign providers, and act for a provider that does not use Repat itself."""
+    return _active(user) and (user.role == User.Role.COORDINATOR or _is_admin(user))
+
+
+def can_act_as_provider(user, referral: Referral) -> bool:
+    provider = provider_of(user)
+    return (provider is not None and referral.provider_id == provider.pk) or can_coordinate(user)
+
+
+def can_override_consent(user) -> bool:
+    return _active(user) and (user.role == User.Role.SUPERVISOR or _is_admin(user))
+
+
+def can_revoke(user) -> bool:
+    return can_coordinate(user) or can_override_consent(user)
+
+
+def allowed_transitions(user, referral: Referral) -> list[str]:
+    """The transitions this user may attempt now (what the page offers as buttons)."""
+    from cases.permissions import can_edit_case
+
+    status, result = referral.status, []
+    editor = can_edit_case(user, referral.case) if user.role != User.Role.PROVIDER else False
+    if status == "draft" and editor:
+        result.append("submit")
+    if status in ("submitted", "declined") and can_coordinate(user):
+        result.append("assign")
+    if status == "assigned" and can_act_as_provider(user, referral):
+        result += ["accept", "decline"]
+    if status == "accepted" and can_act_as_provider(user, referral):
+        result.append("start")
+    if status == "in_progress" and can_act_as_provider(user, referral):
+        result.append("complete")
+    if referral.is_open and (editor or can_coordinate(user)):
+        result.append("cancel")
+    if referral.is_open and status != "draft" and can_revoke(user):
+        result.append("revoke")
+    if (
+        referral.is_open
+        and referral.shares_data
+        and not referral.consent_overridden_by_id
+        and can_override_consent(user)
+    ):
+        result.append("override")
+    return result

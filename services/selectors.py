@@ -1,0 +1,81 @@
+"""Read use-cases of the services app, each starting from `referrals_visible_to`."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
+
+from cases.models import CaseEvent, FamilyMember
+
+from . import permissions
+from .filters import ReferralFilter
+from .models import Provider, Referral
+
+LIST_RELATED = ("case__returnee", "service_type__category", "provider", "assignee", "region")
+
+
+def referral_queue(*, user, params) -> ReferralFilter:
+    queryset = permissions.referrals_visible_to(user).select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    return ReferralFilter(params, queryset=queryset)
+
+
+def referral_get(*, user, pk: int) -> Referral:
+    return get_object_or_404(
+        permissions.referrals_visible_to(user).select_related(
+            *LIST_RELATED, "requested_by", "plan_goal", "consent", "consent_overridden_by", "case__worker"
+        ),
+        pk=pk,
+    )
+
+
+def referral_history(*, referral: Referral, full_view: bool = True) -> list[dict]:
+    """The referral's steps, from its case events: who, when, the new status and the comment.
+    Without `full_view` (provider staff) the consent override, a note on the case file, is left out."""
+    labels = dict(Referral.Status.choices)
+    events = CaseEvent.objects.filter(subject="referral", subject_id=referral.pk).select_related("actor")
+    if not full_view:
+        events = events.exclude(kind=CaseEvent.Kind.CONSENT_OVERRIDDEN)
+    return [
+        {
+            "event": event,
+            "status": labels.get((event.changes.get("status") or [None, None])[1], ""),
+            "comment": (event.changes.get("comment") or event.changes.get("consent_override_reason") or [None, ""])[1],
+        }
+        for event in events.order_by("created_at", "id")
+    ]
+
+
+def case_referrals(*, user, case) -> list[Referral]:
+    return list(permissions.referrals_visible_to(user).filter(case=case).select_related(*LIST_RELATED))
+
+
+def family_service_history(*, user, returnee) -> list[Referral]:
+    """Referrals across every case of the returnee's family that the user may see."""
+    membership = FamilyMember.objects.filter(returnee=returnee).first()
+    if membership is None:
+        cases = [returnee.case.pk]
+        query = Q(case_id__in=cases)
+    else:
+        family_returnees = FamilyMember.objects.filter(family_id=membership.family_id, returnee__isnull=False)
+        query = Q(case__returnee__in=family_returnees.values("returnee_id"))
+    return list(permissions.referrals_visible_to(user).filter(query).select_related(*LIST_RELATED)[:100])
+
+
+def provider_loads(*, user):
+    """Providers with their open referrals counted in SQL, for the coordinator's load view."""
+    open_statuses = ["assigned", "accepted", "in_progress"]
+    return (
+        Provider.objects.annotate(
+            open_referrals=Count("referrals", filter=Q(referrals__status__in=open_statuses)),
+            waiting=Count("referrals", filter=Q(referrals__status="assigned")),
+        )
+        .prefetch_related("regions", "service_types")
+        .order_by("name")
+    )
+
+
+def consent_overrides(*, user):
+    return (
+        permissions.referrals_visible_to(user)
+        .filter(consent_overridden_by__isnull=False)
+        .select_related(*LIST_RELATED, "consent_overridden_by")
+        .order_by("-consent_overridden_at")
+    )

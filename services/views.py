@@ -1,0 +1,232 @@
+"""HTTP glue for referrals: the coordinator's queue, the referral page with one form per step,
+requesting a service from a case, provider load and the supervisor's list of consent overrides."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from cases import selectors as case_selectors
+from cases.views import CaseWriteView
+from repat.core.views import SingleSubmitMixin, add_action_errors
+
+from . import actions, permissions, selectors
+from .forms import BulkAssignForm, ReferralForm, TransitionForm
+
+ACTION_LABELS = {
+    "submit": gettext_lazy("Submit"),
+    "assign": gettext_lazy("Assign to a provider"),
+    "accept": gettext_lazy("Accept"),
+    "decline": gettext_lazy("Decline"),
+    "start": gettext_lazy("Start the service"),
+    "complete": gettext_lazy("Record completion"),
+    "cancel": gettext_lazy("Cancel the referral"),
+    "revoke": gettext_lazy("Revoke the referral"),
+    "override": gettext_lazy("Override the consent requirement"),
+}
+
+
+class ReferralQueueView(TemplateView):
+    """Coordinators: the referral queue of their regions. Workers: their cases' referrals.
+    Providers: the referrals sent to them."""
+
+    template_name = "services/referral_list.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        filterset = selectors.referral_queue(user=user, params=self.request.GET)
+        page = Paginator(filterset.qs, settings.REPAT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        coordinating = permissions.can_coordinate(user)
+        return super().get_context_data(
+            filter=filterset,
+            page_obj=page,
+            referrals=page.object_list,
+            query_string=params.urlencode(),
+            can_assign=coordinating,
+            # Provider staff see the returnee's name, never the case number (as on the referral page).
+            hide_case_numbers=permissions.provider_of(user) is not None,
+            bulk_form=BulkAssignForm(referrals=permissions.referrals_visible_to(user)) if coordinating else None,
+            loads=list(selectors.provider_loads(user=user)[:12]) if coordinating else [],
+            **kwargs,
+        )
+
+
+class ReferralDetailView(TemplateView):
+    template_name = "services/referral_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        referral = selectors.referral_get(user=user, pk=kwargs["pk"])
+        allowed = permissions.allowed_transitions(user, referral)
+        full_view = permissions.sees_case_file(user, referral)
+        return super().get_context_data(
+            referral=referral,
+            returnee=referral.case.returnee,
+            full_view=full_view,
+            history=selectors.referral_history(referral=referral, full_view=full_view),
+            steps=[(action, ACTION_LABELS[action]) for action in allowed],
+            **kwargs,
+        )
+
+
+class ReferralCreateView(SingleSubmitMixin, CaseWriteView):
+    """ "Request a service" from a case page or a plan goal."""
+
+    title = gettext_lazy("Request a service")
+    form_class = ReferralForm
+
+    def load(self, pk):
+        return case_selectors.case_get(user=self.request.user, pk=pk)
+
+    def case_of(self, case):
+        return case
+
+    def success_url_for(self, result) -> str:
+        return self.case.get_absolute_url() + "#referrals"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        goal = self.request.GET.get("goal")
+        if goal and goal.isdigit():
+            initial["plan_goal"] = int(goal)
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "case": self.case}
+
+    def perform(self, form) -> str:
+        data = form.cleaned_data
+        referral = actions.referral_create(
+            actor=self.request.user,
+            case=self.case,
+            service_type=data["service_type"],
+            reason=data["reason"],
+            urgency=data["urgency"],
+            plan_goal=data["plan_goal"],
+            shares_data=data["shares_data"],
+            provider_contact=data["provider_contact"],
+            days_to_accept=data["days_to_accept"],
+            days_to_complete=data["days_to_complete"],
+            submit=data["submit_now"],
+        )
+        messages.success(self.request, _("The service was requested."))
+        return referral.get_absolute_url()
+
+
+class ReferralTransitionView(FormView):
+    """One step of a referral's workflow (GET shows the step's form, POST performs it)."""
+
+    template_name = "services/referral_step.html"
+    form_class = TransitionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.action = kwargs["action"]
+        if self.action not in ACTION_LABELS:
+            raise Http404
+        self.referral = selectors.referral_get(user=request.user, pk=kwargs["pk"])
+        if self.action not in permissions.allowed_transitions(request.user, self.referral) and request.method == "GET":
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"expected_status": self.referral.status}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "action": self.action, "referral": self.referral}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            if self.action == "override":
+                actions.referral_consent_override(
+                    actor=self.request.user, referral=self.referral, reason=data["reason"]
+                )
+                messages.success(self.request, _("The override was recorded."))
+                return redirect(self.referral.get_absolute_url())
+            actions.referral_transition(
+                actor=self.request.user,
+                referral=self.referral,
+                action=self.action,
+                expected_status=data["expected_status"],
+                comment=data.get("comment", ""),
+                reason=data.get("reason", ""),
+                provider=data.get("provider"),
+                assignee=data.get("assignee"),
+                outcome=data.get("outcome", ""),
+                completed_on=data.get("completed_on"),
+            )
+        except ValidationError as error:
+            add_action_errors(error, form)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The referral was updated."))
+        return redirect(self.referral.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            referral=self.referral,
+            title=ACTION_LABELS[self.action],
+            full_view=permissions.sees_case_file(self.request.user, self.referral),
+            **kwargs,
+        )
+
+
+class BulkAssignView(View):
+    """Assign the referrals ticked in the queue to one provider, all or none."""
+
+    def post(self, request):
+        if not permissions.can_coordinate(request.user):
+            raise PermissionDenied
+        form = BulkAssignForm(request.POST, referrals=permissions.referrals_visible_to(request.user))
+        if not form.is_valid():
+            messages.error(request, _("Tick the referrals and choose a provider."))
+            return redirect("services:queue")
+        try:
+            count = actions.referrals_assign(
+                actor=request.user,
+                referrals=list(form.cleaned_data["referrals"].select_related("case__returnee")),
+                provider=form.cleaned_data["provider"],
+                assignee=form.cleaned_data["assignee"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(count)s referrals were assigned.") % {"count": count})
+        return redirect(request.POST.get("next") or "services:queue")
+
+
+class ProviderLoadView(TemplateView):
+    template_name = "services/provider_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (permissions.can_coordinate(request.user) or permissions.can_override_consent(request.user)):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.provider_loads(user=self.request.user), 50).get_page(self.request.GET.get("page"))
+        return super().get_context_data(page_obj=page, providers=page.object_list, **kwargs)
+
+
+class ConsentOverrideListView(TemplateView):
+    """Supervisors: every referral whose consent requirement was overridden, and why."""
+
+    template_name = "services/consent_overrides.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_override_consent(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.consent_overrides(user=self.request.user), settings.REPAT_PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(page_obj=page, referrals=page.object_list, **kwargs)

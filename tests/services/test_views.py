@@ -1,0 +1,876 @@
+"""Referral pages, the queue and bulk assignment, and the case-transfer pages: who gets what, and
+what a provider may see."""
+
+import datetime
+import uuid
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import actions as case_actions
+from cases.models import CaseTransfer
+from repat.accounts.models import User
+from services import actions
+from services.models import Referral, ServiceCategory
+from tests.factories import (
+    CaseFactory,
+    ConsentRecordFactory,
+    FamilyMemberFactory,
+    NoteFactory,
+    PlanGoalFactory,
+    ReintegrationPlanFactory,
+    ReturneeFactory,
+    UserFactory,
+)
+
+from .factories import ProviderFactory, ProviderStaffFactory, ReferralFactory, service
+
+pytestmark = pytest.mark.django_db
+
+ROLES = (
+    "worker",
+    "other_worker",
+    "coordinator",
+    "supervisor",
+    "osh_supervisor",
+    "administrator",
+    "provider_user",
+    "other_provider_user",
+)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def days(n: int) -> datetime.date:
+    return today() + datetime.timedelta(days=n)
+
+
+def short(date: datetime.date) -> str:
+    """A date as the pages show it in English (SHORT_DATE_FORMAT of repat/formats/en)."""
+    return f"{date:%d.%m.%Y}"
+
+
+def flashed(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+@pytest.fixture
+def counselling(db):
+    return service("individual-counselling")
+
+
+@pytest.fixture
+def provider(chuy, counselling):
+    return ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
+
+
+@pytest.fixture
+def other_provider(chuy, counselling):
+    return ProviderFactory(name="Umut Psychosocial Service", regions=[chuy], service_types=[counselling])
+
+
+@pytest.fixture
+def provider_user(provider):
+    return ProviderStaffFactory(provider=provider, user__username="provider-a").user
+
+
+@pytest.fixture
+def other_provider_user(other_provider):
+    return ProviderStaffFactory(provider=other_provider, user__username="provider-b").user
+
+
+@pytest.fixture
+def osh_coordinator(osh):
+    return UserFactory(username="coordinator-b", role=User.Role.COORDINATOR, regions=[osh])
+
+
+@pytest.fixture
+def assigned(case, worker, provider):
+    """A referral of `case` assigned to `provider`, sharing no data."""
+    return ReferralFactory(
+        case=case,
+        requested_by=worker,
+        status="assigned",
+        provider=provider,
+        accept_due=days(5),
+        provider_contact="Гулнара Тестова, +996 555 000 111",
+    )
+
+
+@pytest.fixture
+def waiting(case, worker):
+    """A submitted referral of `case` that shares data (so a supervisor may override its consent)."""
+    return ReferralFactory(case=case, requested_by=worker, status="submitted", shares_data=True)
+
+
+@pytest.fixture
+def transfer(case, worker, other_worker, osh):
+    return case_actions.transfer_request(
+        actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="The family moved to Osh."
+    )
+
+
+# --- Role matrix ------------------------------------------------------------------------------------
+
+# Expected status per role, in the order of ROLES.
+MATRIX = {
+    ("get", "queue"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("get", "referral_detail"): (200, 404, 200, 200, 404, 200, 200, 404),
+    ("get", "step_accept"): (403, 404, 200, 403, 404, 200, 200, 404),
+    ("get", "step_decline"): (403, 404, 200, 403, 404, 200, 200, 404),
+    ("get", "step_start"): (403, 404, 403, 403, 404, 403, 403, 404),  # not accepted yet: nobody
+    ("get", "step_cancel"): (200, 404, 200, 403, 404, 200, 403, 404),
+    ("get", "step_revoke"): (403, 404, 200, 200, 404, 200, 403, 404),
+    ("get", "step_unknown"): (404, 404, 404, 404, 404, 404, 404, 404),
+    ("get", "waiting_assign"): (403, 404, 200, 403, 404, 200, 404, 404),
+    ("get", "waiting_override"): (403, 404, 403, 200, 404, 200, 404, 404),
+    ("get", "waiting_submit"): (403, 404, 403, 403, 404, 403, 404, 404),
+    ("get", "referral_create"): (200, 404, 200, 403, 404, 200, 404, 404),
+    ("get", "providers"): (403, 403, 200, 200, 200, 200, 403, 403),
+    ("get", "consent_overrides"): (403, 403, 403, 200, 200, 200, 403, 403),
+    ("get", "bulk_assign"): (405, 405, 405, 405, 405, 405, 405, 405),
+    ("post", "bulk_assign"): (403, 403, 302, 403, 403, 302, 403, 403),
+    ("get", "transfers"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("get", "transfer_create"): (200, 404, 200, 403, 404, 200, 404, 404),
+    ("post", "transfer_decide"): (404, 302, 404, 404, 404, 302, 404, 404),
+    ("post", "transfer_cancel"): (302, 404, 302, 403, 404, 302, 404, 404),
+}
+
+
+@pytest.fixture
+def urls(case, assigned, waiting, transfer):
+    def step(referral, action):
+        return reverse("services:referral_step", args=[referral.pk, action])
+
+    return {
+        "queue": reverse("services:queue"),
+        "referral_detail": reverse("services:referral_detail", args=[assigned.pk]),
+        "step_accept": step(assigned, "accept"),
+        "step_decline": step(assigned, "decline"),
+        "step_start": step(assigned, "start"),
+        "step_cancel": step(assigned, "cancel"),
+        "step_revoke": step(assigned, "revoke"),
+        "step_unknown": step(assigned, "approve"),
+        "waiting_assign": step(waiting, "assign"),
+        "waiting_override": step(waiting, "override"),
+        "waiting_submit": step(waiting, "submit"),
+        "referral_create": reverse("services:referral_create", args=[case.pk]),
+        "providers": reverse("services:providers"),
+        "consent_overrides": reverse("services:consent_overrides"),
+        "bulk_assign": reverse("services:bulk_assign"),
+        "transfers": reverse("cases:transfers"),
+        "transfer_create": reverse("cases:transfer_create", args=[case.pk]),
+        "transfer_decide": reverse("cases:transfer_decide", args=[transfer.pk]),
+        "transfer_cancel": reverse("cases:transfer_cancel", args=[transfer.pk]),
+    }
+
+
+POST_DATA = {
+    "bulk_assign": {},
+    "transfer_decide": {"decision": "decline", "comment": "My caseload is full."},
+    "transfer_cancel": {},
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "role", "expected"),
+    [
+        pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
+        for (method, name), codes in MATRIX.items()
+        for role, code in zip(ROLES, codes, strict=True)
+    ],
+)
+def test_role_matrix(method, name, role, expected, urls, client_for, request):
+    client = client_for(request.getfixturevalue(role))
+    response = client.get(urls[name]) if method == "get" else client.post(urls[name], POST_DATA[name])
+    assert response.status_code == expected
+
+
+def test_coordinator_of_the_target_region_answers_a_transfer(transfer, osh_coordinator, client_for):
+    response = client_for(osh_coordinator).post(
+        reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "decline", "comment": "Wrong region."}
+    )
+    assert response.status_code == 302
+    transfer.refresh_from_db()
+    assert (transfer.status, transfer.decided_by) == ("declined", osh_coordinator)
+
+
+def test_denied_transfer_answers_change_nothing(transfer, worker, coordinator, client_for):
+    for user in (worker, coordinator):
+        client_for(user).post(reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "accept"})
+    transfer.refresh_from_db()
+    transfer.case.refresh_from_db()
+    assert (transfer.status, transfer.case.worker) == ("pending", worker)
+
+
+def test_transfer_through_the_pages_moves_the_case(case, worker, other_worker, osh, client_for):
+    # given
+    response = client_for(worker).post(
+        reverse("cases:transfer_create", args=[case.pk]),
+        {"form_token": uuid.uuid4(), "to_region": osh.pk, "to_worker": other_worker.pk, "reason": "Moved to Osh."},
+    )
+    assert response.status_code == 302
+    transfer = case.transfers.get()
+
+    # when
+    page = client_for(other_worker).get(reverse("cases:transfers")).content.decode()
+    assert case.returnee.case_number in page
+    response = client_for(other_worker).post(
+        reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "accept", "comment": ""}
+    )
+
+    # then
+    assert flashed(response) == ["Your answer was recorded."]
+    case.refresh_from_db()
+    case.returnee.refresh_from_db()
+    assert (case.worker, case.returnee.region) == (other_worker, osh)
+    assert client_for(other_worker).get(case.get_absolute_url()).status_code == 200
+    assert client_for(worker).get(case.get_absolute_url()).status_code == 404
+
+
+def test_declining_a_transfer_without_comment_shows_the_message(transfer, other_worker, client_for):
+    response = client_for(other_worker).post(
+        reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "decline", "comment": ""}
+    )
+    assert flashed(response) == ["Say why the transfer is declined."]
+    transfer.refresh_from_db()
+    assert transfer.status == "pending"
+
+
+def test_second_pending_transfer_is_refused_on_the_form(transfer, case, worker, chuy, client_for):
+    response = client_for(worker).post(
+        reverse("cases:transfer_create", args=[case.pk]),
+        {"form_token": uuid.uuid4(), "to_region": chuy.pk, "reason": "Another idea."},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["A transfer of this case is already waiting for an answer."]
+    assert case.transfers.count() == 1
+
+
+@pytest.mark.parametrize("path", ["queue", "referral_detail", "step_accept", "referral_create", "providers"])
+def test_anonymous_users_are_sent_to_the_login_page(path, urls, client):
+    response = client.get(urls[path])
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:login')}?next={urls[path]}"
+
+
+@pytest.mark.parametrize(
+    "path", ["consent_overrides", "transfers", "transfer_create", "bulk_assign", "transfer_decide", "transfer_cancel"]
+)
+def test_anonymous_users_are_sent_to_the_login_page_everywhere(path, urls, client):
+    for response in (client.get(urls[path]), client.post(urls[path], {})):
+        assert response.status_code == 302
+        assert response.url.startswith(f"{reverse('accounts:login')}?next=")
+
+
+# --- What a provider sees ----------------------------------------------------------------------------
+
+
+def test_provider_queue_lists_only_the_referrals_sent_to_its_organisation(
+    case, worker, provider, other_provider, provider_user, assigned, waiting, client_for
+):
+    # given: one of its own in every status it may see, one of another provider, one not yet assigned
+    own = [assigned] + [
+        ReferralFactory(case=case, requested_by=worker, status=status, provider=provider, **extra)
+        for status, extra in [
+            ("accepted", {"complete_due": days(30)}),
+            ("completed", {"completed_on": today(), "outcome": "Done."}),
+            ("declined", {"closing_reason": "Full."}),
+        ]
+    ]
+    ReferralFactory(case=case, requested_by=worker, status="assigned", provider=other_provider)
+    ReferralFactory(case=case, requested_by=worker, status="draft", provider=provider)
+
+    # when
+    response = client_for(provider_user).get(reverse("services:queue"))
+
+    # then
+    assert set(response.context["referrals"]) == set(own)
+    page = response.content.decode()
+    assert "Incoming referrals" in page
+    assert case.returnee.case_number not in page
+    assert case.returnee.full_name in page
+    assert response.context["bulk_form"] is None
+
+
+def test_provider_referral_page_shows_only_what_the_service_needs(
+    case, worker, supervisor, provider_user, assigned, client_for
+):
+    # given: a case file with things the provider must not read
+    returnee = case.returnee
+    case.risk_reason = "Contact with a recruiter in the camp."
+    case.save()
+    NoteFactory(case=case, author=worker, summary="Grandmother hides the papers.")
+    goal = PlanGoalFactory(plan=ReintegrationPlanFactory(case=case, created_by=worker), goal="Sleeps through the night")
+    assigned.plan_goal = goal
+    assigned.shares_data = True
+    assigned.save()
+    actions.referral_consent_override(actor=supervisor, referral=assigned, reason="Mother unreachable in Russia.")
+
+    # when
+    page = client_for(provider_user).get(assigned.get_absolute_url()).content.decode()
+
+    # then: name, age, sex, contact, reason
+    assert returnee.full_name in page
+    assert f'<dd class="col-7">{returnee.age()} <small class="text-secondary">Female</small>' in page
+    assert "Гулнара Тестова, +996 555 000 111" in page
+    assert assigned.reason in page
+    # and nothing of the case file
+    for secret in (
+        returnee.case_number,
+        case.get_absolute_url(),
+        "Contact with a recruiter in the camp.",
+        "Grandmother hides the papers.",
+        "Sleeps through the night",
+        "Mother unreachable in Russia.",
+        "Requested by",
+    ):
+        assert secret not in page, secret
+
+
+def test_case_holders_see_the_case_link_and_the_override_on_the_referral_page(
+    case, worker, supervisor, assigned, client_for
+):
+    assigned.shares_data = True
+    assigned.save()
+    actions.referral_consent_override(actor=supervisor, referral=assigned, reason="Mother unreachable in Russia.")
+    for user in (worker, supervisor):
+        page = client_for(user).get(assigned.get_absolute_url()).content.decode()
+        assert f'<a href="{case.get_absolute_url()}">{case.returnee.case_number}</a>' in page
+        assert "Mother unreachable in Russia." in page
+
+
+def test_provider_step_page_hides_the_case_file_too(case, provider_user, assigned, client_for):
+    page = client_for(provider_user).get(reverse("services:referral_step", args=[assigned.pk, "accept"])).content
+    assert case.returnee.case_number not in page.decode()
+    assert case.get_absolute_url() not in page.decode()
+
+
+def test_provider_accepts_through_the_page(provider_user, assigned, client_for):
+    # when
+    response = client_for(provider_user).post(
+        reverse("services:referral_step", args=[assigned.pk, "accept"]),
+        {"expected_status": "assigned", "comment": "First session on Monday."},
+    )
+
+    # then
+    assert response.status_code == 302
+    assert response.url == assigned.get_absolute_url()
+    assigned.refresh_from_db()
+    assert (assigned.status, assigned.complete_due) == ("accepted", days(90))
+    page = client_for(provider_user).get(assigned.get_absolute_url()).content.decode()
+    assert "First session on Monday." in page
+
+
+def test_step_posted_from_a_stale_page_is_refused_on_the_form(provider_user, coordinator, assigned, client_for):
+    # given: the coordinator accepted on paper while the provider's page still showed "assigned"
+    actions.referral_transition(actor=coordinator, referral=assigned, action="accept", expected_status="assigned")
+
+    # when
+    response = client_for(provider_user).post(
+        reverse("services:referral_step", args=[assigned.pk, "decline"]),
+        {"expected_status": "assigned", "reason": "Full."},
+    )
+
+    # then
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "This referral is now “Accepted”: someone changed it meanwhile, or this step is not possible."
+    ]
+    assigned.refresh_from_db()
+    assert (assigned.status, assigned.closing_reason) == ("accepted", "")
+
+
+@pytest.mark.parametrize(
+    ("role", "action"), [("worker", "accept"), ("supervisor", "cancel"), ("provider_user", "cancel")]
+)
+def test_step_posted_by_a_role_that_may_not_take_it_is_denied(role, action, assigned, client_for, request):
+    response = client_for(request.getfixturevalue(role)).post(
+        reverse("services:referral_step", args=[assigned.pk, action]),
+        {"expected_status": "assigned", "reason": "x", "comment": "x"},
+    )
+    assert response.status_code == 403
+    assigned.refresh_from_db()
+    assert assigned.status == "assigned"
+
+
+def test_assign_page_offers_only_suitable_providers_and_assigns(
+    waiting, case, coordinator, provider, other_provider, osh, counselling, chuy, client_for
+):
+    # given
+    ConsentRecordFactory(returnee=case.returnee, purpose="data_sharing", shared_with="Ak-Bata Family Centre")
+    ProviderFactory(name="Osh Family Centre", regions=[osh], service_types=[counselling])
+    ProviderFactory(name="School No. 5", regions=[chuy], service_types=[service("school-enrolment")])
+    ProviderFactory(name="Closed Centre", regions=[chuy], service_types=[counselling], accepting_referrals=False)
+    url = reverse("services:referral_step", args=[waiting.pk, "assign"])
+    client = client_for(coordinator)
+
+    # when
+    form = client.get(url).context["form"]
+    response = client.post(url, {"expected_status": "submitted", "provider": provider.pk, "comment": "Closest."})
+
+    # then
+    assert list(form.fields["provider"].queryset) == [provider, other_provider]
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.provider, waiting.accept_due) == ("assigned", provider, days(5))
+    assert waiting.consent is not None
+
+
+def test_assign_page_shows_the_consent_gate_message(waiting, coordinator, provider, client_for):
+    response = client_for(coordinator).post(
+        reverse("services:referral_step", args=[waiting.pk, "assign"]),
+        {"expected_status": "submitted", "provider": provider.pk},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors == {
+        "provider": [
+            "No valid consent allows sharing this returnee's data with Ak-Bata Family Centre. Record the consent, "
+            "or ask a supervisor to override the requirement."
+        ]
+    }
+    waiting.refresh_from_db()
+    assert waiting.status == "submitted"
+
+
+def test_override_through_the_page(supervisor, coordinator, waiting, client_for):
+    url = reverse("services:referral_step", args=[waiting.pk, "override"])
+    response = client_for(supervisor).post(url, {"expected_status": "submitted", "reason": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"reason": ["This field is required."]}
+
+    response = client_for(supervisor).post(url, {"expected_status": "submitted", "reason": "Court order."})
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert (waiting.consent_overridden_by, waiting.consent_override_reason) == (supervisor, "Court order.")
+    assert client_for(coordinator).post(url, {"expected_status": "submitted", "reason": "x"}).status_code == 403
+
+
+# --- The queue and its filters -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def queue_rows(case, worker, provider, other_provider, osh):
+    """One referral per situation the filters tell apart, in Chüy unless named otherwise."""
+
+    def make(status="submitted", **kwargs):
+        return ReferralFactory(case=kwargs.pop("case", case), requested_by=worker, status=status, **kwargs)
+
+    osh_case = CaseFactory(returnee=ReturneeFactory(region=osh))
+    return {
+        "submitted": make(),
+        "school": make(service_type=service("school-enrolment")),
+        "osh": make(case=osh_case),
+        "declined": make("declined", provider=provider, closing_reason="Full."),
+        "assigned_overdue": make("assigned", provider=provider, accept_due=days(-1)),
+        "assigned_due_today": make("assigned", provider=provider, accept_due=today()),
+        "assigned_other": make("assigned", provider=other_provider, accept_due=days(3)),
+        "accepted_overdue": make("accepted", provider=provider, accept_due=days(-20), complete_due=days(-1)),
+        "in_progress_overdue": make("in_progress", provider=provider, complete_due=days(-2)),
+        "in_progress": make("in_progress", provider=provider, complete_due=days(10)),
+        "completed_late": make(
+            "completed", provider=provider, complete_due=days(-5), completed_on=today(), outcome="Done."
+        ),
+        "cancelled": make("cancelled", closing_reason="Moved."),
+    }
+
+
+@pytest.fixture
+def two_region_coordinator(chuy, osh):
+    return UserFactory(role=User.Role.COORDINATOR, regions=[chuy, osh])
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, "all"),
+        ({"status": "submitted"}, {"submitted", "school", "osh"}),
+        ({"status": "assigned"}, {"assigned_overdue", "assigned_due_today", "assigned_other"}),
+        ({"category": "education"}, {"school"}),
+        ({"region": "Osh Oblast"}, {"osh"}),
+        ({"provider": "other"}, {"assigned_other"}),
+        ({"overdue": "on"}, {"assigned_overdue", "accepted_overdue", "in_progress_overdue"}),
+        ({"unassigned": "on"}, {"submitted", "school", "osh", "declined"}),
+        ({"status": "submitted", "region": "Chüy Oblast"}, {"submitted", "school"}),
+        ({"overdue": "on", "provider": "main"}, {"assigned_overdue", "accepted_overdue", "in_progress_overdue"}),
+        ({"unassigned": "on", "category": "education"}, {"school"}),
+    ],
+)
+def test_queue_filters_return_exactly_the_right_rows(
+    params, expected, queue_rows, two_region_coordinator, provider, other_provider, chuy, osh, client_for
+):
+    # given
+    values = {
+        "education": ServiceCategory.objects.get(code="education").pk,
+        "Osh Oblast": osh.pk,
+        "Chüy Oblast": chuy.pk,
+        "other": other_provider.pk,
+        "main": provider.pk,
+    }
+    query = {key: values.get(value, value) for key, value in params.items()}
+
+    # when
+    response = client_for(two_region_coordinator).get(reverse("services:queue"), query)
+
+    # then
+    names = {referral.pk: name for name, referral in queue_rows.items()}
+    got = {names[referral.pk] for referral in response.context["referrals"]}
+    assert got == (set(queue_rows) if expected == "all" else expected)
+
+
+def test_queue_marks_overdue_rows(queue_rows, coordinator, client_for):
+    page = client_for(coordinator).get(reverse("services:queue"), {"overdue": "on"}).content.decode()
+    assert page.count('<span class="badge text-bg-danger">Overdue</span>') == 3
+    assert short(days(-1)) in page
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("worker", "chuy"),
+        ("other_worker", {"osh"}),
+        ("coordinator", "chuy"),
+        ("osh_supervisor", {"osh"}),
+        ("administrator", "all"),
+    ],
+)
+def test_queue_shows_each_role_its_own_scope(role, expected, queue_rows, client_for, request):
+    # The Osh row's case has no worker: give it to other_worker so the worker scope shows too.
+    queue_rows["osh"].case.worker = request.getfixturevalue("other_worker")
+    queue_rows["osh"].case.save()
+    response = client_for(request.getfixturevalue(role)).get(reverse("services:queue"))
+    names = {referral.pk: name for name, referral in queue_rows.items()}
+    got = {names[referral.pk] for referral in response.context["referrals"]}
+    if expected == "all":
+        expected = set(queue_rows)
+    elif expected == "chuy":
+        expected = set(queue_rows) - {"osh"}
+    assert got == expected
+
+
+@pytest.mark.parametrize("role", ["coordinator", "provider_user", "worker", "administrator"])
+def test_queue_query_count_does_not_grow_with_rows(
+    role, case, worker, provider, provider_user, client_for, django_assert_max_num_queries, request
+):
+    # given
+    client = client_for(request.getfixturevalue(role))
+
+    def rows(n):
+        for _ in range(n):
+            ReferralFactory(
+                case=CaseFactory(worker=worker, returnee=ReturneeFactory(region=case.returnee.region)),
+                requested_by=worker,
+                status="assigned",
+                provider=provider,
+                assignee=provider_user,
+                accept_due=days(-1),
+            )
+
+    rows(3)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("services:queue"))
+    rows(15)
+
+    # when / then
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("services:queue"))
+    assert len(response.context["referrals"]) == 18
+
+
+def test_case_page_query_count_does_not_grow_with_referrals(
+    case, worker, provider, provider_user, client_for, django_assert_max_num_queries
+):
+    # given
+    client = client_for(worker)
+    url = case.get_absolute_url()
+
+    def rows(n):
+        for i in range(n):
+            ReferralFactory(
+                case=case,
+                requested_by=worker,
+                status="assigned" if i % 2 else "submitted",
+                provider=provider if i % 2 else None,
+                assignee=provider_user if i % 2 else None,
+                accept_due=days(2) if i % 2 else None,
+            )
+
+    rows(2)
+    with django_assert_max_num_queries(40) as small:
+        client.get(url)
+    rows(15)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(url)
+    assert len(response.context["referrals"]) == 17
+
+
+# --- Bulk assignment through the queue ---------------------------------------------------------------
+
+
+def bulk_post(client, referrals, provider, assignee=None, **extra):
+    data = {"referrals": [r.pk for r in referrals], "provider": provider.pk, **extra}
+    if assignee is not None:
+        data["assignee"] = assignee.pk
+    return client.post(reverse("services:bulk_assign"), data)
+
+
+def test_bulk_assign_through_the_queue(case, worker, coordinator, provider, provider_user, client_for):
+    # given
+    referrals = [ReferralFactory(case=case, requested_by=worker) for _ in range(2)]
+
+    # when
+    response = bulk_post(client_for(coordinator), referrals, provider, provider_user, next="/services/referrals/?x=1")
+
+    # then
+    assert response.status_code == 302
+    assert response.url == "/services/referrals/?x=1"
+    assert flashed(response) == ["2 referrals were assigned."]
+    for referral in referrals:
+        referral.refresh_from_db()
+        assert (referral.status, referral.provider, referral.assignee) == ("assigned", provider, provider_user)
+        assert referral.accept_due == days(5)
+
+
+def test_queue_offers_only_waiting_referrals_for_bulk_assignment(queue_rows, coordinator, client_for):
+    page = client_for(coordinator).get(reverse("services:queue")).content.decode()
+    for name in ("submitted", "declined"):
+        assert f'value="{queue_rows[name].pk}" form="bulk-assign" aria-label="Select">' in page
+    assert f'value="{queue_rows["in_progress"].pk}" form="bulk-assign" aria-label="Select" disabled>' in page
+
+
+def assert_unchanged(referrals):
+    for referral in referrals:
+        before = (referral.status, referral.provider_id, referral.assignee_id)
+        referral.refresh_from_db()
+        assert (referral.status, referral.provider_id, referral.assignee_id) == before
+
+
+def test_bulk_assign_is_all_or_none_through_the_view(case, worker, coordinator, provider, client_for):
+    # given
+    good = ReferralFactory(case=case, requested_by=worker)
+    unsuitable = ReferralFactory(case=case, requested_by=worker, shares_data=True)
+
+    # when
+    response = bulk_post(client_for(coordinator), [good, unsuitable], provider)
+
+    # then
+    assert response.url == reverse("services:queue")
+    assert flashed(response) == [
+        f"{case.returnee.case_number}: No valid consent allows sharing this returnee's data with Ak-Bata Family "
+        "Centre. Record the consent, or ask a supervisor to override the requirement. — nothing was assigned."
+    ]
+    assert_unchanged([good, unsuitable])
+
+
+def test_bulk_assign_of_a_referral_outside_the_coordinators_scope_changes_nothing(
+    case, worker, other_case, other_worker, coordinator, provider, client_for
+):
+    # given
+    mine = ReferralFactory(case=case, requested_by=worker)
+    foreign = ReferralFactory(case=other_case, requested_by=other_worker)
+
+    # when
+    response = bulk_post(client_for(coordinator), [mine, foreign], provider)
+
+    # then
+    assert flashed(response) == ["Tick the referrals and choose a provider."]
+    assert_unchanged([mine, foreign])
+
+
+def test_bulk_assign_to_a_provider_outside_the_region_changes_nothing(
+    case, worker, coordinator, osh, counselling, client_for
+):
+    osh_centre = ProviderFactory(name="Osh Family Centre", regions=[osh], service_types=[counselling])
+    referral = ReferralFactory(case=case, requested_by=worker)
+    response = bulk_post(client_for(coordinator), [referral], osh_centre)
+    assert flashed(response) == [
+        f"{case.returnee.case_number}: Osh Family Centre does not serve this region. — nothing was assigned."
+    ]
+    assert_unchanged([referral])
+
+
+def test_bulk_assign_to_a_closed_provider_changes_nothing(case, worker, coordinator, provider, client_for):
+    provider.accepting_referrals = False
+    provider.save()
+    referral = ReferralFactory(case=case, requested_by=worker)
+    response = bulk_post(client_for(coordinator), [referral], provider)
+    assert flashed(response) == ["Tick the referrals and choose a provider."]
+    assert_unchanged([referral])
+
+
+def test_bulk_assign_with_another_providers_staff_as_assignee_changes_nothing(
+    case, worker, coordinator, provider, other_provider_user, client_for
+):
+    referral = ReferralFactory(case=case, requested_by=worker)
+    response = bulk_post(client_for(coordinator), [referral], provider, other_provider_user)
+    assert flashed(response) == [
+        f"{case.returnee.case_number}: This person does not work for Ak-Bata Family Centre. — nothing was assigned."
+    ]
+    assert_unchanged([referral])
+
+
+@pytest.mark.parametrize("role", ["worker", "supervisor", "provider_user"])
+def test_bulk_assign_is_denied_to_other_roles_and_changes_nothing(case, worker, provider, role, client_for, request):
+    referral = ReferralFactory(case=case, requested_by=worker)
+    response = bulk_post(client_for(request.getfixturevalue(role)), [referral], provider)
+    assert response.status_code == 403
+    assert_unchanged([referral])
+
+
+# --- Requesting a service from the case page and a plan goal -----------------------------------------
+
+
+def referral_form(counselling, **overrides):
+    return {
+        "form_token": uuid.uuid4(),
+        "service_type": counselling.pk,
+        "reason": "Nightmares since arrival.",
+        "urgency": "urgent",
+        "shares_data": "on",
+        "provider_contact": "Гулнара, +996 555 000 111",
+        "days_to_accept": "",
+        "days_to_complete": "",
+        "submit_now": "on",
+        **overrides,
+    }
+
+
+def test_request_a_service_from_the_case_page(case, worker, coordinator, provider, counselling, client_for):
+    # given
+    client = client_for(worker)
+    create_url = reverse("services:referral_create", args=[case.pk])
+    assert f'href="{create_url}"' in client.get(case.get_absolute_url()).content.decode()
+    ConsentRecordFactory(returnee=case.returnee, purpose="data_sharing", shared_with="Ak-Bata Family Centre")
+
+    # when
+    response = client.post(create_url, referral_form(counselling))
+
+    # then
+    referral = Referral.objects.get()
+    assert response.status_code == 302
+    assert response.url == referral.get_absolute_url()
+    assert (referral.status, referral.urgency, referral.shares_data, referral.requested_by) == (
+        "submitted",
+        "urgent",
+        True,
+        worker,
+    )
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert f'<a href="{referral.get_absolute_url()}">Individual counselling</a>' in page
+    assert '<span class="badge text-bg-info">Submitted</span>' in page
+    assert '<span class="badge text-bg-warning">Urgent</span>' in page
+
+    # and once assigned, the page shows the date by which the provider must accept
+    actions.referral_transition(
+        actor=coordinator, referral=referral, action="assign", expected_status="submitted", provider=provider
+    )
+    page = client.get(case.get_absolute_url()).content.decode()
+    assert '<span class="badge text-bg-info">Assigned</span>' in page
+    assert f"<span>{short(days(5))}</span>" in page
+
+
+def test_request_a_service_from_a_plan_goal(case, worker, counselling, client_for):
+    # given
+    plan = ReintegrationPlanFactory(case=case, created_by=worker, status="current")
+    goal = PlanGoalFactory(plan=plan, goal="Sleeps through the night")
+    client = client_for(worker)
+    create_url = reverse("services:referral_create", args=[case.pk])
+    assert f'href="{create_url}?goal={goal.pk}"' in client.get(plan.get_absolute_url()).content.decode()
+
+    # when
+    form_page = client.get(create_url, {"goal": goal.pk})
+    response = client.post(create_url, referral_form(counselling, plan_goal=goal.pk, shares_data=""))
+
+    # then
+    assert form_page.context["form"].initial["plan_goal"] == goal.pk
+    assert f'<option value="{goal.pk}" selected>Sleeps through the night</option>' in form_page.content.decode()
+    referral = Referral.objects.get()
+    assert response.url == referral.get_absolute_url()
+    assert (referral.status, referral.plan_goal, referral.shares_data) == ("submitted", goal, False)
+    assert f'href="{referral.get_absolute_url()}"' in client.get(case.get_absolute_url()).content.decode()
+
+
+def test_request_kept_as_draft(case, worker, counselling, client_for):
+    client_for(worker).post(
+        reverse("services:referral_create", args=[case.pk]), referral_form(counselling, submit_now="")
+    )
+    assert Referral.objects.get().status == "draft"
+
+
+def test_request_posted_twice_creates_one_referral(case, worker, counselling, client_for):
+    data = referral_form(counselling)
+    client = client_for(worker)
+    first = client.post(reverse("services:referral_create", args=[case.pk]), data)
+    second = client.post(reverse("services:referral_create", args=[case.pk]), data)
+    assert first.url == second.url
+    assert Referral.objects.count() == 1
+
+
+def test_request_for_a_goal_of_another_case_is_refused_on_the_form(case, worker, counselling, client_for):
+    elsewhere = CaseFactory(worker=worker)
+    goal = PlanGoalFactory(plan=ReintegrationPlanFactory(case=elsewhere, created_by=worker, status="current"))
+    response = client_for(worker).post(
+        reverse("services:referral_create", args=[case.pk]), referral_form(counselling, plan_goal=goal.pk)
+    )
+    assert response.status_code == 200
+    assert "plan_goal" in response.context["form"].errors
+    assert not Referral.objects.exists()
+
+
+def test_returnee_page_shows_the_familys_service_history(case, worker, other_worker, osh, client_for):
+    # given: the returnee, a sibling held by the same worker, and a relative in Osh held by someone else
+    membership = FamilyMemberFactory(returnee=case.returnee)
+    sibling = CaseFactory(worker=worker, returnee=ReturneeFactory(region=case.returnee.region))
+    FamilyMemberFactory(family=membership.family, returnee=sibling.returnee)
+    relative = CaseFactory(worker=other_worker, returnee=ReturneeFactory(region=osh))
+    FamilyMemberFactory(family=membership.family, returnee=relative.returnee)
+    own = ReferralFactory(case=case, requested_by=worker)
+    siblings = ReferralFactory(case=sibling, requested_by=worker, service_type=service("school-enrolment"))
+    hidden = ReferralFactory(case=relative, requested_by=other_worker, service_type=service("legal-aid"))
+
+    # when
+    response = client_for(worker).get(case.returnee.get_absolute_url())
+
+    # then
+    assert set(response.context["family_referrals"]) == {own, siblings}
+    page = response.content.decode()
+    assert siblings.get_absolute_url() in page
+    assert hidden.get_absolute_url() not in page
+
+
+# --- Consent overrides page --------------------------------------------------------------------------
+
+
+def test_consent_overrides_page_lists_the_regions_overrides_for_supervisors(
+    case, worker, other_case, other_worker, supervisor, osh_supervisor, client_for
+):
+    # given
+    chuy_referral = ReferralFactory(case=case, requested_by=worker, shares_data=True)
+    osh_referral = ReferralFactory(case=other_case, requested_by=other_worker, shares_data=True)
+    ReferralFactory(case=case, requested_by=worker, shares_data=True)  # not overridden
+    actions.referral_consent_override(actor=supervisor, referral=chuy_referral, reason="Mother unreachable.")
+    actions.referral_consent_override(actor=osh_supervisor, referral=osh_referral, reason="Court order.")
+
+    # when
+    chuy_page = client_for(supervisor).get(reverse("services:consent_overrides"))
+    osh_page = client_for(osh_supervisor).get(reverse("services:consent_overrides"))
+
+    # then
+    assert list(chuy_page.context["referrals"]) == [chuy_referral]
+    assert "Mother unreachable." in chuy_page.content.decode()
+    assert "Court order." not in chuy_page.content.decode()
+    assert list(osh_page.context["referrals"]) == [osh_referral]
+
+
+def test_transfer_list_shows_incoming_and_outgoing(transfer, case, worker, other_worker, client_for):
+    incoming = client_for(other_worker).get(reverse("cases:transfers"))
+    outgoing = client_for(worker).get(reverse("cases:transfers"))
+    assert list(incoming.context["incoming"]) == [transfer]
+    assert list(outgoing.context["incoming"]) == []
+    assert list(outgoing.context["outgoing"]) == [transfer]
+    assert reverse("cases:transfer_cancel", args=[transfer.pk]) in outgoing.content.decode()
+    assert CaseTransfer.objects.get().status == "pending"
