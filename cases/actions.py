@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from repat.core.sequences import sequence_next
+from repat.reminders.models import ReminderSettings
 
 from . import permissions
 from .models import (
@@ -26,6 +27,7 @@ from .models import (
     ConsentRecord,
     Family,
     FamilyMember,
+    FollowUpTask,
     GoalProgress,
     IdentityDocument,
     KinshipBasis,
@@ -134,6 +136,11 @@ def _next_case_number(arrival_date: datetime.date) -> str:
     return f"{prefix}-{arrival_date.year}-{number:05d}"
 
 
+def follow_up_after(risk_level: str, day: datetime.date) -> datetime.date:
+    """The next follow-up by the risk level's cadence (set by administrators in the admin)."""
+    return day + datetime.timedelta(days=ReminderSettings.current().cadence_days(risk_level))
+
+
 def _check_worker(actor, worker) -> None:
     if worker is not None and not permissions.assignable_workers(actor).filter(pk=worker.pk).exists():
         raise ValidationError({"worker": _("You cannot assign cases to this social worker.")})
@@ -215,6 +222,7 @@ def returnee_register(
         risk_level=risk_level,
         risk_reason=risk_reason,
         opened_on=timezone.localdate(),
+        next_follow_up=follow_up_after(risk_level, timezone.localdate()),
     )
     case.full_clean()
     case.save()
@@ -264,7 +272,9 @@ def _case_event_kind(changes: dict) -> str:
         return CaseEvent.Kind.STATUS_CHANGED
     if set(changes) == {"worker"}:
         return CaseEvent.Kind.ASSIGNED
-    if set(changes) <= {"risk_level", "risk_reason"}:
+    risk = {"risk_level", "risk_reason"}
+    # A higher risk also brings the next follow-up forward (case_update): still a change of risk.
+    if set(changes) <= risk or ("risk_level" in changes and set(changes) <= risk | {"next_follow_up"}):
         return CaseEvent.Kind.RISK_CHANGED
     return CaseEvent.Kind.UPDATED
 
@@ -281,6 +291,12 @@ def case_update(*, actor, case: Case, data: dict[str, Any]) -> Case:
             raise ValidationError({"worker": _("Only a coordinator can reassign a case.")})
         _check_worker(actor, data["worker"])
     data = dict(data)
+    new_risk = data.get("risk_level", case.risk_level)
+    if new_risk != case.risk_level and data.get("next_follow_up", case.next_follow_up) == case.next_follow_up:
+        # A higher risk brings the next follow-up forward to its cadence; a lower one leaves it.
+        sooner = follow_up_after(new_risk, timezone.localdate())
+        if case.next_follow_up is None or sooner < case.next_follow_up:
+            data["next_follow_up"] = sooner
     closing = data.get("status") == Case.Status.CLOSED
     if closing:
         if not data.get("closure_reason", case.closure_reason):
@@ -328,7 +344,11 @@ def note_log(
         raise ValidationError({"contact_date": _("A contact cannot be logged in the future.")})
     note.save()
     changes = {}
-    if next_follow_up and next_follow_up != case.next_follow_up:
+    # A visit moves the follow-up on by the case's cadence unless the worker chose a date.
+    next_follow_up = next_follow_up or max(
+        follow_up_after(case.risk_level, contact_date), timezone.localdate() + datetime.timedelta(days=1)
+    )
+    if next_follow_up != case.next_follow_up:
         changes["next_follow_up"] = [_raw(case.next_follow_up), _raw(next_follow_up)]
         case.next_follow_up = next_follow_up
         case.save(update_fields=["next_follow_up", "updated_at"])
@@ -902,3 +922,37 @@ def transfer_cancel(*, actor, transfer: CaseTransfer) -> CaseTransfer:
     transfer.save(update_fields=["status"])
     case_event_write(transfer.case, CaseEvent.Kind.TRANSFER_CANCELLED, actor, subject=transfer)
     return transfer
+
+
+# --- Follow-up tasks --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_schedule(*, actor, case: Case, due_date: datetime.date, description: str, assigned_to) -> FollowUpTask:
+    """Schedule something to do on a case by a date, by the case's worker or another colleague."""
+    _require_edit(actor, case)
+    if due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("A task cannot be due in the past.")})
+    if not assigned_to.is_active or assigned_to.role == assigned_to.Role.PROVIDER:
+        raise ValidationError({"assigned_to": _("Choose an active colleague.")})
+    task = FollowUpTask(
+        case=case, due_date=due_date, description=description, assigned_to=assigned_to, created_by=actor
+    )
+    task.full_clean()
+    task.save()
+    changes = {"due_date": [None, _raw(due_date)], "assigned_to": [None, _raw(assigned_to)]}
+    case_event_write(case, CaseEvent.Kind.TASK_SCHEDULED, actor, changes, subject=task)
+    return task
+
+
+@transaction.atomic
+def task_done(*, actor, task: FollowUpTask) -> FollowUpTask:
+    task = FollowUpTask.objects.select_for_update(of=("self",)).select_related("case").get(pk=task.pk)
+    if task.assigned_to_id != actor.pk:
+        _require_edit(actor, task.case)
+    if task.done_at is not None:
+        raise ValidationError(_("This task is already done."))
+    task.done_at, task.done_by = timezone.now(), actor
+    task.save(update_fields=["done_at", "done_by"])
+    case_event_write(task.case, CaseEvent.Kind.TASK_DONE, actor, subject=task)
+    return task

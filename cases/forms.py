@@ -3,6 +3,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from .models import (
     Case,
     ConsentRecord,
     FamilyMember,
+    FollowUpTask,
     IdentityDocument,
     KinshipTest,
     Language,
@@ -474,3 +476,20 @@ class TransferDecisionForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = permissions.assignable_workers(user)
+
+
+class FollowUpTaskForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+    class Meta:
+        model = FollowUpTask
+        fields = ["description", "due_date", "assigned_to"]
+        widgets = {"due_date": DateInput()}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        colleagues = Q(
+            is_active=True,
+            role__in=[User.Role.SOCIAL_WORKER, User.Role.COORDINATOR],
+            regions__in=user.regions.values("pk"),
+        )
+        self.fields["assigned_to"].queryset = User.objects.filter(colleagues | Q(pk=user.pk)).distinct()
+        self.fields["assigned_to"].initial = user.pk

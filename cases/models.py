@@ -486,6 +486,8 @@ class CaseEvent(models.Model):
         TRANSFER_ACCEPTED = "transfer_accepted", _("Transfer accepted")
         TRANSFER_DECLINED = "transfer_declined", _("Transfer declined")
         TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled")
+        TASK_SCHEDULED = "task_scheduled", _("Follow-up task scheduled")
+        TASK_DONE = "task_done", _("Follow-up task done")
 
     # For each kind of subject, the field that names the item in the timeline (its kind or domain).
     SUBJECT_ITEM_FIELD = {
@@ -499,6 +501,7 @@ class CaseEvent(models.Model):
         "attachment": "original_name",
         "referral": "service_type_id",
         "casetransfer": "reason",
+        "followuptask": "description",
     }
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -1062,3 +1065,35 @@ class CaseTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.to_worker or self.to_region}"
+
+
+class FollowUpTask(models.Model):
+    """Something to do on a case by a date, by someone: "call the school", "check the allowance"."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="tasks")
+    due_date = models.DateField(_("due date"))
+    description = models.CharField(_("what"), max_length=300)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("who"), on_delete=models.PROTECT, related_name="follow_up_tasks"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_date", "id"]
+        verbose_name = _("follow-up task")
+        verbose_name_plural = _("follow-up tasks")
+        indexes = [
+            models.Index(fields=["due_date"], condition=Q(done_at__isnull=True), name="task_open_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.done_at is None and self.due_date < timezone.localdate()

@@ -288,6 +288,7 @@ def case_overview(*, case: Case) -> dict:
         )
         summary = PlanSummary(plan, **counts)
     return {
+        "tasks": list(case.tasks.filter(done_at__isnull=True).select_related("assigned_to")[:50]),
         "pending_transfer": case.transfers.filter(status="pending").select_related("to_worker", "to_region").first(),
         "assessments": list(case.assessments.all()[:20]),
         "plan_summary": summary,
@@ -308,3 +309,9 @@ def transfers_outgoing(*, user):
 
     visible = permissions.cases_visible_to(user).values("pk")
     return CaseTransfer.objects.filter(case__in=visible).select_related(*TRANSFER_RELATED)[:100]
+
+
+def tasks_visible_to(*, user):
+    from .models import FollowUpTask
+
+    return FollowUpTask.objects.filter(case__in=permissions.cases_visible_to(user).values("pk")).select_related("case")

@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("repat.accounts.urls")),
     path("admin/", admin.site.urls),
     path("services/", include("services.urls")),
+    path("reminders/", include("repat.reminders.urls")),
     path("", include("cases.urls")),
 ]

@@ -14,9 +14,12 @@ from django.utils.translation import gettext as _
 from cases.actions import case_event_write
 from cases.models import Case, CaseEvent, ConsentRecord, PlanGoal
 from cases.permissions import can_edit_case
+from repat.accounts.models import User
+from repat.reminders.actions import notify
+from repat.reminders.models import Reminder
 
 from . import permissions
-from .models import Provider, Referral, ServiceType
+from .models import Provider, ProviderStaff, Referral, ServiceType
 
 # Which statuses each transition leaves from, and where it goes.
 TRANSITIONS = {
@@ -226,7 +229,24 @@ def referral_transition(
     if comment.strip() or reason.strip():
         changes["comment"] = [None, (comment or reason).strip()[:500]]
     case_event_write(referral.case, CaseEvent.Kind.REFERRAL_STATUS, actor, changes, subject=referral)
+    _notify_step(referral, action)
     return referral
+
+
+def _notify_step(referral: Referral, action: str) -> None:
+    """Tell whoever acts next: the region's coordinators of a submitted referral, the provider's
+    responsible person (or its staff) of an assigned one."""
+    if action == "submit":
+        coordinators = User.objects.filter(role=User.Role.COORDINATOR, is_active=True, regions=referral.region_id)
+        recipients = list(coordinators.values_list("pk", flat=True))
+        item = Reminder.Item.REFERRAL_SUBMITTED
+    elif action == "assign":
+        staff = ProviderStaff.objects.filter(provider=referral.provider_id, user__is_active=True)
+        recipients = [referral.assignee_id] if referral.assignee_id else list(staff.values_list("user_id", flat=True))
+        item = Reminder.Item.REFERRAL_ASSIGNED
+    else:
+        return
+    notify(item_type=item, item_id=referral.pk, case_id=referral.case_id, recipients=recipients)
 
 
 def _consent_gate(referral: Referral, provider: Provider, today: datetime.date) -> None:

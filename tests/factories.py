@@ -236,3 +236,20 @@ def snapshot() -> dict:
         m.CaseEvent,
     )
     return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in written}
+
+
+def register_returnee(actor, region, **overrides):
+    """Register a boy through the real action (case number, case, events), as a worker would."""
+    from cases import actions
+
+    data = {
+        "given_name": "Хамза",
+        "family_name": "Орозов",
+        "sex": "male",
+        "date_of_birth": datetime.date(2017, 1, 1),
+        "date_of_birth_precision": "year",
+        "operation": OperationFactory(),
+        "arrival_date": datetime.date(2023, 2, 10),
+        "region": region,
+    }
+    return actions.returnee_register(actor=actor, data=data, **overrides)

@@ -277,6 +277,7 @@ def seed_demo(*, seed: int = 20211) -> bool:
     _add_history(rng, today)
     _add_reintegration(rng, today)
     _add_services(rng, today, regions)
+    _add_reminders(rng, today)
     return True
 
 
@@ -827,3 +828,28 @@ def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> No
             to_worker=User.objects.get(username="worker2"),
             reason="The family moved to Kara-Suu to live with the grandparents.",
         )
+
+
+def _add_reminders(rng: random.Random, today: datetime.date) -> None:
+    """E-mail addresses for the demo users, a few follow-up tasks, and a first sweep, so the bell
+    shows real reminders after `make run`: due today, overdue, and escalated."""
+    from repat.reminders import actions as reminder_actions
+
+    for user in User.objects.filter(email=""):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])
+    for username, days in (("worker1", 0), ("worker1", -10), ("worker2", 0), ("worker2", 2)):
+        case = Case.objects.filter(worker__username=username).exclude(status="closed").order_by("?").first()
+        task = case_actions.task_schedule(
+            actor=case.worker,
+            case=case,
+            due_date=today,
+            description="Call the school about the catch-up class",
+            assigned_to=case.worker,
+        )
+        if days:
+            type(task).objects.filter(pk=task.pk).update(due_date=today + datetime.timedelta(days=days))
+    # One long-overdue follow-up, so the coordinator and the supervisor see an escalation.
+    late = Case.objects.filter(worker__username="worker1").exclude(status="closed").order_by("id").first()
+    Case.objects.filter(pk=late.pk).update(next_follow_up=today - datetime.timedelta(days=20))
+    reminder_actions.sweep(today=today)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_filters",
     "repat.core",
     "repat.accounts",
+    "repat.reminders",
     "cases",
     "services",
 ]
@@ -75,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "repat.reminders.context_processors.bell",
             ],
         },
     },
@@ -138,6 +140,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # E-mail (console in development; SMTP in production).
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+# Where the file-based backend writes (development and the real-stack tests count the files).
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
@@ -174,9 +178,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "repat.accounts.tasks.clear_expired_sessions",
         "schedule": 3600.0,
     },
+    # One schedule for all reminders: the sweep finds what is due and records it; the relay sends
+    # the e-mails waiting in the database (so nothing is lost while the broker is down).
+    "reminder-sweep": {
+        "task": "repat.reminders.tasks.sweep",
+        "schedule": float(os.environ.get("REPAT_SWEEP_SECONDS", "900")),
+    },
+    "reminder-relay": {
+        "task": "repat.reminders.tasks.relay",
+        "schedule": float(os.environ.get("REPAT_RELAY_SECONDS", "120")),
+    },
 }
+# Fail fast when the broker is down: saving a case must not wait for Redis.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY = False
 
 # Domain settings.
+REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
 REPAT_PAGE_SIZE = int(os.environ.get("REPAT_PAGE_SIZE", "25"))
 REPAT_CASE_NUMBER_PREFIX = os.environ.get("REPAT_CASE_NUMBER_PREFIX", "KG")
 REPAT_ALLOW_DEMO_DATA = False

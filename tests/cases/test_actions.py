@@ -1,28 +1,16 @@
-import datetime
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cases import actions
 from cases.models import Case, CaseEvent, ReturneeAlias
-from tests.factories import CaseFactory, FamilyFactory, OperationFactory
+from tests.factories import CaseFactory, FamilyFactory, register_returnee
 
 pytestmark = pytest.mark.django_db
 
 
 def register(actor, region, **overrides):
-    data = {
-        "given_name": "Хамза",
-        "family_name": "Орозов",
-        "sex": "male",
-        "date_of_birth": datetime.date(2017, 1, 1),
-        "date_of_birth_precision": "year",
-        "operation": OperationFactory(),
-        "arrival_date": datetime.date(2023, 2, 10),
-        "region": region,
-    }
-    return actions.returnee_register(actor=actor, data=data, new_family_name="Орозовы", **overrides)
+    return register_returnee(actor, region, new_family_name="Орозовы", **overrides)
 
 
 def test_case_numbers_are_readable_unique_and_sequential(worker, chuy):

@@ -1,0 +1,164 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReminderSettings(models.Model):
+    """Cadences and thresholds, changed by administrators in the admin without code. One row."""
+
+    high_risk_cadence_days = models.PositiveSmallIntegerField(_("follow-up every N days, high risk"), default=14)
+    medium_risk_cadence_days = models.PositiveSmallIntegerField(_("follow-up every N days, medium risk"), default=30)
+    low_risk_cadence_days = models.PositiveSmallIntegerField(_("follow-up every N days, low risk"), default=90)
+    due_soon_days = models.PositiveSmallIntegerField(_("remind N days before the due date"), default=3)
+    escalate_to_coordinator_days = models.PositiveSmallIntegerField(
+        _("tell the coordinator after N days overdue"), default=7
+    )
+    escalate_to_supervisor_days = models.PositiveSmallIntegerField(
+        _("tell the supervisor after N days overdue"), default=14
+    )
+    daily_digest = models.BooleanField(_("send one daily digest e-mail instead of single e-mails"), default=True)
+    digest_hour = models.PositiveSmallIntegerField(_("hour of the daily digest (local time)"), default=8)
+    quiet_hours_start = models.PositiveSmallIntegerField(_("no e-mails from this hour"), default=21)
+    quiet_hours_end = models.PositiveSmallIntegerField(_("until this hour"), default=8)
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="reminder_settings_single_row"),
+            models.CheckConstraint(
+                condition=Q(escalate_to_supervisor_days__gte=models.F("escalate_to_coordinator_days")),
+                name="reminder_supervisor_after_coordinator",
+                violation_error_message=_("The supervisor is told after the coordinator, not before."),
+            ),
+            models.CheckConstraint(
+                condition=Q(digest_hour__lt=24, quiet_hours_start__lt=24, quiet_hours_end__lt=24),
+                name="reminder_hours_in_day",
+                violation_error_message=_("Hours go from 0 to 23."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Reminder settings"))
+
+    @classmethod
+    def current(cls) -> "ReminderSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+    def cadence_days(self, risk_level: str) -> int:
+        return {
+            "high": self.high_risk_cadence_days,
+            "medium": self.medium_risk_cadence_days,
+            "low": self.low_risk_cadence_days,
+        }.get(risk_level, self.medium_risk_cadence_days)
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    NOT_SENT = "not_sent", _("Not sent (no e-mail address)")
+
+
+class DigestLog(models.Model):
+    """One daily digest e-mail per person per day: the unique key refuses a second one."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("daily digest")
+        verbose_name_plural = _("daily digests")
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.day}"
+
+
+class Reminder(models.Model):
+    """One thing one person is told about: an item due soon, due today, overdue, escalated, or an
+    event (a referral assigned to them). It is also the in-app notification.
+
+    The unique key makes "tell this person about this item's due date at this stage" happen once,
+    however often the sweep runs.
+    """
+
+    class Item(models.TextChoices):
+        FOLLOW_UP = "follow_up", _("Case follow-up")
+        TASK = "task", _("Follow-up task")
+        REFERRAL_ACCEPT = "referral_accept", _("Referral to accept")
+        REFERRAL_COMPLETE = "referral_complete", _("Referral to complete")
+        DOCUMENT = "document", _("Document")
+        GOAL = "goal", _("Plan goal")
+        ASSESSMENT = "assessment", _("Assessment")
+        REFERRAL_ASSIGNED = "referral_assigned", _("Referral assigned")
+        REFERRAL_SUBMITTED = "referral_submitted", _("Referral to assign")
+
+    class Stage(models.TextChoices):
+        DUE_SOON = "due_soon", _("Due soon")
+        DUE_TODAY = "due_today", _("Due today")
+        OVERDUE = "overdue", _("Overdue")
+        ESCALATED_COORDINATOR = "escalated_coordinator", _("Escalated to the coordinator")
+        ESCALATED_SUPERVISOR = "escalated_supervisor", _("Escalated to the supervisor")
+        EVENT = "event", _("New")
+
+    item_type = models.CharField(_("about"), max_length=30, choices=Item.choices)
+    item_id = models.PositiveBigIntegerField()
+    due_date = models.DateField(_("due date"))
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="reminders"
+    )
+    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # The e-mail that carries it: claimed before sending and marked after, so it is never sent
+    # twice; a claim left by a worker that died is marked failed for an administrator, not resent.
+    email_status = models.CharField(
+        _("e-mail"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
+    email_error = models.TextField(_("last e-mail error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item_type", "item_id", "due_date", "stage", "recipient"], name="reminder_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="reminder_recipient_idx"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="reminder_unread_idx"),
+            models.Index(fields=["item_type", "item_id"], name="reminder_item_idx"),
+            models.Index(fields=["recipient"], condition=Q(email_status="pending"), name="reminder_email_pending_idx"),
+            models.Index(
+                fields=["email_claimed_at"], condition=Q(email_status="sending"), name="reminder_email_sending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_type_display()} · {self.get_stage_display()}"
+
+
+class SweepLock(models.Model):
+    """A named lease. A sweep runs only while it holds the lease, so two beats (or a slow sweep
+    and the next one) never overlap; a crashed holder's lease simply expires."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    held_until = models.DateTimeField()
+    holder = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("sweep lock")
+        verbose_name_plural = _("sweep locks")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,45 @@
+"""Reads for the bell, the notification list and the escalations page."""
+
+from collections import defaultdict
+
+from django.urls import reverse
+
+from .models import Reminder
+
+
+def unread_count(*, user) -> int:
+    return Reminder.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def reminders_for(*, user):
+    return Reminder.objects.filter(recipient=user).select_related("case__returnee").order_by("-created_at", "-id")
+
+
+def escalations_for(*, user):
+    stages = (Reminder.Stage.ESCALATED_COORDINATOR, Reminder.Stage.ESCALATED_SUPERVISOR)
+    return reminders_for(user=user).filter(stage__in=stages)
+
+
+def chains(*, reminders) -> dict[tuple, list[Reminder]]:
+    """For each item, everyone who was told about it and when: one query for the whole page."""
+    keys = {(r.item_type, r.item_id, r.due_date) for r in reminders}
+    if not keys:
+        return {}
+    rows = (
+        Reminder.objects.filter(item_id__in={k[1] for k in keys}, item_type__in={k[0] for k in keys})
+        .select_related("recipient")
+        .order_by("created_at", "id")
+    )
+    grouped = defaultdict(list)
+    for row in rows:
+        key = (row.item_type, row.item_id, row.due_date)
+        if key in keys:
+            grouped[key].append(row)
+    return grouped
+
+
+def target_url(reminder: Reminder) -> str:
+    """Where a reminder leads: the referral for referral reminders, the case page otherwise."""
+    if reminder.item_type.startswith("referral"):
+        return reverse("services:referral_detail", args=[reminder.item_id])
+    return reverse("cases:case_detail", args=[reminder.case_id])

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reminders"
+
+urlpatterns = [
+    path("", views.ReminderListView.as_view(), name="list"),
+    path("escalations/", views.EscalationListView.as_view(), name="escalations"),
+    path("<int:pk>/open/", views.ReminderOpenView.as_view(), name="open"),
+    path("read/", views.MarkAllReadView.as_view(), name="mark_all_read"),
+]

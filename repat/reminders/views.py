@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from cases.permissions import cases_visible_to
+from services.permissions import referrals_visible_to
+
+from . import actions, selectors
+from .models import Reminder
+
+
+class ReminderListView(TemplateView):
+    template_name = "reminders/reminder_list.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.reminders_for(user=self.request.user), settings.REPAT_PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(page_obj=page, reminders=page.object_list, **kwargs)
+
+
+class EscalationListView(TemplateView):
+    """Coordinators and supervisors: overdue work escalated to them, with who was told when."""
+
+    template_name = "reminders/escalation_list.html"
+
+    def get_context_data(self, **kwargs):
+        page = Paginator(selectors.escalations_for(user=self.request.user), settings.REPAT_PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        chains = selectors.chains(reminders=page.object_list)
+        rows = [(r, chains.get((r.item_type, r.item_id, r.due_date), [])) for r in page.object_list]
+        return super().get_context_data(page_obj=page, rows=rows, today=timezone.localdate(), **kwargs)
+
+
+class ReminderOpenView(View):
+    """Mark a reminder read and go to what it is about, if the reader may still see it: a
+    reminder never opens a case to someone outside its need-to-know."""
+
+    def get(self, request, pk):
+        reminder = get_object_or_404(Reminder, pk=pk, recipient=request.user)
+        actions.mark_read(user=request.user, reminder_ids=[reminder.pk])
+        if reminder.item_type.startswith("referral"):
+            visible = referrals_visible_to(request.user).filter(pk=reminder.item_id).exists()
+        else:
+            visible = cases_visible_to(request.user).filter(pk=reminder.case_id).exists()
+        if not visible:
+            messages.info(request, _("You can no longer open what this reminder was about."))
+            return redirect("reminders:list")
+        return redirect(selectors.target_url(reminder))
+
+
+class MarkAllReadView(View):
+    def post(self, request):
+        count = actions.mark_read(user=request.user)
+        messages.success(request, _("%(count)s reminders marked as read.") % {"count": count})
+        return redirect("reminders:list")

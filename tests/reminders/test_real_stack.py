@@ -1,0 +1,461 @@
+"""Reminders on the real stack: a Celery worker in its own process, a real Redis, the test database.
+
+Each test starts its own redis-server on a free port (never the machine's shared one on 6379) and a
+worker with the development settings (the test settings make tasks eager), pointed at the test
+database; data is committed (transactional tests) so the worker sees it. Tasks are published from
+here with a separate Celery app, as beat would. Every wait is bounded and every process is stopped
+in `finally`.
+"""
+
+import contextlib
+import datetime
+import itertools
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from email import message_from_string
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from celery import Celery
+from django.db import connection
+from django.utils import timezone
+
+from cases.models import Case
+from repat.reminders import actions
+from repat.reminders.models import Reminder, ReminderSettings
+from tests.factories import CaseFactory, ReturneeFactory
+
+from .factories import FollowUpTaskFactory
+
+pytestmark = [pytest.mark.real_stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED_REDIS_PORT = 6379
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+NO_PERSISTENCE = ("--save", "", "--appendonly", "no", "--daemonize", "no")
+WORKER = (sys.executable, "-m", "celery", "-A", "repat", "worker", "--pool=solo", "--loglevel=INFO", "-Q", "celery")
+
+
+# --- The stack: our own redis-server, a Celery worker, a publisher --------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    assert port != SHARED_REDIS_PORT
+    return port
+
+
+def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    pytest.fail(f"Timed out after {timeout} s waiting for {what}.")
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    """Stop one process we started, by its handle: politely, then for good."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def database_url() -> str:
+    """The test database, as the worker's settings read it (DATABASE_URL)."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        if connection.is_in_memory_db():
+            pytest.fail("The SQLite test database must be a file (repat/settings/test.py) for another process.")
+        return f"sqlite:///{db['NAME']}"
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+        host = db["HOST"] or "localhost"
+        port = f":{db['PORT']}" if db["PORT"] else ""
+        return f"postgres://{quote(db['USER'] or '', safe='')}{password}@{host}{port}/{db['NAME']}"
+    pytest.fail(f"No real-stack support for {db['ENGINE']}.")
+
+
+class RedisServer:
+    """A redis-server of our own: no persistence, on a port nobody else uses."""
+
+    def __init__(self, folder: Path):
+        self.port = free_port()
+        self.folder = folder
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def client(self) -> redis.Redis:
+        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1, socket_timeout=2)
+
+    def start(self) -> None:
+        if not Path(REDIS_SERVER).exists():
+            if os.environ.get("CI"):
+                pytest.fail(f"redis-server is required in CI but {REDIS_SERVER} is missing.")
+            pytest.skip(f"Real-stack tests need redis-server at {REDIS_SERVER} (apt-get install redis-server).")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), *NO_PERSISTENCE, "--dir", str(self.folder)],
+            stdout=(self.folder / "redis.log").open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+        def answers():
+            if self.process.poll() is not None:
+                pytest.fail("redis-server exited: " + (self.folder / "redis.log").read_text()[-2000:])
+            with contextlib.suppress(redis.ConnectionError, redis.TimeoutError):
+                return self.client().ping()
+            return False
+
+        wait_for(answers, 10, f"redis-server on port {self.port}")
+
+    def stop(self) -> None:
+        stop(self.process)
+        self.process = None
+
+
+class Worker:
+    """`celery -A repat worker` with the development settings, on our Redis and the test database."""
+
+    def __init__(self, env: dict, log: Path):
+        self.env, self.log = env, log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                *WORKER,
+                "-n",
+                f"repat-test-{os.getpid()}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+        def ready():
+            if self.process.poll() is not None:
+                pytest.fail("The Celery worker exited:\n" + self.output()[-4000:])
+            return " ready." in self.output()
+
+        wait_for(ready, 40, "the Celery worker to be ready")
+
+    def output(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def finished(self, task: str) -> int:
+        """How many runs of the task ended (succeeded, failed or retried)."""
+        ended = rf"Task repat\.reminders\.tasks\.{task}\[[^\]]+\] (?:succeeded|raised|retry)"
+        return len(re.findall(ended, self.output()))
+
+    def received(self) -> int:
+        return len(re.findall(r"Task repat\.reminders\.tasks\.\w+\[[^\]]+\] received", self.output()))
+
+    def stop(self) -> None:
+        stop(self.process)
+        self.process = None
+
+
+class Stack:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.redis = RedisServer(folder / "redis")
+        self.mail = folder / "mail"
+        self.mail.mkdir(parents=True, exist_ok=True)
+        (folder / "var").mkdir(exist_ok=True)
+        self.worker = Worker(self.env(), folder / "worker.log")
+
+    def env(self) -> dict:
+        """The environment of a process of the deployed app: development settings, our Redis, the test
+        database, e-mail written to files. Nothing of this test process's own settings leaks in."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "REPAT_", "PYTEST_"))
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="repat.settings.dev",
+            DATABASE_URL=database_url(),
+            REDIS_URL=self.redis.url,
+            DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            DJANGO_EMAIL_FILE_PATH=str(self.mail),
+            REPAT_VAR_DIR=str(self.folder / "var"),
+            DJANGO_LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    def publish(self, task: str) -> None:
+        """Send a task by name, as beat does, through a Celery app of our own (not the current app)."""
+        assert f":{SHARED_REDIS_PORT}/" not in self.redis.url
+        app = Celery("probe", broker=self.redis.url, set_as_current=False)
+        app.conf.broker_connection_timeout = 2
+        try:
+            app.send_task(f"repat.reminders.tasks.{task}")
+        finally:
+            app.close()
+
+    def idle(self) -> bool:
+        """Nothing waits in the queue and every task the worker took has ended."""
+        finished = sum(self.worker.finished(task) for task in ("sweep", "relay", "deliver"))
+        return self.redis.client().llen("celery") == 0 and self.worker.received() == finished
+
+    def e_mails(self) -> list:
+        """Every e-mail the worker wrote, parsed (the file backend writes one file per e-mail here)."""
+        messages = []
+        for path in sorted(self.mail.glob("*.log")):
+            for part in path.read_text().split("-" * 79):
+                if part.strip():
+                    messages.append(message_from_string(part.strip()))
+        return messages
+
+    def stop(self) -> None:
+        try:
+            self.worker.stop()
+        finally:
+            self.redis.stop()
+
+
+@pytest.fixture
+def stack(tmp_path):
+    stack = Stack(tmp_path)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def reachable(user):
+    user.email = f"{user.username}@example.org"
+    user.save(update_fields=["email"])
+    return user
+
+
+@pytest.fixture
+def at_any_hour(db):
+    """Single e-mails whatever the time of day the test runs at."""
+    config = ReminderSettings.current()
+    config.daily_digest, config.quiet_hours_start, config.quiet_hours_end = False, 0, 0
+    config.save()
+    return config
+
+
+def days(n: int) -> datetime.date:
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+# --- (a) The sweep, run by a worker from the broker ---------------------------------------------------
+
+
+def test_a_worker_runs_the_sweep_and_sends_one_e_mail_per_person(stack, worker, case, coordinator, at_any_hour):
+    # given: a follow-up a week overdue (worker + coordinator) and a task due today (worker)
+    reachable(worker)
+    reachable(coordinator)
+    Case.objects.filter(pk=case.pk).update(next_follow_up=days(-7))
+    FollowUpTaskFactory(case=case, due_date=days(0), assigned_to=worker)
+    stack.redis.start()
+    stack.worker.start()
+
+    # when
+    stack.publish("sweep")
+
+    # then: the sweep, its relay and one delivery per person ran
+    wait_for(lambda: stack.worker.finished("deliver") >= 2, 30, "two deliveries")
+    wait_for(stack.idle, 15, "the worker to be idle")
+    ran = {task: stack.worker.finished(task) for task in ("sweep", "relay", "deliver")}
+    assert ran == {"sweep": 1, "relay": 1, "deliver": 2}
+    assert "raised" not in stack.worker.output()
+    e_mails = stack.e_mails()
+    assert sorted(message["To"] for message in e_mails) == ["coordinator-a@example.org", "worker-a@example.org"]
+    subjects = {message["To"]: message["Subject"] for message in e_mails}
+    assert subjects == {"worker-a@example.org": "Repat: 2 reminders", "coordinator-a@example.org": "Repat: 1 reminders"}
+    assert Reminder.objects.count() == 3
+    assert set(Reminder.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+# --- (b) Redis down: the save is quick, the e-mail waits in the database --------------------------------
+
+SAVE_A_REFERRAL = """
+import json, sys, time
+import django
+django.setup()
+from cases.models import Case
+from repat.accounts.models import User
+from services import actions
+from services.models import ServiceType
+
+case, actor = Case.objects.get(pk=int(sys.argv[1])), User.objects.get(pk=int(sys.argv[2]))
+started = time.monotonic()
+referral = actions.referral_create(
+    actor=actor,
+    case=case,
+    service_type=ServiceType.objects.get(code="individual-counselling"),
+    reason="Nightmares since arrival; the mother asks for help.",
+    shares_data=False,
+)
+print(json.dumps({"referral": referral.pk, "seconds": time.monotonic() - started}))
+"""
+
+
+def test_with_redis_down_a_save_is_quick_and_the_e_mail_goes_once_redis_is_back(
+    stack, worker, case, coordinator, at_any_hour
+):
+    # given: Redis is not running on the port the app is configured with
+    reachable(coordinator)
+
+    # when: a worker submits a referral in a process of the deployed app (not eager)
+    saved = subprocess.run(
+        [sys.executable, "-c", SAVE_A_REFERRAL, str(case.pk), str(worker.pk)],
+        cwd=ROOT,
+        env=stack.env(),
+        capture_output=True,
+        text=True,
+        timeout=40,
+    )
+
+    # then: the save did not wait for the broker, and the coordinator's reminder waits in the database
+    assert saved.returncode == 0, saved.stderr[-4000:]
+    result = json.loads(saved.stdout.strip().splitlines()[-1])
+    assert result["seconds"] < 5
+    assert "Broker unavailable; e-mails wait in the database for the next relay." in saved.stderr
+    reminder = Reminder.objects.get()
+    assert (reminder.item_type, reminder.item_id) == ("referral_submitted", result["referral"])
+    assert reminder.recipient == coordinator
+    assert reminder.email_status == "pending"
+    assert stack.e_mails() == []
+
+    # when: Redis and a worker come up and the relay runs (as beat would)
+    stack.redis.start()
+    stack.worker.start()
+    stack.publish("relay")
+
+    # then: one e-mail for the coordinator
+    wait_for(lambda: stack.worker.finished("deliver") >= 1, 30, "the delivery")
+    wait_for(stack.idle, 15, "the worker to be idle")
+    assert [message["To"] for message in stack.e_mails()] == ["coordinator-a@example.org"]
+    reminder.refresh_from_db()
+    assert reminder.email_status == "sent"
+
+    # when: the relay runs again
+    stack.publish("relay")
+
+    # then: nothing more is sent
+    wait_for(lambda: stack.worker.finished("relay") >= 2, 20, "the second relay")
+    wait_for(stack.idle, 15, "the worker to be idle")
+    assert stack.worker.finished("deliver") == 1
+    assert len(stack.e_mails()) == 1
+
+
+# --- (c) Two sweeps at once ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def overdue_cases(worker, coordinator, supervisor, chuy):
+    """Five follow-ups two weeks overdue: each told to the worker, the coordinator and the supervisor."""
+    for _ in range(5):
+        case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
+        Case.objects.filter(pk=case.pk).update(next_follow_up=days(-14))
+    return 5 * 3
+
+
+def in_thread(target, results: list, index: int, *, before=None):
+    def run():
+        try:
+            if before is not None:
+                before.wait(timeout=10)
+            results[index] = target()
+        except BaseException as error:  # noqa: BLE001 - reported by the test, not lost in the thread
+            results[index] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def reminder_keys() -> list[tuple]:
+    return list(Reminder.objects.values_list("item_type", "item_id", "due_date", "stage", "recipient"))
+
+
+def test_a_sweep_that_starts_while_another_runs_is_skipped(overdue_cases, monkeypatch):
+    # given: the first sweep holds the lease and stops inside, until the second has tried
+    inside, go_on = threading.Event(), threading.Event()
+    due_items = actions._due_items
+
+    def slow_due_items(today, horizon):
+        inside.set()
+        go_on.wait(timeout=20)
+        yield from due_items(today, horizon)
+
+    monkeypatch.setattr(actions, "_due_items", slow_due_items)
+    results = [None, None]
+
+    # when
+    first = in_thread(actions.sweep, results, 0)
+    assert inside.wait(timeout=20), "the first sweep did not start"
+    second = in_thread(actions.sweep, results, 1)
+    second.join(timeout=30)
+    go_on.set()
+    first.join(timeout=30)
+
+    # then
+    assert not first.is_alive() and not second.is_alive()
+    assert not any(isinstance(result, BaseException) for result in results), results
+    assert (results[0].ran, results[0].created) == (True, overdue_cases)
+    assert (results[1].ran, results[1].created) == (False, 0)
+    assert Reminder.objects.count() == overdue_cases
+
+
+def test_two_sweeps_started_together_never_overlap_nor_duplicate(overdue_cases, monkeypatch):
+    # given: we note when each sweep is inside its lease
+    spans, due_items = [], actions._due_items
+
+    def timed_due_items(today, horizon):
+        started = time.monotonic()
+        yield from due_items(today, horizon)
+        spans.append((started, time.monotonic()))
+
+    monkeypatch.setattr(actions, "_due_items", timed_due_items)
+
+    for _ in range(3):
+        # when: two threads, each with its own connection, start a sweep at the same moment
+        Reminder.objects.all().delete()
+        results, start = [None, None], threading.Barrier(2)
+        threads = [in_thread(actions.sweep, results, i, before=start) for i in range(2)]
+        for thread in threads:
+            thread.join(timeout=30)
+
+        # then: at least one ran, and if both did, one after the other
+        assert not any(thread.is_alive() for thread in threads)
+        assert not any(isinstance(result, BaseException) for result in results), results
+        assert any(result.ran for result in results)
+        ordered = sorted(spans)
+        assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(ordered))
+        keys = reminder_keys()
+        assert len(keys) == len(set(keys)) == overdue_cases
+        assert sum(result.created for result in results) == overdue_cases
