@@ -152,3 +152,18 @@ def transfers_answerable_by(user):
     if user.role == user.Role.COORDINATOR:
         return pending.filter(to_region__in=user.regions.values("pk"))
     return pending.none()
+
+
+def can_use_caseload(user) -> bool:
+    """Provider staff work from their referrals, never from case lists."""
+    return _is_active(user) and user.role != User.Role.PROVIDER
+
+
+def can_handle_transfers(user) -> bool:
+    return _is_active(user) and (
+        user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or _sees_everything(user)
+    )
+
+
+def receives_escalations(user) -> bool:
+    return _is_active(user) and (user.role in REGIONAL_ROLES or _sees_everything(user))

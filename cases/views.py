@@ -41,6 +41,11 @@ from .models import Case, CaseTransfer
 class CaseloadView(TemplateView):
     template_name = "cases/case_list.html"
 
+    def get(self, request, *args, **kwargs):
+        if not permissions.can_use_caseload(request.user):
+            return redirect("services:queue")  # provider staff start from their referrals
+        return super().get(request, *args, **kwargs)
+
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):
             return ["cases/_case_table.html"]

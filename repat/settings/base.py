@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "repat.reminders.context_processors.bell",
+                "repat.core.context_processors.navigation",
             ],
         },
     },
