@@ -132,9 +132,14 @@ def _field(name: str, subject_model=None):
 def _label(name: str, model_field) -> str:
     if model_field is not None:
         return str(model_field.verbose_name).capitalize()
-    return {"aliases": gettext("Other spellings"), "family": gettext("Family"), "text": gettext("Progress")}.get(
-        name, name
-    )
+    # Changes that are not a field of the model: an event's comment, a goal's progress note...
+    extra = {
+        "aliases": gettext("Other spellings"),
+        "family": gettext("Family"),
+        "text": gettext("Progress"),
+        "comment": gettext("Comment"),
+    }
+    return extra.get(name, name)
 
 
 def _subject_model(name: str):

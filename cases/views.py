@@ -1,17 +1,15 @@
 """HTTP glue for the social worker's pages. Objects come through selectors (visibility first), writes
 go through actions; a case the user may not see is a 404, whatever the reason."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from repat.core.views import ActionFormMixin, SingleSubmitMixin, add_action_errors
+from repat.core.views import ActionFormMixin, SingleSubmitMixin, add_action_errors, paginate
 from services import selectors as service_selectors
 
 from . import actions, permissions, selectors
@@ -53,15 +51,12 @@ class CaseloadView(TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = selectors.caseload(user=self.request.user, params=self.request.GET)
-        paginator = Paginator(filterset.qs, settings.REPAT_PAGE_SIZE)
-        page = paginator.get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
+        page, query_string = paginate(self.request, filterset.qs)
         return super().get_context_data(
             filter=filterset,
             page_obj=page,
             cases=page.object_list,
-            query_string=params.urlencode(),
+            query_string=query_string,
             can_register=permissions.can_register_returnee(self.request.user),
             **kwargs,
         )

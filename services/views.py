@@ -1,10 +1,8 @@
 """HTTP glue for referrals: the coordinator's queue, the referral page with one form per step,
 requesting a service from a case, provider load and the supervisor's list of consent overrides."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -14,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 
 from cases import selectors as case_selectors
 from cases.views import CaseWriteView
-from repat.core.views import SingleSubmitMixin, add_action_errors
+from repat.core.views import SingleSubmitMixin, add_action_errors, paginate
 
 from . import actions, permissions, selectors
 from .forms import BulkAssignForm, ReferralForm, TransitionForm
@@ -41,15 +39,13 @@ class ReferralQueueView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         filterset = selectors.referral_queue(user=user, params=self.request.GET)
-        page = Paginator(filterset.qs, settings.REPAT_PAGE_SIZE).get_page(self.request.GET.get("page"))
-        params = self.request.GET.copy()
-        params.pop("page", None)
+        page, query_string = paginate(self.request, filterset.qs)
         coordinating = permissions.can_coordinate(user)
         return super().get_context_data(
             filter=filterset,
             page_obj=page,
             referrals=page.object_list,
-            query_string=params.urlencode(),
+            query_string=query_string,
             can_assign=coordinating,
             # Provider staff see the returnee's name, never the case number (as on the referral page).
             hide_case_numbers=permissions.provider_of(user) is not None,
@@ -211,7 +207,7 @@ class ProviderLoadView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.provider_loads(user=self.request.user), 50).get_page(self.request.GET.get("page"))
+        page, _query = paginate(self.request, selectors.provider_loads(user=self.request.user), 50)
         return super().get_context_data(page_obj=page, providers=page.object_list, **kwargs)
 
 
@@ -226,7 +222,5 @@ class ConsentOverrideListView(TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.consent_overrides(user=self.request.user), settings.REPAT_PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        page, _query = paginate(self.request, selectors.consent_overrides(user=self.request.user))
         return super().get_context_data(page_obj=page, referrals=page.object_list, **kwargs)

@@ -1,6 +1,4 @@
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +6,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from cases.permissions import cases_visible_to
+from repat.core.views import paginate
 from services.permissions import referrals_visible_to
 
 from . import actions, selectors
@@ -18,9 +17,7 @@ class ReminderListView(TemplateView):
     template_name = "reminders/reminder_list.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.reminders_for(user=self.request.user), settings.REPAT_PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        page, _query = paginate(self.request, selectors.reminders_for(user=self.request.user))
         return super().get_context_data(page_obj=page, reminders=page.object_list, **kwargs)
 
 
@@ -30,9 +27,7 @@ class EscalationListView(TemplateView):
     template_name = "reminders/escalation_list.html"
 
     def get_context_data(self, **kwargs):
-        page = Paginator(selectors.escalations_for(user=self.request.user), settings.REPAT_PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
+        page, _query = paginate(self.request, selectors.escalations_for(user=self.request.user))
         chains = selectors.chains(reminders=page.object_list)
         rows = [(r, chains.get((r.item_type, r.item_id, r.due_date), [])) for r in page.object_list]
         return super().get_context_data(page_obj=page, rows=rows, today=timezone.localdate(), **kwargs)

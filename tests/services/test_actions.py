@@ -1164,3 +1164,21 @@ def test_a_coordinator_cannot_be_the_responsible_person(walk, coordinator, provi
     with pytest.raises(ValidationError) as error:
         step(coordinator, referral, "assign", provider=provider, assignee=coordinator)
     assert error.value.message_dict == {"assignee": ["Choose a member of the provider's staff or a social worker."]}
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Comment"), ("ru", "Комментарий"), ("ky", "Түшүндүрмө")])
+def test_the_timeline_labels_a_comment_in_the_readers_language(worker, other_worker, case, osh, language, label):
+    from django.utils import translation
+
+    from cases.selectors import timeline
+
+    # given: a declined transfer, whose event carries a comment that is not a field of any model
+    transfer = case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
+    case_actions.transfer_decide(actor=other_worker, transfer=transfer, accept=False, comment="My caseload is full.")
+
+    # when
+    with translation.override(language):
+        changes = timeline(case=case)[0].changes
+
+    # then
+    assert [(c.label, c.new) for c in changes] == [(label, "My caseload is full.")]
