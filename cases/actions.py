@@ -4,6 +4,7 @@ failed save changes nothing and the timeline never misses a change."""
 import datetime
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from repat.audit import actions as audit
+from repat.audit.models import AuditEvent
 from repat.core.sequences import sequence_next
 from repat.reminders.models import ReminderSettings
 
@@ -25,6 +28,7 @@ from .models import (
     CaseEvent,
     CaseTransfer,
     ConsentRecord,
+    EmergencyAccess,
     Family,
     FamilyMember,
     FollowUpTask,
@@ -32,6 +36,7 @@ from .models import (
     IdentityDocument,
     KinshipBasis,
     KinshipTest,
+    LegalRecord,
     Note,
     PlanGoal,
     ReintegrationPlan,
@@ -94,12 +99,21 @@ def case_event_write(
     note: Note | None = None,
     subject: models.Model | None = None,
 ) -> CaseEvent:
+    """Record a change on the case's timeline and in the audit trail, in the caller's transaction."""
     event = CaseEvent(case=case, kind=kind, actor=actor, changes=changes or {}, note=note)
     if subject is not None:
         event.subject = subject._meta.model_name
         event.subject_id = subject.pk
         event.item = str(getattr(subject, CaseEvent.SUBJECT_ITEM_FIELD.get(event.subject, "pk"), ""))[:300]
     event.save()
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        obj=subject or case,
+        case_id=case.pk,
+        detail=kind,
+        changes=audit.masked(event.changes, LegalRecord.FIELDS),
+    )
     return event
 
 
@@ -246,11 +260,17 @@ def returnee_register(
 
 @transaction.atomic
 def returnee_update(
-    *, actor, returnee: Returnee, data: dict[str, Any], aliases: Iterable[str] | None = None
+    *,
+    actor,
+    returnee: Returnee,
+    data: dict[str, Any],
+    aliases: Iterable[str] | None = None,
+    version: str | None = None,
 ) -> Returnee:
     returnee = Returnee.objects.select_for_update().get(pk=returnee.pk)
     if not permissions.can_edit_case(actor, returnee.case):
         raise PermissionDenied
+    check_version(returnee, version)
     changes = _apply(returnee, data, RETURNEE_FIELDS)
     if aliases is not None and _set_aliases(returnee, aliases):
         changes["aliases"] = [None, ", ".join(a.strip() for a in aliases if a.strip())]
@@ -260,6 +280,23 @@ def returnee_update(
     returnee.save(update_fields=[f for f in changes if f != "aliases"] + ["updated_at"])
     case_event_write(returnee.case, CaseEvent.Kind.RETURNEE_UPDATED, actor, changes)
     return returnee
+
+
+def version_of(instance: Case | Returnee) -> str:
+    """What a form carries to detect a stale save: the row's last-saved time."""
+    return instance.updated_at.isoformat() if instance.updated_at else ""
+
+
+def check_version(instance: Case | Returnee, version: str | None) -> None:
+    """Refuse to save over a change someone else made after this form was opened. The row is
+    locked by the caller, so two saves cannot both pass this check."""
+    if version is not None and version != version_of(instance):
+        raise ValidationError(
+            _(
+                "Someone else saved changes to this record after you opened the form. "
+                "Nothing was saved: reload the page to see their changes, then make yours again."
+            )
+        )
 
 
 def _case_event_kind(changes: dict) -> str:
@@ -280,12 +317,13 @@ def _case_event_kind(changes: dict) -> str:
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, data: dict[str, Any]) -> Case:
-    """Change a case's status, risk, worker or next follow-up. Closing stamps the date and needs a
-    reason; reopening clears both."""
+def case_update(*, actor, case: Case, data: dict[str, Any], version: str | None = None) -> Case:
+    """Change a case's status, risk, worker or next follow-up; reopening a closed case clears its
+    closure (closing goes through a supervisor's approval)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not permissions.can_edit_case(actor, case):
         raise PermissionDenied
+    check_version(case, version)
     if "worker" in data and data["worker"] != case.worker:
         if not permissions.can_assign_worker(actor):
             raise ValidationError({"worker": _("Only a coordinator can reassign a case.")})
@@ -297,20 +335,37 @@ def case_update(*, actor, case: Case, data: dict[str, Any]) -> Case:
         sooner = follow_up_after(new_risk, timezone.localdate())
         if case.next_follow_up is None or sooner < case.next_follow_up:
             data["next_follow_up"] = sooner
-    closing = data.get("status") == Case.Status.CLOSED
-    if closing:
-        if not data.get("closure_reason", case.closure_reason):
-            raise ValidationError({"closure_reason": _("Give the reason for closing the case.")})
-        data["closed_on"] = case.closed_on or timezone.localdate()
+    if data.get("status") == Case.Status.CLOSED:
+        if not case.is_closed:
+            raise ValidationError(
+                {"status": _("A case closes when a supervisor approves its closure: request the closure instead.")}
+            )
+        data.pop("closure_reason", None)  # a closed case keeps the reason that was approved
     else:
         data["closure_reason"] = ""
         data["closed_on"] = None
-    changes = _apply(case, data, (*CASE_FIELDS, "closed_on"))
+        data["anonymise_after"] = None  # reopened: off the retention list
+    changes = _apply(case, data, (*CASE_FIELDS, "closed_on", "anonymise_after"))
     if not changes:
         return case
     case.full_clean()
     case.save(update_fields=[*list(changes), "updated_at"])
     case_event_write(case, _case_event_kind(changes), actor, changes)
+    return case
+
+
+@transaction.atomic
+def case_close(*, approver, case: Case, reason: str) -> Case:
+    """Close a case on the day its closure is approved. Only `approval_decide` calls this: the
+    approval is the permission check (supervisors approve, they do not edit cases)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.is_closed:
+        raise ValidationError(_("This case is already closed."))
+    data = {"status": Case.Status.CLOSED, "closure_reason": reason, "closed_on": timezone.localdate()}
+    changes = _apply(case, data, ("status", "closure_reason", "closed_on"))
+    case.full_clean()
+    case.save(update_fields=[*list(changes), "updated_at"])
+    case_event_write(case, CaseEvent.Kind.CLOSED, approver, changes)
     return case
 
 
@@ -710,6 +765,12 @@ ASSESSMENT_FIELDS = (
 )
 
 
+def _refuse_while_pending(subject: Assessment | ReintegrationPlan) -> None:
+    """What a supervisor is asked to approve must not change under them."""
+    if subject.approval_requests.filter(status="pending").exists():
+        raise ValidationError(_("This is waiting for a supervisor's approval. Withdraw the request to change it."))
+
+
 def _check_assessment(assessment: Assessment) -> None:
     if assessment.status == Assessment.Status.COMPLETED and not assessment.assessed_on:
         raise ValidationError({"assessed_on": _("Give the date of a completed assessment.")})
@@ -735,10 +796,14 @@ def assessment_record(*, actor, case: Case, data: dict[str, Any]) -> Assessment:
 def assessment_update(*, actor, assessment: Assessment, data: dict[str, Any]) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
     _require_edit(actor, assessment.case)
+    _refuse_while_pending(assessment)
     changes = _apply(assessment, data, ASSESSMENT_FIELDS)
     if not changes:
         return assessment
     _check_assessment(assessment)
+    if assessment.approved_at:
+        # The approval covered what the supervisor read; a changed assessment needs a new one.
+        changes.update(_apply(assessment, {"approved_by": None, "approved_at": None}, ("approved_by", "approved_at")))
     assessment.full_clean()
     assessment.save()
     case_event_write(assessment.case, CaseEvent.Kind.ASSESSMENT_UPDATED, actor, changes, subject=assessment)
@@ -769,20 +834,28 @@ def plan_start(*, actor, case: Case) -> ReintegrationPlan:
 
 
 @transaction.atomic
-def plan_activate(*, actor, plan: ReintegrationPlan) -> ReintegrationPlan:
-    """Make a draft the current plan; the previous current version is kept as superseded."""
+def plan_make_current(*, approver, plan: ReintegrationPlan) -> ReintegrationPlan:
+    """Make an approved draft the current plan; the previous current version is kept as superseded.
+    Only `approval_decide` calls this: the approval is the permission check."""
     plan = ReintegrationPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
-    _require_edit(actor, plan.case)
+    check_plan_ready(plan)
+    plan.case.plans.filter(status=ReintegrationPlan.Status.CURRENT).update(status=ReintegrationPlan.Status.SUPERSEDED)
+    plan.status = ReintegrationPlan.Status.CURRENT
+    plan.activated_at = timezone.now()
+    plan.approved_by = approver
+    plan.save(update_fields=["status", "activated_at", "approved_by"])
+    case_event_write(
+        plan.case, CaseEvent.Kind.PLAN_ACTIVATED, approver, {"version": [None, plan.version]}, subject=plan
+    )
+    return plan
+
+
+def check_plan_ready(plan: ReintegrationPlan) -> None:
+    """A plan goes to a supervisor, and becomes current, only as a draft with at least one goal."""
     if plan.status != ReintegrationPlan.Status.DRAFT:
         raise ValidationError(_("Only a draft can be made the current plan."))
     if not plan.goals.exists():
         raise ValidationError(_("Add at least one goal before making the plan current."))
-    plan.case.plans.filter(status=ReintegrationPlan.Status.CURRENT).update(status=ReintegrationPlan.Status.SUPERSEDED)
-    plan.status = ReintegrationPlan.Status.CURRENT
-    plan.activated_at = timezone.now()
-    plan.save(update_fields=["status", "activated_at"])
-    case_event_write(plan.case, CaseEvent.Kind.PLAN_ACTIVATED, actor, {"version": [None, plan.version]}, subject=plan)
-    return plan
 
 
 def _editable_plan(actor, plan: ReintegrationPlan) -> ReintegrationPlan:
@@ -790,6 +863,8 @@ def _editable_plan(actor, plan: ReintegrationPlan) -> ReintegrationPlan:
     _require_edit(actor, plan.case)
     if not plan.is_editable:
         raise ValidationError(_("This plan version was superseded and can no longer be changed."))
+    if plan.status == ReintegrationPlan.Status.DRAFT:
+        _refuse_while_pending(plan)
     return plan
 
 
@@ -906,6 +981,8 @@ def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, worker=None,
         case.referrals.filter(
             status__in=["draft", "submitted", "assigned", "accepted", "declined", "in_progress"]
         ).update(region=transfer.to_region)
+        # So do requests waiting for approval: the new region's supervisors answer them.
+        case.approval_requests.filter(status="pending").update(region=transfer.to_region)
     case.worker = new_worker
     case.save(update_fields=["worker", "updated_at"])
     case_event_write(case, CaseEvent.Kind.TRANSFER_ACCEPTED, actor, changes, subject=transfer)
@@ -956,3 +1033,176 @@ def task_done(*, actor, task: FollowUpTask) -> FollowUpTask:
     task.save(update_fields=["done_at", "done_by"])
     case_event_write(task.case, CaseEvent.Kind.TASK_DONE, actor, subject=task)
     return task
+
+
+# --- Restricted section and emergency access --------------------------------------------------------
+
+
+@transaction.atomic
+def restricted_section_save(*, actor, returnee: Returnee, data: dict[str, Any]) -> LegalRecord:
+    """Save the restricted section. Its values stay out of the timeline and the audit trail: both
+    record which fields changed, never what they say."""
+    if not permissions.can_see_restricted(actor, returnee):
+        raise PermissionDenied
+    record = LegalRecord.objects.select_for_update().filter(returnee=returnee).first()
+    record = record or LegalRecord(returnee=returnee, updated_by=actor)
+    changed = [field for field in LegalRecord.FIELDS if (data.get(field) or "") != (getattr(record, field) or "")]
+    if not changed and record.pk:
+        return record
+    for field in LegalRecord.FIELDS:
+        setattr(record, field, data.get(field) or "")
+    record.updated_by = actor
+    record.full_clean()
+    record.save()
+    mark = audit.RESTRICTED_MARK
+    case_event_write(
+        returnee.case,
+        CaseEvent.Kind.RESTRICTED_UPDATED,
+        actor,
+        {field: [mark, mark] for field in changed},
+        subject=record,  # the timeline labels the fields from the model, in the reader's language
+    )
+    return record
+
+
+@transaction.atomic
+def emergency_access_open(*, actor, case_number: str, reason: str) -> Case:
+    """Break the glass: open a case outside one's scope for a limited time, with a reason. The
+    access is on the case's timeline and in the audit trail, and the region's supervisors are told."""
+    from repat.accounts.models import User
+    from repat.reminders.actions import notify
+    from repat.reminders.models import Reminder
+
+    if not permissions.can_break_the_glass(actor):
+        raise PermissionDenied
+    reason = reason.strip()
+    if len(reason) < 20:
+        raise ValidationError({"reason": _("Say in a sentence or two why you need this case now.")})
+    case = Case.objects.select_related("returnee").filter(returnee__case_number=case_number.strip().upper()).first()
+    if case is None:
+        raise ValidationError({"case_number": _("No case has this number.")})
+    if permissions.cases_visible_to(actor).filter(pk=case.pk).exists():
+        return case  # already theirs to see: no emergency needed
+    now = timezone.now()
+    minutes = settings.REPAT_EMERGENCY_ACCESS_MINUTES
+    access = EmergencyAccess.objects.create(
+        user=actor, case=case, reason=reason, granted_at=now, expires_at=now + datetime.timedelta(minutes=minutes)
+    )
+    audit.record(
+        actor=actor,
+        action=AuditEvent.Action.EMERGENCY,
+        obj=access,
+        case_id=case.pk,
+        changes={"reason": [None, reason]},
+    )
+    case_event_write(case, CaseEvent.Kind.EMERGENCY_ACCESS, actor, {"comment": [None, reason]}, subject=access)
+    supervisors = User.objects.filter(
+        role=User.Role.SUPERVISOR, is_active=True, regions=case.returnee.region_id
+    ).values_list("pk", flat=True)
+    notify(item_type=Reminder.Item.EMERGENCY_ACCESS, item_id=access.pk, case_id=case.pk, recipients=supervisors)
+    return case
+
+
+# --- Retention -------------------------------------------------------------------------------------
+
+ANONYMISED = "[anonymised]"
+
+
+@dataclass
+class RetentionResult:
+    listed: list[str]
+    anonymised: list[str]
+
+
+def retention_due(today: datetime.date):
+    """Closed cases past the retention period and not yet anonymised."""
+    cutoff = (
+        today.replace(year=today.year - settings.REPAT_RETENTION_YEARS)
+        if today.month != 2 or today.day != 29
+        else (today.replace(day=28, year=today.year - settings.REPAT_RETENTION_YEARS))
+    )
+    return Case.objects.filter(status=Case.Status.CLOSED, closed_on__lt=cutoff, anonymised_on__isnull=True)
+
+
+def retention_run(*, today: datetime.date | None = None, dry_run: bool = False) -> RetentionResult:
+    """List the cases newly past the retention period (each then waits the notice period), and
+    anonymise those whose notice has run out. With `dry_run`, report both and change nothing."""
+    today = today or timezone.localdate()
+    due = retention_due(today).select_related("returnee")
+    to_list = list(due.filter(anonymise_after__isnull=True).values_list("pk", "returnee__case_number"))
+    to_anonymise = list(due.filter(anonymise_after__lte=today).values_list("pk", "returnee__case_number"))
+    if dry_run:
+        return RetentionResult([n for _pk, n in to_list], [n for _pk, n in to_anonymise])
+    notice = today + datetime.timedelta(days=settings.REPAT_RETENTION_NOTICE_DAYS)
+    for pk, _number in to_list:
+        with transaction.atomic():
+            Case.objects.filter(pk=pk, anonymise_after__isnull=True).update(anonymise_after=notice)
+            audit.record(
+                actor=None,
+                actor_name="retention",
+                action=AuditEvent.Action.RETENTION,
+                object_type="case",
+                object_id=pk,
+                case_id=pk,
+                detail="listed",
+                changes={"anonymise_after": [None, notice.isoformat()]},
+            )
+    for pk, _number in to_anonymise:
+        case_anonymise(case_id=pk, today=today)
+    return RetentionResult([n for _pk, n in to_list], [n for _pk, n in to_anonymise])
+
+
+@transaction.atomic
+def case_anonymise(*, case_id: int, today: datetime.date) -> None:
+    """Remove what identifies the returnee from a closed case, keeping what statistics need (sex,
+    year of birth, operation, dates, region, statuses). The audit trail keeps its own rows."""
+    case = Case.objects.select_for_update().select_related("returnee").get(pk=case_id)
+    if case.anonymised_on or not case.is_closed:
+        return
+    returnee = case.returnee
+    if returnee.date_of_birth:
+        returnee.date_of_birth = returnee.date_of_birth.replace(month=1, day=1)
+        returnee.date_of_birth_precision = "year"
+    for field in ("family_name", "patronymic", "place_of_birth", "departure_place", "special_needs", "locality"):
+        setattr(returnee, field, "")
+    returnee.given_name = ANONYMISED
+    returnee.district = None
+    returnee.save()
+    returnee.aliases.all().delete()
+    LegalRecord.objects.filter(returnee=returnee).delete()
+    # A refused document keeps a reason and a data-sharing consent keeps its organisations (the
+    # database insists on both): a mark replaces what they said.
+    returnee.documents.update(number="", issuing_body="", notes="")
+    returnee.documents.exclude(refusal_reason="").update(refusal_reason=ANONYMISED)
+    returnee.consents.update(given_by_name="", withdrawal_reason="")
+    returnee.consents.exclude(shared_with="").update(shared_with=ANONYMISED)
+    returnee.care_arrangements.update(
+        caregiver_name=ANONYMISED, caregiver_relationship="", guardian_name="", guardianship_order_number="", notes=""
+    )
+    returnee.kinship_tests.update(notes="")
+    FamilyMember.objects.filter(returnee=returnee).update(full_name="", notes="")
+    case.notes.update(summary=ANONYMISED)
+    case.assessments.update(findings="", recommendations="", assessor="")
+    GoalProgress.objects.filter(goal__plan__case=case).update(text=ANONYMISED)
+    case.referrals.update(
+        reason=ANONYMISED, outcome="", provider_contact="", closing_reason="", consent_override_reason=""
+    )
+    case.tasks.update(description=ANONYMISED)
+    case.transfers.update(reason=ANONYMISED, decision_comment="")
+    case.events.update(changes={})
+    # Timeline items that quote what was removed above (a file's name, a task, a transfer's reason).
+    case.events.filter(subject__in=("attachment", "followuptask", "casetransfer")).update(item=ANONYMISED)
+    for attachment in case.attachments.all():
+        attachment.file.delete(save=False)
+        attachment.original_name = ""
+        attachment.save(update_fields=["file", "original_name"])
+    case.anonymised_on = today
+    case.save(update_fields=["anonymised_on", "updated_at"])
+    audit.record(
+        actor=None,
+        actor_name="retention",
+        action=AuditEvent.Action.RETENTION,
+        obj=case,
+        case_id=case.pk,
+        detail="anonymised",
+    )

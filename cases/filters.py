@@ -4,13 +4,13 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from repat.accounts.models import Region
+from repat.accounts.models import Region, User
 
-from .models import Case, Operation
+from .models import Case, Operation, Returnee
 
 SORTS = {
     # Cases with no follow-up date go last either way, on SQLite as on PostgreSQL.
@@ -37,6 +37,17 @@ class CaseFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Follow-up overdue"), method="filter_overdue", widget=forms.CheckboxInput
     )
+    # Reached from the dashboard's figures: a worker's open cases, the returnees an indicator counts.
+    worker = django_filters.ModelChoiceFilter(
+        label=_("Social worker"), queryset=User.objects.filter(role=User.Role.SOCIAL_WORKER)
+    )
+    indicator = django_filters.ChoiceFilter(label=_("Indicator"), method="filter_indicator", choices=[])
+    # The day an indicator is counted on (the dashboard's period end); today when not given.
+    on = django_filters.DateFilter(label=_("Indicator on"), method="filter_nothing", widget=forms.HiddenInput)
+    # The dashboard counts open cases per worker and per region; its links add this to match.
+    hide_closed = django_filters.BooleanFilter(
+        label=_("Hide closed cases"), method="filter_hide_closed", widget=forms.CheckboxInput
+    )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
         method="filter_sort",
@@ -54,12 +65,28 @@ class CaseFilter(django_filters.FilterSet):
 
     class Meta:
         model = Case
-        fields = ["q", "status", "risk_level", "operation", "region", "overdue"]
+        fields = [
+            "q",
+            "status",
+            "risk_level",
+            "operation",
+            "region",
+            "overdue",
+            "hide_closed",
+            "worker",
+            "indicator",
+            "on",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        from repat.reports.documents import indicator_label
+        from repat.reports.selectors import INDICATOR_KEYS
+
+        self.filters["indicator"].extra["choices"] = [(key, indicator_label(key)) for key in INDICATOR_KEYS]
+        self.form.fields["indicator"].choices = [("", "---------"), *self.filters["indicator"].extra["choices"]]
         self.form.helper = helper = FormHelper()
-        helper.form_method = "get"
+        helper.form_method = "post"  # the search text stays out of the URL (CaseloadView)
         helper.layout = Layout(
             Row(
                 Column("q", css_class="col-md-3"),
@@ -69,7 +96,9 @@ class CaseFilter(django_filters.FilterSet):
                 Column("region", css_class="col-md-3"),
             ),
             Row(
-                Column("overdue", css_class="col-md-3"),
+                Column("overdue", "hide_closed", css_class="col-md-2"),
+                Column("worker", css_class="col-md-2"),
+                Column("indicator", css_class="col-md-3"),
                 Column("sort", css_class="col-md-3"),
                 Column(Submit("", _("Filter"), css_class="mt-md-4"), css_class="col-md-2"),
             ),
@@ -87,6 +116,19 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.follow_up_overdue(timezone.localdate()) if value else queryset
+
+    def filter_hide_closed(self, queryset, name, value):
+        return queryset.open() if value else queryset
+
+    def filter_indicator(self, queryset, name, value):
+        from repat.reports.selectors import indicator_conditions
+
+        on = self.form.cleaned_data.get("on") or timezone.localdate()
+        condition = indicator_conditions(on)[value] & Q(arrival_date__lte=on)
+        return queryset.filter(returnee__in=Returnee.objects.filter(condition).values("pk"))
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by filter_indicator
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*SORTS.get(value, SORTS["next_follow_up"]))

@@ -11,6 +11,7 @@ from repat.accounts.models import Region, User
 from repat.core.forms import DateInput, SingleSubmitFormMixin
 
 from . import permissions
+from .actions import version_of
 from .models import (
     Assessment,
     CareArrangement,
@@ -21,6 +22,7 @@ from .models import (
     IdentityDocument,
     KinshipTest,
     Language,
+    LegalRecord,
     Note,
     PlanDomain,
     PlanGoal,
@@ -102,6 +104,9 @@ class ReturneeForm(forms.ModelForm):
             Fieldset(_("Languages and needs"), "languages", "special_needs"),
             Fieldset(_("Current address"), Row(Column("region"), Column("district")), "locality"),
         )
+        if self.instance.pk:
+            self.fields["version"] = VersionField(initial=version_of(self.instance))
+            self.helper.layout.append("version")
 
     def alias_list(self) -> list[str]:
         return self.cleaned_data["aliases"].splitlines()
@@ -130,7 +135,7 @@ class RegistrationForm(SingleSubmitFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = permissions.families_visible_to(user).select_related("region")
+        self.fields["family"].queryset = permissions.families_in_scope(user).select_related("region")
         workers = permissions.assignable_workers(user)
         self.fields["worker"].queryset = workers
         if user.role == user.Role.SOCIAL_WORKER:
@@ -159,37 +164,39 @@ class RegistrationForm(SingleSubmitFormMixin, forms.Form):
 class CaseForm(forms.ModelForm):
     class Meta:
         model = Case
-        fields = ["status", "closure_reason", "risk_level", "risk_reason", "next_follow_up", "worker"]
+        fields = ["status", "risk_level", "risk_reason", "next_follow_up", "worker"]
         widgets = {"next_follow_up": DateInput(), "risk_reason": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.is_closed:
+            # Closing goes through a supervisor's approval (the "Request closure" form), not this one.
+            self.fields["status"].choices = [c for c in Case.Status.choices if c[0] != Case.Status.CLOSED]
         if permissions.can_assign_worker(user):
             self.fields["worker"].queryset = permissions.assignable_workers(user)
         else:
             del self.fields["worker"]
+        self.fields["version"] = VersionField(initial=version_of(self.instance))
         self.helper = _helper(
-            Row(Column("status"), Column("closure_reason")),
-            Row(Column("risk_level"), Column("next_follow_up")),
+            Row(Column("status"), Column("risk_level"), Column("next_follow_up")),
             "risk_reason",
             *(["worker"] if "worker" in self.fields else []),
+            "version",
         )
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("status") == Case.Status.CLOSED and not cleaned.get("closure_reason"):
-            self.add_error("closure_reason", _("Give the reason for closing the case."))
         if cleaned.get("risk_level") == Case.Risk.HIGH and not cleaned.get("risk_reason", "").strip():
             self.add_error("risk_reason", _("Say why the risk is high."))
         return cleaned
 
     def _post_clean(self):
-        # The action stamps closed_on and clears the reason on reopening; do not validate the
+        # The action clears the closure date and reason on reopening; do not validate the
         # half-updated instance against the closure constraint here.
         pass
 
     def case_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.fields}
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
 
 
 class NoteForm(SingleSubmitFormMixin, forms.ModelForm):
@@ -352,7 +359,7 @@ class KinshipTestForm(HelperMixin, SingleSubmitFormMixin, forms.Form):
 
     def __init__(self, *args, returnee: Returnee, user, **kwargs):
         super().__init__(*args, **kwargs)
-        families = permissions.families_visible_to(user)
+        families = permissions.families_in_scope(user)
         self.fields["relative"].queryset = (
             FamilyMember.objects.filter(family__in=families.values("pk"))
             .exclude(returnee=returnee)
@@ -493,3 +500,37 @@ class FollowUpTaskForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
         )
         self.fields["assigned_to"].queryset = User.objects.filter(colleagues | Q(pk=user.pk)).distinct()
         self.fields["assigned_to"].initial = user.pk
+
+
+class VersionField(forms.CharField):
+    """The record's last-saved time when the form was opened: a save over a newer change is refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput, required=False, **kwargs)
+
+
+class RestrictedSectionForm(forms.ModelForm):
+    class Meta:
+        model = LegalRecord
+        fields = list(LegalRecord.FIELDS)
+        widgets = {field: forms.Textarea(attrs={"rows": 2, "autocomplete": "off"}) for field in LegalRecord.FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def _post_clean(self):
+        pass  # the action validates and saves
+
+
+class EmergencyAccessForm(forms.Form):
+    case_number = forms.CharField(label=_("Case number"), max_length=30)
+    reason = forms.CharField(
+        label=_("Why you need this case now"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Your reason, the time and your name are recorded, and the region's supervisors are told."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.crypto import EncryptedTextField
+
 from .querysets import CaseQuerySet, FamilyQuerySet, ReturneeQuerySet
 from .storage import private_storage
 
@@ -374,6 +376,9 @@ class Case(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     next_follow_up = models.DateField(_("next follow-up"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Retention: a case closed long enough is listed first (the dry run), then anonymised on this day.
+    anonymise_after = models.DateField(_("to be anonymised after"), null=True, blank=True)
+    anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True)
 
     objects = CaseQuerySet.as_manager()
 
@@ -488,6 +493,12 @@ class CaseEvent(models.Model):
         TRANSFER_CANCELLED = "transfer_cancelled", _("Transfer cancelled")
         TASK_SCHEDULED = "task_scheduled", _("Follow-up task scheduled")
         TASK_DONE = "task_done", _("Follow-up task done")
+        APPROVAL_REQUESTED = "approval_requested", _("Approval requested")
+        APPROVAL_GIVEN = "approval_given", _("Approved by the supervisor")
+        APPROVAL_RETURNED = "approval_returned", _("Returned by the supervisor")
+        APPROVAL_WITHDRAWN = "approval_withdrawn", _("Approval request withdrawn")
+        RESTRICTED_UPDATED = "restricted_updated", _("Restricted section updated")
+        EMERGENCY_ACCESS = "emergency_access", _("Opened in an emergency")
 
     # For each kind of subject, the field that names the item in the timeline (its kind or domain).
     SUBJECT_ITEM_FIELD = {
@@ -502,6 +513,7 @@ class CaseEvent(models.Model):
         "referral": "service_type_id",
         "casetransfer": "reason",
         "followuptask": "description",
+        "approvalrequest": "kind",
     }
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
@@ -876,6 +888,16 @@ class Assessment(models.Model):
     recommended_domains = models.JSONField(_("needs recommended for the plan"), default=list, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by a supervisor's approval (repat.approvals); a later edit clears it.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
     class Meta:
         ordering = [models.F("assessed_on").desc(nulls_first=True), "-id"]
@@ -914,7 +936,7 @@ class ReintegrationPlan(models.Model):
     """One version of a case's individual reintegration plan. A case has at most one current and
     one draft version; making a draft current supersedes the old one, which stays as history.
 
-    Supervisor approval (a later issue) slots in between draft and current.
+    A draft becomes current only when a supervisor approves it (repat.approvals).
     """
 
     class Status(models.TextChoices):
@@ -929,6 +951,14 @@ class ReintegrationPlan(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     activated_at = models.DateTimeField(_("made current at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-version"]
@@ -1097,3 +1127,58 @@ class FollowUpTask(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.done_at is None and self.due_date < timezone.localdate()
+
+
+# --- Restricted section and emergency access --------------------------------------------------------
+
+
+class LegalRecord(models.Model):
+    """Legal and prosecution information about a woman, and security-related notes: the restricted
+    section. Every field is encrypted in the database; only users granted the "see the restricted
+    section" permission read it, and it never appears in lists, search, exports or the timeline of
+    anyone else."""
+
+    returnee = models.OneToOneField(
+        Returnee, verbose_name=_("returnee"), on_delete=models.PROTECT, related_name="legal_record"
+    )
+    charges = EncryptedTextField(_("charges"), blank=True)
+    court = EncryptedTextField(_("court and case number"), blank=True)
+    sentence = EncryptedTextField(_("sentence"), blank=True)
+    release = EncryptedTextField(_("release (date and conditions)"), blank=True)
+    lawyer = EncryptedTextField(_("lawyer"), blank=True)
+    security_notes = EncryptedTextField(_("security-related notes"), blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    FIELDS = ("charges", "court", "sentence", "release", "lawyer", "security_notes")
+
+    class Meta:
+        verbose_name = _("restricted section")
+        verbose_name_plural = _("restricted sections")
+        permissions = [("see_restricted", _("Can see and edit the restricted section"))]
+
+    def __str__(self) -> str:
+        return str(_("Restricted section"))
+
+
+class EmergencyAccess(models.Model):
+    """ "Break the glass": a user opens a case outside their scope in an emergency, after giving a
+    reason. Access lasts a limited time, is audited, and the region's supervisors are told."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_accesses")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="emergency_accesses")
+    reason = models.TextField(_("reason"))
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        verbose_name = _("emergency access")
+        verbose_name_plural = _("emergency accesses")
+        indexes = [models.Index(fields=["user", "expires_at"], name="emergency_user_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("granted_at")), name="emergency_expires_later")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.case}"

@@ -35,7 +35,10 @@ def caseload(*, user, params) -> CaseFilter:
     queryset = permissions.cases_visible_to(user).select_related(
         "returnee", "returnee__operation", "returnee__region", "worker"
     )
-    return CaseFilter(params, queryset=queryset)
+    filterset = CaseFilter(params, queryset=queryset)
+    # The worker filter offers the colleagues whose cases this user may see, not every worker.
+    filterset.form.fields["worker"].queryset = permissions.workers_visible_to(user)
+    return filterset
 
 
 def case_get(*, user, pk: int) -> Case:
@@ -143,7 +146,7 @@ def _label(name: str, model_field) -> str:
 
 
 def _subject_model(name: str):
-    for app_label in ("cases", "services"):
+    for app_label in ("cases", "services", "approvals"):
         try:
             return apps.get_model(app_label, name) if name else None
         except LookupError:
@@ -170,9 +173,13 @@ def _service_names() -> dict[int, str]:
     return {service.pk: service.localized_name for service in ServiceType.objects.all()}
 
 
-def timeline(*, case: Case, limit: int = 50) -> list[TimelineEntry]:
-    """The case's events, newest first, with changes labelled in the reader's language."""
-    events = list(case.events.select_related("actor", "note")[:limit])
+def timeline(*, case: Case, limit: int = 50, restricted: bool = False) -> list[TimelineEntry]:
+    """The case's events, newest first, with changes labelled in the reader's language. Changes to
+    the restricted section are shown only to readers who may see it (`restricted`)."""
+    events = case.events.select_related("actor", "note")
+    if not restricted:
+        events = events.exclude(kind=CaseEvent.Kind.RESTRICTED_UPDATED)
+    events = list(events[:limit])
     service_names = _service_names() if any(e.subject == "referral" for e in events) else {}
     entries = []
     for event in events:

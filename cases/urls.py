@@ -25,7 +25,6 @@ urlpatterns = [
     path("cases/<int:pk>/plan/", views.PlanView.as_view(), name="plan"),
     path("cases/<int:pk>/plan/start/", views.PlanStartView.as_view(), name="plan_start"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
-    path("plans/<int:pk>/activate/", views.PlanActivateView.as_view(), name="plan_activate"),
     path("plans/<int:pk>/goals/new/", views.GoalCreateView.as_view(), name="goal_create"),
     path("goals/<int:pk>/edit/", views.GoalUpdateView.as_view(), name="goal_update"),
     path("goals/<int:pk>/progress/", views.GoalProgressView.as_view(), name="goal_progress"),
@@ -36,4 +35,6 @@ urlpatterns = [
     path("transfers/<int:pk>/decide/", views.TransferDecideView.as_view(), name="transfer_decide"),
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
+    path("returnees/<int:pk>/restricted/", views.RestrictedSectionView.as_view(), name="restricted_section"),
+    path("emergency/", views.EmergencyAccessView.as_view(), name="emergency_access"),
 ]

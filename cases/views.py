@@ -1,14 +1,22 @@
 """HTTP glue for the social worker's pages. Objects come through selectors (visibility first), writes
 go through actions; a case the user may not see is a 404, whatever the reason."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from repat.approvals import selectors as approval_selectors
+from repat.audit import actions as audit
+from repat.audit import permissions as audit_permissions
+from repat.audit import selectors as audit_selectors
+from repat.audit.models import AuditEvent
 from repat.core.views import ActionFormMixin, SingleSubmitMixin, add_action_errors, paginate
 from services import selectors as service_selectors
 
@@ -21,6 +29,7 @@ from .forms import (
     ConsentWithdrawForm,
     DocumentForm,
     DocumentTransitionForm,
+    EmergencyAccessForm,
     FamilyMemberForm,
     FollowUpTaskForm,
     GoalForm,
@@ -29,20 +38,47 @@ from .forms import (
     KinshipTestForm,
     NoteForm,
     RegistrationForm,
+    RestrictedSectionForm,
     ReturneeForm,
     TransferDecisionForm,
     TransferForm,
 )
-from .models import Case, CaseTransfer
+from .models import Case, CaseTransfer, LegalRecord
+
+SEARCH_KEY = "caseload_search"
 
 
 class CaseloadView(TemplateView):
+    """The caseload. Names typed in the search box never travel in the URL (where proxies, browser
+    history and access logs would keep them): the filter form is posted, the search text is kept in
+    the session, and the page is shown by GET with the other filters only."""
+
     template_name = "cases/case_list.html"
 
     def get(self, request, *args, **kwargs):
         if not permissions.can_use_caseload(request.user):
             return redirect("services:queue")  # provider staff start from their referrals
+        if "q" in request.GET:  # an old link or bookmark: move the search out of the URL
+            return self._remember_search(request, request.GET)
         return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not permissions.can_use_caseload(request.user):
+            return redirect("services:queue")
+        return self._remember_search(request, request.POST)
+
+    def _remember_search(self, request, data):
+        request.session[SEARCH_KEY] = data.get("q", "").strip()[:100]
+        params = data.copy()
+        for name in ("q", "csrfmiddlewaretoken", "page"):
+            params.pop(name, None)
+        query = params.urlencode()
+        return redirect(f"{request.path}?{query}" if query else request.path)
+
+    def params(self):
+        params = self.request.GET.copy()
+        params["q"] = self.request.session.get(SEARCH_KEY, "")
+        return params
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):
@@ -50,7 +86,7 @@ class CaseloadView(TemplateView):
         return [self.template_name]
 
     def get_context_data(self, **kwargs):
-        filterset = selectors.caseload(user=self.request.user, params=self.request.GET)
+        filterset = selectors.caseload(user=self.request.user, params=self.params())
         page, query_string = paginate(self.request, filterset.qs)
         return super().get_context_data(
             filter=filterset,
@@ -92,13 +128,28 @@ class CaseDetailView(SingleSubmitMixin, FormView):
         return self.case.get_absolute_url()
 
     def get_context_data(self, **kwargs):
-        can_edit = permissions.can_edit_case(self.request.user, self.case)
+        user = self.request.user
+        audit.record_view(self.request, self.case, case_id=self.case.pk)
+        can_edit = permissions.can_edit_case(user, self.case)
+        restricted = permissions.can_see_restricted(user, self.case.returnee)
+        overview = selectors.case_overview(case=self.case)
+        approvals = approval_selectors.case_approvals(case=self.case)
+        latest = approval_selectors.latest_by_subject(approvals)
+        for assessment in overview["assessments"]:
+            assessment.latest_approval = latest.get(("assessment", assessment.pk))
+        closure = latest.get(("closure", self.case.pk))
         return super().get_context_data(
             case=self.case,
             returnee=self.case.returnee,
-            timeline=selectors.timeline(case=self.case),
+            timeline=selectors.timeline(case=self.case, restricted=restricted),
             can_edit=can_edit,
-            **selectors.case_overview(case=self.case),
+            emergency=not permissions.cases_in_scope(user).filter(pk=self.case.pk).exists(),
+            viewers=audit_selectors.case_viewers(case_id=self.case.pk)
+            if audit_permissions.can_see_viewers(user)
+            else None,
+            approvals=approvals,
+            pending_closure=closure if closure and closure.is_pending else None,
+            **overview,
             referrals=service_selectors.case_referrals(user=self.request.user, case=self.case),
             **kwargs,
         )
@@ -118,7 +169,9 @@ class CaseUpdateView(ActionFormMixin, FormView):
         return {**super().get_form_kwargs(), "instance": self.case, "user": self.request.user}
 
     def perform(self, form) -> str:
-        actions.case_update(actor=self.request.user, case=self.case, data=form.case_data())
+        actions.case_update(
+            actor=self.request.user, case=self.case, data=form.case_data(), version=form.cleaned_data["version"] or None
+        )
         messages.success(self.request, _("The case was updated."))
         return self.case.get_absolute_url()
 
@@ -181,9 +234,11 @@ class ReturneeDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         returnee = selectors.returnee_get(user=self.request.user, pk=kwargs["pk"])
+        audit.record_view(self.request, returnee, case_id=returnee.case.pk)
         return super().get_context_data(
             returnee=returnee,
             case=returnee.case,
+            can_see_restricted=permissions.can_see_restricted(self.request.user, returnee),
             family=getattr(getattr(returnee, "membership", None), "family", None),
             can_edit=permissions.can_edit_case(self.request.user, returnee.case),
             **selectors.returnee_overview(returnee=returnee),
@@ -207,7 +262,11 @@ class ReturneeUpdateView(ActionFormMixin, FormView):
 
     def perform(self, form) -> str:
         actions.returnee_update(
-            actor=self.request.user, returnee=self.returnee, data=form.returnee_data(), aliases=form.alias_list()
+            actor=self.request.user,
+            returnee=self.returnee,
+            data=form.returnee_data(),
+            aliases=form.alias_list(),
+            version=form.cleaned_data["version"] or None,
         )
         messages.success(self.request, _("The returnee's details were saved."))
         return self.returnee.get_absolute_url()
@@ -227,9 +286,16 @@ class FamilyDetailView(SingleSubmitMixin, FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not permissions.can_register_returnee(request.user):
+        if not self.can_add():
             raise PermissionDenied
         return super().post(request, *args, **kwargs)
+
+    def can_add(self) -> bool:
+        user = self.request.user
+        return (
+            permissions.can_register_returnee(user)
+            and permissions.families_in_scope(user).filter(pk=self.family.pk).exists()
+        )
 
     def perform(self, form) -> str:
         data = form.cleaned_data
@@ -246,13 +312,14 @@ class FamilyDetailView(SingleSubmitMixin, FormView):
         return self.family.get_absolute_url()
 
     def get_context_data(self, **kwargs):
+        audit.record_view(self.request, self.family, case_id=None)
         members = list(self.family.members.all())
         cases = [m.returnee.case for m in members if m.returnee_id]
         return super().get_context_data(
             family=self.family,
             members=members,
             visible_cases=selectors.visible_case_ids(user=self.request.user, cases=cases),
-            can_add=permissions.can_register_returnee(self.request.user),
+            can_add=self.can_add(),
             **kwargs,
         )
 
@@ -511,7 +578,9 @@ class PlanDetailView(TemplateView):
 
     def get_context_data(self, **kwargs):
         plan = selectors.plan_get(user=self.request.user, pk=kwargs["pk"])
+        audit.record_view(self.request, plan, case_id=plan.case_id)
         can_edit = permissions.can_edit_case(self.request.user, plan.case)
+        approval = approval_selectors.plan_approval(plan=plan)
         return super().get_context_data(
             plan=plan,
             case=plan.case,
@@ -521,6 +590,8 @@ class PlanDetailView(TemplateView):
             uncovered=selectors.recommended_but_uncovered(plan=plan),
             can_edit=can_edit and plan.is_editable,
             can_start=can_edit and not any(v.status == v.Status.DRAFT for v in selectors.plan_versions(case=plan.case)),
+            approval=approval,
+            can_edit_goals=can_edit and plan.is_editable and not (approval and approval.is_pending),
             progress_form=GoalProgressForm(),
             **kwargs,
         )
@@ -535,18 +606,6 @@ class PlanStartView(View):
             messages.error(request, " ".join(error.messages))
             return redirect("cases:plan", pk=case.pk)
         messages.success(request, _("Plan version %(version)s was started as a draft.") % {"version": plan.version})
-        return redirect(plan.get_absolute_url())
-
-
-class PlanActivateView(View):
-    def post(self, request, pk):
-        plan = selectors.plan_get(user=request.user, pk=pk)
-        try:
-            actions.plan_activate(actor=request.user, plan=plan)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("This version is now the current plan."))
         return redirect(plan.get_absolute_url())
 
 
@@ -622,6 +681,13 @@ class AttachmentDownloadView(View):
 
     def get(self, request, pk):
         attachment = get_object_or_404(permissions.attachments_visible_to(request.user), pk=pk)
+        audit.record(
+            actor=request.user,
+            action=AuditEvent.Action.DOWNLOAD,
+            obj=attachment,
+            case_id=attachment.case_id,
+            request=request,
+        )
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
@@ -759,3 +825,69 @@ class TaskDoneView(View):
         else:
             messages.success(request, _("The task is done."))
         return redirect(task.case.get_absolute_url() + "#tasks")
+
+
+# --- Restricted section and emergency access --------------------------------------------------------
+
+
+class RestrictedSectionView(ActionFormMixin, FormView):
+    """Legal and prosecution information and security notes: only for users granted it; everyone
+    else gets a 404, as if it did not exist."""
+
+    template_name = "cases/restricted_section.html"
+    form_class = RestrictedSectionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.returnee = selectors.returnee_get(user=request.user, pk=kwargs["pk"])
+        if not permissions.can_see_restricted(request.user, self.returnee):
+            raise Http404
+        self.record = LegalRecord.objects.filter(returnee=self.returnee).first()
+        audit.record_view(request, self.record or self.returnee, case_id=self.returnee.case.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.record}
+
+    def perform(self, form) -> str:
+        actions.restricted_section_save(actor=self.request.user, returnee=self.returnee, data=form.cleaned_data)
+        messages.success(self.request, _("The restricted section was saved."))
+        return reverse("cases:restricted_section", args=[self.returnee.pk])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(returnee=self.returnee, record=self.record, **kwargs)
+
+
+class EmergencyAccessView(FormView):
+    """Break the glass: open a case outside one's scope, with a reason, for a limited time."""
+
+    template_name = "cases/emergency_access.html"
+    form_class = EmergencyAccessForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_break_the_glass(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        user = self.request.user
+        try:
+            with transaction.atomic():
+                case = actions.emergency_access_open(
+                    actor=user,
+                    case_number=form.cleaned_data["case_number"],
+                    reason=form.cleaned_data["reason"],
+                )
+        except ValidationError as error:
+            add_action_errors(error, form)
+            return self.form_invalid(form)
+        if permissions.cases_in_scope(user).filter(pk=case.pk).exists():
+            return redirect(case.get_absolute_url())  # their own case: no emergency was opened or recorded
+        messages.warning(
+            self.request,
+            _("Emergency access for %(minutes)s minutes. It is recorded and the supervisors are told.")
+            % {"minutes": settings.REPAT_EMERGENCY_ACCESS_MINUTES},
+        )
+        return redirect(case.get_absolute_url())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(minutes=settings.REPAT_EMERGENCY_ACCESS_MINUTES, **kwargs)

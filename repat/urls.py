@@ -10,5 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("services/", include("services.urls")),
     path("reminders/", include("repat.reminders.urls")),
+    path("approvals/", include("repat.approvals.urls")),
+    path("reports/", include("repat.reports.urls")),
+    path("audit/", include("repat.audit.urls")),
     path("", include("cases.urls")),
 ]

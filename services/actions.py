@@ -282,7 +282,7 @@ def referral_consent_override(*, actor, referral: Referral, reason: str) -> Refe
         .filter(pk=referral.pk)
         .first()
     )
-    if referral is None:
+    if referral is None or not permissions.works_on(actor, referral):
         raise PermissionDenied
     if not referral.is_open or not referral.shares_data:
         raise ValidationError(_("This referral does not need a consent override."))

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from repat.accounts.models import Region
+from repat.core.forms import DateInput
 
 from .models import Provider, Referral, ServiceCategory
 
@@ -20,13 +21,19 @@ class ReferralFilter(django_filters.FilterSet):
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(parent__isnull=True))
     provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.all())
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=forms.CheckboxInput)
+    since = django_filters.DateFilter(
+        label=_("Requested from"), field_name="created_at", lookup_expr="date__gte", widget=DateInput()
+    )
+    until = django_filters.DateFilter(
+        label=_("Requested until"), field_name="created_at", lookup_expr="date__lte", widget=DateInput()
+    )
     unassigned = django_filters.BooleanFilter(
         label=_("Waiting for a provider"), method="filter_unassigned", widget=forms.CheckboxInput
     )
 
     class Meta:
         model = Referral
-        fields = ["status", "category", "region", "provider", "overdue", "unassigned"]
+        fields = ["status", "category", "region", "provider", "overdue", "unassigned", "since", "until"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,6 +47,7 @@ class ReferralFilter(django_filters.FilterSet):
                 Column("provider", css_class="col-md-3"),
                 Column("overdue", "unassigned", css_class="col-md-2"),
             ),
+            Row(Column("since", css_class="col-md-2"), Column("until", css_class="col-md-2")),
             Submit("", _("Filter")),
         )
 

@@ -64,14 +64,44 @@ def can_override_consent(user) -> bool:
     return _active(user) and (user.role == User.Role.SUPERVISOR or _is_admin(user))
 
 
+def can_request_consent_override(user, referral: Referral) -> bool:
+    """Who works the case may ask a supervisor to let a referral go ahead without consent
+    (supervisors record an override themselves)."""
+    from cases.permissions import can_edit_case
+
+    return (
+        referral.is_open
+        and referral.shares_data
+        and referral.consent_id is None
+        and not referral.consent_overridden_by_id
+        and not can_override_consent(user)
+        and user.role != User.Role.PROVIDER
+        and can_edit_case(user, referral.case)
+        and not referral.approval_requests.filter(status="pending").exists()
+    )
+
+
 def can_revoke(user) -> bool:
     return can_coordinate(user) or can_override_consent(user)
+
+
+def works_on(user, referral: Referral) -> bool:
+    """Seeing a referral is not enough to move it: its provider's staff, or someone whose own scope
+    holds the case (emergency access opens a case, and its referrals, for reading only)."""
+    from cases.permissions import cases_in_scope
+
+    provider = provider_of(user)
+    if provider is not None:
+        return referral.provider_id == provider.pk
+    return cases_in_scope(user).filter(pk=referral.case_id).exists()
 
 
 def allowed_transitions(user, referral: Referral) -> list[str]:
     """The transitions this user may attempt now (what the page offers as buttons)."""
     from cases.permissions import can_edit_case
 
+    if not works_on(user, referral):
+        return []
     status, result = referral.status, []
     editor = can_edit_case(user, referral.case) if user.role != User.Role.PROVIDER else False
     if status == "draft" and editor:

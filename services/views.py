@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -69,6 +70,7 @@ class ReferralDetailView(TemplateView):
             full_view=full_view,
             history=selectors.referral_history(referral=referral, full_view=full_view),
             steps=[(action, ACTION_LABELS[action]) for action in allowed],
+            can_request_override=permissions.can_request_consent_override(user, referral),
             **kwargs,
         )
 
@@ -91,7 +93,7 @@ class ReferralCreateView(SingleSubmitMixin, CaseWriteView):
     def get_initial(self):
         initial = super().get_initial()
         goal = self.request.GET.get("goal")
-        if goal and goal.isdigit():
+        if goal and goal.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
             initial["plan_goal"] = int(goal)
         return initial
 
@@ -195,7 +197,10 @@ class BulkAssignView(View):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("%(count)s referrals were assigned.") % {"count": count})
-        return redirect(request.POST.get("next") or "services:queue")
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+            next_url = ""  # back to the queue, never to another site
+        return redirect(next_url or "services:queue")
 
 
 class ProviderLoadView(TemplateView):

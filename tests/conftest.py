@@ -3,7 +3,9 @@
 import pytest
 
 from repat.accounts.models import User
+from repat.accounts.permissions import two_factor_required
 
+from .accounts.helpers import pass_second_factor
 from .factories import CaseFactory, ReturneeFactory, UserFactory, region
 
 
@@ -68,10 +70,13 @@ def other_case(other_worker, osh):
 
 @pytest.fixture
 def client_for(client):
-    """Log the test client in as a user: `client_for(worker).get(...)`."""
+    """Log the test client in as a user: `client_for(worker).get(...)`. A user whose role requires
+    two-factor sign-in gets an authenticator app and a session that has passed it."""
 
     def login(user):
         client.force_login(user)
+        if two_factor_required(user):
+            pass_second_factor(client, user)
         return client
 
     return login

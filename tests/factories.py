@@ -253,3 +253,26 @@ def register_returnee(actor, region, **overrides):
         "region": region,
     }
     return actions.returnee_register(actor=actor, data=data, **overrides)
+
+
+def close_case(case, supervisor, reason: str = "moved", requester=None):
+    """Close a case as the app does: its worker (or `requester`) asks, a supervisor approves."""
+    from repat.approvals import actions
+
+    approval = actions.approval_request(
+        actor=requester or case.worker, kind="closure", case=case, closure_reason=reason
+    )
+    actions.approval_decide(actor=supervisor, approval=approval, approve=True)
+    case.refresh_from_db()
+    return case
+
+
+def approve_plan(plan, supervisor, requester=None):
+    """Make a draft plan current as the app does: its case's worker (or `requester`) asks, a
+    supervisor approves."""
+    from repat.approvals import actions
+
+    approval = actions.approval_request(actor=requester or plan.case.worker, kind="plan", case=plan.case, subject=plan)
+    actions.approval_decide(actor=supervisor, approval=approval, approve=True)
+    plan.refresh_from_db()
+    return plan

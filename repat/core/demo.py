@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases import actions as case_actions
 from cases.models import (
+    Assessment,
     CareArrangement,
     Case,
     CaseEvent,
@@ -23,6 +24,7 @@ from cases.models import (
     Operation,
     PlanDomain,
     PlanGoal,
+    ReintegrationPlan,
     Returnee,
 )
 from repat.accounts.models import Organisation, Region, User
@@ -278,7 +280,57 @@ def seed_demo(*, seed: int = 20211) -> bool:
     _add_reintegration(rng, today)
     _add_services(rng, today, regions)
     _add_reminders(rng, today)
+    _add_restricted()
+    _add_report(today)
     return True
+
+
+def _add_restricted() -> None:
+    """supervisor1 and worker1 are granted the restricted section; two mothers have one (fictional)."""
+    from django.contrib.auth.models import Permission
+
+    grant = Permission.objects.get(codename="see_restricted", content_type__app_label="cases")
+    for username in ("supervisor1", "worker1"):
+        User.objects.get(username=username).user_permissions.add(grant)
+    worker = User.objects.get(username="worker1")
+    mothers = Returnee.objects.filter(case__worker=worker, membership__relationship="mother").order_by("id")[:2]
+    for mother in mothers:
+        case_actions.restricted_section_save(
+            actor=worker,
+            returnee=mother,
+            data={
+                "charges": "Demo: participation in a terrorist organisation (Criminal Code art. 256), investigation.",
+                "court": "Demo: Pervomaisky District Court, case 1-0000/2024",
+                "sentence": "",
+                "release": "",
+                "lawyer": "Demo: legal aid lawyer, Legal Aid Centre",
+                "security_notes": "Demo: no contact with the former spouse's relatives without the supervisor.",
+            },
+        )
+
+
+def _add_report(today: datetime.date) -> None:
+    """One progress report of supervisor1 for the last full quarter, produced now, so the reports
+    page has something to open and download after `make run`."""
+    from repat.reports import actions as report_actions
+    from repat.reports.forms import last_quarter
+
+    start, end = last_quarter(today)
+    report = report_actions.report_create(
+        actor=User.objects.get(username="supervisor1"),
+        data={
+            "period_start": start,
+            "period_end": end,
+            "operation": None,
+            "region": None,
+            "language": "en",
+            "summary": "Demo report: families settled in Chüy, Bishkek, Osh and Jalal-Abad.",
+            "achievements": "Most children have a birth certificate; school enrolment continues.",
+            "challenges": "Citizenship confirmation is slow where a parent's documents are missing.",
+            "next_steps": "Follow up overdue referrals with providers.",
+        },
+    )
+    report_actions.report_generate(report_id=report.pk)
 
 
 def _register(
@@ -354,10 +406,45 @@ def _add_history(rng: random.Random, today: datetime.date) -> None:
             CaseEvent.objects.filter(note=note).update(created_at=_moment(visit))
         follow_up = today + datetime.timedelta(days=rng.randint(-20, 45))
         status = rng.choice([Case.Status.ACTIVE, Case.Status.ACTIVE, Case.Status.MONITORING, Case.Status.OPEN])
-        data = {"next_follow_up": follow_up, "status": status}
-        if rng.random() < 0.05:
-            data = {"status": Case.Status.CLOSED, "closure_reason": Case.ClosureReason.MOVED, "next_follow_up": None}
-        case_actions.case_update(actor=case.worker, case=case, data=data)
+        case_actions.case_update(actor=case.worker, case=case, data={"next_follow_up": follow_up, "status": status})
+        if rng.random() < 0.08:
+            _approval(
+                "closure",
+                case,
+                None,
+                approve=rng.random() < 0.6,
+                closure_reason=Case.ClosureReason.MOVED,
+                comment="The family moved to Kazakhstan.",
+            )
+
+
+def _approval(kind, case, subject, *, approve: bool | None, on: datetime.date | None = None, **details):
+    """A request by the case's worker, answered by supervisor1 a few days later (None: left
+    waiting). Dated `on` (today by default) so that the period figures of reports move over time."""
+    from repat.approvals import actions as approval_actions
+    from repat.approvals.models import ApprovalRequest
+
+    on = on or timezone.localdate()
+    with _Backdate(on):
+        approval = approval_actions.approval_request(
+            actor=case.worker, kind=kind, case=case, subject=subject, **details
+        )
+    if approve is not None:
+        answered = min(on + datetime.timedelta(days=3), timezone.localdate())
+        with _Backdate(answered):
+            approval_actions.approval_decide(
+                actor=User.objects.get(username="supervisor1"),
+                approval=approval,
+                approve=approve,
+                comment="" if approve else "Please add who is responsible for each goal and a target date.",
+            )
+        ApprovalRequest.objects.filter(pk=approval.pk).update(decided_at=_moment(answered))
+        if approve and kind == "plan":
+            ReintegrationPlan.objects.filter(pk=subject.pk).update(activated_at=_moment(answered))
+        if approve and kind == "assessment":
+            Assessment.objects.filter(pk=subject.pk).update(approved_at=_moment(answered))
+    ApprovalRequest.objects.filter(pk=approval.pk).update(requested_at=_moment(on))
+    return approval
 
 
 def _moment(day: datetime.date) -> datetime.datetime:
@@ -596,6 +683,10 @@ def _add_assessments_and_plan(rng, case, worker, arrived, today, child) -> None:
                 "recommended_domains": ["health"],
             },
         )
+    verdict = rng.random()
+    if verdict < 0.6:
+        assessment = case.assessments.order_by("id").first()
+        _approval("assessment", case, assessment, approve=None if verdict < 0.15 else True, on=screened)
     domains = ["psychosocial", "education", "legal"] if child else ["psychosocial", "livelihoods", "social_protection"]
     picked = rng.sample(domains, 2)
     assessed = screened + datetime.timedelta(days=rng.randint(10, 40))
@@ -644,7 +735,14 @@ def _add_assessments_and_plan(rng, case, worker, arrived, today, child) -> None:
                     "status": rng.choice(PlanGoal.Status.values[:3]),
                 },
             )
-        case_actions.plan_activate(actor=worker, plan=plan)
+        verdict = rng.random()
+        if verdict < 0.15:
+            _approval("plan", case, plan, approve=None, on=today, comment="First version, agreed with the mother.")
+            return  # waits in supervisor1's queue
+        if verdict < 0.22:
+            _approval("plan", case, plan, approve=False, on=started)
+            return  # returned: the worker has to revise it
+        _approval("plan", case, plan, approve=True, on=started)
     for goal in plan.goals.all()[:2]:
         noted = min(started + datetime.timedelta(days=rng.randint(10, 90)), today)
         with _Backdate(noted):
@@ -704,7 +802,7 @@ def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> No
     """Providers, a provider user, and referrals in every status (some overdue), through the
     same actions people use; plus one consent override and one pending transfer."""
     from services import actions as service_actions
-    from services.models import Provider, ProviderContact, ProviderStaff, ServiceType
+    from services.models import Provider, ProviderContact, ProviderStaff, Referral, ServiceType
 
     providers = {}
     for name, kind, categories, region_names, capacity, accepting in PROVIDERS:
@@ -809,13 +907,30 @@ def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> No
                     completed_on=day if step == "complete" else None,
                 )
         # Deadlines counted from the backdated day, so some are overdue as they would be.
-        from services.models import Referral
-
         shift = (today - day).days
-        Referral.objects.filter(pk=referral.pk).update(created_at=_moment(created))
+        Referral.objects.filter(pk=referral.pk).update(created_at=_moment(created), submitted_at=_moment(created))
+        Referral.objects.filter(pk=referral.pk, accepted_at__isnull=False).update(
+            accepted_at=_moment(created + (day - created) / 2)
+        )
         Referral.objects.filter(pk=referral.pk, accept_due__isnull=False).update(
             accept_due=referral.accept_due - datetime.timedelta(days=shift) if referral.accept_due else None,
             complete_due=referral.complete_due - datetime.timedelta(days=shift) if referral.complete_due else None,
+        )
+
+    # One consent override a worker asks a supervisor for (supervisor1's approvals queue).
+    waiting = (
+        Referral.objects.filter(status__in=["submitted", "declined"], shares_data=True, consent__isnull=True)
+        .filter(consent_overridden_by__isnull=True, case__worker__isnull=False)
+        .order_by("id")
+        .first()
+    )
+    if waiting is not None:
+        _approval(
+            "consent_override",
+            waiting.case,
+            waiting,
+            approve=None,
+            comment="The mother is in custody; the grandmother cares for the child and cannot sign yet.",
         )
 
     # One transfer waiting for an answer: a case moving from worker1 to worker2's region.

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from repat.accounts.models import User
 
 from .models import DigestLog, EmailStatus, Reminder, ReminderSettings, SweepLock
+from .selectors import shows_case_numbers
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -348,7 +349,12 @@ def deliver(*, user_id: int, now: datetime.datetime | None = None, max_attempts:
 def _send(user, reminders: list[Reminder]) -> None:
     """The e-mail names case numbers, never a returnee's name: e-mail leaves our systems."""
     with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "reminders": reminders, "site_url": settings.REPAT_SITE_URL}
+        context = {
+            "user": user,
+            "reminders": reminders,
+            "site_url": settings.REPAT_SITE_URL,
+            "show_case_numbers": shows_case_numbers(user),
+        }
         subject = _("Repat: %(count)s reminders") % {"count": len(reminders)}
         body = render_to_string("reminders/email.txt", context)
     send_mail(subject, body, None, [user.email])

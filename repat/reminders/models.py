@@ -96,6 +96,9 @@ class Reminder(models.Model):
         ASSESSMENT = "assessment", _("Assessment")
         REFERRAL_ASSIGNED = "referral_assigned", _("Referral assigned")
         REFERRAL_SUBMITTED = "referral_submitted", _("Referral to assign")
+        APPROVAL_REQUESTED = "approval_requested", _("Approval to give")
+        APPROVAL_DECIDED = "approval_decided", _("Approval answered")
+        EMERGENCY_ACCESS = "emergency_access", _("Case opened in an emergency")
 
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")

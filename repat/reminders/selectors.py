@@ -11,6 +11,14 @@ def unread_count(*, user) -> int:
     return Reminder.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+def shows_case_numbers(user) -> bool:
+    """Provider staff are told about the referrals sent to them but never see a case number (as on
+    the referral pages): their reminders and e-mails leave it out."""
+    from services.permissions import provider_of
+
+    return provider_of(user) is None
+
+
 def reminders_for(*, user):
     return Reminder.objects.filter(recipient=user).select_related("case__returnee").order_by("-created_at", "-id")
 
@@ -39,7 +47,9 @@ def chains(*, reminders) -> dict[tuple, list[Reminder]]:
 
 
 def target_url(reminder: Reminder) -> str:
-    """Where a reminder leads: the referral for referral reminders, the case page otherwise."""
+    """Where a reminder leads: the referral or approval it is about, the case page otherwise."""
     if reminder.item_type.startswith("referral"):
         return reverse("services:referral_detail", args=[reminder.item_id])
+    if reminder.item_type.startswith("approval"):
+        return reverse("approvals:detail", args=[reminder.item_id])
     return reverse("cases:case_detail", args=[reminder.case_id])

@@ -6,6 +6,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from cases.permissions import cases_visible_to
+from repat.approvals.permissions import approvals_visible_to
 from repat.core.views import paginate
 from services.permissions import referrals_visible_to
 
@@ -18,7 +19,12 @@ class ReminderListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         page, _query = paginate(self.request, selectors.reminders_for(user=self.request.user))
-        return super().get_context_data(page_obj=page, reminders=page.object_list, **kwargs)
+        return super().get_context_data(
+            page_obj=page,
+            reminders=page.object_list,
+            show_case_numbers=selectors.shows_case_numbers(self.request.user),
+            **kwargs,
+        )
 
 
 class EscalationListView(TemplateView):
@@ -30,7 +36,13 @@ class EscalationListView(TemplateView):
         page, _query = paginate(self.request, selectors.escalations_for(user=self.request.user))
         chains = selectors.chains(reminders=page.object_list)
         rows = [(r, chains.get((r.item_type, r.item_id, r.due_date), [])) for r in page.object_list]
-        return super().get_context_data(page_obj=page, rows=rows, today=timezone.localdate(), **kwargs)
+        return super().get_context_data(
+            page_obj=page,
+            rows=rows,
+            today=timezone.localdate(),
+            show_case_numbers=selectors.shows_case_numbers(self.request.user),
+            **kwargs,
+        )
 
 
 class ReminderOpenView(View):
@@ -42,6 +54,8 @@ class ReminderOpenView(View):
         actions.mark_read(user=request.user, reminder_ids=[reminder.pk])
         if reminder.item_type.startswith("referral"):
             visible = referrals_visible_to(request.user).filter(pk=reminder.item_id).exists()
+        elif reminder.item_type.startswith("approval"):
+            visible = approvals_visible_to(request.user).filter(pk=reminder.item_id).exists()
         else:
             visible = cases_visible_to(request.user).filter(pk=reminder.case_id).exists()
         if not visible:

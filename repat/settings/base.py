@@ -2,6 +2,7 @@
 per-environment modules only choose defaults (dev, test) or insist on values (prod)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,27 +40,45 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "repat.core",
     "repat.accounts",
     "repat.reminders",
     "cases",
     "services",
+    "repat.approvals",
+    "repat.reports",
+    "repat.audit",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, redirects and static files included.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "repat.audit.context.AuditContextMiddleware",
+    # request.user.is_verified(): has this session passed the second factor (django-otp)?
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view is marked @login_not_required (login, set language).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "repat.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session limits, then the second factor where it is required or set up.
+    "repat.accounts.middleware.SessionTimeoutMiddleware",
+    "repat.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "repat.core.middleware.NoStoreMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "repat.urls"
@@ -132,12 +151,62 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Authentication and session security ---
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Failed sign-ins lock out the username and, separately, the address they come from (django-axes).
+# The lockout says so on the login page; audit rows for sign-ins come from repat.audit, not axes.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("REPAT_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REPAT_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "repat.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True
+# A success must not wipe the failures: it would reset the address's count for every username tried.
+AXES_RESET_ON_SUCCESS = False
+
+# Second factor (django-otp, TOTP apps, single-use recovery codes). Required for supervisors,
+# administrators and anyone who can reach the admin site (repat.accounts.permissions).
+OTP_TOTP_ISSUER = "Repat"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Wrong codes in a row wait 1, 2, 4, 8... seconds times this factor before the next try.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+REPAT_RECOVERY_CODES = 10
+
+# A session ends after this long without a request, and in any case this long after sign-in.
+REPAT_SESSION_IDLE_MINUTES = int(os.environ.get("REPAT_SESSION_IDLE_MINUTES", "30"))
+REPAT_SESSION_MAX_HOURS = int(os.environ.get("REPAT_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = REPAT_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Large exports ask for the password again when the last sign-in or confirmation is older than this.
+REPAT_REAUTH_MINUTES = int(os.environ.get("REPAT_REAUTH_MINUTES", "10"))
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. Templates keep no
+# inline scripts, styles or event handlers (tests/accounts/test_headers.py scans them).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+# --- End of authentication and session security ---
 
 # E-mail (console in development; SMTP in production).
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
@@ -189,6 +258,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "repat.reminders.tasks.relay",
         "schedule": float(os.environ.get("REPAT_RELAY_SECONDS", "120")),
     },
+    "retention": {
+        "task": "cases.tasks.retention",
+        "schedule": float(os.environ.get("REPAT_RETENTION_SECONDS", str(24 * 3600))),
+    },
+    # Dashboard figures come from snapshots; this keeps the recently viewed ones fresh.
+    "dashboard-refresh": {
+        "task": "repat.reports.tasks.refresh_dashboards",
+        "schedule": float(os.environ.get("REPAT_DASHBOARD_REFRESH_SECONDS", "300")),
+    },
 }
 # Fail fast when the broker is down: saving a case must not wait for Redis.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -200,16 +278,33 @@ REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
 REPAT_PAGE_SIZE = int(os.environ.get("REPAT_PAGE_SIZE", "25"))
 REPAT_CASE_NUMBER_PREFIX = os.environ.get("REPAT_CASE_NUMBER_PREFIX", "KG")
 REPAT_ALLOW_DEMO_DATA = False
+# Messages ("… was registered") may name a returnee: keep them on the server, not in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Retention: closed cases are anonymised this many years after closing, after being listed for
+# this many days (the dry run an administrator can review; reopening a case takes it off the list).
+REPAT_RETENTION_YEARS = int(os.environ.get("REPAT_RETENTION_YEARS", "5"))
+REPAT_RETENTION_NOTICE_DAYS = int(os.environ.get("REPAT_RETENTION_NOTICE_DAYS", "30"))
+# "Break the glass": how long an emergency opening of a case outside one's scope lasts.
+REPAT_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("REPAT_EMERGENCY_ACCESS_MINUTES", "120"))
+# Keys (Fernet, newest first, comma-separated) that encrypt the restricted section. Development
+# and tests use a fixed public key; production must set its own (prod.py refuses to start without).
+REPAT_FIELD_ENCRYPTION_KEYS = env_list("REPAT_FIELD_ENCRYPTION_KEYS", "zTjHx0vSCAtiB9ZDmEOJPfSgr20qrwENjaJsT6TOa24=")
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_debug": {"()": "repat.core.logs.WarningsOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         # Request logs repeat URLs and may carry query strings: keep them at warning.
         "django.request": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a PDF at INFO; its warnings are what matter.
+        "weasyprint": {"level": "WARNING"},
+        # The template engine's debug records repeat a page's whole context (names included).
+        "django.template": {"level": "WARNING", "filters": ["no_debug"]},
+        "fontTools": {"level": "WARNING"},
     },
 }
 FORMAT_MODULE_PATH = ["repat.formats"]

@@ -19,6 +19,7 @@ DEBUG = False
 SECRET_KEY = required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()]
 REPAT_ALLOW_DEMO_DATA = False
+REPAT_FIELD_ENCRYPTION_KEYS = [key.strip() for key in required("REPAT_FIELD_ENCRYPTION_KEYS").split(",") if key.strip()]
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -28,6 +29,10 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
+# Browsers accept "__Host-" cookies only when Secure, host-only and for the whole site, so another
+# subdomain cannot plant or overwrite them (session fixation from a sibling host).
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -5,6 +5,7 @@ relaxed for the test's own database calls.
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -27,18 +28,45 @@ def page(live_server, monkeypatch):
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         page = context.new_page()
         page.set_default_timeout(15_000)
+        # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
+        blocked = []
+
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                blocked.append(message.text)
+
+        page.on("console", on_console)
         yield page
         context.close()
         browser.close()
+        assert not blocked, blocked
 
 
 @pytest.fixture
 def login(page):
+    """Sign in through the login page. A user whose role requires two-factor sign-in (supervisor1,
+    admin) is given an authenticator app here, and the helper types its current code."""
+
     def sign_in(username: str, password: str = "repat-demo"):
+        from django_otp.oath import TOTP
+
+        from repat.accounts.models import User
+        from repat.accounts.permissions import two_factor_required
+        from tests.accounts.helpers import authenticator, totp_code
+
+        user = User.objects.get(username=username)
+        device = authenticator(user) if two_factor_required(user) else None
         page.goto("/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
         page.click("input[type=submit], button[type=submit]")
+        if device is not None:
+            page.wait_for_url(re.compile(r"/accounts/two-factor/verify/"))
+            device.refresh_from_db()
+            # A code is spent once: after an earlier sign-in in this time step, use the next one.
+            current = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+            page.fill("#id_code", totp_code(device, steps_ahead=max(0, device.last_t + 1 - current)))
+            page.click("main [type=submit]")
         page.wait_for_url("**/")
 
     return sign_in

@@ -97,3 +97,46 @@ def test_coordinator_assigns_a_submitted_referral_to_a_provider(page, login):
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ASSIGNED
     assert referral.provider.name == provider_name
+
+
+def test_supervisor_approves_a_plan_and_downloads_a_report(page, login):
+    import io
+
+    from openpyxl import load_workbook
+
+    from cases.models import ReintegrationPlan
+    from repat.approvals.models import ApprovalRequest
+    from repat.reports.models import ReportExport
+
+    call_command("seed_demo")
+    waiting = ApprovalRequest.objects.filter(kind="plan", status="pending").order_by("requested_at", "id").first()
+    login("supervisor1")
+
+    # The approvals queue lists the plan waiting; the supervisor opens it and approves.
+    page.click("nav >> text=Approvals")
+    page.select_option("#id_kind", "plan")
+    page.click("input[type=submit][value=Filter]")
+    page.locator("#approvals tbody tr", has_text=waiting.case.returnee.case_number).locator("a").first.click()
+    page.wait_for_url(f"**/approvals/{waiting.pk}/")
+    page.click("button[value=approve]")
+    page.wait_for_selector(".alert-success")
+    assert "Approved." in page.locator(".alert-success").inner_text()
+    plan = ReintegrationPlan.objects.get(pk=waiting.plan_id)
+    assert (plan.status, plan.approved_by.username) == ("current", "supervisor1")
+
+    # A new progress report for Chüy, produced in the background; the page follows its progress.
+    page.click("nav >> text=Progress reports")
+    page.click("text=Make a progress report")
+    page.fill("#id_period_start", "2021-01-01")
+    page.select_option("#id_region", label="Chüy Oblast")
+    page.fill("#id_summary", "Browser test: the quarter in Chüy.")
+    page.click("button:has-text('Produce the report')")
+    page.wait_for_selector("#download-xlsx", timeout=60_000)
+    with page.expect_download() as pdf:
+        page.click("#download-pdf")
+    assert pdf.value.path().read_bytes()[:4] == b"%PDF"
+    with page.expect_download() as xlsx:
+        page.click("#download-xlsx")
+    workbook = load_workbook(io.BytesIO(xlsx.value.path().read_bytes()))
+    assert "Summary" in workbook.sheetnames
+    assert ReportExport.objects.filter(user__username="supervisor1").count() == 2

@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from cases import actions
 from cases.models import Case, CaseEvent, ReturneeAlias
-from tests.factories import CaseFactory, FamilyFactory, register_returnee
+from tests.factories import CaseFactory, FamilyFactory, close_case, register_returnee
 
 pytestmark = pytest.mark.django_db
 
@@ -52,24 +52,48 @@ def test_case_update_without_changes_writes_no_event(worker, case):
     assert not case.events.exists()
 
 
-def test_close_and_reopen(worker, case):
-    actions.case_update(actor=worker, case=case, data={"status": "closed", "closure_reason": "moved"})
-    case.refresh_from_db()
-    assert (case.status, case.closed_on, case.closure_reason) == ("closed", timezone.localdate(), "moved")
+def test_close_through_an_approval_and_reopen(worker, supervisor, case):
+    # when: the worker asks, a supervisor approves
+    close_case(case, supervisor, reason="moved")
 
+    # then
+    assert (case.status, case.closed_on, case.closure_reason) == ("closed", timezone.localdate(), "moved")
+    assert case.events.get(kind="closed").actor == supervisor
+
+    # when: the worker reopens it from the case form
     actions.case_update(actor=worker, case=case, data={"status": "active"})
+
+    # then
     case.refresh_from_db()
     assert (case.status, case.closed_on, case.closure_reason) == ("active", None, "")
-    assert list(case.events.order_by("id").values_list("kind", flat=True)) == ["closed", "reopened"]
+    kinds = list(case.events.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["approval_requested", "closed", "approval_given", "reopened"]
 
 
-def test_closing_without_reason_is_refused(worker, case):
+@pytest.mark.parametrize("role", ["worker", "coordinator", "administrator"])
+@pytest.mark.parametrize("data", [{"status": "closed", "closure_reason": "moved"}, {"status": "closed"}])
+def test_case_update_refuses_to_close_a_case(request, case, role, data):
     with pytest.raises(ValidationError) as error:
-        actions.case_update(actor=worker, case=case, data={"status": "closed"})
-    assert error.value.message_dict["closure_reason"] == ["Give the reason for closing the case."]
+        actions.case_update(actor=request.getfixturevalue(role), case=case, data=data)
+
+    assert error.value.message_dict == {
+        "status": ["A case closes when a supervisor approves its closure: request the closure instead."]
+    }
     case.refresh_from_db()
-    assert case.status == Case.Status.OPEN
+    assert (case.status, case.closed_on, case.closure_reason) == (Case.Status.OPEN, None, "")
     assert not case.events.exists()
+
+
+def test_case_update_of_a_closed_case_keeps_the_approved_reason(worker, supervisor, case):
+    close_case(case, supervisor, reason="reintegrated")
+
+    actions.case_update(
+        actor=worker, case=case, data={"status": "closed", "closure_reason": "moved", "risk_level": "low"}
+    )
+
+    case.refresh_from_db()
+    assert (case.status, case.closure_reason, case.closed_on) == ("closed", "reintegrated", timezone.localdate())
+    assert case.risk_level == "low"
 
 
 def test_the_database_refuses_a_closed_case_without_a_reason(case):
@@ -94,10 +118,11 @@ def test_coordinator_reassigns_within_region(coordinator, worker, case, chuy):
     assert case.events.get().kind == CaseEvent.Kind.ASSIGNED
 
 
-def test_note_on_closed_case_is_refused(worker, case):
-    actions.case_update(actor=worker, case=case, data={"status": "closed", "closure_reason": "moved"})
-    with pytest.raises(ValidationError):
+def test_note_on_closed_case_is_refused(worker, supervisor, case):
+    close_case(case, supervisor)
+    with pytest.raises(ValidationError) as error:
         actions.note_log(actor=worker, case=case, contact_date=timezone.localdate(), kind="phone_call", summary="x")
+    assert error.value.messages == ["This case is closed: reopen it before logging a contact."]
 
 
 def test_note_cannot_be_written_by_a_worker_who_does_not_hold_the_case(other_worker, case):

@@ -28,6 +28,7 @@ from cases.models import (
     KinshipTest,
     PlanGoal,
 )
+from repat.approvals import actions as approval_actions
 from tests.factories import (
     AssessmentFactory,
     CareArrangementFactory,
@@ -40,6 +41,7 @@ from tests.factories import (
     KinshipTestFactory,
     PlanGoalFactory,
     ReintegrationPlanFactory,
+    approve_plan,
     pdf_upload,
     snapshot,
 )
@@ -932,13 +934,13 @@ def test_an_assessment_update_without_changes_writes_no_event(worker, case):
 # --- Reintegration plans and goals
 
 
-def test_plan_versions_from_first_draft_to_superseded(worker, case):
+def test_plan_versions_from_first_draft_to_superseded(worker, supervisor, case):
     assessment = AssessmentFactory(case=case, recommended_domains=["education"])
 
-    # v1 starts as a draft and cannot be made current without a goal.
+    # v1 starts as a draft and cannot go to a supervisor without a goal.
     v1 = actions.plan_start(actor=worker, case=case)
     assert (v1.version, v1.status, v1.created_by) == (1, "draft", worker)
-    error = refused(lambda: actions.plan_activate(actor=worker, plan=v1))
+    error = refused(lambda: approval_actions.approval_request(actor=worker, kind="plan", case=case, subject=v1))
     assert error.messages == ["Add at least one goal before making the plan current."]
 
     goal = actions.goal_add(
@@ -955,9 +957,8 @@ def test_plan_versions_from_first_draft_to_superseded(worker, case):
         },
     )
     GoalProgressFactory(goal=goal, author=worker)
-    v1 = actions.plan_activate(actor=worker, plan=v1)
-    v1.refresh_from_db()
-    assert v1.status == "current"
+    v1 = approve_plan(v1, supervisor)
+    assert (v1.status, v1.approved_by) == ("current", supervisor)
     assert v1.activated_at is not None
 
     # v2 copies the goals of the current version, as new rows, without their progress notes.
@@ -970,15 +971,20 @@ def test_plan_versions_from_first_draft_to_superseded(worker, case):
     assert not copied.progress_notes.exists()
     assert v1.goals.get() == goal
 
-    # Making v2 current keeps v1 as superseded history.
-    actions.plan_activate(actor=worker, plan=v2)
+    # Approving v2 makes it current and keeps v1 as superseded history.
+    approve_plan(v2, supervisor)
     v1.refresh_from_db()
     v2.refresh_from_db()
     assert (v1.status, v2.status) == ("superseded", "current")
     assert case.plans.filter(status="current").get() == v2
 
-    kinds = list(case.events.filter(subject="reintegrationplan").order_by("id").values_list("kind", "item"))
-    assert kinds == [("plan_created", "1"), ("plan_activated", "1"), ("plan_created", "2"), ("plan_activated", "2")]
+    kinds = list(case.events.filter(subject="reintegrationplan").order_by("id").values_list("kind", "item", "actor"))
+    assert kinds == [
+        ("plan_created", "1", worker.pk),
+        ("plan_activated", "1", supervisor.pk),
+        ("plan_created", "2", worker.pk),
+        ("plan_activated", "2", supervisor.pk),
+    ]
 
 
 def test_a_second_draft_is_refused(worker, case):
@@ -999,13 +1005,19 @@ def test_starting_from_a_current_plan_copies_its_summary(worker, case):
     assert draft.version == 2
 
 
-def test_only_a_draft_can_be_made_current(worker, case):
-    current = ReintegrationPlanFactory(case=case, version=1, status="current")
-    PlanGoalFactory(plan=current)
+@pytest.mark.parametrize("status", ["current", "superseded"])
+def test_only_a_draft_can_be_made_current(worker, supervisor, case, status):
+    plan = ReintegrationPlanFactory(case=case, version=1, status=status)
+    PlanGoalFactory(plan=plan)
 
-    error = refused(lambda: actions.plan_activate(actor=worker, plan=current))
-
+    error = refused(lambda: approval_actions.approval_request(actor=worker, kind="plan", case=case, subject=plan))
     assert error.messages == ["Only a draft can be made the current plan."]
+
+    error = refused(lambda: actions.plan_make_current(approver=supervisor, plan=plan))
+    assert error.messages == ["Only a draft can be made the current plan."]
+    plan.refresh_from_db()
+    assert plan.status == status
+    assert not CaseEvent.objects.exists()
 
 
 def superseded_plan(case):
@@ -1166,12 +1178,6 @@ def world(worker, case):
     )
 
 
-def draft_v2(w):
-    draft = ReintegrationPlanFactory(case=w.case, version=2, status="draft")
-    PlanGoalFactory(plan=draft)
-    return draft
-
-
 @dataclass
 class Act:
     call: Callable  # (actor, world, given) -> result
@@ -1260,13 +1266,6 @@ ACTIONS = {
     ),
     "plan_start": Act(
         lambda a, w, g: actions.plan_start(actor=a, case=w.case), "plan_created", "reintegrationplan", "2"
-    ),
-    "plan_activate": Act(
-        lambda a, w, g: actions.plan_activate(actor=a, plan=g),
-        "plan_activated",
-        "reintegrationplan",
-        "2",
-        given=draft_v2,
     ),
     "goal_add": Act(
         lambda a, w, g: actions.goal_add(actor=a, plan=w.plan, data={"domain": "health", "goal": "Vaccinations"}),

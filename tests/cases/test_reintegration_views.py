@@ -224,21 +224,31 @@ def test_starting_a_plan_per_role(request, case, client_for, role, status):
 
 
 @pytest.mark.parametrize(
-    ("role", "status"),
-    [("worker", 302), ("coordinator", 302), ("administrator", 302), ("supervisor", 403), ("osh_supervisor", 404)],
+    ("role", "status", "offered"),
+    [
+        ("worker", 200, True),
+        ("coordinator", 200, True),
+        ("administrator", 200, True),
+        ("supervisor", 200, False),
+        ("osh_supervisor", 404, False),
+    ],
 )
-def test_activating_a_plan_per_role(request, things, client_for, role, status):
-    response = client_for(request.getfixturevalue(role)).post(reverse("cases:plan_activate", args=[things.plan.pk]))
+def test_a_draft_plan_is_sent_for_approval_instead_of_made_current(request, things, client_for, role, status, offered):
+    # The plan page no longer makes a draft current: writers ask a supervisor (repat.approvals).
+    response = client_for(request.getfixturevalue(role)).get(urls(things)["plan_detail"])
 
     assert response.status_code == status
-    things.plan.refresh_from_db()
-    assert things.plan.status == ("current" if status == 302 else "draft")
+    ask = reverse("approvals:request", args=["plan", things.plan.pk])
+    assert (ask in response.content.decode()) is offered
+    assert "Make this the current plan" not in response.content.decode()
 
 
-def test_plan_start_and_activate_take_no_get(worker, things, client_for):
+def test_plan_start_takes_no_get_and_plans_are_no_longer_activated_by_url(worker, things, client_for):
     client = client_for(worker)
     assert client.get(reverse("cases:plan_start", args=[things.case.pk])).status_code == 405
-    assert client.get(reverse("cases:plan_activate", args=[things.plan.pk])).status_code == 405
+    assert client.post(f"/plans/{things.plan.pk}/activate/").status_code == 404
+    things.plan.refresh_from_db()
+    assert things.plan.status == "draft"
     assert things.case.plans.count() == 1
 
 
@@ -704,18 +714,27 @@ def test_a_superseded_version_is_read_only_history(worker, things, client_for):
     assert current.get_absolute_url() in page
 
 
-def test_plan_versions_through_the_pages(worker, case, client_for):
+def test_plan_versions_through_the_pages(worker, supervisor, case, client_for):
     client = client_for(worker)
     client.post(reverse("cases:plan_start", args=[case.pk]))
     v1 = case.plans.get()
 
-    refused = client.post(reverse("cases:plan_activate", args=[v1.pk]), follow=True)
-    assert "Add at least one goal before making the plan current." in refused.content.decode()
+    def ask(plan):
+        return client.post(reverse("approvals:request", args=["plan", plan.pk]), {"comment": ""})
+
+    def approve(plan):
+        approval = plan.approval_requests.get(status="pending")
+        client_for(supervisor).post(reverse("approvals:detail", args=[approval.pk]), {"decision": "approve"})
+        client_for(worker)  # the same test client: log the worker back in
+
+    refused = ask(v1)
+    assert refused.context["form"].non_field_errors() == ["Add at least one goal before making the plan current."]
     client.post(
         reverse("cases:goal_create", args=[v1.pk]),
         {"domain": "health", "goal": "Vaccinations", "status": "not_started", "form_token": token()},
     )
-    client.post(reverse("cases:plan_activate", args=[v1.pk]))
+    assert ask(v1)["Location"] == v1.get_absolute_url()
+    approve(v1)
     response = client.post(reverse("cases:plan_start", args=[case.pk]), follow=True)
 
     v2 = case.plans.get(version=2)
@@ -723,7 +742,8 @@ def test_plan_versions_through_the_pages(worker, case, client_for):
     assert list(v2.goals.values_list("goal", flat=True)) == ["Vaccinations"]
     again = client.post(reverse("cases:plan_start", args=[case.pk]), follow=True)
     assert "This case already has a draft plan: finish that one first." in again.content.decode()
-    client.post(reverse("cases:plan_activate", args=[v2.pk]))
+    ask(v2)
+    approve(v2)
     assert dict(case.plans.values_list("version", "status")) == {1: "superseded", 2: "current"}
 
 

@@ -21,6 +21,8 @@ def manage(*args, **env):
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "x7!" + "k" * 60 + "-test-only-production-like-key",
     "DJANGO_ALLOWED_HOSTS": "repat.example.org",
+    # A Fernet key made for this test only (prod.py has no default for it).
+    "REPAT_FIELD_ENCRYPTION_KEYS": "3q2Ah3Ck3YyGB6UbNhY2Q4Cj3ySgk2bJZl5lB8kR0Tg=",
 }
 
 
@@ -30,7 +32,7 @@ def test_check_deploy_is_clean():
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "REPAT_FIELD_ENCRYPTION_KEYS"])
 def test_production_has_no_default_for_secrets(missing):
     env = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = manage("check", **env)

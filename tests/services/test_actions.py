@@ -21,6 +21,7 @@ from tests.factories import (
     ReintegrationPlanFactory,
     ReturneeFactory,
     UserFactory,
+    close_case,
 )
 
 from .factories import ProviderFactory, ProviderStaffFactory, service
@@ -186,8 +187,8 @@ def test_request_for_a_goal_of_another_case_is_refused(worker, case):
     assert not Referral.objects.exists()
 
 
-def test_request_for_a_closed_case_is_refused(worker, case):
-    case = case_actions.case_update(actor=worker, case=case, data={"status": "closed", "closure_reason": "moved"})
+def test_request_for_a_closed_case_is_refused(worker, supervisor, case):
+    case = close_case(case, supervisor)
     with pytest.raises(ValidationError) as error:
         request_service(worker, case)
     assert error.value.messages == ["This case is closed: reopen it before requesting a service."]

@@ -1,0 +1,171 @@
+"""Asking for, giving and withdrawing approvals. Each runs in one transaction with its timeline event
+and notifications; an approval applies its effect (plan made current, case closed...) in the same
+transaction, so an approval never exists without its effect."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import actions as case_actions
+from cases.models import Assessment, Case, CaseEvent, ReintegrationPlan
+from repat.accounts.models import User
+from repat.reminders.actions import notify
+from repat.reminders.models import Reminder
+from services import actions as service_actions
+from services.models import Referral
+
+from . import permissions
+from .models import ApprovalRequest
+
+Kind = ApprovalRequest.Kind
+
+
+def _check_subject(kind: str, case: Case, subject, closure_reason: str, comment: str) -> None:
+    """Refuse a request for something that cannot be approved as it stands."""
+    if case.is_closed and kind in (Kind.ASSESSMENT, Kind.PLAN):
+        raise ValidationError(_("This case is closed: reopen it first."))
+    if kind == Kind.ASSESSMENT:
+        if subject.status != Assessment.Status.COMPLETED:
+            raise ValidationError(_("Only a completed assessment can be approved."))
+        if subject.approved_at:
+            raise ValidationError(_("This assessment is already approved."))
+    elif kind == Kind.PLAN:
+        case_actions.check_plan_ready(subject)
+    elif kind == Kind.CLOSURE:
+        if case.is_closed:
+            raise ValidationError(_("This case is already closed."))
+        if not closure_reason:
+            raise ValidationError({"closure_reason": _("Give the reason for closing the case.")})
+    elif kind == Kind.CONSENT_OVERRIDE:
+        if not subject.is_open or not subject.shares_data or subject.consent_overridden_by_id or subject.consent_id:
+            raise ValidationError(_("This referral does not need a consent override."))
+        if not comment.strip():
+            raise ValidationError({"comment": _("Give the reason for the override.")})
+
+
+SUBJECT_FIELD = {Kind.ASSESSMENT: "assessment", Kind.PLAN: "plan", Kind.CONSENT_OVERRIDE: "referral"}
+
+
+@transaction.atomic
+def approval_request(
+    *,
+    actor,
+    kind: str,
+    case: Case,
+    subject: Assessment | ReintegrationPlan | Referral | None = None,
+    closure_reason: str = "",
+    comment: str = "",
+) -> ApprovalRequest:
+    """Ask the region's supervisors to approve something on a case; they are notified."""
+    case = Case.objects.select_for_update().select_related("returnee").get(pk=case.pk)
+    if not permissions.can_request(actor, case):
+        raise PermissionDenied
+    field = SUBJECT_FIELD.get(kind)
+    if field is not None:
+        if subject is None or subject.case_id != case.pk:
+            raise PermissionDenied
+        # Judge the subject as it is now, not as the caller's copy saw it (approved, overridden meanwhile).
+        subject = type(subject).objects.select_for_update().get(pk=subject.pk)
+    if kind != Kind.CLOSURE:
+        closure_reason = ""
+    _check_subject(kind, case, subject, closure_reason, comment)
+    approval = ApprovalRequest(
+        kind=kind,
+        case=case,
+        region_id=case.returnee.region_id,
+        closure_reason=closure_reason,
+        comment=comment.strip(),
+        requested_by=actor,
+        **({field: subject} if field else {}),
+    )
+    approval.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            approval.save()
+    except IntegrityError:
+        raise ValidationError(_("This is already waiting for a supervisor's approval.")) from None
+    changes = {"comment": [None, approval.comment]} if approval.comment else {}
+    if closure_reason:
+        changes["closure_reason"] = [None, closure_reason]
+    case_actions.case_event_write(case, CaseEvent.Kind.APPROVAL_REQUESTED, actor, changes, subject=approval)
+    approvers = User.objects.filter(
+        role=User.Role.SUPERVISOR, is_active=True, regions=case.returnee.region_id
+    ).values_list("pk", flat=True)
+    notify(
+        item_type=Reminder.Item.APPROVAL_REQUESTED,
+        item_id=approval.pk,
+        case_id=case.pk,
+        recipients=[pk for pk in approvers if pk != actor.pk],
+    )
+    return approval
+
+
+def _apply(approval: ApprovalRequest, approver) -> None:
+    """The effect of an approval. Each action re-checks the subject's state, so a plan that is no
+    longer a draft, or a case closed meanwhile, refuses the approval instead of being overwritten."""
+    if approval.kind == Kind.ASSESSMENT:
+        assessment = Assessment.objects.select_for_update().get(pk=approval.assessment_id)
+        if assessment.approved_at:
+            raise ValidationError(_("This assessment is already approved."))
+        assessment.approved_by, assessment.approved_at = approver, timezone.now()
+        assessment.save(update_fields=["approved_by", "approved_at"])
+    elif approval.kind == Kind.PLAN:
+        if approval.case.is_closed:
+            raise ValidationError(_("This case is closed: reopen it first."))
+        case_actions.plan_make_current(approver=approver, plan=approval.plan)
+    elif approval.kind == Kind.CLOSURE:
+        case_actions.case_close(approver=approver, case=approval.case, reason=approval.closure_reason)
+    elif approval.kind == Kind.CONSENT_OVERRIDE:
+        service_actions.referral_consent_override(actor=approver, referral=approval.referral, reason=approval.comment)
+
+
+def _locked(approval: ApprovalRequest) -> ApprovalRequest:
+    return (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("case__returnee", "assessment", "plan", "referral")
+        .get(pk=approval.pk)
+    )
+
+
+@transaction.atomic
+def approval_decide(*, actor, approval: ApprovalRequest, approve: bool, comment: str = "") -> ApprovalRequest:
+    """Approve (the effect happens now) or return with a comment; the requester is notified."""
+    approval = _locked(approval)
+    if not permissions.approvals_visible_to(actor).filter(pk=approval.pk).exists():
+        raise PermissionDenied
+    if not approval.is_pending:
+        raise ValidationError(_("This request was already answered or withdrawn."))
+    if not permissions.can_decide(actor, approval):
+        raise PermissionDenied
+    comment = comment.strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": _("Say what needs to change before you return the request.")})
+    if approve:
+        _apply(approval, actor)
+    approval.status = ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.RETURNED
+    approval.decided_by, approval.decided_at, approval.decision_comment = actor, timezone.now(), comment
+    approval.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    kind = CaseEvent.Kind.APPROVAL_GIVEN if approve else CaseEvent.Kind.APPROVAL_RETURNED
+    changes = {"comment": [None, comment]} if comment else {}
+    case_actions.case_event_write(approval.case, kind, actor, changes, subject=approval)
+    notify(
+        item_type=Reminder.Item.APPROVAL_DECIDED,
+        item_id=approval.pk,
+        case_id=approval.case_id,
+        recipients=[approval.requested_by_id, approval.case.worker_id],
+    )
+    return approval
+
+
+@transaction.atomic
+def approval_withdraw(*, actor, approval: ApprovalRequest) -> ApprovalRequest:
+    approval = _locked(approval)
+    if not approval.is_pending:
+        raise ValidationError(_("This request was already answered or withdrawn."))
+    if not permissions.can_withdraw(actor, approval):
+        raise PermissionDenied
+    approval.status = ApprovalRequest.Status.WITHDRAWN
+    approval.save(update_fields=["status"])
+    case_actions.case_event_write(approval.case, CaseEvent.Kind.APPROVAL_WITHDRAWN, actor, {}, subject=approval)
+    return approval

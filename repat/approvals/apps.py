@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalsConfig(AppConfig):
+    """Supervisor approval of assessments, plan versions, case closures and consent overrides."""
+
+    name = "repat.approvals"
+    label = "approvals"
+    verbose_name = _("Approvals")

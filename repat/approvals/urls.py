@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("", views.ApprovalQueueView.as_view(), name="queue"),
+    path("<int:pk>/", views.ApprovalDetailView.as_view(), name="detail"),
+    path("<int:pk>/withdraw/", views.ApprovalWithdrawView.as_view(), name="withdraw"),
+    path("new/<slug:kind>/<int:pk>/", views.ApprovalRequestView.as_view(), name="request"),
+]

@@ -1,0 +1,143 @@
+"""HTTP glue for approvals: the queue, one request's page with the decision, and the request forms
+opened from the assessment, plan, case and referral pages."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from cases import permissions as case_permissions
+from repat.core.views import add_action_errors, paginate
+from services.permissions import referrals_visible_to
+
+from . import actions, permissions, selectors
+from .forms import ApprovalDecisionForm, ApprovalRequestForm
+from .models import ApprovalRequest
+
+Kind = ApprovalRequest.Kind
+
+# For each kind: where its subject comes from (need-to-know first) and how the request page names it.
+SUBJECTS = {
+    Kind.ASSESSMENT: (case_permissions.assessments_visible_to, gettext_lazy("Ask for approval of an assessment")),
+    Kind.PLAN: (case_permissions.plans_visible_to, gettext_lazy("Ask for approval of the plan")),
+    Kind.CLOSURE: (case_permissions.cases_visible_to, gettext_lazy("Request closure of the case")),
+    Kind.CONSENT_OVERRIDE: (referrals_visible_to, gettext_lazy("Ask a supervisor to override consent")),
+}
+
+
+class ApprovalQueueView(TemplateView):
+    template_name = "approvals/approval_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_use_approvals(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        filterset = selectors.approval_queue(user=self.request.user, params=self.request.GET)
+        page, query_string = paginate(self.request, filterset.qs)
+        return super().get_context_data(
+            filter=filterset, page_obj=page, approvals=page.object_list, query_string=query_string, **kwargs
+        )
+
+
+class ApprovalRequestView(FormView):
+    template_name = "approvals/approval_request.html"
+    form_class = ApprovalRequestForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.kind = kwargs["kind"]
+        if self.kind not in SUBJECTS:
+            raise Http404
+        visible_to, self.title = SUBJECTS[self.kind]
+        found = get_object_or_404(visible_to(request.user), pk=kwargs["pk"])
+        self.case, self.subject = (found, None) if self.kind == Kind.CLOSURE else (found.case, found)
+        if not permissions.can_request(request.user, self.case):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "kind": self.kind}
+
+    def form_valid(self, form):
+        try:
+            approval = actions.approval_request(
+                actor=self.request.user,
+                kind=self.kind,
+                case=self.case,
+                subject=self.subject,
+                closure_reason=form.cleaned_data.get("closure_reason", ""),
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            add_action_errors(error, form)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Sent to the supervisor for approval."))
+        return redirect(approval.subject_url())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            title=self.title,
+            kind=self.kind,
+            case=self.case,
+            subject=self.subject,
+            returnee=self.case.returnee,
+            **kwargs,
+        )
+
+
+class ApprovalDetailView(FormView):
+    """One request: what is asked, by whom, the answer; approvers decide here."""
+
+    template_name = "approvals/approval_detail.html"
+    form_class = ApprovalDecisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.approval = selectors.approval_get(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        if not self.approval.is_pending and permissions.is_approver(request.user):
+            # Answered or withdrawn since this page was opened: show the answer, not "forbidden".
+            messages.error(request, _("This request was already answered or withdrawn."))
+            return redirect(self.approval.get_absolute_url())
+        if not permissions.can_decide(request.user, self.approval):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            actions.approval_decide(
+                actor=self.request.user, approval=self.approval, approve=approve, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            add_action_errors(error, form)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Approved.") if approve else _("Returned to the social worker."))
+        return redirect("approvals:queue")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            approval=self.approval,
+            case=self.approval.case,
+            can_decide=permissions.can_decide(self.request.user, self.approval),
+            can_withdraw=permissions.can_withdraw(self.request.user, self.approval),
+            **kwargs,
+        )
+
+
+class ApprovalWithdrawView(View):
+    def post(self, request, pk):
+        approval = selectors.approval_get(user=request.user, pk=pk)
+        try:
+            actions.approval_withdraw(actor=request.user, approval=approval)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The request was withdrawn."))
+        return redirect(approval.subject_url())

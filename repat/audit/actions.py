@@ -1,0 +1,108 @@
+"""Writing and checking the audit trail. `record` joins the caller's transaction: if the action
+rolls back, so does its audit row; if the audit row cannot be written, the action fails."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .context import current_request
+from .models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+# Values of these fields never enter the trail: it records that they changed, not what they say.
+RESTRICTED_MARK = "[restricted]"
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") if request is not None else None
+
+
+@transaction.atomic
+def record(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    object_type: str = "",
+    object_id: int | None = None,
+    case_id: int | None = None,
+    detail: str = "",
+    changes: dict | None = None,
+    request=None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """Append one row to the trail, chained to the newest one."""
+    if obj is not None:
+        object_type, object_id = obj._meta.model_name, obj.pk
+    request = request or current_request.get()
+    if actor is None and request is not None and not actor_name:
+        actor = getattr(request, "user", None)  # a signal's change: whoever made the request
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    head = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"hash": GENESIS})[0]
+    event = AuditEvent(
+        actor=actor if authenticated else None,
+        actor_name=actor.get_username() if authenticated else actor_name[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        case_id=case_id,
+        detail=detail[:100],
+        changes=changes or {},
+        ip=client_ip(request),
+        prev_hash=head.hash,
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    head.hash = event.hash
+    head.save(update_fields=["hash"])
+    return event
+
+
+def record_view(request, obj, *, case_id: int | None) -> None:
+    """A page showing a record was opened (GET only: a form posted back is a change, audited as such)."""
+    if request.method != "GET":
+        return
+    match = getattr(request, "resolver_match", None)
+    record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        obj=obj,
+        case_id=case_id,
+        detail=match.view_name if match else "",
+        request=request,
+    )
+
+
+def masked(changes: dict, restricted: Iterable[str]) -> dict:
+    """Changes with the values of restricted fields replaced by a mark."""
+    restricted = set(restricted)
+    return {
+        name: [RESTRICTED_MARK, RESTRICTED_MARK] if name in restricted else values for name, values in changes.items()
+    }
+
+
+@dataclass
+class Verification:
+    checked: int
+    broken_at: int | None  # id of the first row that does not match, None if the chain holds
+    reason: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify(*, batch: int = 5000) -> Verification:
+    """Recompute every hash from the first row: any altered, inserted or removed row shows."""
+    previous, checked = GENESIS, 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch):
+        if event.prev_hash != previous:
+            return Verification(checked, event.pk, "a row before this one was removed or altered")
+        if event.compute_hash() != event.hash:
+            return Verification(checked, event.pk, "this row was altered")
+        previous, checked = event.hash, checked + 1
+    head = AuditHead.objects.filter(pk=1).values_list("hash", flat=True).first()
+    if checked and head != previous:
+        return Verification(checked, -1, "the newest rows were removed")
+    return Verification(checked, None)

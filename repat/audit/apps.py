@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    """Who saw and changed what: an append-only, hash-chained trail written with each action."""
+
+    name = "repat.audit"
+    label = "audit"
+    verbose_name = _("Audit")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 - sign-ins, sign-outs and permission changes

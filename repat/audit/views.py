@@ -1,0 +1,48 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from repat.core.views import paginate
+
+from . import actions, permissions
+from .filters import AuditFilter
+from .models import AuditEvent
+
+
+class AuditSearchView(TemplateView):
+    """Administrators search the trail and check that it is unbroken."""
+
+    template_name = "audit/audit_list.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not permissions.can_search_audit(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        filterset = AuditFilter(self.request.GET, queryset=AuditEvent.objects.select_related("actor"))
+        page, query_string = paginate(self.request, filterset.qs.order_by("-id"))
+        return super().get_context_data(
+            filter=filterset, page_obj=page, events=page.object_list, query_string=query_string, **kwargs
+        )
+
+
+class AuditVerifyView(View):
+    def post(self, request):
+        if not permissions.can_search_audit(request.user):
+            raise PermissionDenied
+        result = actions.verify()
+        if result.intact:
+            messages.success(
+                request, _("The audit trail is intact: %(count)s rows checked.") % {"count": result.checked}
+            )
+        else:
+            messages.error(
+                request,
+                _("The audit trail is broken at row %(row)s: %(reason)s.")
+                % {"row": result.broken_at, "reason": result.reason},
+            )
+        return redirect("audit:search")

@@ -1,0 +1,192 @@
+"""Writes of the reports app: dashboard snapshots, progress reports and the record of exports."""
+
+import datetime
+import hashlib
+import json
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from . import documents, exports, permissions, selectors
+from .models import DashboardSnapshot, ProgressReport, ReportExport, ReportSettings
+
+log = logging.getLogger(__name__)
+
+# A snapshot viewed within this time is kept fresh by the beat; older ones wait to be viewed again.
+KEEP_FRESH = datetime.timedelta(days=1)
+
+
+def snapshot_key(scope: selectors.Scope) -> str:
+    return hashlib.sha256(json.dumps(scope.as_dict(), sort_keys=True).encode()).hexdigest()
+
+
+def dashboard_snapshot(*, scope: selectors.Scope, refresh: bool = False) -> DashboardSnapshot:
+    """The snapshot for a scope, marked as viewed. A missing, stale or explicitly refreshed one is
+    queued for computing (once: a refresh already asked for is not asked again)."""
+    now = timezone.now()
+    snapshot, _created = DashboardSnapshot.objects.get_or_create(
+        key=snapshot_key(scope), defaults={"scope": scope.as_dict(), "last_viewed_at": now}
+    )
+    max_age = datetime.timedelta(minutes=ReportSettings.current().dashboard_max_age_minutes)
+    stale = snapshot.computed_at is None or now - snapshot.computed_at > max_age
+    queued = snapshot.refresh_requested_at is not None and now - snapshot.refresh_requested_at < max_age
+    fields = {"last_viewed_at": now}
+    if (stale or refresh) and not queued:
+        fields["refresh_requested_at"] = now
+        transaction.on_commit(lambda: _queue_refresh(snapshot.key))
+    DashboardSnapshot.objects.filter(pk=snapshot.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(snapshot, name, value)
+    return snapshot
+
+
+def _queue_refresh(key: str) -> None:
+    from .tasks import refresh_dashboard
+
+    try:
+        refresh_dashboard.delay(key)
+    except Exception:  # noqa: BLE001 - broker down: the beat refreshes recently viewed snapshots
+        log.warning("Broker unavailable; the dashboard will be refreshed by the next beat.")
+
+
+def dashboard_refresh(*, key: str) -> DashboardSnapshot | None:
+    """Compute one snapshot's figures (a few aggregate queries) and store them."""
+    snapshot = DashboardSnapshot.objects.filter(key=key).first()
+    if snapshot is None:
+        return None
+    figures = selectors.dashboard(selectors.Scope.from_dict(snapshot.scope), timezone.localdate())
+    DashboardSnapshot.objects.filter(pk=snapshot.pk).update(
+        figures=figures, computed_at=timezone.now(), refresh_requested_at=None
+    )
+    snapshot.refresh_from_db()
+    return snapshot
+
+
+def dashboards_refresh_recent(*, now: datetime.datetime | None = None) -> int:
+    """Beat: recompute the stale snapshots someone looked at recently, so the next view is fresh."""
+    now = now or timezone.now()
+    max_age = datetime.timedelta(minutes=ReportSettings.current().dashboard_max_age_minutes)
+    keys = DashboardSnapshot.objects.filter(last_viewed_at__gte=now - KEEP_FRESH).exclude(
+        computed_at__gte=now - max_age
+    )
+    count = 0
+    for key in keys.values_list("key", flat=True).iterator():
+        dashboard_refresh(key=key)
+        count += 1
+    DashboardSnapshot.objects.filter(last_viewed_at__lt=now - KEEP_FRESH * 30).delete()
+    return count
+
+
+REPORT_FIELDS = ("period_start", "period_end", "operation", "region", "language")
+NARRATIVE_FIELDS = ("summary", "achievements", "challenges", "next_steps")
+
+
+@transaction.atomic
+def report_create(*, actor, data: dict) -> ProgressReport:
+    """Queue a progress report over the actor's regions (or one of them); produced in the background."""
+    if not permissions.can_make_reports(actor):
+        raise PermissionDenied
+    regions = permissions.dashboard_regions(actor)
+    region = data.get("region")
+    if region is not None and regions is not None and region.pk not in regions:
+        raise ValidationError({"region": _("Choose one of your regions.")})
+    if data["period_end"] < data["period_start"]:
+        raise ValidationError({"period_end": _("The period cannot end before it starts.")})
+    if data["period_end"] > timezone.localdate():
+        raise ValidationError({"period_end": _("The period cannot end in the future.")})
+    report = ProgressReport(
+        created_by=actor,
+        scope_regions=list(regions) if regions is not None else None,
+        **{name: data[name] for name in (*REPORT_FIELDS, *NARRATIVE_FIELDS) if name in data},
+    )
+    report.full_clean()
+    report.save()
+    transaction.on_commit(lambda: _queue_report(report.pk))
+    return report
+
+
+def _queue_report(report_id: int) -> None:
+    from .tasks import generate_report
+
+    try:
+        generate_report.delay(report_id)
+    except Exception:  # noqa: BLE001 - broker down: the report stays queued and can be retried
+        log.warning("Broker unavailable; progress report %s stays queued.", report_id)
+
+
+@transaction.atomic
+def report_update_narrative(*, actor, report: ProgressReport, data: dict) -> ProgressReport:
+    """Change the narrative and produce the report again (the figures are recomputed too)."""
+    report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if report.created_by_id != actor.pk:
+        raise PermissionDenied
+    if report.status in (ProgressReport.Status.QUEUED, ProgressReport.Status.RUNNING):
+        raise ValidationError(_("The report is being produced; wait until it is ready."))
+    for name in NARRATIVE_FIELDS:
+        setattr(report, name, data.get(name, getattr(report, name)))
+    report.status, report.progress = ProgressReport.Status.QUEUED, 0
+    report.save(update_fields=[*NARRATIVE_FIELDS, "status", "progress"])
+    transaction.on_commit(lambda: _queue_report(report.pk))
+    return report
+
+
+def _scope(report: ProgressReport) -> selectors.Scope:
+    return selectors.Scope(
+        regions=tuple(report.scope_regions) if report.scope_regions is not None else None,
+        start=report.period_start,
+        end=report.period_end,
+        operation=report.operation_id,
+        region=report.region_id,
+    )
+
+
+def report_generate(*, report_id: int) -> ProgressReport | None:
+    """Compute the figures, suppress small counts, render PDF and Excel, keep both. Progress is
+    saved as it goes (outside a transaction, so the page polling it sees it move)."""
+    report = ProgressReport.objects.select_related("operation", "region", "created_by").filter(pk=report_id).first()
+    if report is None or report.status == ProgressReport.Status.READY:
+        return report
+
+    def progress(percent: int, status: str = ProgressReport.Status.RUNNING) -> None:
+        ProgressReport.objects.filter(pk=report.pk).update(progress=percent, status=status)
+
+    progress(5)
+    try:
+        with translation.override(report.language):
+            threshold = ReportSettings.current().suppression_threshold
+            document = documents.build(report, _scope(report), threshold=threshold, progress=progress)
+            pdf = exports.render_pdf(document)
+            progress(85)
+            xlsx = exports.render_xlsx(document)
+            progress(95)
+    except Exception:
+        log.exception("Progress report %s failed.", report.pk)
+        progress(0, ProgressReport.Status.FAILED)
+        raise
+    stem = f"repat-report-{report.pk}-{report.period_start:%Y%m%d}-{report.period_end:%Y%m%d}"
+    with transaction.atomic():
+        report = ProgressReport.objects.select_for_update().get(pk=report.pk)
+        # Names, not the FieldFiles: saving the new files renames those in place.
+        old = [(f.storage, f.name) for f in (report.pdf_file, report.xlsx_file) if f]
+        report.pdf_file.save(f"{stem}.pdf", ContentFile(pdf), save=False)
+        report.xlsx_file.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
+        report.document = document
+        report.status, report.progress, report.generated_at = ProgressReport.Status.READY, 100, timezone.now()
+        report.save(update_fields=["pdf_file", "xlsx_file", "document", "status", "progress", "generated_at"])
+        for storage, name in old:
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    return report
+
+
+@transaction.atomic
+def report_export(*, actor, report: ProgressReport, format: str) -> ReportExport:
+    """Record a download before the file is handed over: no export goes unrecorded."""
+    if not permissions.reports_visible_to(actor).filter(pk=report.pk).exists():
+        raise PermissionDenied
+    if not report.is_ready:
+        raise ValidationError(_("The report is not ready yet."))
+    return ReportExport.objects.create(report=report, format=format, user=actor)

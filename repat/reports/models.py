@@ -1,0 +1,153 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from cases.storage import private_storage
+
+
+class ReportSettings(models.Model):
+    """Thresholds administrators change in the admin. One row."""
+
+    caseload_limit = models.PositiveSmallIntegerField(
+        _("caseload limit per social worker"),
+        default=25,
+        help_text=_("Workers with more open cases are highlighted on the dashboard."),
+    )
+    suppression_threshold = models.PositiveSmallIntegerField(
+        _("hide counts below"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("Published reports show smaller counts as “<N” so that no one can be identified."),
+    )
+    dashboard_max_age_minutes = models.PositiveSmallIntegerField(
+        _("refresh dashboard figures older than N minutes"), default=15, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = _("report settings")
+        verbose_name_plural = _("report settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="report_settings_single_row"),
+            models.CheckConstraint(condition=Q(suppression_threshold__gte=1), name="report_threshold_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Report settings"))
+
+    @classmethod
+    def current(cls) -> "ReportSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class DashboardSnapshot(models.Model):
+    """The dashboard's figures for one scope (regions seen) and one set of filters, computed in the
+    background so that a page view reads one row instead of scanning the case tables."""
+
+    key = models.CharField(max_length=64, unique=True)
+    scope = models.JSONField(default=dict)
+    figures = models.JSONField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    refresh_requested_at = models.DateTimeField(null=True, blank=True)
+    last_viewed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+
+    def __str__(self) -> str:
+        return self.key[:12]
+
+
+class ProgressReport(models.Model):
+    """A periodic report for government and donors: indicators for a period, operation and region,
+    with the supervisor's narrative. Figures and files are produced in the background and kept."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being produced")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    period_start = models.DateField(pgettext_lazy("period", "from"))
+    period_end = models.DateField(pgettext_lazy("period", "to"))
+    operation = models.ForeignKey(
+        "cases.Operation",
+        verbose_name=_("operation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for all operations."),
+    )
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("region"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"parent__isnull": True},
+        help_text=_("Leave empty for all your regions."),
+    )
+    # The regions whose figures the report may contain: the author's at creation (need-to-know);
+    # None for an administrator's report, which may contain every region.
+    scope_regions = models.JSONField(default=list, null=True, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    summary = models.TextField(_("summary"), blank=True)
+    achievements = models.TextField(_("achievements"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    next_steps = models.TextField(_("next steps"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    document = models.JSONField(null=True, blank=True)
+    pdf_file = models.FileField(storage=private_storage, upload_to="reports/%Y/%m", blank=True)
+    xlsx_file = models.FileField(storage=private_storage, upload_to="reports/%Y/%m", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    generated_at = models.DateTimeField(_("produced at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        indexes = [models.Index(fields=["created_by", "-created_at"], name="report_author_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="report_period_order"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:report_detail", args=[self.pk])
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+
+class ReportExport(models.Model):
+    """Who downloaded which report in which format, when: every export is on record."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "Excel"
+
+    report = models.ForeignKey(ProgressReport, on_delete=models.PROTECT, related_name="exports")
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("report export")
+        verbose_name_plural = _("report exports")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.format}"

@@ -1,0 +1,364 @@
+"""The figures behind the dashboard and the progress reports. Each figure is an SQL aggregate over
+a scoped queryset (a few queries per section, none per row); the dashboard reads them from a
+snapshot computed in the background (actions.dashboard_refresh)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db.models.functions import TruncDate, TruncMonth
+
+from cases.models import CareArrangement, Case, IdentityDocument, KinshipTest, ReintegrationPlan, Returnee
+from repat.approvals.models import ApprovalRequest
+from repat.reminders.models import Reminder
+from services.models import Referral
+
+# Age bands of the programme's reports: (key, lowest age, age the band stops before).
+AGE_BANDS = (("0-4", 0, 5), ("5-11", 5, 12), ("12-17", 12, 18), ("18+", 18, None))
+SEXES = ("female", "male")
+SCHOOL_AGE = (6, 18)
+CHILD_AGE = 18
+# Service codes of the seeded catalogue (services/catalogue.py) that indicators count.
+PSYCHOSOCIAL_CATEGORY = "mhpss"
+BENEFITS_CATEGORY = "social-protection"
+SCHOOL_ENROLMENT = "school-enrolment"
+RECEIVED = ("accepted", "in_progress", "completed")
+FAMILY_PLACEMENTS = (CareArrangement.Kind.GRANDPARENTS, CareArrangement.Kind.RELATIVES)
+OPEN_REFERRAL = ("draft", "submitted", "assigned", "accepted", "declined", "in_progress")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a figure covers: the regions the viewer may see (None: all) and the chosen filters."""
+
+    regions: tuple[int, ...] | None
+    start: datetime.date
+    end: datetime.date
+    operation: int | None = None
+    region: int | None = None
+    organisation: int | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "regions": list(self.regions) if self.regions is not None else None,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "operation": self.operation,
+            "region": self.region,
+            "organisation": self.organisation,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Scope":
+        return cls(
+            regions=tuple(data["regions"]) if data["regions"] is not None else None,
+            start=datetime.date.fromisoformat(data["start"]),
+            end=datetime.date.fromisoformat(data["end"]),
+            operation=data["operation"],
+            region=data["region"],
+            organisation=data["organisation"],
+        )
+
+
+def _returnee_q(scope: Scope, prefix: str = "") -> Q:
+    q = Q()
+    if scope.regions is not None:
+        q &= Q(**{f"{prefix}region__in": scope.regions})
+    if scope.region:
+        q &= Q(**{f"{prefix}region": scope.region})
+    if scope.operation:
+        q &= Q(**{f"{prefix}operation": scope.operation})
+    if scope.organisation:
+        q &= Q(**{f"{prefix}case__worker__organisation": scope.organisation})
+    return q
+
+
+def returnees_in(scope: Scope, on: datetime.date | None = None):
+    """Returnees in scope who had arrived by `on` (the end of the period by default)."""
+    return Returnee.objects.filter(_returnee_q(scope), arrival_date__lte=on or scope.end)
+
+
+def cases_in(scope: Scope):
+    return Case.objects.filter(_returnee_q(scope, "returnee__"))
+
+
+def referrals_in(scope: Scope):
+    return Referral.objects.filter(_returnee_q(scope, "case__returnee__"))
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    if day.year - years < datetime.MINYEAR:
+        # Before the calendar's first year (an absurd day asked for in a URL): nobody born then.
+        return datetime.date.min
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_q(on: datetime.date, lowest: int, below: int | None) -> Q:
+    """Aged `lowest` or more and under `below` on a day, from the date of birth."""
+    q = Q(date_of_birth__lte=years_before(on, lowest))
+    if below is not None:
+        q &= Q(date_of_birth__gt=years_before(on, below))
+    return q
+
+
+def population(returnees, on: datetime.date) -> dict[str, dict[str, int]]:
+    """Returnees by sex and age band on a day (band "unknown" when the date of birth is not known)."""
+    counts = {}
+    for sex in SEXES:
+        for band, lowest, below in AGE_BANDS:
+            counts[f"{sex}|{band}"] = Count("pk", filter=Q(sex=sex) & age_q(on, lowest, below))
+        counts[f"{sex}|unknown"] = Count("pk", filter=Q(sex=sex, date_of_birth__isnull=True))
+    result: dict[str, dict[str, int]] = {sex: {} for sex in SEXES}
+    for key, value in returnees.aggregate(**counts).items():
+        sex, band = key.split("|")
+        result[sex][band] = value
+    return result
+
+
+def _median(values_queryset, field: str, count: int) -> float | None:
+    """The median of one column in SQL: the middle row(s) by ORDER BY ... OFFSET, on any database."""
+    if not count:
+        return None
+    ordered = values_queryset.order_by(field).values_list(field, flat=True)
+    middle = [_days(value) for value in ordered[(count - 1) // 2 : count // 2 + 1]]
+    return sum(middle) / len(middle)
+
+
+def _days(value) -> float:
+    return value.total_seconds() / 86400 if isinstance(value, datetime.timedelta) else float(value or 0)
+
+
+def indicator_conditions(on: datetime.date) -> dict[str, Q]:
+    """Each programme indicator as a condition on returnees, on a day. The same conditions count
+    the dashboard's figures and filter the caseload behind them (`?indicator=`), so a figure and
+    its list cannot disagree."""
+    children = age_q(on, 0, CHILD_AGE)
+    school_age = age_q(on, *SCHOOL_AGE)
+    in_care = CareArrangement.objects.filter(
+        Q(placement_date__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+    )
+    core = (
+        IdentityDocument.objects.filter(
+            kind__in=IdentityDocument.CORE_KINDS, status=IdentityDocument.Status.ISSUED, issued_on__lte=on
+        )
+        .values("returnee")
+        .annotate(kinds=Count("kind", distinct=True))
+        .filter(kinds=len(IdentityDocument.CORE_KINDS))
+        .values("returnee")
+    )
+    guardianship = in_care.exclude(guardianship_order_number="").filter(
+        Q(guardianship_order_date__isnull=True) | Q(guardianship_order_date__lte=on)
+    )
+    referrals = Referral.objects.values("case__returnee")
+    return {
+        "children": children,
+        "school_age": school_age,
+        "core_documents": children & Q(pk__in=core),
+        "guardianship": children & Q(pk__in=guardianship.values("returnee")),
+        "relatives": children & Q(pk__in=in_care.filter(kind__in=FAMILY_PLACEMENTS).values("returnee")),
+        "institution": children & Q(pk__in=in_care.filter(kind=CareArrangement.Kind.INSTITUTION).values("returnee")),
+        "school_enrolled": school_age
+        & Q(pk__in=referrals.filter(service_type__code=SCHOOL_ENROLMENT, status="completed", completed_on__lte=on)),
+        "psychosocial": Q(
+            pk__in=referrals.filter(
+                service_type__category__code=PSYCHOSOCIAL_CATEGORY, status__in=RECEIVED, accepted_at__date__lte=on
+            )
+        ),
+        "approved_plan": Q(
+            pk__in=ReintegrationPlan.objects.filter(approved_by__isnull=False, activated_at__date__lte=on).values(
+                "case__returnee"
+            )
+        ),
+        "benefits": Q(
+            pk__in=referrals.filter(
+                service_type__category__code=BENEFITS_CATEGORY, status="completed", completed_on__lte=on
+            )
+        ),
+        "kinship_verified": Q(
+            pk__in=KinshipTest.objects.filter(reported_on__lte=on)
+            .exclude(result=KinshipTest.Result.PENDING)
+            .values("returnee")
+        ),
+        "placed_with_family": children
+        & Q(
+            pk__in=CareArrangement.objects.filter(kind__in=FAMILY_PLACEMENTS, placement_date__lte=on).values("returnee")
+        ),
+    }
+
+
+INDICATOR_KEYS = tuple(indicator_conditions(datetime.date(2000, 1, 1)))
+
+
+def indicators(scope: Scope, on: datetime.date) -> dict[str, float | int | None]:
+    """The programme indicators on a day, for the returnees in scope who had arrived by then: one
+    query of conditional counts, and two for the median days from arrival to a family placement."""
+    returnees = returnees_in(scope, on)
+    conditions = indicator_conditions(on)
+    counts = returnees.aggregate(
+        returnees=Count("pk"), **{key: Count("pk", filter=condition) for key, condition in conditions.items()}
+    )
+    placements = (
+        CareArrangement.objects.filter(
+            returnee__in=returnees.filter(conditions["children"]).values("pk"),
+            kind__in=FAMILY_PLACEMENTS,
+            placement_date__lte=on,
+        )
+        .values("returnee")
+        .annotate(first=Min("placement_date"))
+        .annotate(days=ExpressionWrapper(F("first") - F("returnee__arrival_date"), output_field=DurationField()))
+    )
+    median = _median(placements, "days", counts["placed_with_family"])
+    return {**counts, "median_days_to_family": None if median is None else round(median, 1)}
+
+
+def caseload(scope: Scope) -> dict:
+    """Open cases by status and risk, by region and by worker (with the high-risk share)."""
+    open_cases = cases_in(scope).exclude(status=Case.Status.CLOSED)
+    by_status_risk = list(open_cases.values("status", "risk_level").annotate(n=Count("pk")).order_by())
+    by_region = list(open_cases.values("returnee__region").annotate(n=Count("pk")).order_by())
+    by_worker = list(
+        open_cases.filter(worker__isnull=False)
+        .values("worker", "worker__first_name", "worker__last_name", "worker__username")
+        .annotate(n=Count("pk"), high=Count("pk", filter=Q(risk_level=Case.Risk.HIGH)))
+        .order_by("-n", "worker")
+    )
+    return {
+        "by_status_risk": [[row["status"], row["risk_level"], row["n"]] for row in by_status_risk],
+        "by_region": [[row["returnee__region"], row["n"]] for row in by_region],
+        "by_worker": [
+            [
+                row["worker"],
+                " ".join(p for p in (row["worker__first_name"], row["worker__last_name"]) if p)
+                or row["worker__username"],
+                row["n"],
+                row["high"],
+            ]
+            for row in by_worker
+        ],
+        "unassigned": open_cases.filter(worker__isnull=True).count(),
+    }
+
+
+def work_due(scope: Scope, today: datetime.date) -> dict:
+    cases = cases_in(scope)
+    escalated = (Reminder.Stage.ESCALATED_COORDINATOR, Reminder.Stage.ESCALATED_SUPERVISOR)
+    return {
+        "overdue_follow_ups": cases.follow_up_overdue(today).count(),
+        "overdue_referrals": referrals_in(scope).overdue(today).count(),
+        "escalations": Reminder.objects.filter(
+            stage__in=escalated, case__in=cases.values("pk"), created_at__date__gte=scope.start
+        )
+        .values("item_type", "item_id", "due_date")
+        .distinct()
+        .count(),
+        "pending_approvals": ApprovalRequest.objects.filter(
+            status=ApprovalRequest.Status.PENDING, case__in=cases.values("pk")
+        ).count(),
+    }
+
+
+def _days_between(later: str, earlier: str, *, dates: bool = False) -> ExpressionWrapper:
+    earlier_value = TruncDate(earlier) if not dates else F(earlier)
+    later_value = F(later) if dates else TruncDate(later)
+    return ExpressionWrapper(later_value - earlier_value, output_field=DurationField())
+
+
+def services(scope: Scope) -> dict:
+    """Referrals made in the period by category and status, and per provider: completion rate and
+    average days from submission to acceptance and from acceptance to completion."""
+    made = referrals_in(scope).filter(created_at__date__gte=scope.start, created_at__date__lte=scope.end)
+    by_category = list(
+        made.values("service_type__category", "status").annotate(n=Count("pk")).order_by("service_type__category")
+    )
+    providers = list(
+        made.filter(provider__isnull=False)
+        .values("provider", "provider__name")
+        .annotate(
+            total=Count("pk"),
+            completed=Count("pk", filter=Q(status="completed")),
+            to_accept=Avg(_days_between("accepted_at", "submitted_at"), filter=Q(accepted_at__isnull=False)),
+        )
+        .order_by("provider__name")
+    )
+    to_complete = dict(
+        made.filter(provider__isnull=False, status="completed", accepted_at__isnull=False)
+        .annotate(days=ExpressionWrapper(F("completed_on") - TruncDate("accepted_at"), output_field=DurationField()))
+        .values("provider")
+        .annotate(avg=Avg("days"))
+        .values_list("provider", "avg")
+        .order_by()
+    )
+    return {
+        "by_category": [[row["service_type__category"], row["status"], row["n"]] for row in by_category],
+        "providers": [
+            [
+                row["provider"],
+                row["provider__name"],
+                row["total"],
+                row["completed"],
+                _maybe_days(row["to_accept"]),
+                _maybe_days(to_complete.get(row["provider"])),
+            ]
+            for row in providers
+        ],
+    }
+
+
+def _maybe_days(value) -> float | None:
+    return None if value is None else round(_days(value), 1)
+
+
+def monthly(scope: Scope) -> dict:
+    """Arrivals and completed services per month of the period, for the line chart."""
+    arrivals = (
+        returnees_in(scope)
+        .filter(arrival_date__gte=scope.start)
+        .annotate(month=TruncMonth("arrival_date"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    completed = (
+        referrals_in(scope)
+        .filter(status="completed", completed_on__gte=scope.start, completed_on__lte=scope.end)
+        .annotate(month=TruncMonth("completed_on"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by("month")
+    )
+    return {
+        "arrivals": [[row["month"].strftime("%Y-%m"), row["n"]] for row in arrivals],
+        "services_completed": [[row["month"].strftime("%Y-%m"), row["n"]] for row in completed],
+    }
+
+
+def dashboard(scope: Scope, today: datetime.date) -> dict:
+    """Everything the dashboard shows, as plain JSON (ids and codes; labels are added when shown)."""
+    return {
+        "caseload": caseload(scope),
+        "work_due": work_due(scope, today),
+        "services": services(scope),
+        "indicators": indicators(scope, scope.end),
+        "population": population(returnees_in(scope), scope.end),
+        "monthly": monthly(scope),
+    }
+
+
+def services_delivered(scope: Scope) -> dict[int, tuple[int, int]]:
+    """Per service category: referrals requested in the period, and referrals completed in it."""
+    referrals = referrals_in(scope)
+    requested = referrals.filter(created_at__date__gte=scope.start, created_at__date__lte=scope.end)
+    completed = referrals.filter(status="completed", completed_on__gte=scope.start, completed_on__lte=scope.end)
+    result: dict[int, list[int]] = {}
+    for index, queryset in enumerate((requested, completed)):
+        for category, n in (
+            queryset.values_list("service_type__category")
+            .annotate(n=Count("pk"))
+            .values_list("service_type__category", "n")
+            .order_by()
+        ):
+            result.setdefault(category, [0, 0])[index] = n
+    return {category: (counts[0], counts[1]) for category, counts in result.items()}

@@ -1,0 +1,21 @@
+"""Thin Celery tasks for dashboards and progress reports: they take ids or keys and call actions."""
+
+from celery import shared_task
+
+from . import actions
+
+
+@shared_task
+def refresh_dashboard(key: str) -> bool:
+    return actions.dashboard_refresh(key=key) is not None
+
+
+@shared_task
+def refresh_dashboards() -> int:
+    """Periodic (beat): keep the dashboards people look at fresh."""
+    return actions.dashboards_refresh_recent()
+
+
+@shared_task
+def generate_report(report_id: int) -> bool:
+    return actions.report_generate(report_id=report_id) is not None

@@ -1,0 +1,22 @@
+"""Shared values and readers for the approvals tests (fixtures are in conftest.py)."""
+
+from cases.models import Assessment, Case, ReintegrationPlan
+from services.models import Referral
+
+KINDS = ("assessment", "plan", "closure", "consent_override")
+CLOSURE_REASON = "reintegrated"
+OVERRIDE_REASON = "Mother unreachable in Russia; the child needs care now."
+
+
+def effects(case) -> dict:
+    """What approving changes, read from the database: equal before and after means nothing was applied."""
+    return {
+        "assessment": list(Assessment.objects.filter(case=case).values_list("pk", "approved_by", "approved_at")),
+        "plan": list(
+            ReintegrationPlan.objects.filter(case=case).values_list("pk", "status", "approved_by", "activated_at")
+        ),
+        "closure": list(Case.objects.filter(pk=case.pk).values_list("status", "closed_on", "closure_reason")),
+        "consent_override": list(
+            Referral.objects.filter(case=case).values_list("pk", "consent_overridden_by", "consent_override_reason")
+        ),
+    }

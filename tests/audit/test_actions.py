@@ -1,0 +1,317 @@
+"""The audit trail through the actions: one row per change, written and rolled back with it; the hash
+chain that shows an altered or removed row; the database refusing changes (PostgreSQL); and the
+`audit_verify` command."""
+
+import itertools
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from cases import actions as case_actions
+from cases.models import CaseEvent, Returnee
+from repat.accounts.models import User
+from repat.approvals import actions as approval_actions
+from repat.audit import actions as audit
+from repat.audit.models import AuditEvent, AuditHead
+from services import actions as service_actions
+from tests.factories import register_returnee
+from tests.services.factories import service
+
+from .helpers import audit_ids, new_rows, raw_delete, raw_set_changes
+
+pytestmark = pytest.mark.django_db
+
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
+)
+
+
+def granted(user) -> User:
+    """The user with the permission to see the restricted section (fetched again: Django caches
+    permissions on the instance)."""
+    user.user_permissions.add(Permission.objects.get(codename="see_restricted", content_type__app_label="cases"))
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def people(worker, supervisor, case):
+    return SimpleNamespace(worker=worker, supervisor=supervisor, case=case)
+
+
+def draft_referral(p):
+    return service_actions.referral_create(
+        actor=p.worker, case=p.case, service_type=service("individual-counselling"), reason="Nightmares.", submit=False
+    )
+
+
+def closure_request(p):
+    return approval_actions.approval_request(actor=p.worker, kind="closure", case=p.case, closure_reason="moved")
+
+
+# Each prepares what its write needs (before the trail is read) and returns the write itself.
+
+
+def note_log(p):
+    return lambda: case_actions.note_log(
+        actor=p.worker, case=p.case, contact_date=timezone.localdate(), kind="home_visit", summary="Visited."
+    )
+
+
+def case_update(p):
+    return lambda: case_actions.case_update(actor=p.worker, case=p.case, data={"risk_level": "low"})
+
+
+def document_add(p):
+    return lambda: case_actions.document_add(
+        actor=p.worker, returnee=p.case.returnee, data={"kind": "birth_certificate", "status": "missing"}
+    )
+
+
+def referral_create(p):
+    return lambda: draft_referral(p)
+
+
+def referral_transition(p):
+    referral = draft_referral(p)
+    return lambda: service_actions.referral_transition(
+        actor=p.worker, referral=referral, action="submit", expected_status="draft"
+    )
+
+
+def approval_request(p):
+    return lambda: closure_request(p)
+
+
+def approval_decide(p):
+    approval = closure_request(p)
+    return lambda: approval_actions.approval_decide(
+        actor=p.supervisor, approval=approval, approve=False, comment="Not yet: the school place is open."
+    )
+
+
+def restricted_section_save(p):
+    actor = granted(p.worker)
+    return lambda: case_actions.restricted_section_save(
+        actor=actor, returnee=p.case.returnee, data={"charges": "Article 1"}
+    )
+
+
+WRITES = {
+    write.__name__: (write, kind)
+    for write, kind in [
+        (note_log, "note_logged"),
+        (case_update, "risk_changed"),
+        (document_add, "document_added"),
+        (referral_create, "referral_created"),
+        (referral_transition, "referral_status"),
+        (approval_request, "approval_requested"),
+        (approval_decide, "approval_returned"),
+        (restricted_section_save, "restricted_updated"),
+    ]
+}
+
+
+@pytest.mark.parametrize("name", WRITES)
+def test_each_case_change_writes_one_audit_row_matching_its_timeline_event(name, people):
+    # given
+    prepare, kind = WRITES[name]
+    write = prepare(people)
+    events_before = set(CaseEvent.objects.values_list("pk", flat=True))
+    before = audit_ids()
+
+    # when
+    write()
+
+    # then: one event, one audit row saying the same thing, by the same person, about the same record
+    event = CaseEvent.objects.exclude(pk__in=events_before).get()
+    assert event.kind == kind
+    assert new_rows(before, "action", "detail", "case_id", "actor_id", "object_type", "object_id") == [
+        (
+            "change",
+            event.kind,
+            people.case.pk,
+            event.actor_id,
+            event.subject or "case",
+            event.subject_id or people.case.pk,
+        )
+    ]
+
+
+def test_an_approval_that_closes_the_case_writes_a_row_per_event(people):
+    approval = closure_request(people)
+    before = audit_ids()
+
+    approval_actions.approval_decide(actor=people.supervisor, approval=approval, approve=True)
+
+    assert new_rows(before, "action", "detail", "actor_name", "object_type") == [
+        ("change", "closed", "supervisor-a", "case"),
+        ("change", "approval_given", "supervisor-a", "approvalrequest"),
+    ]
+
+
+def test_the_audit_row_carries_the_changes_and_the_actor_name(worker, case):
+    before = audit_ids()
+
+    case_actions.case_update(actor=worker, case=case, data={"risk_level": "high", "risk_reason": "Threats."})
+
+    row = AuditEvent.objects.exclude(pk__in=before).get()
+    assert (row.actor, row.actor_name, row.object_type, row.object_id) == (worker, "worker-a", "case", case.pk)
+    assert row.changes["risk_level"] == ["medium", "high"]
+    assert row.changes["risk_reason"] == ["", "Threats."]
+
+
+def test_a_rolled_back_transaction_takes_its_audit_row_with_it(worker, case):
+    # given
+    before, head = audit_ids(), AuditHead.objects.get().hash
+
+    # when: the note is logged, then something later in the same transaction fails
+    with pytest.raises(RuntimeError), transaction.atomic():
+        case_actions.note_log(
+            actor=worker, case=case, contact_date=timezone.localdate(), kind="home_visit", summary="Visited."
+        )
+        raise RuntimeError("the request failed after the note")
+
+    # then
+    assert new_rows(before) == []
+    assert AuditHead.objects.get().hash == head
+    assert not case.events.exists()
+    assert audit.verify().intact
+
+
+def test_an_action_refused_after_writing_its_events_leaves_no_audit_row(worker, chuy):
+    # given: a registration whose new household name is too long, which is found only after the
+    # returnee, the case and their two events were written
+    before = audit_ids()
+
+    # when
+    with pytest.raises(ValidationError) as error:
+        register_returnee(worker, chuy, new_family_name="Ф" * 201)
+
+    # then
+    assert error.value.message_dict == {"name": ["Ensure this value has at most 200 characters (it has 201)."]}
+    assert not Returnee.objects.exists()
+    assert new_rows(before) == []
+    assert audit.verify().intact
+
+
+# --- The hash chain
+
+
+@pytest.fixture
+def trail(worker, case):
+    """Five change rows on `case` after whatever the fixtures wrote; returns their ids."""
+    before = audit_ids()
+    for n in range(5):
+        case_actions.note_log(
+            actor=worker, case=case, contact_date=timezone.localdate(), kind="home_visit", summary=f"Visit {n}."
+        )
+    return [pk for (pk,) in new_rows(before, "pk")]
+
+
+def test_the_chain_is_intact_and_ends_at_the_head(trail):
+    result = audit.verify()
+
+    assert (result.intact, result.broken_at, result.reason) == (True, None, "")
+    assert result.checked == AuditEvent.objects.count()
+    assert AuditHead.objects.get().hash == AuditEvent.objects.get(pk=trail[-1]).hash
+
+
+def test_each_row_chains_to_the_one_before(trail):
+    rows = list(AuditEvent.objects.order_by("id"))
+    assert rows[0].prev_hash == audit.GENESIS
+    assert all(row.prev_hash == previous.hash for previous, row in itertools.pairwise(rows))
+    assert all(row.hash == row.compute_hash() for row in rows)
+
+
+def test_verify_in_small_batches_gives_the_same_answer(trail):
+    assert audit.verify(batch=2) == audit.verify()
+
+
+def test_an_altered_row_is_found(trail):
+    # when: someone with database access rewrites what a row says changed
+    raw_set_changes(trail[2], '{"next_follow_up": ["2030-01-01", "2030-01-02"]}')
+
+    # then
+    result = audit.verify()
+    assert (result.intact, result.broken_at, result.reason) == (False, trail[2], "this row was altered")
+    assert result.checked == AuditEvent.objects.filter(pk__lt=trail[2]).count()
+
+
+def test_a_removed_row_is_found_at_the_row_after_it(trail):
+    raw_delete(trail[2])
+
+    result = audit.verify()
+    assert (result.broken_at, result.reason) == (trail[3], "a row before this one was removed or altered")
+
+
+def test_removed_newest_rows_are_found(trail):
+    raw_delete(trail[-1])
+
+    result = audit.verify()
+    assert (result.broken_at, result.reason) == (-1, "the newest rows were removed")
+    assert result.checked == AuditEvent.objects.count()
+
+
+# --- The database's guard (PostgreSQL)
+
+APPEND_ONLY = r"audit rows are append-only \(%s refused\)"
+
+
+@postgresql_only
+@pytest.mark.parametrize(
+    ("statement", "operation"),
+    [
+        ("UPDATE audit_auditevent SET detail = 'forged' WHERE id = %s", "UPDATE"),
+        ("DELETE FROM audit_auditevent WHERE id = %s", "DELETE"),
+    ],
+)
+def test_postgresql_refuses_raw_updates_and_deletes(statement, operation, trail):
+    with (
+        pytest.raises(DatabaseError, match=APPEND_ONLY % operation),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [trail[2]])
+
+    assert AuditEvent.objects.get(pk=trail[2]).detail == "note_logged"
+    assert audit.verify().intact
+
+
+@postgresql_only
+def test_postgresql_refuses_the_application_too(trail):
+    row = AuditEvent.objects.get(pk=trail[2])
+
+    with pytest.raises(DatabaseError, match=APPEND_ONLY % "UPDATE"), transaction.atomic():
+        AuditEvent.objects.filter(pk=row.pk).update(detail="forged")
+    with pytest.raises(DatabaseError, match=APPEND_ONLY % "UPDATE"), transaction.atomic():
+        row.detail = "forged"
+        row.save()
+    with pytest.raises(DatabaseError, match=APPEND_ONLY % "DELETE"), transaction.atomic():
+        AuditEvent.objects.filter(pk=row.pk).delete()
+
+    assert AuditEvent.objects.filter(pk__in=trail).count() == 5
+    assert audit.verify().intact
+
+
+# --- The command
+
+
+def test_audit_verify_command_reports_an_intact_trail(trail, capsys):
+    call_command("audit_verify")
+
+    assert capsys.readouterr().out == f"Audit trail intact: {AuditEvent.objects.count()} rows checked.\n"
+
+
+def test_audit_verify_command_fails_on_a_broken_trail(trail):
+    raw_set_changes(trail[1], '{"next_follow_up": [null, "2030-01-01"]}')
+    intact = AuditEvent.objects.filter(pk__lt=trail[1]).count()
+
+    with pytest.raises(CommandError) as error:
+        call_command("audit_verify")
+
+    assert str(error.value) == f"Audit trail broken at row {trail[1]}: this row was altered ({intact} rows intact)."

@@ -1,0 +1,759 @@
+"""The dashboard and the progress report pages: who gets what, figures computed in the background
+and read from a snapshot, figures that lead to the list behind them, and downloads on record."""
+
+import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.files.base import ContentFile
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from cases.models import Case
+from repat.accounts.models import User
+from repat.reports import actions
+from repat.reports.models import ProgressReport, ReportExport, ReportSettings
+from tests.factories import CaseFactory, OperationFactory, ReturneeFactory, UserFactory
+from tests.services.factories import ProviderFactory, ProviderStaffFactory
+
+from .factories import ON, ProgressReportFactory, born_aged, care, core_documents, person, referral
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("worker", "other_worker", "coordinator", "supervisor", "osh_supervisor", "administrator", "provider_user")
+PDF = b"%PDF-1.7\n%fake report\n"
+XLSX = b"PK\x03\x04 fake workbook"
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def flashed(response) -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
+def rows_behind(client, url: str) -> int:
+    """How many rows the list at `url` has (over all its pages)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["page_obj"].paginator.count
+
+
+@pytest.fixture
+def provider_user(db):
+    return ProviderStaffFactory(user__username="provider-a").user
+
+
+@pytest.fixture
+def ready(supervisor, chuy):
+    """A ready report of Chüy by `supervisor`, with its files."""
+    report = ProgressReportFactory(
+        created_by=supervisor, region=chuy, status="ready", progress=100, generated_at=timezone.now()
+    )
+    report.pdf_file.save("ready.pdf", ContentFile(PDF), save=False)
+    report.xlsx_file.save("ready.xlsx", ContentFile(XLSX), save=False)
+    report.save()
+    return report
+
+
+@pytest.fixture
+def dashboard_with_figures(django_capture_on_commit_callbacks):
+    """GET the dashboard once so its snapshot is computed (on commit, by the eager task), then again."""
+
+    def get(client, params=None, **headers):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.get(reverse("reports:dashboard"), params or {})
+        return client.get(reverse("reports:dashboard"), params or {}, headers=headers)
+
+    return get
+
+
+# --- Role matrix -------------------------------------------------------------------------------------------
+
+# Expected status per role, in the order of ROLES.
+MATRIX = {
+    ("get", "dashboard"): (403, 403, 200, 200, 200, 200, 403),
+    ("post", "dashboard"): (403, 403, 302, 302, 302, 302, 403),
+    ("get", "report_list"): (403, 403, 403, 200, 200, 200, 403),
+    ("get", "report_create"): (403, 403, 403, 200, 200, 200, 403),
+    ("post", "report_create"): (403, 403, 403, 302, 302, 302, 403),
+    ("get", "report_detail"): (404, 404, 404, 200, 404, 200, 404),
+    ("post", "report_detail"): (404, 404, 404, 302, 404, 403, 404),  # only its author changes the text
+    ("get", "download_pdf"): (404, 404, 404, 200, 404, 200, 404),
+    ("get", "download_xlsx"): (404, 404, 404, 200, 404, 200, 404),
+    ("get", "download_other"): (404, 404, 404, 404, 404, 404, 404),
+}
+
+
+@pytest.fixture
+def urls(ready):
+    return {
+        "dashboard": reverse("reports:dashboard"),
+        "report_list": reverse("reports:report_list"),
+        "report_create": reverse("reports:report_create"),
+        "report_detail": reverse("reports:report_detail", args=[ready.pk]),
+        "download_pdf": reverse("reports:report_download", args=[ready.pk, "pdf"]),
+        "download_xlsx": reverse("reports:report_download", args=[ready.pk, "xlsx"]),
+        "download_other": reverse("reports:report_download", args=[ready.pk, "docx"]),
+    }
+
+
+POST_DATA = {
+    "dashboard": {},
+    "report_create": {"period_start": "01.01.2025", "period_end": "30.06.2025", "language": "en"},
+    "report_detail": {"summary": "New text."},
+}
+
+
+@pytest.mark.parametrize(
+    ("method", "name", "role", "expected"),
+    [
+        pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
+        for (method, name), codes in MATRIX.items()
+        for role, code in zip(ROLES, codes, strict=True)
+    ],
+)
+def test_role_matrix(method, name, role, expected, urls, client_for, request, django_capture_on_commit_callbacks):
+    client = client_for(request.getfixturevalue(role))
+    with django_capture_on_commit_callbacks():  # nothing is produced: only who may ask is tested here
+        response = client.get(urls[name]) if method == "get" else client.post(urls[name], POST_DATA[name])
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("name", sorted({name for _method, name in MATRIX}))
+def test_anonymous_users_are_sent_to_the_login_page(name, urls, client):
+    for response in (client.get(urls[name]), client.post(urls[name], {})):
+        assert response.status_code == 302
+        assert response.url == f"{reverse('accounts:login')}?next={urls[name]}"
+
+
+def test_inactive_supervisor_is_sent_away(supervisor, client_for):
+    client = client_for(supervisor)
+    supervisor.is_active = False
+    supervisor.save()
+    assert client.get(reverse("reports:dashboard")).status_code == 302
+
+
+# --- Dashboard -----------------------------------------------------------------------------------------
+
+
+def test_dashboard_shows_that_figures_are_computed_then_shows_them(
+    supervisor, case, client_for, django_capture_on_commit_callbacks
+):
+    # given
+    client = client_for(supervisor)
+
+    # when: the first view
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = client.get(reverse("reports:dashboard"))
+
+    # then: a message, and the fragment polls for the figures
+    page = first.content.decode()
+    assert "The figures are being computed. This page updates itself when they are ready." in page
+    assert 'hx-trigger="every 2s"' in page
+    assert first.context["figures"] is None
+    assert len(callbacks) == 1
+
+    # when: the refresh runs and the page polls
+    callbacks[0]()
+    polled = client.get(reverse("reports:dashboard"), headers={"HX-Request": "true"})
+
+    # then: the fragment alone, with the figures and no more polling
+    fragment = polled.content.decode()
+    assert polled.templates[0].name == "reports/_dashboard_figures.html"
+    assert "<html" not in fragment
+    assert "hx-trigger" not in fragment
+    assert "Figures as of" in fragment
+    assert polled.context["figures"]["open_total"] == 1
+
+
+def test_dashboard_page_includes_the_figures_fragment(supervisor, case, client_for, dashboard_with_figures):
+    response = dashboard_with_figures(client_for(supervisor))
+    names = [t.name for t in response.templates]
+    assert names[0] == "reports/dashboard.html"
+    assert "reports/_dashboard_figures.html" in names
+    assert 'id="caseload-table"' in response.content.decode()
+
+
+def test_refresh_now_goes_back_to_the_same_filters_and_says_so(supervisor, chuy, client_for):
+    url = f"{reverse('reports:dashboard')}?region={chuy.pk}"
+    response = client_for(supervisor).post(url)
+    assert response.status_code == 302
+    assert response.url == url
+    assert flashed(response) == ["The figures are being recomputed."]
+
+
+def test_refresh_now_through_the_page_shows_the_new_figures(
+    supervisor, case, client_for, chuy, worker, django_capture_on_commit_callbacks, dashboard_with_figures
+):
+    client = client_for(supervisor)
+    dashboard_with_figures(client)
+    person(chuy, worker=worker)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:dashboard"))
+    assert client.get(reverse("reports:dashboard")).context["figures"]["open_total"] == 2
+
+
+def test_dashboard_filter_errors_show_next_to_the_field(supervisor, client_for):
+    tomorrow = today() + datetime.timedelta(days=1)
+    response = client_for(supervisor).get(reverse("reports:dashboard"), {"end": tomorrow.strftime("%d.%m.%Y")})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"end": ["The period cannot end in the future."]}
+    assert response.context["scope"] is None
+
+
+def test_supervisor_dashboard_never_counts_cases_outside_their_regions(
+    supervisor, worker, other_worker, chuy, osh, client_for, dashboard_with_figures
+):
+    # given: two Chüy cases, and three in Osh (one held by a Chüy worker, one a Chüy-like child)
+    for _n in range(2):
+        person(chuy, worker=worker, born=born_aged(8))
+    person(osh, worker=worker, born=born_aged(8))
+    for _n in range(2):
+        person(osh, worker=other_worker, born=born_aged(8))
+
+    # when
+    figures = dashboard_with_figures(client_for(supervisor)).context["figures"]
+
+    # then
+    assert figures["open_total"] == 2
+    assert [(name, n) for name, n, _url in figures["regions"]] == [("Chüy Oblast", 2)]
+    assert [(w["name"], w["n"]) for w in figures["workers"]] == [(f"Test {worker.last_name}", 2)]
+    assert figures["returnees"] == 2
+    assert {label: n for label, n, _url in figures["indicators"]}["Children (under 18)"] == 2
+
+
+def test_supervisor_may_not_look_at_another_region_through_the_filter(
+    supervisor, osh, other_worker, client_for, dashboard_with_figures
+):
+    person(osh, worker=other_worker)
+    response = dashboard_with_figures(client_for(supervisor), {"region": osh.pk})
+    assert response.context["form"].errors == {
+        "region": ["Select a valid choice. That choice is not one of the available choices."]
+    }
+    assert response.context["figures"] is None
+
+
+def test_administrator_dashboard_counts_every_region(
+    administrator, case, other_case, client_for, dashboard_with_figures
+):
+    figures = dashboard_with_figures(client_for(administrator)).context["figures"]
+    assert figures["open_total"] == 2
+    assert sorted(n for _name, n, _url in figures["regions"]) == [1, 1]
+
+
+def test_workers_over_the_caseload_limit_are_highlighted(supervisor, worker, chuy, client_for, dashboard_with_figures):
+    # given: a limit of 2, and a worker with 3 open cases next to one with 2
+    ReportSettings.objects.update_or_create(pk=1, defaults={"caseload_limit": 2})
+    second = UserFactory(username="worker-c", first_name="Гулзат", last_name="Асанова", regions=[chuy])
+    for holder, n in ((worker, 3), (second, 2)):
+        for _n in range(n):
+            person(chuy, worker=holder)
+
+    # when
+    response = dashboard_with_figures(client_for(supervisor))
+
+    # then
+    assert [(w["name"], w["n"], w["over"]) for w in response.context["figures"]["workers"]] == [
+        (f"Test {worker.last_name}", 3, True),
+        ("Гулзат Асанова", 2, False),
+    ]
+    page = response.content.decode()
+    assert page.count('class="table-warning over-limit"') == 1
+    assert "Highlighted: more than 2 open cases." in page
+    assert "over the limit" in page
+
+
+def test_dashboard_query_count_does_not_grow_with_data(
+    supervisor,
+    worker,
+    chuy,
+    client_for,
+    dashboard_with_figures,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    # given
+    client = client_for(supervisor)
+    person(chuy, worker=worker)
+    dashboard_with_figures(client)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("reports:dashboard"))
+    limit = len(small.captured_queries)  # read now: the next request clears the query log
+
+    # when: many more cases, workers, documents and placements, and the snapshot recomputed
+    for n in range(12):
+        holder = UserFactory(username=f"worker-{n}", regions=[chuy])
+        child = person(chuy, worker=holder, born=born_aged(n + 1), sex="male" if n % 2 else "female")
+        care(child, "relatives")
+        core_documents(child)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:dashboard"))
+
+    # then
+    with django_assert_max_num_queries(limit):
+        response = client.get(reverse("reports:dashboard"))
+    assert response.context["figures"]["open_total"] == 13
+
+
+# --- Figures lead to the lists behind them ----------------------------------------------------------------
+
+
+@pytest.fixture
+def chuy_cases(worker, other_worker, chuy, osh, supervisor):
+    """Chüy: open and active cases at every risk, a closed one, an unassigned one; children with
+    and without documents and relatives; and Osh cases the supervisor may not see."""
+    second = UserFactory(username="worker-c", regions=[chuy])
+    cases = []
+    for holder, status, risk, born in [
+        (worker, "open", "high", born_aged(7, on=today())),
+        (worker, "open", "high", born_aged(15, on=today())),
+        (worker, "active", "medium", born_aged(30, on=today())),
+        (worker, "monitoring", "low", None),
+        (second, "open", "high", born_aged(3, on=today())),
+        (None, "open", "low", born_aged(12, on=today())),
+    ]:
+        returnee = person(chuy, worker=holder, born=born)
+        Case.objects.filter(returnee=returnee).update(status=status, risk_level=risk)
+        cases.append(returnee)
+    closed = person(chuy, worker=worker, born=born_aged(10, on=today()))
+    Case.objects.filter(returnee=closed).update(
+        status="closed", closed_on=today(), closure_reason="moved", risk_level="high"
+    )
+    core_documents(cases[0])
+    core_documents(closed)
+    care(cases[1], "relatives")
+    care(cases[4], "grandparents")
+    for _n in range(2):
+        person(osh, worker=other_worker, born=born_aged(7, on=today()))
+    return cases
+
+
+def test_status_and_risk_figures_link_to_caseloads_of_that_many_cases(
+    supervisor, chuy_cases, client_for, dashboard_with_figures
+):
+    # given
+    client = client_for(supervisor)
+    response = dashboard_with_figures(client)
+    figures = response.context["figures"]
+
+    # then: every cell and every row total
+    assert [row["total"] for row in figures["status_rows"]] == [4, 1, 1]
+    for row in figures["status_rows"]:
+        for cell in row["cells"]:
+            assert rows_behind(client, cell["url"]) == cell["n"], cell["url"]
+        assert rows_behind(client, row["url"]) == row["total"], row["url"]
+    high_open = figures["status_rows"][0]["cells"][2]
+    assert high_open["n"] == 3
+    assert parse_qs(urlsplit(high_open["url"]).query) == {"status": ["open"], "risk_level": ["high"]}
+    assert f'<a href="{escape(high_open["url"])}">3</a>' in response.content.decode()
+
+
+def test_indicator_figures_link_to_caseloads_of_that_many_cases(
+    supervisor, chuy_cases, client_for, dashboard_with_figures
+):
+    # given
+    client = client_for(supervisor)
+    figures = dashboard_with_figures(client).context["figures"]
+    indicators = {label: (n, url) for label, n, url in figures["indicators"]}
+
+    # then
+    assert indicators["Children (under 18)"][0] == 5  # four open children and the closed one
+    assert indicators["Children with all core documents restored"][0] == 2
+    assert indicators["Children placed with relatives"][0] == 2
+    for label, (n, url) in indicators.items():
+        assert rows_behind(client, url) == n, label
+
+
+def test_worker_and_region_figures_link_to_caseloads_of_that_many_cases(
+    supervisor, worker, chuy_cases, client_for, dashboard_with_figures
+):
+    # given: the worker also has a closed case, which the dashboard does not count
+    client = client_for(supervisor)
+    figures = dashboard_with_figures(client).context["figures"]
+
+    # then
+    assert [w["n"] for w in figures["workers"]] == [4, 1]
+    assert parse_qs(urlsplit(figures["workers"][0]["url"]).query) == {"worker": [str(worker.pk)], "hide_closed": ["on"]}
+    for row in figures["workers"]:
+        assert rows_behind(client, row["url"]) == row["n"], row["url"]
+    for name, n, url in figures["regions"]:
+        assert rows_behind(client, url) == n, name
+
+
+def test_service_figures_link_to_referral_queues_of_that_many_referrals(
+    supervisor, chuy_cases, other_case, client_for, dashboard_with_figures
+):
+    # given: referrals made today in every status, and Osh ones the supervisor may not see
+    provider = ProviderFactory(name="Ak-Bata Family Centre")
+    overdue = today() - datetime.timedelta(days=1)
+    for returnee, code, status, extra in [
+        (chuy_cases[0], "individual-counselling", "submitted", {}),
+        (chuy_cases[0], "individual-counselling", "assigned", {"accept_due": overdue}),
+        (chuy_cases[1], "trauma-care", "accepted", {"accepted": today(), "complete_due": overdue}),
+        (chuy_cases[1], "school-enrolment", "completed", {"accepted": today(), "completed": today()}),
+        (chuy_cases[2], "school-enrolment", "in_progress", {"accepted": today()}),
+        (other_case.returnee, "individual-counselling", "assigned", {"accept_due": overdue}),
+        (other_case.returnee, "school-enrolment", "completed", {"completed": today()}),
+    ]:
+        referral(returnee, code, status, provider=provider, **extra)
+    client = client_for(supervisor)
+
+    # when
+    figures = dashboard_with_figures(client).context["figures"]
+
+    # then: every category cell, category and provider
+    assert [row["total"] for row in figures["categories"]] == [2, 3]
+    for row in figures["categories"]:
+        for n, url in row["cells"]:
+            assert rows_behind(client, url) == n, url
+        assert rows_behind(client, row["url"]) == row["total"], row["url"]
+    for row in figures["providers"]:
+        assert rows_behind(client, row["url"]) == row["total"], row["url"]
+    label, n, url = figures["work_due"][1]
+    assert (label, n) == ("Overdue referrals", 2)
+    assert rows_behind(client, url) == 2
+
+
+def test_caseload_hide_closed_filter(worker, case, client_for):
+    closed = CaseFactory(worker=worker, status="closed", closed_on=today(), closure_reason="moved")
+    client = client_for(worker)
+    assert set(client.get(reverse("cases:caseload")).context["cases"]) == {case, closed}
+    assert list(client.get(reverse("cases:caseload"), {"hide_closed": "on"}).context["cases"]) == [case]
+    assert "Hide closed cases" in client.get(reverse("cases:caseload")).content.decode()
+
+
+def test_the_work_due_figure_for_follow_ups_links_to_that_many_cases(
+    supervisor, chuy_cases, client_for, dashboard_with_figures
+):
+    # given: two follow-ups overdue, one of them on the closed case
+    Case.objects.filter(returnee__in=chuy_cases[:1]).update(next_follow_up=today() - datetime.timedelta(days=2))
+    Case.objects.filter(status="closed").update(next_follow_up=today() - datetime.timedelta(days=2))
+    client = client_for(supervisor)
+
+    # when
+    label, n, url = dashboard_with_figures(client).context["figures"]["work_due"][0]
+
+    # then
+    assert (label, n) == ("Overdue follow-ups", 1)
+    assert rows_behind(client, url) == 1
+
+
+def test_figure_links_keep_the_region_and_operation_chosen(
+    administrator, case, chuy, client_for, dashboard_with_figures
+):
+    figures = dashboard_with_figures(client_for(administrator), {"region": chuy.pk}).context["figures"]
+    _label, _n, url = figures["indicators"][0]
+    assert parse_qs(urlsplit(url).query) == {
+        "indicator": ["children"],
+        "on": [today().isoformat()],
+        "region": [str(chuy.pk)],
+    }
+
+
+# --- The caseload's filters from the dashboard ------------------------------------------------------------
+
+
+def test_caseload_indicator_filter(supervisor, chuy, worker, client_for):
+    # given
+    child = person(chuy, worker=worker, born=born_aged(9, on=today()))
+    adult = person(chuy, worker=worker, born=born_aged(18, on=today()))
+    care(child, "grandparents")
+    client = client_for(supervisor)
+
+    # when / then
+    def cases(indicator):
+        return list(client.get(reverse("cases:caseload"), {"indicator": indicator}).context["cases"])
+
+    assert cases("children") == [child.case]
+    assert cases("relatives") == [child.case]
+    assert cases("institution") == []
+    assert set(cases("")) == {child.case, adult.case}
+
+
+def test_caseload_indicator_counts_on_the_day_given(supervisor, chuy, worker, client_for):
+    # given a child placed with relatives a year ago, and one who arrived yesterday
+    placed = person(chuy, worker=worker, born=born_aged(9, on=today()))
+    care(placed, "grandparents", placed=today() - datetime.timedelta(days=365))
+    newcomer = person(chuy, worker=worker, born=born_aged(9, on=today()), arrived=today() - datetime.timedelta(days=1))
+    on = (today() - datetime.timedelta(days=30)).isoformat()
+
+    # when the list behind a figure counted 30 days ago is opened
+    response = client_for(supervisor).get(reverse("cases:caseload"), {"indicator": "children", "on": on})
+
+    # then it holds those the figure counted on that day, not the newcomer
+    assert list(response.context["cases"]) == [placed.case]
+    assert newcomer.case not in response.context["cases"]
+
+
+def test_caseload_indicator_filter_ignores_a_key_it_does_not_know(worker, case, client_for):
+    response = client_for(worker).get(reverse("cases:caseload"), {"indicator": "returnees_in_paris"})
+    assert response.status_code == 200
+    assert "indicator" in response.context["filter"].form.errors
+
+
+def test_caseload_indicator_filter_counts_from_today(worker, chuy, client_for):
+    # given: a child who turns 18 today is no longer counted
+    person(chuy, worker=worker, born=born_aged(18, on=today()))
+    younger = person(chuy, worker=worker, born=born_aged(18, plus_days=1, on=today()))
+    response = client_for(worker).get(reverse("cases:caseload"), {"indicator": "children"})
+    assert list(response.context["cases"]) == [younger.case]
+
+
+def test_caseload_worker_filter(supervisor, worker, chuy, client_for):
+    # given
+    second = UserFactory(username="worker-c", regions=[chuy])
+    mine = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
+    CaseFactory(worker=second, returnee=ReturneeFactory(region=chuy))
+
+    # when
+    response = client_for(supervisor).get(reverse("cases:caseload"), {"worker": worker.pk})
+
+    # then
+    assert list(response.context["cases"]) == [mine]
+    assert set(response.context["filter"].form.fields["worker"].queryset) == {worker, second}
+
+
+def test_caseload_worker_filter_offers_only_workers_of_ones_regions(coordinator, other_worker, other_case, client_for):
+    response = client_for(coordinator).get(reverse("cases:caseload"), {"worker": other_worker.pk})
+    assert other_worker not in response.context["filter"].form.fields["worker"].queryset
+    assert list(response.context["cases"]) == []
+
+
+# --- Progress reports -----------------------------------------------------------------------------------
+
+
+def test_report_is_made_through_the_pages(supervisor, chuy, client_for, django_capture_on_commit_callbacks):
+    # given
+    client = client_for(supervisor)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("reports:report_create"),
+            {
+                "period_start": "01.01.2025",
+                "period_end": "30.06.2025",
+                "region": chuy.pk,
+                "language": "en",
+                "summary": "Most children are in school.",
+            },
+        )
+
+    # then
+    report = ProgressReport.objects.get()
+    assert response.status_code == 302
+    assert response.url == report.get_absolute_url()
+    assert flashed(response) == ["The report is being produced."]
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert 'id="download-pdf"' in page
+    assert "Progress report: All operations, Chüy Oblast" in page
+    assert "Most children are in school." in page
+
+
+def test_administrator_makes_a_report_through_the_pages(administrator, client_for, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(administrator).post(
+            reverse("reports:report_create"),
+            {"period_start": "01.01.2025", "period_end": "30.06.2025", "language": "ru"},
+        )
+    assert response.status_code == 302
+    report = ProgressReport.objects.get()
+    assert (report.status, report.scope_regions, report.language) == ("ready", None, "ru")
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            {"period_start": "01.07.2025", "period_end": "30.06.2025"},
+            {"period_end": ["The period cannot end before it starts."]},
+        ),
+        (
+            {"period_start": "01.07.2025", "period_end": "tomorrow"},
+            {"period_end": ["The period cannot end in the future."]},
+        ),
+        (
+            {"period_start": "01.01.2025", "period_end": "30.06.2025", "region": "osh"},
+            {"region": ["Select a valid choice. That choice is not one of the available choices."]},
+        ),
+        ({"period_start": "", "period_end": "30.06.2025"}, {"period_start": ["This field is required."]}),
+    ],
+    ids=["end-before-start", "end-in-future", "region-not-theirs", "no-start"],
+)
+def test_report_form_shows_the_reason_next_to_the_field(data, errors, supervisor, client_for, request):
+    # given
+    if data.get("region") == "osh":
+        data = {**data, "region": request.getfixturevalue("osh").pk}
+    if data["period_end"] == "tomorrow":
+        data = {**data, "period_end": (today() + datetime.timedelta(days=1)).strftime("%d.%m.%Y")}
+
+    # when
+    response = client_for(supervisor).post(reverse("reports:report_create"), {"language": "en", **data})
+
+    # then
+    assert response.status_code == 200
+    assert response.context["form"].errors == errors
+    assert not ProgressReport.objects.exists()
+
+
+def test_report_form_offers_only_ones_regions(supervisor, chuy, client_for):
+    form = client_for(supervisor).get(reverse("reports:report_create")).context["form"]
+    assert list(form.fields["region"].queryset) == [chuy]
+
+
+def test_report_page_shows_the_progress_bar_while_queued(supervisor, chuy, client_for):
+    # given
+    report = ProgressReportFactory(created_by=supervisor, region=chuy, status="running", progress=55)
+    client = client_for(supervisor)
+
+    # when
+    page = client.get(report.get_absolute_url()).content.decode()
+    fragment = client.get(report.get_absolute_url(), headers={"HX-Request": "true"})
+
+    # then
+    assert '<progress class="w-100" max="100" value="55"' in page
+    assert "Being produced…" in page
+    assert f'hx-get="{report.get_absolute_url()}" hx-trigger="every 2s"' in page
+    assert 'id="download-pdf"' not in page
+    assert [t.name for t in fragment.templates] == ["reports/_report_progress.html"]
+    assert 'value="55"' in fragment.content.decode()
+
+
+def test_queued_report_says_it_waits(supervisor, chuy, client_for):
+    report = ProgressReportFactory(created_by=supervisor, region=chuy)
+    page = client_for(supervisor).get(report.get_absolute_url()).content.decode()
+    assert "Waiting to be produced…" in page
+    assert 'value="0"' in page
+
+
+def test_ready_report_shows_downloads_and_stops_polling(ready, supervisor, client_for):
+    page = client_for(supervisor).get(ready.get_absolute_url()).content.decode()
+    assert f'href="{reverse("reports:report_download", args=[ready.pk, "pdf"])}" id="download-pdf"' in page
+    assert f'href="{reverse("reports:report_download", args=[ready.pk, "xlsx"])}" id="download-xlsx"' in page
+    assert "hx-trigger" not in page
+    assert "<progress" not in page
+    assert "Not downloaded yet." in page
+
+
+def test_failed_report_says_so(supervisor, chuy, client_for):
+    report = ProgressReportFactory(created_by=supervisor, region=chuy, status="failed")
+    page = client_for(supervisor).get(report.get_absolute_url()).content.decode()
+    assert "The report could not be produced. Save the text again to retry, or tell an administrator." in page
+
+
+def test_narrative_form_is_for_the_author_only(ready, supervisor, administrator, client_for):
+    assert client_for(supervisor).get(ready.get_absolute_url()).context["can_edit"] is True
+    page = client_for(administrator).get(ready.get_absolute_url())
+    assert page.context["can_edit"] is False
+    assert "Save and produce again" not in page.content.decode()
+
+
+def test_author_saves_the_narrative_and_the_report_is_produced_again(
+    ready, supervisor, client_for, django_capture_on_commit_callbacks
+):
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(supervisor).post(ready.get_absolute_url(), {"summary": "Revised.", "next_steps": "More."})
+
+    # then
+    assert response.status_code == 302
+    assert flashed(response) == ["The report is being produced again with the new text."]
+    ready.refresh_from_db()
+    assert (ready.status, ready.summary, ready.next_steps) == ("ready", "Revised.", "More.")
+    assert ready.pdf_file.read().startswith(b"%PDF")
+
+
+def test_narrative_saved_while_the_report_is_produced_is_refused_on_the_form(supervisor, chuy, client_for):
+    report = ProgressReportFactory(created_by=supervisor, region=chuy, status="running")
+    response = client_for(supervisor).post(report.get_absolute_url(), {"summary": "Too early."})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == ["The report is being produced; wait until it is ready."]
+
+
+def test_report_list_shows_what_each_may_see(supervisor, osh_supervisor, administrator, chuy, osh, client_for):
+    # given: a Chüy report by a colleague, a report of one's own over all one's regions, and Osh's
+    colleague = UserFactory(username="supervisor-c", role=User.Role.SUPERVISOR, regions=[chuy])
+    of_region = ProgressReportFactory(created_by=colleague, region=chuy)
+    colleague_all = ProgressReportFactory(created_by=colleague, region=None, scope_regions=[chuy.pk])
+    own = ProgressReportFactory(created_by=supervisor, region=None, scope_regions=[chuy.pk])
+    of_osh = ProgressReportFactory(created_by=osh_supervisor, region=osh)
+
+    # when / then
+    def listed(user):
+        return set(client_for(user).get(reverse("reports:report_list")).context["reports"])
+
+    assert listed(supervisor) == {of_region, own}
+    assert listed(osh_supervisor) == {of_osh}
+    assert listed(administrator) == {of_region, colleague_all, own, of_osh}
+    assert client_for(supervisor).get(colleague_all.get_absolute_url()).status_code == 404
+
+
+def test_report_list_query_count_does_not_grow_with_rows(supervisor, chuy, client_for, django_assert_max_num_queries):
+    client = client_for(supervisor)
+    ProgressReportFactory.create_batch(2, created_by=supervisor, region=chuy)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("reports:report_list"))
+    ProgressReportFactory.create_batch(
+        15, created_by=supervisor, region=chuy, operation=OperationFactory(name="Second operation")
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("reports:report_list"))
+
+
+# --- Downloads ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("format", "content", "mime"), [("pdf", PDF, "application/pdf"), ("xlsx", XLSX, None)])
+def test_download_returns_the_file_and_records_it(format, content, mime, ready, supervisor, client_for):
+    # when
+    response = client_for(supervisor).get(reverse("reports:report_download", args=[ready.pk, format]))
+
+    # then
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    name = f"repat-report-{ready.pk}-20250101-20250630.{format}"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    if mime:
+        assert response["Content-Type"] == mime
+    export = ReportExport.objects.get()
+    assert (export.report, export.user, export.format) == (ready, supervisor, format)
+
+
+def test_downloads_are_listed_on_the_report_page(ready, supervisor, administrator, client_for):
+    client_for(administrator).get(reverse("reports:report_download", args=[ready.pk, "xlsx"]))
+    page = client_for(supervisor).get(ready.get_absolute_url()).content.decode()
+    assert f"{administrator} · Excel" in page
+
+
+def test_download_of_a_report_not_ready_goes_back_to_its_page(supervisor, chuy, client_for):
+    report = ProgressReportFactory(created_by=supervisor, region=chuy, status="running")
+    response = client_for(supervisor).get(reverse("reports:report_download", args=[report.pk, "pdf"]))
+    assert response.status_code == 302
+    assert response.url == report.get_absolute_url()
+    assert flashed(response) == ["The report is not ready yet."]
+    assert not ReportExport.objects.exists()
+
+
+def test_download_in_an_unknown_format_records_nothing(ready, supervisor, client_for):
+    assert client_for(supervisor).get(reverse("reports:report_download", args=[ready.pk, "csv"])).status_code == 404
+    assert not ReportExport.objects.exists()
+
+
+def test_a_real_report_downloads_as_a_pdf(supervisor, chuy, client_for, django_capture_on_commit_callbacks):
+    # given
+    person(chuy, born=born_aged(8, on=ON))
+    with django_capture_on_commit_callbacks(execute=True):
+        report = actions.report_create(
+            actor=supervisor,
+            data={"period_start": datetime.date(2025, 1, 1), "period_end": ON, "region": chuy, "language": "en"},
+        )
+
+    # when
+    response = client_for(supervisor).get(reverse("reports:report_download", args=[report.pk, "pdf"]))
+
+    # then
+    assert b"".join(response.streaming_content).startswith(b"%PDF")

@@ -1,0 +1,73 @@
+"""Readers shared by the attack suite: the state of every domain table (equal before and after a
+refused request means nothing was written) and what a page shows of the world."""
+
+from django.apps import apps
+from django.db import connection
+
+from repat.reports import actions
+from repat.reports.models import DashboardSnapshot
+
+# Every table a page can write to, whatever the app; sessions, the audit trail of views, dashboard
+# snapshots and one-time form tokens are bookkeeping, not data about people.
+DOMAIN_MODELS = (
+    "cases.Operation",
+    "cases.Returnee",
+    "cases.ReturneeAlias",
+    "cases.Family",
+    "cases.FamilyMember",
+    "cases.Case",
+    "cases.Note",
+    "cases.CaseEvent",
+    "cases.Attachment",
+    "cases.IdentityDocument",
+    "cases.ConsentRecord",
+    "cases.KinshipTest",
+    "cases.CareArrangement",
+    "cases.Assessment",
+    "cases.ReintegrationPlan",
+    "cases.PlanGoal",
+    "cases.GoalProgress",
+    "cases.CaseTransfer",
+    "cases.FollowUpTask",
+    "cases.LegalRecord",
+    "cases.EmergencyAccess",
+    "services.Provider",
+    "services.ProviderStaff",
+    "services.Referral",
+    "approvals.ApprovalRequest",
+    "reminders.Reminder",
+    "reports.ProgressReport",
+    "reports.ReportExport",
+    "accounts.User",
+)
+# Written by signing in, not by the request under test.
+VOLATILE = {"last_login"}
+
+
+def domain_state() -> dict[str, list[str]]:
+    """Every row of every domain table, as the database holds it (plain SQL: this runs around
+    every refused request of the suite and must stay cheap)."""
+    quote = connection.ops.quote_name
+    state = {}
+    with connection.cursor() as cursor:
+        for label in DOMAIN_MODELS:
+            model = apps.get_model(label)
+            columns = ", ".join(quote(f.column) for f in model._meta.concrete_fields if f.attname not in VOLATILE)
+            cursor.execute(f"SELECT {columns} FROM {quote(model._meta.db_table)}")  # noqa: S608 - our own names
+            state[label] = sorted(map(repr, cursor.fetchall()))
+    return state
+
+
+def changed_tables(before: dict, after: dict) -> list[str]:
+    return [label for label in before if before[label] != after[label]]
+
+
+def shown(page: str, markers) -> set[str]:
+    """Which of `markers` (case numbers, names) appear in a page."""
+    return {marker for marker in markers if marker in page}
+
+
+def compute_dashboards() -> None:
+    """Compute every dashboard snapshot asked for so far, as the background task would."""
+    for snapshot in DashboardSnapshot.objects.all():
+        actions.dashboard_refresh(key=snapshot.key)
