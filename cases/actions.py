@@ -2,6 +2,7 @@
 failed save changes nothing and the timeline never misses a change."""
 
 import datetime
+import logging
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 from repat.core.sequences import sequence_next
+from repat.reminders.actions import lease_acquire, lease_release
 from repat.reminders.models import ReminderSettings
 
 from . import permissions
@@ -44,6 +46,8 @@ from .models import (
     ReturneeAlias,
 )
 from .uploads import prepare_upload
+
+log = logging.getLogger(__name__)
 
 RETURNEE_FIELDS = (
     "given_name",
@@ -1133,10 +1137,24 @@ def retention_run(*, today: datetime.date | None = None, dry_run: bool = False) 
     to_anonymise = list(due.filter(anonymise_after__lte=today).values_list("pk", "returnee__case_number"))
     if dry_run:
         return RetentionResult([n for _pk, n in to_list], [n for _pk, n in to_anonymise])
+    # One run at a time (two beats, or the command while the beat runs): the other does nothing.
+    holder = lease_acquire("retention", 3600)
+    if holder is None:
+        return RetentionResult([], [])
+    try:
+        return _retention_apply(today, to_list, to_anonymise)
+    finally:
+        lease_release("retention", holder)
+
+
+def _retention_apply(today: datetime.date, to_list: list, to_anonymise: list) -> RetentionResult:
     notice = today + datetime.timedelta(days=settings.REPAT_RETENTION_NOTICE_DAYS)
-    for pk, _number in to_list:
+    listed, anonymised = [], []
+    for pk, number in to_list:
         with transaction.atomic():
-            Case.objects.filter(pk=pk, anonymise_after__isnull=True).update(anonymise_after=notice)
+            if not Case.objects.filter(pk=pk, anonymise_after__isnull=True).update(anonymise_after=notice):
+                continue  # listed meanwhile
+            listed.append(number)
             audit.record(
                 actor=None,
                 actor_name="retention",
@@ -1147,9 +1165,17 @@ def retention_run(*, today: datetime.date | None = None, dry_run: bool = False) 
                 detail="listed",
                 changes={"anonymise_after": [None, notice.isoformat()]},
             )
-    for pk, _number in to_anonymise:
-        case_anonymise(case_id=pk, today=today)
-    return RetentionResult([n for _pk, n in to_list], [n for _pk, n in to_anonymise])
+    for pk, number in to_anonymise:
+        try:
+            case_anonymise(case_id=pk, today=today)
+        except Exception as error:  # noqa: BLE001 - one failing case must not keep the others' data
+            # The type only: a database error's text can quote the row, names included.
+            log.error(
+                "Retention: case %s could not be anonymised (%s); tried again next run.", pk, type(error).__name__
+            )
+            continue
+        anonymised.append(number)
+    return RetentionResult(listed, anonymised)
 
 
 @transaction.atomic

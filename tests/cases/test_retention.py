@@ -444,3 +444,46 @@ def test_the_periodic_task_runs_the_retention(old_case):
     assert tasks.retention.delay().get() == 1
     old_case.refresh_from_db()
     assert old_case.anonymised_on == today()
+
+
+def test_a_run_while_another_holds_the_lease_does_nothing(old_case):
+    # given another run in progress (it holds the retention lease)
+    from repat.reminders.actions import lease_acquire
+
+    assert lease_acquire("retention", 600) is not None
+
+    # when the daily job starts meanwhile
+    result = actions.retention_run()
+
+    # then it leaves the work to the other run
+    assert (result.listed, result.anonymised) == ([], [])
+    old_case.refresh_from_db()
+    assert old_case.anonymise_after is None
+    assert retention_rows() == []
+
+
+def test_a_case_that_fails_does_not_stop_the_others(old_case, worker, supervisor, chuy, monkeypatch, caplog):
+    # given two cases due for anonymisation, the first of which fails
+    actions.retention_run()
+    second = CaseFactory(returnee=ReturneeFactory(region=chuy, given_name="Второй"), worker=worker)
+    close_case(second, supervisor, reason="moved")
+    closed_on(second, years_ago(6))
+    actions.retention_run()
+    real = actions.case_anonymise
+
+    def flaky(*, case_id, today):
+        if case_id == old_case.pk:
+            raise RuntimeError(f"row contains {MARKER}")
+        return real(case_id=case_id, today=today)
+
+    monkeypatch.setattr(actions, "case_anonymise", flaky)
+
+    # when the run after the notice period comes
+    result = actions.retention_run(today=days(31))
+
+    # then the other case is anonymised, the failure is logged without the row's text
+    assert result.anonymised == [second.returnee.case_number]
+    second.refresh_from_db()
+    assert second.anonymised_on == days(31)
+    assert f"case {old_case.pk} could not be anonymised (RuntimeError)" in caplog.text
+    assert MARKER not in caplog.text
