@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from repat.approvals import permissions as approval_permissions
 from repat.approvals import selectors as approval_selectors
 from repat.audit import actions as audit
 from repat.audit import permissions as audit_permissions
@@ -137,6 +138,9 @@ class CaseDetailView(SingleSubmitMixin, FormView):
         latest = approval_selectors.latest_by_subject(approvals)
         for assessment in overview["assessments"]:
             assessment.latest_approval = latest.get(("assessment", assessment.pk))
+            assessment.can_ask_approval = approval_permissions.can_ask_for_assessment(
+                user, assessment, assessment.latest_approval
+            )
         closure = latest.get(("closure", self.case.pk))
         return super().get_context_data(
             case=self.case,
@@ -592,6 +596,7 @@ class PlanDetailView(TemplateView):
             can_start=can_edit and not any(v.status == v.Status.DRAFT for v in selectors.plan_versions(case=plan.case)),
             approval=approval,
             can_edit_goals=can_edit and plan.is_editable and not (approval and approval.is_pending),
+            can_ask_approval=approval_permissions.can_ask_for_plan(self.request.user, plan, approval),
             progress_form=GoalProgressForm(),
             **kwargs,
         )

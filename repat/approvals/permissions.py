@@ -50,5 +50,26 @@ def can_request(user, case) -> bool:
     return case_permissions.can_edit_case(user, case)
 
 
+def can_ask_for_assessment(user, assessment, latest: ApprovalRequest | None) -> bool:
+    """What the case page offers: a completed, unapproved assessment of an open case, not already waiting."""
+    return (
+        assessment.status == assessment.Status.COMPLETED
+        and not assessment.approved_at
+        and not (latest and latest.is_pending)
+        and not assessment.case.is_closed
+        and can_request(user, assessment.case)
+    )
+
+
+def can_ask_for_plan(user, plan, latest: ApprovalRequest | None) -> bool:
+    """What the plan page offers: a draft of an open case, not already waiting (goals are checked on asking)."""
+    return (
+        plan.status == plan.Status.DRAFT
+        and not (latest and latest.is_pending)
+        and not plan.case.is_closed
+        and can_request(user, plan.case)
+    )
+
+
 def can_withdraw(user, approval: ApprovalRequest) -> bool:
     return approval.is_pending and (approval.requested_by_id == user.pk or can_request(user, approval.case))

@@ -57,6 +57,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["case_id", "-id"], name="audit_case_idx", condition=Q(case_id__isnull=False)),
             models.Index(fields=["actor", "-id"], name="audit_actor_idx"),
+            models.Index(fields=["actor_name", "-id"], name="audit_actor_name_idx"),
             models.Index(fields=["action", "-id"], name="audit_action_idx"),
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["at"], name="audit_at_idx"),

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from repat.reminders.actions import lease_acquire, lease_release
+
 from . import documents, exports, permissions, selectors
 from .models import DashboardSnapshot, ProgressReport, ReportExport, ReportSettings
 
@@ -67,8 +69,18 @@ def dashboard_refresh(*, key: str) -> DashboardSnapshot | None:
 
 
 def dashboards_refresh_recent(*, now: datetime.datetime | None = None) -> int:
-    """Beat: recompute the stale snapshots someone looked at recently, so the next view is fresh."""
-    now = now or timezone.now()
+    """Beat: recompute the stale snapshots someone looked at recently, so the next view is fresh.
+    Holds a lease, like the reminder sweep, so a slow run and the next beat never overlap."""
+    holder = lease_acquire("dashboard-refresh", 600)
+    if holder is None:
+        return 0
+    try:
+        return _refresh_recent(now or timezone.now())
+    finally:
+        lease_release("dashboard-refresh", holder)
+
+
+def _refresh_recent(now: datetime.datetime) -> int:
     max_age = datetime.timedelta(minutes=ReportSettings.current().dashboard_max_age_minutes)
     keys = DashboardSnapshot.objects.filter(last_viewed_at__gte=now - KEEP_FRESH).exclude(
         computed_at__gte=now - max_age

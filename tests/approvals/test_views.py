@@ -19,6 +19,7 @@ from tests.factories import (
     ReintegrationPlanFactory,
     ReturneeFactory,
     UserFactory,
+    close_case,
 )
 
 from .factories import CLOSURE_REASON, KINDS, OVERRIDE_REASON, effects
@@ -630,3 +631,21 @@ def test_queue_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("approvals:queue"), params)
     assert len(response.context["approvals"]) == 20
+
+
+def test_the_pages_offer_approval_only_for_what_can_be_approved(
+    worker, supervisor, case, assessment, draft, client_for
+):
+    # given an open case with a completed assessment and a draft plan
+    client = client_for(worker)
+    ask_assessment = reverse("approvals:request", args=["assessment", assessment.pk])
+    ask_plan = reverse("approvals:request", args=["plan", draft.pk])
+
+    # then both pages offer to ask
+    assert ask_assessment in client.get(case.get_absolute_url()).content.decode()
+    assert ask_plan in client.get(draft.get_absolute_url()).content.decode()
+
+    # when the case is closed, neither is offered (the action would refuse it)
+    close_case(case, supervisor)
+    assert ask_assessment not in client.get(case.get_absolute_url()).content.decode()
+    assert ask_plan not in client.get(draft.get_absolute_url()).content.decode()

@@ -2,6 +2,7 @@
 exports write theirs; "who viewed this record" on the case page; the audit search and the chain check
 for administrators."""
 
+import datetime
 import uuid
 
 import pytest
@@ -332,3 +333,21 @@ def test_checking_a_broken_chain_names_the_row(views_and_changes, administrator,
     response = client.post(reverse("audit:verify"))
 
     assert flashed(response) == [f"The audit trail is broken at row {row.pk}: this row was altered."]
+
+
+def test_the_audit_search_by_day(views_and_changes, administrator, case, client_for):
+    # given rows recorded today (local time)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    client = client_for(administrator)
+
+    def found(since, until):
+        params = {"since": since.isoformat(), "until": until.isoformat(), "case": case.pk, "action": "view"}
+        return len(client.get(reverse("audit:search"), params).context["events"])
+
+    # then a search of today finds them, of yesterday or tomorrow none
+    one_day = datetime.timedelta(days=1)
+    assert found(today, today) == 3
+    assert found(today - one_day, today - one_day) == 0
+    assert found(today + one_day, today + one_day) == 0

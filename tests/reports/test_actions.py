@@ -540,3 +540,19 @@ def test_export_by_someone_who_may_not_see_the_report_is_refused(role, superviso
 def test_administrator_exports_any_report(supervisor, administrator, chuy):
     report = ProgressReportFactory(created_by=supervisor, region=chuy, status="ready")
     assert actions.report_export(actor=administrator, report=report, format="pdf").user == administrator
+
+
+def test_a_refresh_while_another_runs_does_nothing(scope):
+    # given a stale snapshot someone viewed, and a refresh already running (it holds the lease)
+    from repat.reminders.actions import lease_acquire
+
+    now = timezone.now()
+    DashboardSnapshot.objects.create(key="stale", scope=scope.as_dict(), last_viewed_at=now, computed_at=None)
+    assert lease_acquire("dashboard-refresh", 600) is not None
+
+    # when the next beat comes
+    refreshed = actions.dashboards_refresh_recent(now=now)
+
+    # then it leaves the work to the running one
+    assert refreshed == 0
+    assert DashboardSnapshot.objects.get(key="stale").computed_at is None
