@@ -49,10 +49,19 @@ class AuditFilter(django_filters.FilterSet):
         return queryset.filter(actor_name__in=[*known, value])
 
     def filter_since(self, queryset, name, value):
+        if value <= EARLIEST:  # no moment before it: nothing to leave out
+            return queryset
         return queryset.filter(at__gte=_start_of(value))
 
     def filter_until(self, queryset, name, value):
+        if value >= LATEST:
+            return queryset
         return queryset.filter(at__lt=_start_of(value + datetime.timedelta(days=1)))
+
+
+# Days at the ends of the calendar have no local start that converts to UTC.
+EARLIEST = datetime.date.min + datetime.timedelta(days=1)
+LATEST = datetime.date.max - datetime.timedelta(days=1)
 
 
 def _start_of(day: datetime.date) -> datetime.datetime:
