@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= repat.settings.dev
 
-.PHONY: run test setup lint messages bench-reminders
+.PHONY: run test setup lint messages bench bench-db bench-database load bench-reminders
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Repat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -36,10 +36,35 @@ messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 # The reminder sweep over N open follow-ups and N open referrals, on a PostgreSQL database of its own.
-BENCH_DB ?= postgres://postgres@127.0.0.1:5432/repat_bench
+BENCH_DB_NAME ?= repat_bench
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/$(BENCH_DB_NAME)
 N ?= 200000
-bench-reminders: $(VENV)/.installed
-	psql "$(BENCH_DB:/repat_bench=/postgres)" -tAc "SELECT 1 FROM pg_database WHERE datname='repat_bench'" | grep -q 1 \
-	  || createdb -h 127.0.0.1 -U postgres repat_bench
-	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
+bench-reminders: bench-database
 	DATABASE_URL=$(BENCH_DB) $(PY) manage.py bench_sweep --items $(N) --yes
+
+# The page benchmark (docs/benchmarks.md): fill the benchmark database with N people (unless it
+# already holds exactly N), then time the main pages as each role. `make bench N=1000000`.
+BENCH_REDIS ?= redis://127.0.0.1:6379/2
+BENCH_OUT ?= docs/benchmarks.md
+REPEATS ?= 20
+BENCH_ENV = DATABASE_URL=$(BENCH_DB) REDIS_URL=$(BENCH_REDIS) DJANGO_SETTINGS_MODULE=repat.settings.bench
+bench-database: $(VENV)/.installed
+	psql -h 127.0.0.1 -U postgres -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$(BENCH_DB_NAME)'" | grep -q 1 \
+	  || createdb -h 127.0.0.1 -U postgres $(BENCH_DB_NAME)
+	DATABASE_URL=$(BENCH_DB) $(PY) manage.py migrate --noinput -v0
+
+bench-db: bench-database
+	[ "$$(psql "$(BENCH_DB)" -tAc 'SELECT count(*) FROM cases_returnee')" = "$(N)" ] \
+	  || $(BENCH_ENV) $(PY) manage.py seed_scale --people $(N) --replace
+
+bench: bench-db
+	$(BENCH_ENV) $(PY) manage.py bench --repeats $(REPEATS) --output $(BENCH_OUT) $(BENCH_FLAGS)
+
+# The load test: 20 people of every role for SECONDS against gunicorn, driven by locust.
+SECONDS ?= 60
+$(VENV)/.bench-installed: requirements-bench.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	@touch $@
+
+load: bench-db $(VENV)/.bench-installed
+	$(BENCH_ENV) $(PY) manage.py bench_load --users 20 --seconds $(SECONDS) --output $(BENCH_OUT) $(LOAD_FLAGS)

@@ -8,9 +8,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from repat.accounts.models import Region, User
+from repat.accounts.models import User
+from repat.core.choices import chooser
 
-from .models import Case, Operation, Returnee
+from .models import Case, Returnee
 
 SORTS = {
     # Cases with no follow-up date go last either way, on SQLite as on PostgreSQL.
@@ -28,12 +29,10 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
     risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=Case.Risk.choices)
-    operation = django_filters.ModelChoiceFilter(
-        label=_("Operation"), field_name="returnee__operation", queryset=Operation.objects.all()
+    operation = django_filters.ChoiceFilter(
+        label=_("Operation"), field_name="returnee__operation", choices=chooser("operations")
     )
-    region = django_filters.ModelChoiceFilter(
-        label=_("Region"), field_name="returnee__region", queryset=Region.objects.filter(parent__isnull=True)
-    )
+    region = django_filters.ChoiceFilter(label=_("Region"), field_name="returnee__region", choices=chooser("regions"))
     overdue = django_filters.BooleanFilter(
         label=_("Follow-up overdue"), method="filter_overdue", widget=forms.CheckboxInput
     )
@@ -78,8 +77,9 @@ class CaseFilter(django_filters.FilterSet):
             "on",
         ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, few_cases: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.few_cases = few_cases  # a worker's own caseload: search it case by case
         from repat.reports.documents import indicator_label
         from repat.reports.selectors import INDICATOR_KEYS
 
@@ -112,7 +112,7 @@ class CaseFilter(django_filters.FilterSet):
         return queryset
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        return queryset.search(value, few=self.few_cases) if value.strip() else queryset
 
     def filter_overdue(self, queryset, name, value):
         return queryset.follow_up_overdue(timezone.localdate()) if value else queryset

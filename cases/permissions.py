@@ -3,10 +3,12 @@
 Each `*_visible_to` function fails closed: an unknown role, an inactive or anonymous user sees nothing.
 """
 
-from django.db.models import Q
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from repat.accounts.models import User
+from repat.accounts.selectors import region_ids
 
 from .models import (
     Assessment,
@@ -44,14 +46,43 @@ def _scope(user, prefix: str = "") -> Q | None:
         return Q(**{f"{prefix}worker": user})
     if user.role in REGIONAL_ROLES:
         region = "returnee__region__in" if not prefix else "region__in"
-        return Q(**{region: user.regions.values("pk")})
+        return Q(**{region: region_ids(user)})
     return Q(pk__in=[])
 
 
+def _emergency_case_ids(user) -> list[int]:
+    """Cases opened by "breaking the glass", while the access lasts. Almost nobody holds one, and
+    an OR with a subquery would stop PostgreSQL using the scope's index (every case would be read):
+    so the few case ids are fetched first, and only when the user holds an access at all (known
+    from loading the user, see accounts/backends.py)."""
+    if getattr(user, "has_emergency_access", True) is False:
+        return []
+    return list(EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values_list("case", flat=True))
+
+
 def _emergency(user, prefix: str = "") -> Q:
-    """Cases opened by "breaking the glass", while the access lasts."""
-    active = EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values("case")
+    active = _emergency_case_ids(user)
     return Q(**{f"{prefix}pk__in": active}) if not prefix else Q(case__in=active)
+
+
+def visible_through(user, path: str, *, emergency: bool = True) -> Q | None:
+    """The cases a user may see, as a condition on rows that reach their case by `path` ("case",
+    "returnee__case"): written as joins, so that PostgreSQL can start from the user's own few
+    hundred cases (with `IN (every visible case)` it walks the other table in its order instead,
+    and a worker's referral queue reads a hundred thousand rows). None: every row. Without
+    `emergency`, the cases in the user's own scope only."""
+    if not _is_active(user):
+        return Q(pk__in=[])
+    if _sees_everything(user):
+        return None
+    if user.role == User.Role.SOCIAL_WORKER:
+        scope = Q(**{f"{path}__worker": user})
+    elif user.role in REGIONAL_ROLES:
+        scope = Q(**{f"{path}__returnee__region__in": region_ids(user)})
+    else:
+        return Q(pk__in=[])
+    opened = _emergency_case_ids(user) if emergency else []
+    return scope | Q(**{f"{path}__in": opened}) if opened else scope
 
 
 def cases_visible_to(user):
@@ -84,14 +115,17 @@ def returnees_visible_to(user):
     return Returnee.objects.filter(scope | _emergency(user, "case__"))
 
 
-def _families_of(user, returnees):
+def _families_of(user, *, emergency: bool):
+    """Families with a member whose case the user may see (correlated per family, so that opening
+    one family checks its few members rather than listing every visible returnee of a region)."""
     if not _is_active(user):
         return Family.objects.none()
     if _sees_everything(user):
         return Family.objects.all()
-    with_member = Q(pk__in=FamilyMember.objects.filter(returnee__in=returnees.values("pk")).values("family_id"))
+    member_visible = visible_through(user, "returnee__case", emergency=emergency)
+    with_member = Q(Exists(FamilyMember.objects.filter(member_visible, family=OuterRef("pk"))))
     if user.role in REGIONAL_ROLES:
-        return Family.objects.filter(with_member | Q(region__in=user.regions.values("pk")))
+        return Family.objects.filter(with_member | Q(region__in=region_ids(user)))
     if user.role == User.Role.SOCIAL_WORKER:
         return Family.objects.filter(with_member)
     return Family.objects.none()
@@ -99,13 +133,13 @@ def _families_of(user, returnees):
 
 def families_visible_to(user):
     """Families with a visible returnee; regional roles also see the families living in their regions."""
-    return _families_of(user, returnees_visible_to(user))
+    return _families_of(user, emergency=True)
 
 
 def families_in_scope(user):
     """Families a user may add people to or test against: as `families_visible_to`, but not through
     emergency access (which opens a case, and so its family, for reading only)."""
-    return _families_of(user, Returnee.objects.filter(case__in=cases_in_scope(user).values("pk")))
+    return _families_of(user, emergency=False)
 
 
 def can_register_returnee(user) -> bool:
@@ -114,10 +148,33 @@ def can_register_returnee(user) -> bool:
     )
 
 
+def with_viewer_scope(cases, user):
+    """Cases annotated with whether each is in the user's own scope, so that a page asking "may
+    they change it?" several times asks the database once (see `in_scope`)."""
+    return cases.annotate(
+        viewer_id=Value(user.pk),
+        viewer_in_scope=Exists(cases_in_scope(user).filter(pk=OuterRef("pk"))),
+        viewer_restricted_grant=Exists(_restricted_grants(user)),
+    )
+
+
+def remember_viewer(user, case: Case) -> None:
+    """Keep what `with_viewer_scope` found about the user for the rest of the request."""
+    if getattr(case, "viewer_id", None) == user.pk and not hasattr(user, "_restricted_grant"):
+        user._restricted_grant = case.viewer_restricted_grant
+
+
+def in_scope(user, case: Case) -> bool:
+    """In the user's own scope, not only open through emergency access."""
+    if getattr(case, "viewer_id", None) == user.pk:
+        return case.viewer_in_scope
+    return cases_in_scope(user).filter(pk=case.pk).exists()
+
+
 def can_edit_case(user, case: Case) -> bool:
     """Visible is not enough to write: the case's own worker, a coordinator of its region or an
     administrator may change it; a supervisor reviews."""
-    if not cases_in_scope(user).filter(pk=case.pk).exists():
+    if not in_scope(user, case):
         return False  # emergency access opens a case for reading, not for changing it
     return user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or _sees_everything(user)
 
@@ -135,7 +192,7 @@ def assignable_workers(user):
     if _sees_everything(user):
         return workers
     if user.role == User.Role.COORDINATOR:
-        return workers.filter(regions__in=user.regions.values("pk")).distinct()
+        return workers.filter(regions__in=region_ids(user)).distinct()
     if user.role == User.Role.SOCIAL_WORKER:
         return workers.filter(pk=user.pk)
     return workers.none()
@@ -149,13 +206,14 @@ def workers_visible_to(user):
     if _sees_everything(user):
         return workers
     if user.role in REGIONAL_ROLES:
-        return workers.filter(regions__in=user.regions.values("pk")).distinct()
+        return workers.filter(regions__in=region_ids(user)).distinct()
     return workers.filter(pk=user.pk)
 
 
 def _through_cases(model, user, path: str):
     """Rows of `model` whose case (reached by `path`) the user may see."""
-    return model.objects.filter(**{f"{path}__in": cases_visible_to(user).values("pk")})
+    condition = visible_through(user, path)
+    return model.objects.all() if condition is None else model.objects.filter(condition)
 
 
 def documents_visible_to(user):
@@ -197,7 +255,7 @@ def transfers_answerable_by(user):
     if user.role == user.Role.SOCIAL_WORKER:
         return pending.filter(to_worker=user)
     if user.role == user.Role.COORDINATOR:
-        return pending.filter(to_region__in=user.regions.values("pk"))
+        return pending.filter(to_region__in=region_ids(user))
     return pending.none()
 
 
@@ -218,9 +276,32 @@ def can_see_restricted(user, returnee: Returnee) -> bool:
     return (
         _is_active(user)
         and user.role != User.Role.PROVIDER
-        and user.has_perm("cases.see_restricted")
-        and cases_in_scope(user).filter(returnee=returnee).exists()
+        and has_restricted_grant(user)
+        and _returnee_in_scope(user, returnee)
     )
+
+
+def has_restricted_grant(user) -> bool:
+    """The "see the restricted section" permission, directly or through a group: one query, kept
+    on the user for the rest of the request (as Django keeps its permission cache)."""
+    if user.is_superuser:
+        return True
+    if not hasattr(user, "_restricted_grant"):
+        user._restricted_grant = _restricted_grants(user).exists()
+    return user._restricted_grant
+
+
+def _restricted_grants(user):
+    return Permission.objects.filter(codename="see_restricted", content_type__app_label="cases").filter(
+        Q(user=user) | Q(group__user=user)
+    )
+
+
+def _returnee_in_scope(user, returnee: Returnee) -> bool:
+    case = returnee._state.fields_cache.get("case")  # the case page's own case, already annotated
+    if case is not None:
+        return in_scope(user, case)
+    return cases_in_scope(user).filter(returnee=returnee).exists()
 
 
 def can_break_the_glass(user) -> bool:

@@ -4,9 +4,10 @@ and fetching what its page shows in a fixed number of queries."""
 import datetime
 from dataclasses import dataclass, field
 
+from django import forms
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, DateField, Prefetch, Q
+from django.db.models import Count, DateField, Exists, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,6 +19,7 @@ from .models import (
     Assessment,
     Case,
     CaseEvent,
+    CaseTransfer,
     Family,
     FamilyMember,
     GoalProgress,
@@ -35,15 +37,23 @@ def caseload(*, user, params) -> CaseFilter:
     queryset = permissions.cases_visible_to(user).select_related(
         "returnee", "returnee__operation", "returnee__region", "worker"
     )
-    filterset = CaseFilter(params, queryset=queryset)
-    # The worker filter offers the colleagues whose cases this user may see, not every worker.
-    filterset.form.fields["worker"].queryset = permissions.workers_visible_to(user)
+    filterset = CaseFilter(params, queryset=queryset, few_cases=user.role == user.Role.SOCIAL_WORKER)
+    # The worker filter offers the colleagues whose cases this user may see, not every worker; a
+    # social worker sees only their own cases, so has no colleague to pick (and no list to load).
+    worker = filterset.form.fields["worker"]
+    worker.queryset = permissions.workers_visible_to(user)
+    if user.role == user.Role.SOCIAL_WORKER:
+        worker.widget = forms.HiddenInput()
     return filterset
 
 
 def case_get(*, user, pk: int) -> Case:
-    return get_object_or_404(
-        permissions.cases_visible_to(user).select_related(
+    """The case, with what its page asks several times about the user (see `with_viewer_scope`)."""
+    pending_transfer = CaseTransfer.objects.filter(case=OuterRef("pk"), status=CaseTransfer.Status.PENDING)
+    case = get_object_or_404(
+        permissions.with_viewer_scope(permissions.cases_visible_to(user), user)
+        .annotate(pending_transfer_id=Subquery(pending_transfer.values("pk")[:1]))
+        .select_related(
             "returnee",
             "returnee__operation",
             "returnee__region",
@@ -53,15 +63,21 @@ def case_get(*, user, pk: int) -> Case:
         ),
         pk=pk,
     )
+    permissions.remember_viewer(user, case)
+    return case
 
 
 def returnee_get(*, user, pk: int) -> Returnee:
-    return get_object_or_404(
+    """The returnee, with their case marked as in the user's own scope or not (see case_get)."""
+    returnee = get_object_or_404(
         permissions.returnees_visible_to(user)
         .select_related("operation", "region", "district", "case", "case__worker", "membership__family")
-        .prefetch_related("aliases"),
+        .prefetch_related("aliases")
+        .annotate(case_in_scope=Exists(permissions.cases_in_scope(user).filter(returnee=OuterRef("pk")))),
         pk=pk,
     )
+    returnee.case.viewer_id, returnee.case.viewer_in_scope = user.pk, returnee.case_in_scope
+    return returnee
 
 
 def family_get(*, user, pk: int) -> Family:
@@ -173,14 +189,27 @@ def _service_names() -> dict[int, str]:
     return {service.pk: service.localized_name for service in ServiceType.objects.all()}
 
 
-def timeline(*, case: Case, limit: int = 50, restricted: bool = False) -> list[TimelineEntry]:
+def _names_every_service(events, known: dict[int, str]) -> bool:
+    for event in events:
+        if event.subject == "referral" and event.item.isdigit() and int(event.item) not in known:
+            return False
+    return True
+
+
+def timeline(
+    *, case: Case, limit: int = 50, restricted: bool = False, referrals: list | None = None
+) -> list[TimelineEntry]:
     """The case's events, newest first, with changes labelled in the reader's language. Changes to
-    the restricted section are shown only to readers who may see it (`restricted`)."""
+    the restricted section are shown only to readers who may see it (`restricted`). The case's
+    referrals, when the page has them already, name their services without another query."""
     events = case.events.select_related("actor", "note")
     if not restricted:
         events = events.exclude(kind=CaseEvent.Kind.RESTRICTED_UPDATED)
     events = list(events[:limit])
-    service_names = _service_names() if any(e.subject == "referral" for e in events) else {}
+    service_names = {}
+    if any(e.subject == "referral" for e in events):
+        known = {r.service_type_id: r.service_type.localized_name for r in referrals or ()}
+        service_names = known if _names_every_service(events, known) else _service_names()
     entries = []
     for event in events:
         subject_model = _subject_model(event.subject)
@@ -286,22 +315,33 @@ class PlanSummary:
     overdue: int = 0
 
 
+def _pending_transfer(case: Case):
+    """Rarely any: `case_get` says whether there is one, so the page asks only then."""
+    if getattr(case, "pending_transfer_id", 0) is None:
+        return None
+    return case.transfers.filter(status="pending").select_related("to_worker", "to_region").first()
+
+
 def case_overview(*, case: Case) -> dict:
-    """The case page's reintegration summary: assessments, the plan's progress, documents."""
-    plan = plan_latest(case=case)
+    """The case page's reintegration summary: assessments, the plan's progress (the plan and its
+    goal counts in one query), documents."""
+    today = timezone.localdate()
+    open_statuses = (PlanGoal.Status.NOT_STARTED, PlanGoal.Status.IN_PROGRESS)
+    plans = {
+        plan.status: plan
+        for plan in case.plans.exclude(status=ReintegrationPlan.Status.SUPERSEDED).annotate(
+            goal_count=Count("goals"),
+            achieved_count=Count("goals", filter=Q(goals__status=PlanGoal.Status.ACHIEVED)),
+            overdue_count=Count("goals", filter=Q(goals__status__in=open_statuses, goals__target_date__lt=today)),
+        )
+    }
+    plan = plans.get(ReintegrationPlan.Status.CURRENT) or plans.get(ReintegrationPlan.Status.DRAFT)
     summary = PlanSummary(plan)
     if plan is not None:
-        today = timezone.localdate()
-        open_statuses = (PlanGoal.Status.NOT_STARTED, PlanGoal.Status.IN_PROGRESS)
-        counts = plan.goals.aggregate(
-            goals=Count("id"),
-            achieved=Count("id", filter=Q(status=PlanGoal.Status.ACHIEVED)),
-            overdue=Count("id", filter=Q(status__in=open_statuses, target_date__lt=today)),
-        )
-        summary = PlanSummary(plan, **counts)
+        summary = PlanSummary(plan, plan.goal_count, plan.achieved_count, plan.overdue_count)
     return {
         "tasks": list(case.tasks.filter(done_at__isnull=True).select_related("assigned_to")[:50]),
-        "pending_transfer": case.transfers.filter(status="pending").select_related("to_worker", "to_region").first(),
+        "pending_transfer": _pending_transfer(case),
         "assessments": list(case.assessments.all()[:20]),
         "plan_summary": summary,
         "document_summary": document_summary(returnee=case.returnee),
@@ -317,8 +357,6 @@ def transfers_incoming(*, user) -> list:
 
 def transfers_outgoing(*, user):
     """Transfers of cases the user may see, newest first (the last hundred)."""
-    from .models import CaseTransfer
-
     visible = permissions.cases_visible_to(user).values("pk")
     return CaseTransfer.objects.filter(case__in=visible).select_related(*TRANSFER_RELATED)[:100]
 
@@ -326,4 +364,6 @@ def transfers_outgoing(*, user):
 def tasks_visible_to(*, user):
     from .models import FollowUpTask
 
-    return FollowUpTask.objects.filter(case__in=permissions.cases_visible_to(user).values("pk")).select_related("case")
+    condition = permissions.visible_through(user, "case")
+    tasks = FollowUpTask.objects.all() if condition is None else FollowUpTask.objects.filter(condition)
+    return tasks.select_related("case")

@@ -142,19 +142,20 @@ class CaseDetailView(SingleSubmitMixin, FormView):
                 user, assessment, assessment.latest_approval
             )
         closure = latest.get(("closure", self.case.pk))
+        referrals = service_selectors.case_referrals(user=self.request.user, case=self.case)
         return super().get_context_data(
             case=self.case,
             returnee=self.case.returnee,
-            timeline=selectors.timeline(case=self.case, restricted=restricted),
+            timeline=selectors.timeline(case=self.case, restricted=restricted, referrals=referrals),
             can_edit=can_edit,
-            emergency=not permissions.cases_in_scope(user).filter(pk=self.case.pk).exists(),
+            emergency=not permissions.in_scope(user, self.case),
             viewers=audit_selectors.case_viewers(case_id=self.case.pk)
             if audit_permissions.can_see_viewers(user)
             else None,
             approvals=approvals,
             pending_closure=closure if closure and closure.is_pending else None,
             **overview,
-            referrals=service_selectors.case_referrals(user=self.request.user, case=self.case),
+            referrals=referrals,
             **kwargs,
         )
 

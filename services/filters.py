@@ -7,18 +7,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from repat.accounts.models import Region
+from repat.core.choices import chooser
 from repat.core.forms import DateInput
 
-from .models import Provider, Referral, ServiceCategory
+from .models import Provider, Referral
 
 
 class ReferralFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
-    category = django_filters.ModelChoiceFilter(
-        label=_("Category"), field_name="service_type__category", queryset=ServiceCategory.objects.all()
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), field_name="service_type__category", choices=chooser("service_categories")
     )
-    region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(parent__isnull=True))
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=chooser("regions"))
     provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.all())
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=forms.CheckboxInput)
     since = django_filters.DateFilter(

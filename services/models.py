@@ -221,6 +221,10 @@ class Referral(models.Model):
             models.Index(fields=["status", "accept_due"], name="referral_accept_due_idx"),
             models.Index(fields=["status", "complete_due"], name="referral_complete_due_idx"),
             models.Index(fields=["case", "-created_at"], name="referral_case_idx"),
+            # The queue's order (newest first), for everyone and per provider: a page of the
+            # country's referrals is read from the index, not sorted.
+            models.Index(fields=["-created_at", "-id"], name="referral_queue_order_idx"),
+            models.Index(fields=["provider", "-created_at", "-id"], name="referral_provider_order_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,7 +1,7 @@
 """Who may see and move referrals. Every referral view, list and count starts from
 `referrals_visible_to`, which fails closed like the case querysets it builds on."""
 
-from cases.permissions import cases_visible_to
+from cases.permissions import cases_visible_to, visible_through
 from repat.accounts.models import User
 
 from .models import Provider, Referral
@@ -36,7 +36,8 @@ def referrals_visible_to(user):
         if provider is None:
             return Referral.objects.none()
         return Referral.objects.filter(provider=provider, status__in=PROVIDER_STATUSES)
-    return Referral.objects.filter(case__in=cases_visible_to(user).values("pk"))
+    condition = visible_through(user, "case")
+    return Referral.objects.all() if condition is None else Referral.objects.filter(condition)
 
 
 def sees_case_file(user, referral: Referral) -> bool:

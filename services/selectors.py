@@ -1,9 +1,10 @@
 """Read use-cases of the services app, each starting from `referrals_visible_to`."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from cases.models import CaseEvent, FamilyMember
+from cases.models import CaseEvent
 
 from . import permissions
 from .filters import ReferralFilter
@@ -48,28 +49,33 @@ def case_referrals(*, user, case) -> list[Referral]:
 
 
 def family_service_history(*, user, returnee) -> list[Referral]:
-    """Referrals across every case of the returnee's family that the user may see."""
-    membership = FamilyMember.objects.filter(returnee=returnee).first()
+    """Referrals across every case of the returnee's family that the user may see (a constant
+    family, so that PostgreSQL starts from its few members)."""
+    membership = getattr(returnee, "membership", None)
     if membership is None:
-        cases = [returnee.case.pk]
-        query = Q(case_id__in=cases)
+        query = Q(case_id=returnee.case.pk)
     else:
-        family_returnees = FamilyMember.objects.filter(family_id=membership.family_id, returnee__isnull=False)
-        query = Q(case__returnee__in=family_returnees.values("returnee_id"))
+        query = Q(case__returnee__membership__family_id=membership.family_id)
     return list(permissions.referrals_visible_to(user).filter(query).select_related(*LIST_RELATED)[:100])
 
 
-def provider_loads(*, user):
-    """Providers with their open referrals counted in SQL, for the coordinator's load view."""
-    open_statuses = ["assigned", "accepted", "in_progress"]
-    return (
-        Provider.objects.annotate(
-            open_referrals=Count("referrals", filter=Q(referrals__status__in=open_statuses)),
-            waiting=Count("referrals", filter=Q(referrals__status="assigned")),
-        )
-        .prefetch_related("regions", "service_types")
-        .order_by("name")
-    )
+OPEN_STATUSES = ("assigned", "accepted", "in_progress")
+
+
+def _referral_count(**conditions):
+    """Counted per provider row shown (a page of them), through the (provider, status) index,
+    rather than grouping every referral of the country."""
+    counted = Referral.objects.filter(provider=OuterRef("pk"), **conditions).order_by().values("provider")
+    return Coalesce(Subquery(counted.annotate(n=Count("*")).values("n")), 0)
+
+
+def provider_loads(*, user, details: bool = True):
+    """Providers with their open referrals counted in SQL: the coordinator's load view, and the
+    referral queue's sidebar (`details=False`: without their regions and services)."""
+    providers = Provider.objects.annotate(
+        open_referrals=_referral_count(status__in=OPEN_STATUSES), waiting=_referral_count(status="assigned")
+    ).order_by("name")
+    return providers.prefetch_related("regions", "service_types") if details else providers
 
 
 def consent_overrides(*, user):

@@ -51,7 +51,6 @@ class ReferralQueueView(TemplateView):
             # Provider staff see the returnee's name, never the case number (as on the referral page).
             hide_case_numbers=permissions.provider_of(user) is not None,
             bulk_form=BulkAssignForm(referrals=permissions.referrals_visible_to(user)) if coordinating else None,
-            loads=list(selectors.provider_loads(user=user)[:12]) if coordinating else [],
             **kwargs,
         )
 
@@ -203,6 +202,9 @@ class BulkAssignView(View):
         return redirect(next_url or "services:queue")
 
 
+SIDEBAR_PROVIDERS = 12
+
+
 class ProviderLoadView(TemplateView):
     template_name = "services/provider_list.html"
 
@@ -211,7 +213,16 @@ class ProviderLoadView(TemplateView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def get_template_names(self):
+        # The referral queue's sidebar loads the busiest part of this page after the queue itself.
+        if self.request.headers.get("HX-Request") and self.request.GET.get("part") == "sidebar":
+            return ["services/_provider_load.html"]
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
+        if self.get_template_names() != [self.template_name]:
+            loads = selectors.provider_loads(user=self.request.user, details=False)[:SIDEBAR_PROVIDERS]
+            return super().get_context_data(loads=list(loads), **kwargs)
         page, _query = paginate(self.request, selectors.provider_loads(user=self.request.user), 50)
         return super().get_context_data(page_obj=page, providers=page.object_list, **kwargs)
 

@@ -1,12 +1,30 @@
 """Fixtures per role. Each test builds what it needs; regions come from the seeded migration."""
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from repat.accounts.models import User
 from repat.accounts.permissions import two_factor_required
+from repat.core import choices
 
 from .accounts.helpers import pass_second_factor
 from .factories import CaseFactory, ReturneeFactory, UserFactory, region
+
+
+@pytest.fixture(autouse=True)
+def fresh_reference_lists():
+    """Each test's rows are rolled back without signals: no test sees the last one's cached lists."""
+    yield
+    choices.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request as a user who chose Kyrgyz leaves Kyrgyz active in the thread (each real request
+    activates its own language); the next test starts in the default language."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

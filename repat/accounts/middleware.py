@@ -81,7 +81,8 @@ def two_factor_exempt(view):
 def second_step_url(user, next_url: str = "") -> str | None:
     """Where a signed-in but unverified user must go first: the code page if they have an
     authenticator app, the setup page if their role requires one, otherwise nowhere (None)."""
-    if has_authenticator(user):
+    known = getattr(user, "has_confirmed_authenticator", None)  # loaded with the user (backends.py)
+    if known if known is not None else has_authenticator(user):
         name = "accounts:two_factor_verify"
     elif two_factor_required(user):
         name = "accounts:two_factor_setup"

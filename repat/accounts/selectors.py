@@ -20,3 +20,11 @@ def recovery_codes_for(user) -> StaticDevice | None:
 def recovery_codes_left(user) -> int:
     device = recovery_codes_for(user)
     return device.token_set.count() if device is not None else 0
+
+
+def region_ids(user):
+    """The regions a user works in, for filters: a list when it came with the signed-in user
+    (PostgreSQL, see backends.py), so that the planner sees constants and reads the fitting index
+    in order; otherwise a subquery."""
+    known = getattr(user, "region_ids", None)
+    return known if known is not None else user.regions.values("pk")

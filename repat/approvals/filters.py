@@ -5,8 +5,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Operation
 from repat.accounts.models import Region, User
+from repat.core.choices import chooser
 
 from .models import ApprovalRequest
 
@@ -17,8 +17,8 @@ class ApprovalFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(label=_("Approval of"), choices=ApprovalRequest.Kind.choices)
     region = django_filters.ModelChoiceFilter(label=_("Region"), queryset=Region.objects.filter(parent__isnull=True))
-    operation = django_filters.ModelChoiceFilter(
-        label=_("Operation"), field_name="case__returnee__operation", queryset=Operation.objects.all()
+    operation = django_filters.ChoiceFilter(
+        label=_("Operation"), field_name="case__returnee__operation", choices=chooser("operations")
     )
     requested_by = django_filters.ModelChoiceFilter(
         label=_("Requested by"),

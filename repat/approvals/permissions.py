@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from cases import permissions as case_permissions
 from repat.accounts.models import User
+from repat.accounts.selectors import region_ids
 
 from .models import ApprovalRequest
 
@@ -21,7 +22,7 @@ def approvals_visible_to(user):
     if user.role == User.Role.ADMINISTRATOR or user.is_superuser:
         return ApprovalRequest.objects.all()
     if user.role in (User.Role.SUPERVISOR, User.Role.COORDINATOR):
-        return ApprovalRequest.objects.filter(region__in=user.regions.values("pk"))
+        return ApprovalRequest.objects.filter(region__in=region_ids(user))
     if user.role == User.Role.SOCIAL_WORKER:
         return ApprovalRequest.objects.filter(Q(case__worker=user) | Q(requested_by=user))
     return ApprovalRequest.objects.none()

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+HASH_SLOT = "@@previous-hash@@"
+
 
 class AuditEvent(models.Model):
     """One look at or change of something that matters, written in the same database transaction
@@ -66,8 +68,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_id or ''}".strip()
 
-    def compute_hash(self) -> str:
-        """The row's content and the previous row's hash, in a canonical form."""
+    def _canonical(self, prev_hash: str) -> str:
+        """The row's content and the previous row's hash, in a canonical form ("prev_hash" sorts last)."""
         content = {
             "at": self.at.astimezone(datetime.UTC).isoformat(),
             "actor": self.actor_id,
@@ -79,10 +81,18 @@ class AuditEvent(models.Model):
             "detail": self.detail,
             "changes": self.changes,
             "ip": self.ip,
-            "prev_hash": self.prev_hash,
+            "prev_hash": prev_hash,
         }
-        encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+    def compute_hash(self) -> str:
+        return hashlib.sha256(self._canonical(self.prev_hash).encode()).hexdigest()
+
+    def compute_hash_parts(self) -> tuple[str, str]:
+        """The canonical form before and after the previous hash, for the database to hash once it
+        has locked the chain's head (see actions.APPEND_SQL)."""
+        before, after = self._canonical(HASH_SLOT).rsplit(HASH_SLOT, 1)
+        return before, after
 
 
 class AuditHead(models.Model):

@@ -8,3 +8,8 @@ class CoreConfig(AppConfig):
     name = "repat.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import choices
+
+        choices.connect()

@@ -2,16 +2,18 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
 
 from .models import FormSubmission
+from .pagination import BoundedPaginator
 
 
 def paginate(request, queryset, per_page: int | None = None) -> tuple[Page, str]:
-    """One page of a list, and the query string of the other parameters for the page links."""
-    page = Paginator(queryset, per_page or settings.REPAT_PAGE_SIZE).get_page(request.GET.get("page"))
+    """One page of a list (counted up to a bound: see pagination.py), and the query string of the
+    other parameters for the page links."""
+    page = BoundedPaginator(queryset, per_page or settings.REPAT_PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return page, params.urlencode()

@@ -9,14 +9,13 @@ import datetime
 import logging
 import socket
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -55,95 +54,198 @@ def lease_release(name: str, holder: str) -> None:
 
 
 @dataclass(frozen=True)
-class DueItem:
+class DueKind:
+    """One kind of item the sweep looks for: its open rows due by the horizon, each as
+    (item, due date, direct recipient, case, region, provider) under the aliases of ITEM_COLUMNS."""
+
     item_type: str
-    item_id: int
-    due_date: datetime.date
-    recipients: tuple[int, ...]
-    case_id: int
-    region_id: int
+    rows: QuerySet
+    # Referrals nobody was named for go to their provider's staff.
+    to_provider_staff: bool = False
 
 
-def _due_items(today: datetime.date, horizon: datetime.date) -> Iterator[DueItem]:
-    """Every open item due by the horizon, one indexed query per kind, streamed in chunks."""
+ITEM_COLUMNS = ("r_item", "r_due", "r_recipient", "r_case", "r_region", "r_provider")
+
+
+def _due_kinds(horizon: datetime.date) -> list[DueKind]:
+    """Every kind of open item, each read through an index on its due date."""
     from cases.models import Assessment, Case, FollowUpTask, IdentityDocument, PlanGoal
-    from services.models import ProviderStaff, Referral
+    from services.models import Referral
 
-    def stream(queryset, item_type, fields, recipients=lambda row: (row[2],)):
-        for row in queryset.values_list(*fields).iterator(chunk_size=BATCH):
-            # An item nobody answers for directly (a provider that does not use Repat) is still
-            # escalated: that is when the coordinator most needs to know.
-            if row[3]:
-                yield DueItem(item_type, row[0], row[1], tuple(r for r in recipients(row) if r), row[3], row[4])
+    def rows(queryset, due, recipient, case, region, provider=None):
+        return (
+            queryset.order_by()
+            .annotate(
+                r_item=F("pk"),
+                r_due=F(due),
+                r_recipient=F(recipient),
+                r_case=F(case),
+                r_region=F(region),
+                r_provider=F(provider) if provider else Value(None, output_field=IntegerField()),
+            )
+            .values(*ITEM_COLUMNS)
+        )
 
     open_case = ~Q(status="closed")
-    yield from stream(
-        Case.objects.filter(open_case, next_follow_up__lte=horizon),
-        Reminder.Item.FOLLOW_UP,
-        ("pk", "next_follow_up", "worker_id", "pk", "returnee__region_id"),
-    )
-    yield from stream(
-        FollowUpTask.objects.filter(done_at__isnull=True, due_date__lte=horizon).exclude(case__status="closed"),
-        Reminder.Item.TASK,
-        ("pk", "due_date", "assigned_to_id", "case_id", "case__returnee__region_id"),
-    )
-    staff = defaultdict(list)
-    for user_id, provider_id in ProviderStaff.objects.filter(user__is_active=True).values_list(
-        "user_id", "provider_id"
-    ):
-        staff[provider_id].append(user_id)
+    referral = ("assignee_id", "case_id", "region_id", "provider_id")
+    return [
+        DueKind(
+            Reminder.Item.FOLLOW_UP,
+            rows(
+                Case.objects.filter(open_case, next_follow_up__lte=horizon),
+                "next_follow_up",
+                "worker_id",
+                "pk",
+                "returnee__region_id",
+            ),
+        ),
+        DueKind(
+            Reminder.Item.TASK,
+            rows(
+                FollowUpTask.objects.filter(done_at__isnull=True, due_date__lte=horizon).exclude(case__status="closed"),
+                "due_date",
+                "assigned_to_id",
+                "case_id",
+                "case__returnee__region_id",
+            ),
+        ),
+        DueKind(
+            Reminder.Item.REFERRAL_ACCEPT,
+            rows(Referral.objects.filter(status="assigned", accept_due__lte=horizon), "accept_due", *referral),
+            to_provider_staff=True,
+        ),
+        DueKind(
+            Reminder.Item.REFERRAL_COMPLETE,
+            rows(
+                Referral.objects.filter(status__in=["accepted", "in_progress"], complete_due__lte=horizon),
+                "complete_due",
+                *referral,
+            ),
+            to_provider_staff=True,
+        ),
+        DueKind(
+            Reminder.Item.DOCUMENT,
+            rows(
+                IdentityDocument.objects.filter(
+                    status__in=["missing", "requested", "in_progress", "refused"], due_date__lte=horizon
+                ).exclude(returnee__case__status="closed"),
+                "due_date",
+                "returnee__case__worker_id",
+                "returnee__case__id",
+                "returnee__region_id",
+            ),
+        ),
+        DueKind(
+            Reminder.Item.GOAL,
+            rows(
+                PlanGoal.objects.filter(
+                    status__in=["not_started", "in_progress"], target_date__lte=horizon, plan__status="current"
+                ).exclude(plan__case__status="closed"),
+                "target_date",
+                "plan__case__worker_id",
+                "plan__case_id",
+                "plan__case__returnee__region_id",
+            ),
+        ),
+        DueKind(
+            Reminder.Item.ASSESSMENT,
+            rows(
+                Assessment.objects.filter(status="planned", due_date__lte=horizon).exclude(case__status="closed"),
+                "due_date",
+                "case__worker_id",
+                "case_id",
+                "case__returnee__region_id",
+            ),
+        ),
+    ]
 
-    def provider_people(row):
-        return (row[5],) if row[5] else tuple(staff.get(row[6], ()))
 
-    fields = ("pk", "{due}", "requested_by_id", "case_id", "region_id", "assignee_id", "provider_id")
-    yield from stream(
-        Referral.objects.filter(status="assigned", accept_due__lte=horizon),
-        Reminder.Item.REFERRAL_ACCEPT,
-        [f.format(due="accept_due") for f in fields],
-        provider_people,
+def _queue_due(today: datetime.date, horizon: datetime.date, config: ReminderSettings) -> int:
+    """Record who must be told about every item due by the horizon; return how many items.
+
+    The database does the work, one INSERT ... SELECT per kind and audience (the item's own people;
+    the region's coordinators and supervisors for long overdue items), so that a million due items
+    never travel through Python. The unique key (item, due date, stage, recipient) drops what an
+    earlier sweep already made, and an item nobody answers for directly is still escalated."""
+    from services.models import ProviderStaff
+
+    table = connection.ops.quote_name
+    users, user_regions = table(User._meta.db_table), table(User.regions.through._meta.db_table)
+    staff = table(ProviderStaff._meta.db_table)
+    stage = (
+        "CASE WHEN t.r_due > %s THEN %s WHEN t.r_due = %s THEN %s ELSE %s END",
+        [today, "due_soon", today, "due_today", "overdue"],
     )
-    yield from stream(
-        Referral.objects.filter(status__in=["accepted", "in_progress"], complete_due__lte=horizon),
-        Reminder.Item.REFERRAL_COMPLETE,
-        [f.format(due="complete_due") for f in fields],
-        provider_people,
-    )
-    yield from stream(
-        IdentityDocument.objects.filter(
-            status__in=["missing", "requested", "in_progress", "refused"], due_date__lte=horizon
-        ).exclude(returnee__case__status="closed"),
-        Reminder.Item.DOCUMENT,
-        ("pk", "due_date", "returnee__case__worker_id", "returnee__case__id", "returnee__region_id"),
-    )
-    yield from stream(
-        PlanGoal.objects.filter(
-            status__in=["not_started", "in_progress"], target_date__lte=horizon, plan__status="current"
-        ).exclude(plan__case__status="closed"),
-        Reminder.Item.GOAL,
-        ("pk", "target_date", "plan__case__worker_id", "plan__case_id", "plan__case__returnee__region_id"),
-    )
-    yield from stream(
-        Assessment.objects.filter(status="planned", due_date__lte=horizon).exclude(case__status="closed"),
-        Reminder.Item.ASSESSMENT,
-        ("pk", "due_date", "case__worker_id", "case_id", "case__returnee__region_id"),
-    )
+    items = 0
+    with connection.cursor() as cursor:
+        for kind in _due_kinds(horizon):
+            insert = _Insert(cursor, kind, timezone.now())
+            # The item's own people: the person named on it, else (referrals) the provider's staff.
+            insert.run(stage, ("t.r_recipient", []), "", ("t.r_recipient IS NOT NULL", []))
+            if kind.to_provider_staff:
+                insert.run(
+                    stage,
+                    ("ps.user_id", []),
+                    f"JOIN {staff} ps ON ps.provider_id = t.r_provider JOIN {users} u ON u.id = ps.user_id",
+                    ("t.r_recipient IS NULL AND u.is_active = %s", [True]),
+                )
+            # Long overdue: every active coordinator (then supervisor) of the returnee's region,
+            # once per item: one already escalated is not escalated again to someone who joined
+            # the region since (they would be told about months of backlog in one morning), and a
+            # daily sweep checks one key per item instead of one per person.
+            for escalated, role, days in (
+                (Reminder.Stage.ESCALATED_COORDINATOR, User.Role.COORDINATOR, config.escalate_to_coordinator_days),
+                (Reminder.Stage.ESCALATED_SUPERVISOR, User.Role.SUPERVISOR, config.escalate_to_supervisor_days),
+            ):
+                insert.run(
+                    ("%s", [escalated]),
+                    ("ur.user_id", []),
+                    f"JOIN {user_regions} ur ON ur.region_id = t.r_region JOIN {users} u ON u.id = ur.user_id",
+                    (
+                        f"t.r_due <= %s AND u.role = %s AND u.is_active = %s AND NOT EXISTS ({insert.made_at_stage})",
+                        [today - datetime.timedelta(days=days), role, True, kind.item_type, escalated],
+                    ),
+                )
+            items += insert.count()
+    return items
 
 
-def _regional_people(role: str) -> dict[int, list[int]]:
-    people = defaultdict(list)
-    for user_id, region_id in User.objects.filter(role=role, is_active=True).values_list("pk", "regions"):
-        if region_id:
-            people[region_id].append(user_id)
-    return people
+class _Insert:
+    """INSERT ... SELECT of reminders from one kind's due rows (aliased `t`), written by us from
+    Django's own SQL for the rows: every value is a parameter, every name comes from the models."""
 
+    def __init__(self, cursor, kind: DueKind, now: datetime.datetime):
+        self.cursor, self.kind, self.now = cursor, kind, now
+        self.rows, self.rows_params = kind.rows.query.sql_with_params()
+        name = connection.ops.quote_name
+        fields = ("item_type", "item_id", "due_date", "stage", "recipient", "case", "created_at")
+        fields += ("email_status", "email_attempts", "email_error")
+        self.columns = ", ".join(name(Reminder._meta.get_field(field).column) for field in fields)
+        self.table = name(Reminder._meta.db_table)
+        # A reminder of this item and due date at a stage (the unique key's first four columns).
+        column = {field: name(Reminder._meta.get_field(field).column) for field in fields}
+        self.made_at_stage = (
+            f"SELECT 1 FROM {self.table} r WHERE r.{column['item_type']} = %s "  # noqa: S608
+            f"AND r.{column['item_id']} = t.r_item AND r.{column['due_date']} = t.r_due AND r.{column['stage']} = %s"
+        )
+        sqlite = connection.vendor == "sqlite"
+        self.verb, self.conflict = (
+            ("INSERT OR IGNORE INTO", "") if sqlite else ("INSERT INTO", " ON CONFLICT DO NOTHING")
+        )
 
-def _stage(due: datetime.date, today: datetime.date) -> str:
-    if due > today:
-        return Reminder.Stage.DUE_SOON
-    if due == today:
-        return Reminder.Stage.DUE_TODAY
-    return Reminder.Stage.OVERDUE
+    def run(self, stage: tuple[str, list], recipient: tuple[str, list], joins: str, where: tuple[str, list]) -> None:
+        # Names from the models and fixed fragments only; every value is a parameter.
+        sql = (
+            f"{self.verb} {self.table} ({self.columns}) "  # noqa: S608
+            f"SELECT %s, t.r_item, t.r_due, {stage[0]}, {recipient[0]}, t.r_case, %s, %s, 0, '' "
+            f"FROM ({self.rows}) t {joins} WHERE t.r_case IS NOT NULL AND {where[0]}{self.conflict}"
+        )
+        params = [self.kind.item_type, *stage[1], *recipient[1], self.now, EmailStatus.PENDING]
+        self.cursor.execute(sql, [*params, *self.rows_params, *where[1]])
+
+    def count(self) -> int:
+        self.cursor.execute(f"SELECT COUNT(*) FROM ({self.rows}) t WHERE t.r_case IS NOT NULL", self.rows_params)  # noqa: S608
+        return self.cursor.fetchone()[0]
 
 
 def _insert(rows: list[Reminder]) -> None:
@@ -174,34 +276,8 @@ def sweep(*, today: datetime.date | None = None, lease_seconds: int = 600) -> Sw
         config = ReminderSettings.current()
         today = today or timezone.localdate()
         horizon = today + datetime.timedelta(days=config.due_soon_days)
-        coordinators, supervisors = _regional_people(User.Role.COORDINATOR), _regional_people(User.Role.SUPERVISOR)
         result = SweepResult(ran=True, reminders_before=Reminder.objects.count())
-        rows: list[Reminder] = []
-        for item in _due_items(today, horizon):
-            result.items += 1
-            stage = _stage(item.due_date, today)
-            audience = [(stage, item.recipients)]
-            late = (today - item.due_date).days
-            if late >= config.escalate_to_coordinator_days:
-                audience.append((Reminder.Stage.ESCALATED_COORDINATOR, coordinators.get(item.region_id, ())))
-            if late >= config.escalate_to_supervisor_days:
-                audience.append((Reminder.Stage.ESCALATED_SUPERVISOR, supervisors.get(item.region_id, ())))
-            for reminder_stage, people in audience:
-                rows.extend(
-                    Reminder(
-                        item_type=item.item_type,
-                        item_id=item.item_id,
-                        due_date=item.due_date,
-                        stage=reminder_stage,
-                        recipient_id=person,
-                        case_id=item.case_id,
-                    )
-                    for person in people
-                )
-            if len(rows) >= BATCH:
-                _insert(rows)
-                rows = []
-        _insert(rows)
+        result.items = _queue_due(today, horizon, config)
         result.reminders_after = Reminder.objects.count()
         log.info("Reminder sweep: %s items due, %s reminders created.", result.items, result.created)
         return result

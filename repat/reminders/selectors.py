@@ -2,13 +2,37 @@
 
 from collections import defaultdict
 
+from django.db import connection
+from django.db.models import IntegerField
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
 from .models import Reminder
 
+# The bell counts up to 99 and then says "99+": a coordinator may be told of thousands of overdue
+# items, and counting them all on every page would cost more than the page.
+BELL_LIMIT = 100
+
 
 def unread_count(*, user) -> int:
-    return Reminder.objects.filter(recipient=user, read_at__isnull=True).count()
+    """Counted when the request's user was loaded (accounts/backends.py), else here."""
+    known = getattr(user, "unread_reminders", None)
+    if known is not None:
+        return known
+    return Reminder.objects.filter(recipient=user, read_at__isnull=True)[:BELL_LIMIT].count()
+
+
+def unread_count_sql(user_id_column: str) -> RawSQL:
+    """The same bounded count for each row of a query on users (`user_id_column` is their id)."""
+    name = connection.ops.quote_name
+    table, recipient = name(Reminder._meta.db_table), name(Reminder._meta.get_field("recipient").column)
+    read_at = name(Reminder._meta.get_field("read_at").column)
+    return RawSQL(  # noqa: S611 - names from the model, the limit a parameter
+        f"SELECT COUNT(*) FROM {table} WHERE id IN (SELECT id FROM {table} "  # noqa: S608 - names from the model
+        f"WHERE {recipient} = {user_id_column} AND {read_at} IS NULL LIMIT %s)",
+        [BELL_LIMIT],
+        output_field=IntegerField(),
+    )
 
 
 def shows_case_numbers(user) -> bool:

@@ -28,6 +28,9 @@ DASHBOARD_INDICATORS = (
     "kinship_verified",
 )
 
+# How many social workers the dashboard lists (the busiest); the caseload filters show the rest.
+DASHBOARD_WORKERS = 20
+
 
 def _link(name: str, scope: Scope, **params) -> str:
     base = {"region": scope.region, "operation": scope.operation}
@@ -61,6 +64,8 @@ def present(figures: dict, scope: Scope, *, caseload_limit: int) -> dict:
         by_category.setdefault(category, {})[status] = n
     status_labels = dict(Referral.Status.choices)
     indicators = figures["indicators"]
+    # The busiest first, a screenful of them: a country has two thousand workers.
+    busiest = sorted(caseload["by_worker"], key=lambda row: (-row[2], row[1]))[:DASHBOARD_WORKERS]
     return {
         "work_due": [
             (
@@ -96,8 +101,9 @@ def present(figures: dict, scope: Scope, *, caseload_limit: int) -> dict:
                 "over": n > caseload_limit,
                 "url": _link("cases:caseload", scope, worker=worker, hide_closed="on"),
             }
-            for worker, name, n, high in caseload["by_worker"]
+            for worker, name, n, high in busiest
         ],
+        "more_workers": len(caseload["by_worker"]) - len(busiest),
         "caseload_limit": caseload_limit,
         "status_columns": [(code, status_labels[code]) for code in STATUS_COLUMNS],
         "categories": [

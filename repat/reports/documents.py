@@ -5,7 +5,7 @@ import datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from services.models import ServiceCategory
 
@@ -29,24 +29,27 @@ INDICATOR_ROWS = (
 )
 
 
+# Each label is translated when it is shown, not all of them whenever one is asked for.
+INDICATOR_LABELS = {
+    "core_documents": gettext_lazy("Children with all core documents restored"),
+    "guardianship": gettext_lazy("Children under legal guardianship"),
+    "relatives": gettext_lazy("Children placed with relatives"),
+    "institution": gettext_lazy("Children in institutions"),
+    "school_age": gettext_lazy("School-age children (6–17)"),
+    "school_enrolled": gettext_lazy("School-age children enrolled in school"),
+    "psychosocial": gettext_lazy("Returnees who received psychosocial support"),
+    "approved_plan": gettext_lazy("Cases with an approved reintegration plan"),
+    "benefits": gettext_lazy("Returnees receiving social benefits"),
+    "kinship_verified": gettext_lazy("Returnees whose kinship was verified"),
+    "median_days_to_family": gettext_lazy("Median days from arrival to placement with relatives"),
+    "placed_with_family": gettext_lazy("Children placed with relatives since arrival"),
+    "children": gettext_lazy("Children (under 18)"),
+    "returnees": gettext_lazy("Returnees"),
+}
+
+
 def indicator_label(key: str) -> str:
-    labels = {
-        "core_documents": _("Children with all core documents restored"),
-        "guardianship": _("Children under legal guardianship"),
-        "relatives": _("Children placed with relatives"),
-        "institution": _("Children in institutions"),
-        "school_age": _("School-age children (6–17)"),
-        "school_enrolled": _("School-age children enrolled in school"),
-        "psychosocial": _("Returnees who received psychosocial support"),
-        "approved_plan": _("Cases with an approved reintegration plan"),
-        "benefits": _("Returnees receiving social benefits"),
-        "kinship_verified": _("Returnees whose kinship was verified"),
-        "median_days_to_family": _("Median days from arrival to placement with relatives"),
-        "placed_with_family": _("Children placed with relatives since arrival"),
-        "children": _("Children (under 18)"),
-        "returnees": _("Returnees"),
-    }
-    return labels[key]
+    return str(INDICATOR_LABELS[key])
 
 
 def band_label(band: str) -> str:

@@ -4,6 +4,7 @@ only over the regions returned here, so a dashboard never counts a case its view
 from django.db.models import Q
 
 from repat.accounts.models import Region, User
+from repat.accounts.selectors import region_ids
 
 from .models import ProgressReport
 
@@ -48,4 +49,4 @@ def reports_visible_to(user):
         return ProgressReport.objects.none()
     if _is_admin(user):
         return ProgressReport.objects.all()
-    return ProgressReport.objects.filter(Q(created_by=user) | Q(region__in=user.regions.values("pk")))
+    return ProgressReport.objects.filter(Q(created_by=user) | Q(region__in=region_ids(user)))

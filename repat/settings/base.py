@@ -114,6 +114,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+else:
+    # The working set of a programme's database sits in memory (or on SSD), where reading a row
+    # through an index costs about as much as reading it in sequence; PostgreSQL's default (4.0)
+    # assumes spinning disks and would read a million cases to find a few thousand by name.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + os.environ.get(
+        "REPAT_DB_RANDOM_PAGE_COST", "1.1"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -148,6 +155,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+FORM_RENDERER = "repat.core.forms.FormRenderer"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -163,7 +171,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # The lockout says so on the login page; audit rows for sign-ins come from repat.audit, not axes.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "repat.accounts.backends.UserBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("REPAT_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REPAT_LOCKOUT_MINUTES", "30")))
@@ -226,6 +234,18 @@ BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # Sessions are read from Redis and written through to the database: one query less on every
+    # page. (Without Redis, each process would keep its own copy, and a session ended in one
+    # process would live on in another: so only with a shared cache.)
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "repat",
+            "TIMEOUT": 12 * 60 * 60,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -276,6 +296,8 @@ CELERY_TASK_PUBLISH_RETRY = False
 # Domain settings.
 REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
 REPAT_PAGE_SIZE = int(os.environ.get("REPAT_PAGE_SIZE", "25"))
+# Lists count at most this many matching rows ("more than 1,000 cases"): see core/pagination.py.
+REPAT_COUNT_BOUND = int(os.environ.get("REPAT_COUNT_BOUND", "1000"))
 REPAT_CASE_NUMBER_PREFIX = os.environ.get("REPAT_CASE_NUMBER_PREFIX", "KG")
 REPAT_ALLOW_DEMO_DATA = False
 # Messages ("… was registered") may name a returnee: keep them on the server, not in a cookie.

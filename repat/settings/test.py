@@ -16,3 +16,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory: the real-stack tests run a Celery worker in another process, which must
     # see the same test database. One file per pytest process, so that parallel runs never share it.
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"repat-test-{os.getpid()}.sqlite3")}
+# Runs on one machine may share its Redis: each keeps its cached sessions and lists to itself.
+if "KEY_PREFIX" in globals().get("CACHES", {}).get("default", {}):
+    CACHES["default"]["KEY_PREFIX"] = f"repat-test-{os.getpid()}"

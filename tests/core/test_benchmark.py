@@ -1,0 +1,74 @@
+"""`manage.py bench`: the page benchmark runs end to end on seeded data and writes its table (the
+figures themselves are for docs/benchmarks.md, not for assertions)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from repat.core import benchmark
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="seed_scale loads data with PostgreSQL's COPY"),
+]
+
+PAGES = ("Caseload", "Search", "Case page", "Returnee page", "Family page", "Referral queue", "Approvals queue")
+PAGES += ("Notifications", "Dashboard")
+
+
+@pytest.fixture
+def seeded():
+    call_command("seed_scale", "--people", "150", "--workers", "10", stdout=StringIO())
+
+
+def test_the_benchmark_measures_every_page_as_every_role_and_writes_its_section(seeded, tmp_path):
+    output = tmp_path / "benchmarks.md"
+    output.write_text("# Benchmarks\n\n<!-- load:start -->\nthe load test's figures\n<!-- load:end -->\n")
+
+    out = StringIO()
+    call_command("bench", "--repeats", "1", "--output", str(output), stdout=out, stderr=StringIO())
+
+    text = output.read_text()
+    assert "the load test's figures" in text  # the other section is kept
+    assert "<!-- pages:start -->" in text and "N = 150 returnees" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Page")]
+    assert {row.split(" | ")[0].lstrip("| ") for row in rows} == set(PAGES)
+    roles = {row.split(" | ")[1] for row in rows}
+    assert roles == {"social worker", "coordinator", "supervisor", "administrator", "provider staff"}
+    assert "## Reminder sweep" in text and "the first sweep took" in text
+    for line in out.getvalue().splitlines():
+        assert line.strip() in text
+
+
+def test_every_list_page_keeps_to_eight_queries_and_detail_pages_to_twelve(seeded):
+    # The query-count targets hold at any size: the counts do not grow with the data
+    users = benchmark.representative_users()
+    for page in benchmark.pages(users):
+        if page.kind == benchmark.DASHBOARD:
+            continue
+        result = benchmark.measure(page, repeats=1, admin_client=None)
+        limit = 8 if page.kind == benchmark.LIST else 12
+        assert result.queries <= limit, f"{page.name} as {page.role}: {result.queries} queries"
+
+
+def test_the_benchmark_needs_data():
+    with pytest.raises(CommandError, match="seed_scale"):
+        call_command("bench", "--repeats", "1", stdout=StringIO())
+
+
+def test_the_load_test_people_have_sessions_and_pages(seeded):
+    people = benchmark.load_people(count=20)
+    assert len(people) >= 5
+    assert {person["role"] for person in people} == {
+        "social worker",
+        "coordinator",
+        "supervisor",
+        "administrator",
+        "provider staff",
+    }
+    for person in people:
+        assert person["pages"]
+        for _name, url, session in person["pages"]:
+            assert url.startswith("/") and session
