@@ -33,6 +33,10 @@ def _sees_everything(user) -> bool:
     return user.role == User.Role.ADMINISTRATOR or user.is_superuser
 
 
+def sees_every_region(user) -> bool:
+    return _is_active(user) and _sees_everything(user)
+
+
 def _is_active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 

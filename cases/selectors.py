@@ -42,7 +42,12 @@ def caseload(*, user, params) -> CaseFilter:
     # social worker sees only their own cases, so has no colleague to pick (and no list to load).
     worker = filterset.form.fields["worker"]
     worker.queryset = permissions.workers_visible_to(user)
-    if user.role == user.Role.SOCIAL_WORKER:
+    region = str(params.get("region") or "")
+    if region.isdigit() and user.role != user.Role.SOCIAL_WORKER:
+        worker.queryset = worker.queryset.filter(regions=int(region)).distinct()
+    elif user.role == user.Role.SOCIAL_WORKER or permissions.sees_every_region(user):
+        # Two thousand names are not a list anyone reads: the country's workers are offered once
+        # a region is chosen (a dashboard link naming a worker still filters by them).
         worker.widget = forms.HiddenInput()
     return filterset
 

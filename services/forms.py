@@ -103,6 +103,8 @@ class BulkAssignForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, referrals, **kwargs):
+    def __init__(self, *args, referrals, assignees=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["referrals"].queryset = referrals
+        if assignees is not None:
+            self.fields["assignee"].queryset = assignees

@@ -1,6 +1,8 @@
 """Who may see and move referrals. Every referral view, list and count starts from
 `referrals_visible_to`, which fails closed like the case querysets it builds on."""
 
+from django.db.models import Q
+
 from cases.permissions import cases_visible_to, visible_through
 from repat.accounts.models import User
 
@@ -127,3 +129,20 @@ def allowed_transitions(user, referral: Referral) -> list[str]:
     ):
         result.append("override")
     return result
+
+
+def assignable_people(user):
+    """Whom a coordinator may name as responsible for a referral: the social workers of their
+    regions and the staff of the providers serving them (administrators: anyone). The action checks
+    the referral's own region and provider; this keeps the choice to a list a person can read."""
+    from repat.accounts.selectors import region_ids
+
+    people = User.objects.filter(is_active=True, role__in=[User.Role.PROVIDER, User.Role.SOCIAL_WORKER])
+    if not can_coordinate(user):
+        return people.none()
+    if _is_admin(user):
+        return people
+    regions = region_ids(user)
+    return people.filter(
+        Q(role=User.Role.SOCIAL_WORKER, regions__in=regions) | Q(provider_staff__provider__regions__in=regions)
+    ).distinct()

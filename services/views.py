@@ -50,7 +50,11 @@ class ReferralQueueView(TemplateView):
             can_assign=coordinating,
             # Provider staff see the returnee's name, never the case number (as on the referral page).
             hide_case_numbers=permissions.provider_of(user) is not None,
-            bulk_form=BulkAssignForm(referrals=permissions.referrals_visible_to(user)) if coordinating else None,
+            bulk_form=BulkAssignForm(
+                referrals=permissions.referrals_visible_to(user), assignees=permissions.assignable_people(user)
+            )
+            if coordinating
+            else None,
             **kwargs,
         )
 
@@ -181,7 +185,11 @@ class BulkAssignView(View):
     def post(self, request):
         if not permissions.can_coordinate(request.user):
             raise PermissionDenied
-        form = BulkAssignForm(request.POST, referrals=permissions.referrals_visible_to(request.user))
+        form = BulkAssignForm(
+            request.POST,
+            referrals=permissions.referrals_visible_to(request.user),
+            assignees=permissions.assignable_people(request.user),
+        )
         if not form.is_valid():
             messages.error(request, _("Tick the referrals and choose a provider."))
             return redirect("services:queue")
