@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from repat.core.choices import reference_choices
+
 from . import permissions
 from .filters import CaseFilter
 from .models import (
@@ -43,7 +45,7 @@ def caseload(*, user, params) -> CaseFilter:
     worker = filterset.form.fields["worker"]
     worker.queryset = permissions.workers_visible_to(user)
     region = str(params.get("region") or "")
-    if region.isdigit() and user.role != user.Role.SOCIAL_WORKER:
+    if user.role != user.Role.SOCIAL_WORKER and region in dict(reference_choices("regions")):
         worker.queryset = worker.queryset.filter(regions=int(region)).distinct()
     elif user.role == user.Role.SOCIAL_WORKER or permissions.sees_every_region(user):
         # Two thousand names are not a list anyone reads: the country's workers are offered once

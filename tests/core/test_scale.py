@@ -107,3 +107,15 @@ def test_the_referral_queue_loads_the_provider_sidebar_after_the_list(coordinato
         client_for(worker).get(reverse("services:providers") + "?part=sidebar", HTTP_HX_REQUEST="true").status_code
         == 403
     )
+
+
+def test_the_worker_filter_offers_a_regions_workers_and_survives_any_region(administrator, worker, chuy, client_for):
+    # An administrator sees the country's workers offered once a region is chosen
+    client = client_for(administrator)
+    page = client.get(reverse("cases:caseload") + f"?region={chuy.pk}")
+    assert list(page.context["filter"].form.fields["worker"].queryset) == [worker]
+    assert client.get(reverse("cases:caseload")).context["filter"].form.fields["worker"].widget.is_hidden
+
+    # A region id no database can hold is not a region: the page answers, listing nobody's workers
+    for region in ("99999999999999999999999", "-1", "x"):
+        assert client.get(reverse("cases:caseload") + f"?region={region}").status_code == 200
