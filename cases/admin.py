@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from .models import Case, CaseEvent, Family, FamilyMember, Note, Operation, Returnee, ReturneeAlias
+from .models import Case, CaseEvent, CaseSettings, Family, FamilyMember, Note, Operation, Returnee, ReturneeAlias
+
+
+@admin.register(CaseSettings)
+class CaseSettingsAdmin(admin.ModelAdmin):
+    """One row of settings: it can be changed, not added twice or deleted."""
+
+    def has_add_permission(self, request):
+        return not CaseSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Operation)

@@ -21,6 +21,33 @@ def district_errors(instance) -> dict:
     return {}
 
 
+class CaseSettings(models.Model):
+    """Case-work rules administrators change in the admin without code. One row."""
+
+    consent_min_age = models.PositiveSmallIntegerField(
+        _("age from which a child may consent alone"),
+        default=14,
+        help_text=_("Below this age, consent comes from the parent or legal guardian on record."),
+    )
+    emergency_access_daily_limit = models.PositiveSmallIntegerField(
+        _("emergency openings per person per day"),
+        default=3,
+        help_text=_("Beyond this number, a supervisor must approve each further emergency opening."),
+    )
+
+    class Meta:
+        verbose_name = _("case settings")
+        verbose_name_plural = _("case settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="case_settings_single_row")]
+
+    def __str__(self) -> str:
+        return str(_("Case settings"))
+
+    @classmethod
+    def current(cls) -> "CaseSettings":
+        return cls.objects.get_or_create(pk=1)[0]
+
+
 class Operation(models.Model):
     """A repatriation operation or mission ("Meerim", "Aikol phase 3"). Returnees arrive with one."""
 
