@@ -7,237 +7,30 @@ here with a separate Celery app, as beat would. Every wait is bounded and every 
 in `finally`.
 """
 
-import contextlib
 import datetime
 import itertools
 import json
-import os
-import re
-import shutil
-import socket
 import subprocess
 import sys
 import threading
 import time
-from email import message_from_string
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-import redis
-from celery import Celery
 from django.db import connection
 from django.utils import timezone
 
 from cases.models import Case
 from repat.reminders import actions
-from repat.reminders.models import Reminder, ReminderSettings
+from repat.reminders.models import Reminder
 from tests.factories import CaseFactory, ReturneeFactory
+from tests.ops.stack import ROOT, Stack, e_mail_at_any_hour, reachable, wait_for
 
 from .factories import FollowUpTaskFactory
 
 pytestmark = [pytest.mark.real_stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED_REDIS_PORT = 6379
-REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
-NO_PERSISTENCE = ("--save", "", "--appendonly", "no", "--daemonize", "no")
-WORKER = (sys.executable, "-m", "celery", "-A", "repat", "worker", "--pool=solo", "--loglevel=INFO", "-Q", "celery")
 
-
-# --- The stack: our own redis-server, a Celery worker, a publisher --------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    assert port != SHARED_REDIS_PORT
-    return port
-
-
-def wait_for(condition, timeout: float, what: str, interval: float = 0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    pytest.fail(f"Timed out after {timeout} s waiting for {what}.")
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    """Stop one process we started, by its handle: politely, then for good."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-def database_url() -> str:
-    """The test database, as the worker's settings read it (DATABASE_URL)."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        if connection.is_in_memory_db():
-            pytest.fail("The SQLite test database must be a file (repat/settings/test.py) for another process.")
-        return f"sqlite:///{db['NAME']}"
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-        host = db["HOST"] or "localhost"
-        port = f":{db['PORT']}" if db["PORT"] else ""
-        return f"postgres://{quote(db['USER'] or '', safe='')}{password}@{host}{port}/{db['NAME']}"
-    pytest.fail(f"No real-stack support for {db['ENGINE']}.")
-
-
-class RedisServer:
-    """A redis-server of our own: no persistence, on a port nobody else uses."""
-
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def client(self) -> redis.Redis:
-        return redis.Redis(host="127.0.0.1", port=self.port, socket_connect_timeout=1, socket_timeout=2)
-
-    def start(self) -> None:
-        if not Path(REDIS_SERVER).exists():
-            if os.environ.get("CI"):
-                pytest.fail(f"redis-server is required in CI but {REDIS_SERVER} is missing.")
-            pytest.skip(f"Real-stack tests need redis-server at {REDIS_SERVER} (apt-get install redis-server).")
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), *NO_PERSISTENCE, "--dir", str(self.folder)],
-            stdout=(self.folder / "redis.log").open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-        def answers():
-            if self.process.poll() is not None:
-                pytest.fail("redis-server exited: " + (self.folder / "redis.log").read_text()[-2000:])
-            with contextlib.suppress(redis.ConnectionError, redis.TimeoutError):
-                return self.client().ping()
-            return False
-
-        wait_for(answers, 10, f"redis-server on port {self.port}")
-
-    def stop(self) -> None:
-        stop(self.process)
-        self.process = None
-
-
-class Worker:
-    """`celery -A repat worker` with the development settings, on our Redis and the test database."""
-
-    def __init__(self, env: dict, log: Path):
-        self.env, self.log = env, log
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                *WORKER,
-                "-n",
-                f"repat-test-{os.getpid()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-        def ready():
-            if self.process.poll() is not None:
-                pytest.fail("The Celery worker exited:\n" + self.output()[-4000:])
-            return " ready." in self.output()
-
-        wait_for(ready, 40, "the Celery worker to be ready")
-
-    def output(self) -> str:
-        return self.log.read_text() if self.log.exists() else ""
-
-    def finished(self, task: str) -> int:
-        """How many runs of the task ended (succeeded, failed or retried)."""
-        ended = rf"Task repat\.reminders\.tasks\.{task}\[[^\]]+\] (?:succeeded|raised|retry)"
-        return len(re.findall(ended, self.output()))
-
-    def received(self) -> int:
-        return len(re.findall(r"Task repat\.reminders\.tasks\.\w+\[[^\]]+\] received", self.output()))
-
-    def stop(self) -> None:
-        stop(self.process)
-        self.process = None
-
-
-class Stack:
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.redis = RedisServer(folder / "redis")
-        self.mail = folder / "mail"
-        self.mail.mkdir(parents=True, exist_ok=True)
-        (folder / "var").mkdir(exist_ok=True)
-        self.worker = Worker(self.env(), folder / "worker.log")
-
-    def env(self) -> dict:
-        """The environment of a process of the deployed app: development settings, our Redis, the test
-        database, e-mail written to files. Nothing of this test process's own settings leaks in."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "CELERY_", "REPAT_", "PYTEST_"))
-        }
-        env.update(
-            DJANGO_SETTINGS_MODULE="repat.settings.dev",
-            DATABASE_URL=database_url(),
-            REDIS_URL=self.redis.url,
-            DJANGO_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-            DJANGO_EMAIL_FILE_PATH=str(self.mail),
-            REPAT_VAR_DIR=str(self.folder / "var"),
-            DJANGO_LOG_LEVEL="INFO",
-            PYTHONUNBUFFERED="1",
-        )
-        return env
-
-    def publish(self, task: str) -> None:
-        """Send a task by name, as beat does, through a Celery app of our own (not the current app)."""
-        assert f":{SHARED_REDIS_PORT}/" not in self.redis.url
-        app = Celery("probe", broker=self.redis.url, set_as_current=False)
-        app.conf.broker_connection_timeout = 2
-        try:
-            app.send_task(f"repat.reminders.tasks.{task}")
-        finally:
-            app.close()
-
-    def idle(self) -> bool:
-        """Nothing waits in the queue and every task the worker took has ended."""
-        finished = sum(self.worker.finished(task) for task in ("sweep", "relay", "deliver"))
-        return self.redis.client().llen("celery") == 0 and self.worker.received() == finished
-
-    def e_mails(self) -> list:
-        """Every e-mail the worker wrote, parsed (the file backend writes one file per e-mail here)."""
-        messages = []
-        for path in sorted(self.mail.glob("*.log")):
-            for part in path.read_text().split("-" * 79):
-                if part.strip():
-                    messages.append(message_from_string(part.strip()))
-        return messages
-
-    def stop(self) -> None:
-        try:
-            self.worker.stop()
-        finally:
-            self.redis.stop()
+# --- The stack: our own redis-server, a Celery worker, a publisher (tests/ops/stack.py) ---------------
 
 
 @pytest.fixture
@@ -249,19 +42,9 @@ def stack(tmp_path):
         stack.stop()
 
 
-def reachable(user):
-    user.email = f"{user.username}@example.org"
-    user.save(update_fields=["email"])
-    return user
-
-
 @pytest.fixture
 def at_any_hour(db):
-    """Single e-mails whatever the time of day the test runs at."""
-    config = ReminderSettings.current()
-    config.daily_digest, config.quiet_hours_start, config.quiet_hours_end = False, 0, 0
-    config.save()
-    return config
+    return e_mail_at_any_hour()
 
 
 def days(n: int) -> datetime.date:
