@@ -231,21 +231,31 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Repat <repat@l
 # `make run` needs no server. Results are not kept: the database is the source of truth.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = VAR_DIR / "broker"
+# Sessions live in the database, whether Redis is set or not: signed-in people keep working while
+# Redis is down, and a session ended then (sign-out, timeout) cannot come back from a cache that
+# missed the change. Reading the session is one query by primary key.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-    # Sessions are read from Redis and written through to the database: one query less on every
-    # page. (Without Redis, each process would keep its own copy, and a session ended in one
-    # process would live on in another: so only with a shared cache.)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # Publishing (after a save) tries once, and a Redis that does not answer fails it in well
+        # under a second; the work waits in the database for the next relay or sweep. (The worker's
+        # own reconnection is governed by CELERY_BROKER_CONNECTION_MAX_RETRIES, not by these.)
+        "max_retries": 0,
+        "socket_connect_timeout": 0.5,
+        "socket_timeout": 2,
+    }
+    # Reference lists are cached in Redis; a Redis that is down is an empty cache (repat/core/cache.py).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "repat.core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "repat",
             "TIMEOUT": 12 * 60 * 60,
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.5},
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -288,7 +298,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("REPAT_DASHBOARD_REFRESH_SECONDS", "300")),
     },
 }
-# Fail fast when the broker is down: saving a case must not wait for Redis.
+# Fail fast when the broker is down: saving a case must not wait for Redis (see the transport
+# options above: one try, short socket timeouts; no retry when publishing).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False

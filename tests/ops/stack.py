@@ -474,16 +474,16 @@ class Browser:
         return self.request("GET", path)
 
     def form(self, page: Response, having: str) -> Form:
-        """The page's form that has a control named `having`."""
+        """The page's form that has a control named `having`, or that posts to `having` (a path)."""
         parser = _Forms()
         parser.feed(page.text)
-        matching = [form for form in parser.forms if having in form.names]
-        assert matching, f"No form with a field {having!r} on the page."
+        matching = [form for form in parser.forms if having in form.names or form.action == having]
+        assert matching, f"No form with a field {having!r} or posting there on the page."
         return matching[0]
 
     def submit(self, path: str, having: str, values: dict[str, str | None]) -> Response:
-        """Open `path`, fill its form (the one with a field `having`) with `values` (None unticks or
-        empties a field) and post it, as a person would."""
+        """Open `path`, fill its form (the one with a field `having`, or posting to `having`) with
+        `values` (None unticks or empties a field) and post it, as a person would."""
         page = self.get(path)
         assert page.status == 200, f"GET {path} answered {page.status}"
         form = self.form(page, having)
