@@ -41,8 +41,9 @@ from services import permissions as service_permissions
 from services.models import ProviderStaff, Referral
 
 LIST, DETAIL, DASHBOARD = "list", "detail", "dashboard"
-# The targets of issue #8 at N = 1,000,000.
-TARGETS = {"list_queries": 8, "detail_queries": 12, "floor_ratio": 3.0, "admin_ratio": 50.0, "dashboard_ms": 50.0}
+# The targets of issue #8 at N = 1,000,000; detail pages were 12 queries before sessions moved from
+# Redis to the database (one read by primary key per page; README, Redis) and are 13 since.
+TARGETS = {"list_queries": 8, "detail_queries": 13, "floor_ratio": 3.0, "admin_ratio": 50.0, "dashboard_ms": 50.0}
 BARE_TEMPLATE = Engine().from_string(
     "<table>{% for row in rows %}<tr>{% for value in row.values %}<td>{{ value }}</td>{% endfor %}</tr>"
     "{% endfor %}</table>"

@@ -42,14 +42,15 @@ def test_the_benchmark_measures_every_page_as_every_role_and_writes_its_section(
         assert line.strip() in text
 
 
-def test_every_list_page_keeps_to_eight_queries_and_detail_pages_to_twelve(seeded):
-    # The query-count targets hold at any size: the counts do not grow with the data
+def test_every_list_page_keeps_to_eight_queries_and_detail_pages_to_thirteen(seeded):
+    # The query-count targets hold at any size: the counts do not grow with the data (each counts
+    # the session's row: sessions are read from the database, so that they survive Redis outages)
     users = benchmark.representative_users()
     for page in benchmark.pages(users):
         if page.kind == benchmark.DASHBOARD:
             continue
         result = benchmark.measure(page, repeats=1, admin_client=None)
-        limit = 8 if page.kind == benchmark.LIST else 12
+        limit = 8 if page.kind == benchmark.LIST else 13
         assert result.queries <= limit, f"{page.name} as {page.role}: {result.queries} queries"
 
 
