@@ -123,7 +123,7 @@ def test_with_redis_down_a_save_is_quick_and_the_e_mail_goes_once_redis_is_back(
     # then: the save did not wait for the broker, and the coordinator's reminder waits in the database
     assert saved.returncode == 0, saved.stderr[-4000:]
     result = json.loads(saved.stdout.strip().splitlines()[-1])
-    assert result["seconds"] < 5
+    assert result["seconds"] < 1  # one try to publish (settings: broker transport options)
     assert "Broker unavailable; e-mails wait in the database for the next relay." in saved.stderr
     reminder = Reminder.objects.get()
     assert (reminder.item_type, reminder.item_id) == ("referral_submitted", result["referral"])
