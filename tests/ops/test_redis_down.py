@@ -26,6 +26,12 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 AT_ONCE = 1.0  # seconds: what "at once" means for a page or a save while Redis is down
 
 
+def quickest(*responses):
+    """The quickest of a few tries of the same thing: a busy machine slows one try, while a wait for
+    Redis (a retry, a timeout) is in every one of them."""
+    return min(responses, key=lambda response: response.seconds)
+
+
 def production_passwords(*users) -> None:
     """The users were made with the test settings' fast hasher, which production does not accept."""
     hasher = PBKDF2PasswordHasher()
@@ -76,31 +82,34 @@ def test_with_redis_down_signed_in_people_keep_working_and_the_e_mail_goes_once_
 
     # then: every page still opens at once
     for path in pages:
-        page = browser.get(path)
-        assert (path, page.status) == (path, 200)
-        assert page.seconds < AT_ONCE, f"{path} took {page.seconds:.2f} s"
+        tries = [browser.get(path) for _ in range(3)]
+        assert [page.status for page in tries] == [200, 200, 200], path
+        assert quickest(*tries).seconds < AT_ONCE, f"{path} took {quickest(*tries).seconds:.2f} s"
     assert case.returnee.family_name in browser.get(case.get_absolute_url()).text
 
-    # and: a note is saved at once
-    today = timezone.localdate()
-    saved = browser.submit(
-        case.get_absolute_url(),
-        "summary",
-        {"contact_date": today.isoformat(), "kind": "home_visit", "summary": "Visited while Redis was down."},
-    )
-    assert saved.status == 302, saved.text[-2000:]
-    assert saved.seconds < AT_ONCE, f"saving a note took {saved.seconds:.2f} s"
-    assert Note.objects.filter(case=case, summary="Visited while Redis was down.").count() == 1
-    assert "The contact was logged." in browser.get(saved.location).text
+    # and: notes are saved at once
+    today = timezone.localdate().isoformat()
+    summaries = ["Home visit while Redis was down.", "Phone call while Redis was down."]
+    saved = [
+        browser.submit(case.get_absolute_url(), "summary", {"contact_date": today, "kind": kind, "summary": summary})
+        for kind, summary in zip(["home_visit", "phone_call"], summaries, strict=True)
+    ]
+    assert [response.status for response in saved] == [302, 302], saved[0].text[-2000:]
+    assert quickest(*saved).seconds < AT_ONCE, f"saving a note took {quickest(*saved).seconds:.2f} s"
+    assert sorted(Note.objects.filter(case=case).values_list("summary", flat=True)) == sorted(summaries)
+    assert "The contact was logged." in browser.get(saved[-1].location).text
 
-    # and: a referral is saved at once; the coordinator's e-mail waits in the database
-    referred = refer(browser, case, "individual-counselling", "Nightmares since arrival; the mother asks for help.")
-    assert referred.status == 302, referred.text[-2000:]
-    assert referred.seconds < AT_ONCE, f"saving a referral took {referred.seconds:.2f} s"
-    first = Referral.objects.get(case=case)
-    assert first.status == "submitted"
-    reminder = Reminder.objects.get(item_type="referral_submitted", item_id=first.pk)
-    assert (reminder.recipient, reminder.email_status) == (coordinator, "pending")
+    # and: referrals are saved at once; the coordinator's e-mails wait in the database
+    referred = [
+        refer(browser, case, "individual-counselling", "Nightmares since arrival; the mother asks for help."),
+        refer(browser, case, "parent-counselling", "The mother asks how to talk about the camp."),
+    ]
+    assert [response.status for response in referred] == [302, 302], referred[0].text[-2000:]
+    assert quickest(*referred).seconds < AT_ONCE, f"saving a referral took {quickest(*referred).seconds:.2f} s"
+    referrals = Referral.objects.filter(case=case)
+    assert sorted(referrals.values_list("status", flat=True)) == ["submitted", "submitted"]
+    reminders = Reminder.objects.filter(item_type="referral_submitted", item_id__in=referrals.values("pk"))
+    assert sorted(reminders.values_list("recipient", "email_status")) == [(coordinator.pk, "pending")] * 2
 
     # and: the coordinator can sign in and finds the referral
     colleague = stack.web.browser()
@@ -120,12 +129,12 @@ def test_with_redis_down_signed_in_people_keep_working_and_the_e_mail_goes_once_
     again = refer(browser, case, "psychological-assessment", "Sleeps badly; the school asks for an assessment.")
     assert again.status == 302, again.text[-2000:]
 
-    # then: the web node reached the broker again, and both e-mails went out together, once
+    # then: the web node reached the broker again, and the three e-mails went out together, once
     wait_for(lambda: stack.worker.finished("deliver") >= 1, 30, "the delivery")
     wait_for(stack.idle, 15, "the worker to be idle")
     e_mails = stack.e_mails()
     assert [(message["To"], message["Subject"]) for message in e_mails] == [
-        ("coordinator-a@example.org", "Repat: 2 reminders")
+        ("coordinator-a@example.org", "Repat: 3 reminders")
     ]
     assert set(Reminder.objects.values_list("email_status", flat=True)) == {"sent"}
 
