@@ -34,6 +34,9 @@ SHARED_REDIS_PORT = 6379
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 NO_PERSISTENCE = ("--save", "", "--appendonly", "no", "--daemonize", "no")
 WORKER = (sys.executable, "-m", "celery", "-A", "repat", "worker", "--pool=solo", "--loglevel=INFO", "-Q", "celery")
+QUIET_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+# gunicorn as a deployment runs it (repat.wsgi, preloaded), with two workers.
+GUNICORN = (sys.executable, "-m", "gunicorn", "repat.wsgi", "--workers", "2", "--preload", "--log-level", "warning")
 PASSWORD = "test-password-123"  # tests/factories.py
 
 # The secrets production refuses to start without: made for tests only.
@@ -71,6 +74,12 @@ def stop(process: subprocess.Popen | None) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+def spawn(command: list[str], log: Path, *, mode: str = "w", **options) -> subprocess.Popen:
+    """Start one of our servers with its output in `log` (the child keeps the file open, not us)."""
+    with log.open(mode) as output:
+        return subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, **options)
 
 
 def database_url(settings_dict: dict | None = None) -> str:
@@ -167,10 +176,10 @@ class RedisServer:
                 pytest.fail(f"redis-server is required in CI but {REDIS_SERVER} is missing.")
             pytest.skip(f"Real-stack tests need redis-server at {REDIS_SERVER} (apt-get install redis-server).")
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
+        self.process = spawn(
             [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(self.port), *NO_PERSISTENCE, "--dir", str(self.folder)],
-            stdout=(self.folder / "redis.log").open("a"),
-            stderr=subprocess.STDOUT,
+            self.folder / "redis.log",
+            mode="a",
         )
 
         def answers():
@@ -195,19 +204,11 @@ class Worker:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                *WORKER,
-                "-n",
-                f"repat-test-{os.getpid()}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+        self.process = spawn(
+            [*WORKER, "-n", f"repat-test-{os.getpid()}@%h", *QUIET_WORKER],
+            self.log,
             cwd=ROOT,
             env=self.env,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
         )
 
         def ready():
@@ -242,26 +243,11 @@ class Gunicorn:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "repat.wsgi",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--preload",
-                "--timeout",
-                "60",
-                "--log-level",
-                "warning",
-            ],
+        self.process = spawn(
+            [*GUNICORN, "--bind", f"127.0.0.1:{self.port}"],
+            self.log,
             cwd=ROOT,
             env=self.env,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
         )
 
         def listening():
