@@ -48,6 +48,10 @@ INDICATOR_LABELS = {
 }
 
 
+def hidden_label() -> str:
+    return pgettext("report cell", "hidden")
+
+
 def indicator_label(key: str) -> str:
     return str(INDICATOR_LABELS[key])
 
@@ -60,9 +64,22 @@ def band_label(band: str) -> str:
     return _("%(band)s years") % {"band": band.replace("-", "–")}
 
 
-def _cell(value, kind: str = "count", suppressed: bool = False) -> dict:
-    # A hidden figure is dropped here, so the stored document cannot give it away either.
-    return {"value": None if suppressed else value, "suppressed": suppressed, "kind": kind}
+SMALL, HIDDEN = "small", "hidden"
+
+
+def _cell(value, kind: str = "count", mark: str | None = None) -> dict:
+    """A table cell. `mark` says why a figure is not shown: SMALL, a count from 1 to the threshold
+    minus one (shown as "<5"); HIDDEN, any figure withheld for another reason, whatever its size (shown
+    as "hidden", never as "<5", which it may not be). A withheld figure is dropped here, so the stored
+    document cannot give it away either."""
+    suppressed = mark is not None
+    return {"value": None if suppressed else value, "suppressed": suppressed, "mark": mark, "kind": kind}
+
+
+def _count_mark(value, hidden: bool, threshold: int) -> str | None:
+    if is_small(value, threshold):
+        return SMALL
+    return HIDDEN if hidden else None
 
 
 def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -88,7 +105,10 @@ def population_table(population: dict, threshold: int) -> dict:
             {
                 "label": label,
                 "total": index == len(labels) - 1,
-                "cells": [_cell(value, suppressed=hidden) for value, hidden in zip(row, hidden_row, strict=True)],
+                "cells": [
+                    _cell(value, mark=_count_mark(value, hidden, threshold))
+                    for value, hidden in zip(row, hidden_row, strict=True)
+                ],
             }
             for index, (label, row, hidden_row) in enumerate(zip(labels, matrix, mask, strict=True))
         ],
@@ -101,21 +121,22 @@ def indicator_table(current: dict, previous: dict, threshold: int) -> dict:
     for key, kind in INDICATOR_ROWS:
         now, before = current[key], previous[key]
         if kind == "days":
-            # A median of a handful of placements describes those children: hide it like a count.
-            hide_now = is_small(current["placed_with_family"], threshold)
-            hide_before = is_small(previous["placed_with_family"], threshold)
+            # A median of a handful of placements describes those children: withheld, but it is not a
+            # count, so it is marked hidden rather than "<5".
+            mark_now = HIDDEN if is_small(current["placed_with_family"], threshold) else None
+            mark_before = HIDDEN if is_small(previous["placed_with_family"], threshold) else None
         else:
-            hide_now, hide_before = is_small(now, threshold), is_small(before, threshold)
+            mark_now, mark_before = _count_mark(now, False, threshold), _count_mark(before, False, threshold)
         change = None if now is None or before is None else round(now - before, 1)
         rows.append(
             {
                 "label": indicator_label(key),
                 "total": False,
                 "cells": [
-                    _cell(before, kind, hide_before),
-                    _cell(now, kind, hide_now),
-                    # A change would give a hidden figure away from the other one.
-                    _cell(change, "change", hide_now or hide_before),
+                    _cell(before, kind, mark_before),
+                    _cell(now, kind, mark_now),
+                    # A change would give a withheld figure away from the other one; it may be large.
+                    _cell(change, "change", HIDDEN if mark_now or mark_before else None),
                 ],
             }
         )
@@ -145,7 +166,10 @@ def services_table(scope: selectors.Scope, threshold: int) -> dict:
             {
                 "label": label,
                 "total": index == len(labels) - 1,
-                "cells": [_cell(value, suppressed=hidden) for value, hidden in zip(row, hidden_row, strict=True)],
+                "cells": [
+                    _cell(value, mark=_count_mark(value, hidden, threshold))
+                    for value, hidden in zip(row, hidden_row, strict=True)
+                ],
             }
             for index, (label, row, hidden_row) in enumerate(zip(labels, matrix, mask, strict=True))
         ],
@@ -191,11 +215,13 @@ def build(report: ProgressReport, scope: selectors.Scope, *, threshold: int, pro
             "who": report.created_by.get_full_name() or report.created_by.username,
         },
         "footnote": _(
-            "Aggregates only. Counts from 1 to %(below)s are shown as <%(threshold)s, and so is one more figure "
-            "wherever a total would give a hidden count away."
+            "Aggregates only. Counts from 1 to %(below)s are shown as <%(threshold)s. “%(hidden)s” marks a figure "
+            "withheld because it would give such a count away (another figure in the same row or column, or a "
+            "change next to it): it may be of any size."
         )
-        % {"below": threshold - 1, "threshold": threshold},
-        "suppressed_label": f"<{threshold}",
+        % {"below": threshold - 1, "threshold": threshold, "hidden": hidden_label()},
+        "small_label": f"<{threshold}",
+        "hidden_label": hidden_label(),
         "narrative": [{"heading": heading, "text": text} for heading, text in narrative if text.strip()],
         "tables": tables,
     }

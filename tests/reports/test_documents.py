@@ -276,7 +276,7 @@ def test_build_puts_the_figures_of_both_ends_of_the_period_side_by_side(report, 
     assert document["subtitle"] == "01.04.2025 – 30.06.2025"
     assert document["generated"].endswith(f"by {supervisor.get_full_name()}")
     assert document["narrative"] == [{"heading": "Summary", "text": "Thirty children went back to school."}]
-    assert document["suppressed_label"] == "<1"
+    assert (document["small_label"], document["hidden_label"]) == ("<1", "hidden")
     assert [table["key"] for table in document["tables"]] == ["population", "indicators", "services"]
     indicators = document["tables"][1]
     assert cells(indicator_row(indicators, "relatives")) == [
@@ -303,10 +303,11 @@ def test_build_with_the_default_threshold_hides_the_three_girls(report, chuy):
     assert values(population)[1] == [None, 0, None]
     assert values(population)[-1] == [None, 0, None]
     assert document["footnote"] == (
-        "Aggregates only. Counts from 1 to 4 are shown as <5, and so is one more figure wherever a total "
-        "would give a hidden count away."
+        "Aggregates only. Counts from 1 to 4 are shown as <5. “hidden” marks a figure withheld because it "
+        "would give such a count away (another figure in the same row or column, or a change next to it): it "
+        "may be of any size."
     )
-    assert document["suppressed_label"] == "<5"
+    assert document["small_label"] == "<5"
 
 
 def test_build_leaves_out_returnees_who_arrived_after_the_period(report, chuy):

@@ -2,8 +2,13 @@
 and read from a snapshot, figures that lead to the list behind them, and downloads on record."""
 
 import datetime
+import html
+import io
+import re
 from urllib.parse import parse_qs, urlsplit
 
+import openpyxl
+import pypdf
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
@@ -758,3 +763,61 @@ def test_a_real_report_downloads_as_a_pdf(supervisor, chuy, client_for, django_c
 
     # then
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+# --- What a withheld cell says ------------------------------------------------------------------------------
+
+
+def page_row(page: str, table: str, label: str) -> list[str]:
+    """The cells of a row of a report table on the page, as text."""
+    body = re.search(rf'<table[^>]*id="table-{table}">(.*?)</table>', page, re.S).group(1)
+    row = re.search(rf'<th scope="row"[^>]*>{re.escape(label)}</th>(.*?)</tr>', body, re.S).group(1)
+    return [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    return [line for page in pypdf.PdfReader(io.BytesIO(pdf)).pages for line in page.extract_text().splitlines()]
+
+
+def sheet_row(xlsx: bytes, sheet: str, label: str) -> list:
+    rows = openpyxl.load_workbook(io.BytesIO(xlsx))[sheet].iter_rows(values_only=True)
+    return list(next(row for row in rows if row[0] == label)[1:])
+
+
+def produced(supervisor, region, client, capture) -> tuple[str, bytes, bytes]:
+    """A report of `region` made through the action, as its page, its PDF and its workbook."""
+    with capture(execute=True):
+        report = actions.report_create(
+            actor=supervisor,
+            data={"period_start": datetime.date(2025, 1, 1), "period_end": ON, "region": region, "language": "en"},
+        )
+    page = client.get(report.get_absolute_url()).content.decode()
+    pdf, xlsx = (
+        b"".join(client.get(reverse("reports:report_download", args=[report.pk, format])).streaming_content)
+        for format in ("pdf", "xlsx")
+    )
+    return page, pdf, xlsx
+
+
+def test_a_large_count_hidden_beside_a_small_one_says_hidden_never_below_five(
+    supervisor, chuy, client_for, django_capture_on_commit_callbacks
+):
+    # given: 3 women and 10 men aged 18 or over; the 3 is small, and the 10 beside it would give it
+    # away from the row's total
+    for sex, n in (("female", 3), ("male", 10)):
+        for _n in range(n):
+            person(chuy, born=born_aged(30), sex=sex)
+
+    # when
+    page, pdf, xlsx = produced(supervisor, chuy, client_for(supervisor), django_capture_on_commit_callbacks)
+
+    # then: the 3 reads "<5" and the 10 reads "hidden" on the page, in the PDF and in the workbook
+    assert page_row(page, "population", "18 and over")[:2] == ["<5", "hidden"]
+    assert "18 and over <5 hidden 13" in pdf_lines(pdf)
+    assert sheet_row(xlsx, "Returnees by sex and age", "18 and over")[:2] == ["<5", "hidden"]
+    # and the legends say what each means
+    legend = "Counts from 1 to 4 are shown as <5. “hidden” marks a figure withheld because it would give"
+    assert legend in html.unescape(page)
+    assert legend in " ".join(pdf_lines(pdf))
+    summary = [row[0] for row in openpyxl.load_workbook(io.BytesIO(xlsx))["Summary"].iter_rows(values_only=True)]
+    assert any(line and legend in line for line in summary)
