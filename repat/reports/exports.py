@@ -25,7 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .documents import hidden_label
+from .suppression import hidden_label
 
 NOT_APPLICABLE = "–"
 MINUS = "−"  # U+2212: a true minus sign lines up with the plus in a column of changes
@@ -159,8 +159,9 @@ def _write_summary(sheet, doc: dict) -> None:
             sheet.append([_text(line)])
             sheet.cell(sheet.max_row, 1).alignment = WRAP
         sheet.append([])
-    sheet.append([_text(doc["footnote"])])
-    sheet.cell(sheet.max_row, 1).alignment = WRAP
+    for line in doc["footnote"].splitlines():  # the legend: one line per row, each readable alone
+        sheet.append([_text(line)])
+        sheet.cell(sheet.max_row, 1).alignment = WRAP
 
 
 def _write_table(sheet, table: dict, doc: dict) -> None:
@@ -183,10 +184,12 @@ def _write_table(sheet, table: dict, doc: dict) -> None:
         if row["total"]:
             for target in sheet[sheet.max_row]:
                 target.font = BOLD
-    for line in (table["note"], doc["footnote"]):
-        if line:
-            sheet.append([])
-            sheet.append([_text(line)])
+    if table["note"]:
+        sheet.append([])
+        sheet.append([_text(table["note"])])
+    sheet.append([])
+    for line in doc["footnote"].splitlines():
+        sheet.append([_text(line)])
     sheet.freeze_panes = "B3"  # the header row and the row labels stay in view
     for col, width in enumerate(widths, start=1):
         limit = 50 if col == 1 else 30

@@ -23,7 +23,7 @@ from repat.reports.models import ProgressReport, ReportExport, ReportSettings
 from tests.factories import CaseFactory, OperationFactory, ReturneeFactory, UserFactory
 from tests.services.factories import ProviderFactory, ProviderStaffFactory
 
-from .factories import ON, ProgressReportFactory, born_aged, care, core_documents, person, referral
+from .factories import ON, ProgressReportFactory, born_aged, care, core_documents, kinship, person, referral
 
 pytestmark = pytest.mark.django_db
 
@@ -799,25 +799,44 @@ def produced(supervisor, region, client, capture) -> tuple[str, bytes, bytes]:
     return page, pdf, xlsx
 
 
-def test_a_large_count_hidden_beside_a_small_one_says_hidden_never_below_five(
+def test_below_five_only_for_a_count_below_five_and_hidden_for_what_is_withheld_otherwise(
     supervisor, chuy, client_for, django_capture_on_commit_callbacks
 ):
-    # given: 3 women and 10 men aged 18 or over; the 3 is small, and the 10 beside it would give it
-    # away from the row's total
+    # given: 3 women and 10 men aged 18 or over, the women with their kinship verified before the
+    # period. Before issue 13, the 10 was hidden beside the 3 and read "<5".
     for sex, n in (("female", 3), ("male", 10)):
         for _n in range(n):
-            person(chuy, born=born_aged(30), sex=sex)
+            returnee = person(chuy, born=born_aged(30), sex=sex)
+            if sex == "female":
+                kinship(returnee)
 
     # when
     page, pdf, xlsx = produced(supervisor, chuy, client_for(supervisor), django_capture_on_commit_callbacks)
 
-    # then: the 3 reads "<5" and the 10 reads "hidden" on the page, in the PDF and in the workbook
-    assert page_row(page, "population", "18 and over")[:2] == ["<5", "hidden"]
-    assert "18 and over <5 hidden 13" in pdf_lines(pdf)
-    assert sheet_row(xlsx, "Returnees by sex and age", "18 and over")[:2] == ["<5", "hidden"]
-    # and the legends say what each means
-    legend = "Counts from 1 to 4 are shown as <5. “hidden” marks a figure withheld because it would give"
-    assert legend in html.unescape(page)
-    assert legend in " ".join(pdf_lines(pdf))
+    # then: on the page, in the PDF and in the workbook, the 3 reads "<5", the 10 reads 10, and their
+    # total is 10 plus what the 3 rounded to; the change next to a "<5" reads "hidden"
+    adults = page_row(page, "population", "18 and over")
+    assert adults[:2] == ["<5", "10"]
+    assert adults[2] in ("10", "15")
+    kinship_row = ["<5", "<5", "hidden"]
+    assert page_row(page, "indicators", "Returnees whose kinship was verified") == kinship_row
+    lines = pdf_lines(pdf)
+    assert f"18 and over <5 10 {adults[2]}" in lines
+    assert "Returnees whose kinship was verified <5 <5 hidden" in lines
+    assert sheet_row(xlsx, "Returnees by sex and age", "18 and over") == ["<5", 10, int(adults[2])]
+    assert sheet_row(xlsx, "Programme indicators", "Returnees whose kinship was verified") == kinship_row
+    # and the legends say what each means, and how the other figures are rounded
+    legend = [
+        "0 means none; <5 means from 1 to 4 (in a total, such a count adds 0 or 5).",
+        "Every other count is rounded to a multiple of 5, up or down at random but always the same way for the "
+        "same people, so that it is within 4 of the true count.",
+        "“hidden”: withheld because it would give a small count away (a change next to a count below 5, a "
+        "median of fewer than 5 children, or a total made only of counts below 5 that all added 0). It may be "
+        "of any size.",
+    ]
+    pdf_text = " ".join(lines)
     summary = [row[0] for row in openpyxl.load_workbook(io.BytesIO(xlsx))["Summary"].iter_rows(values_only=True)]
-    assert any(line and legend in line for line in summary)
+    for line in legend:
+        assert line in html.unescape(page)
+        assert line in pdf_text
+        assert line in summary
