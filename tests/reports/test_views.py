@@ -840,3 +840,31 @@ def test_below_five_only_for_a_count_below_five_and_hidden_for_what_is_withheld_
         assert line in html.unescape(page)
         assert line in pdf_text
         assert line in summary
+
+
+def test_a_report_stored_before_marks_reads_hidden_where_it_withheld_a_figure(supervisor, chuy, client_for):
+    # given a report produced by the old method, which printed "<5" for every withheld cell, even a 10
+    old_cell = {"value": None, "suppressed": True, "kind": "count"}
+    document = {
+        "title": "Progress report",
+        "footnote": "Aggregates only.",
+        "suppressed_label": "<5",
+        "narrative": [],
+        "tables": [
+            {
+                "key": "population",
+                "title": "Returnees by sex and age",
+                "row_header": "Age",
+                "columns": ["Female", "Male", "Total"],
+                "note": "",
+                "rows": [{"label": "18 and over", "total": False, "cells": [old_cell, old_cell, old_cell]}],
+            }
+        ],
+    }
+    report = ProgressReportFactory(created_by=supervisor, region=chuy, status="ready", document=document)
+
+    # when
+    page = client_for(supervisor).get(report.get_absolute_url()).content.decode()
+
+    # then: the page cannot tell which were small, so it claims no range for any
+    assert page_row(page, "population", "18 and over") == ["hidden", "hidden", "hidden"]
