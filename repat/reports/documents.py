@@ -1,5 +1,7 @@
-"""The published form of a progress report: labelled tables with small counts suppressed. The
-HTML preview, the PDF and the Excel workbook all show this one document, so they cannot differ."""
+"""The published form of a progress report: labelled tables whose every figure comes from
+repat.reports.suppression (small counts withheld, the others rounded so that no two reports can be
+subtracted to reveal one). The web page, the PDF and the Excel workbook all show this one document,
+so they cannot differ."""
 
 import datetime
 
@@ -9,9 +11,9 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from services.models import ServiceCategory
 
-from . import selectors
+from . import selectors, suppression
 from .models import ProgressReport
-from .suppression import is_small, suppress_matrix
+from .suppression import HIDDEN, Figure, Part, is_small, publish
 
 # Indicator rows of the report, in order, with the kind of figure each is.
 INDICATOR_ROWS = (
@@ -60,9 +62,12 @@ def band_label(band: str) -> str:
     return _("%(band)s years") % {"band": band.replace("-", "–")}
 
 
-def _cell(value, kind: str = "count", suppressed: bool = False) -> dict:
-    # A hidden figure is dropped here, so the stored document cannot give it away either.
-    return {"value": None if suppressed else value, "suppressed": suppressed, "kind": kind}
+def _cell(figure: Figure, kind: str = "count") -> dict:
+    """A table cell. `mark` says why a figure is not shown: "small", a count from 1 to the threshold
+    minus one (shown as "<5"); "hidden", any figure withheld for another reason, whatever its size
+    (shown as "hidden", never as "<5", which it may not be). A withheld figure has no value here, so
+    the stored document cannot give it away either."""
+    return {"value": figure.value, "suppressed": figure.mark is not None, "mark": figure.mark, "kind": kind}
 
 
 def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -72,51 +77,67 @@ def previous_period(start: datetime.date, end: datetime.date) -> tuple[datetime.
     return previous_end - length, previous_end
 
 
-def population_table(population: dict, threshold: int) -> dict:
+def _table_rows(labels: list[str], grid: list[list[list[Part]]], threshold: int) -> list[dict]:
+    """Rows of published figures from the parts behind each cell; the last row is the total row."""
+    return [
+        {
+            "label": label,
+            "total": index == len(labels) - 1,
+            "cells": [_cell(publish(cell_parts, threshold)) for cell_parts in row],
+        }
+        for index, (label, row) in enumerate(zip(labels, grid, strict=True))
+    ]
+
+
+def _with_total_row(grid: list[list[list[Part]]]) -> list[list[list[Part]]]:
+    """The grid and a last row whose cells hold every part of their column: a total is published from
+    its parts like any figure, so it agrees with every other report that contains them."""
+    columns = len(grid[0]) if grid else 0
+    return [*grid, [[part for row in grid for part in row[column]] for column in range(columns)]]
+
+
+def population_table(population: dict[str, list[Part]], threshold: int) -> dict:
+    """Returnees by sex and age band, with totals; `population` holds the parts of each cell, keyed
+    "female|0-4" (selectors.population_parts)."""
     bands = [band for band, *_rest in selectors.AGE_BANDS] + ["unknown"]
-    matrix = [[population["female"][band], population["male"][band]] for band in bands]
-    matrix = [[*row, sum(row)] for row in matrix]
-    matrix.append([sum(column) for column in zip(*matrix, strict=True)])
-    mask = suppress_matrix(matrix, threshold, total_row=True, total_col=True)
+    grid = []
+    for band in bands:
+        female, male = population[f"female|{band}"], population[f"male|{band}"]
+        grid.append([female, male, female + male])
     labels = [band_label(band) for band in bands] + [_("Total")]
     return {
         "key": "population",
         "title": _("Returnees by sex and age"),
         "row_header": _("Age"),
         "columns": [_("Female"), _("Male"), _("Total")],
-        "rows": [
-            {
-                "label": label,
-                "total": index == len(labels) - 1,
-                "cells": [_cell(value, suppressed=hidden) for value, hidden in zip(row, hidden_row, strict=True)],
-            }
-            for index, (label, row, hidden_row) in enumerate(zip(labels, matrix, mask, strict=True))
-        ],
+        "rows": _table_rows(labels, _with_total_row(grid), threshold),
         "note": _("Age on the last day of the period."),
     }
 
 
+def _median(figures: dict, threshold: int) -> Figure:
+    """A median describes the children it is the median of: withheld (as hidden: it is not a count)
+    when they are fewer than the threshold, not applicable when there are none."""
+    placed = sum(part.count for part in figures["placed_with_family"])
+    if is_small(placed, threshold):
+        return Figure(None, HIDDEN)
+    return Figure(figures["median_days_to_family"])
+
+
 def indicator_table(current: dict, previous: dict, threshold: int) -> dict:
+    """The indicators at the end of the period and of the previous one, and the change; `current`
+    and `previous` hold the parts of each indicator and the median (selectors.indicator_parts)."""
     rows = []
     for key, kind in INDICATOR_ROWS:
-        now, before = current[key], previous[key]
         if kind == "days":
-            # A median of a handful of placements describes those children: hide it like a count.
-            hide_now = is_small(current["placed_with_family"], threshold)
-            hide_before = is_small(previous["placed_with_family"], threshold)
+            now, before = _median(current, threshold), _median(previous, threshold)
         else:
-            hide_now, hide_before = is_small(now, threshold), is_small(before, threshold)
-        change = None if now is None or before is None else round(now - before, 1)
+            now, before = publish(current[key], threshold), publish(previous[key], threshold)
         rows.append(
             {
                 "label": indicator_label(key),
                 "total": False,
-                "cells": [
-                    _cell(before, kind, hide_before),
-                    _cell(now, kind, hide_now),
-                    # A change would give a hidden figure away from the other one.
-                    _cell(change, "change", hide_now or hide_before),
-                ],
+                "cells": [_cell(before, kind), _cell(now, kind), _cell(suppression.difference(now, before), "change")],
             }
         )
     return {
@@ -132,23 +153,14 @@ def indicator_table(current: dict, previous: dict, threshold: int) -> dict:
 def services_table(scope: selectors.Scope, threshold: int) -> dict:
     figures = selectors.services_delivered(scope)
     categories = list(ServiceCategory.objects.order_by("position", "code"))
-    matrix = [[figures.get(c.pk, (0, 0))[0], figures.get(c.pk, (0, 0))[1]] for c in categories]
-    matrix.append([sum(column) for column in zip(*matrix, strict=True)] if matrix else [0, 0])
-    mask = suppress_matrix(matrix, threshold, total_row=True, total_col=False)
+    grid = [[figures.get((c.pk, measure), []) for measure in ("requested", "completed")] for c in categories]
     labels = [c.localized_name for c in categories] + [_("Total")]
     return {
         "key": "services",
         "title": _("Services delivered in the period"),
         "row_header": _("Service category"),
         "columns": [pgettext("services asked for", "Requested"), pgettext("services finished", "Completed")],
-        "rows": [
-            {
-                "label": label,
-                "total": index == len(labels) - 1,
-                "cells": [_cell(value, suppressed=hidden) for value, hidden in zip(row, hidden_row, strict=True)],
-            }
-            for index, (label, row, hidden_row) in enumerate(zip(labels, matrix, mask, strict=True))
-        ],
+        "rows": _table_rows(labels, _with_total_row(grid) if grid else [[[], []]], threshold),
         "note": "",
     }
 
@@ -165,11 +177,11 @@ def report_title(report: ProgressReport) -> str:
 
 def build(report: ProgressReport, scope: selectors.Scope, *, threshold: int, progress=lambda percent: None) -> dict:
     """The report document, in the active language. `progress` is told how far it has got."""
-    current = selectors.indicators(scope, scope.end)
+    current = selectors.indicator_parts(scope, scope.end)
     progress(35)
-    previous = selectors.indicators(scope, scope.start - datetime.timedelta(days=1))
+    previous = selectors.indicator_parts(scope, scope.start - datetime.timedelta(days=1))
     progress(55)
-    population = selectors.population(selectors.returnees_in(scope), scope.end)
+    population = selectors.population_parts(scope, scope.end)
     tables = [
         population_table(population, threshold),
         indicator_table(current, previous, threshold),
@@ -190,12 +202,9 @@ def build(report: ProgressReport, scope: selectors.Scope, *, threshold: int, pro
             "when": formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
             "who": report.created_by.get_full_name() or report.created_by.username,
         },
-        "footnote": _(
-            "Aggregates only. Counts from 1 to %(below)s are shown as <%(threshold)s, and so is one more figure "
-            "wherever a total would give a hidden count away."
-        )
-        % {"below": threshold - 1, "threshold": threshold},
-        "suppressed_label": f"<{threshold}",
+        "footnote": "\n".join(suppression.legend(threshold)),
+        "small_label": suppression.small_label(threshold),
+        "hidden_label": suppression.hidden_label(),
         "narrative": [{"heading": heading, "text": text} for heading, text in narrative if text.strip()],
         "tables": tables,
     }

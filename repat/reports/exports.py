@@ -1,10 +1,11 @@
 """A progress report as PDF and as an Excel workbook, both from the same report document.
 
 The document is a plain dict built by the caller (repat.reports.documents) with every label already
-translated: title, subtitle, generated, footnote, suppressed_label, narrative [{heading, text}] and
-tables [{key, title, row_header, columns, note, rows [{label, total, cells [{value, suppressed, kind}]}]}].
-Both renderers format cells through `cell_text`, which shows a suppressed cell as the document's label
-and never its value. Numbers follow the active language (the caller activates it).
+translated: title, subtitle, generated, footnote, small_label, hidden_label, narrative [{heading, text}]
+and tables [{key, title, row_header, columns, note, rows [{label, total, cells [{value, suppressed, mark,
+kind}]}]}]. The web page, the PDF and the workbook format cells through `cell_text`, which shows a
+withheld cell by its mark ("<5" for a small count, "hidden" for anything else) and never its value.
+Numbers follow the active language (the caller activates it).
 """
 
 import io
@@ -24,19 +25,30 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .suppression import hidden_label
+
 NOT_APPLICABLE = "–"
 MINUS = "−"  # U+2212: a true minus sign lines up with the plus in a column of changes
 KINDS = ("count", "days", "percent", "change")
 
 
-def cell_text(cell: dict, suppressed_label: str) -> str:
-    """How a cell reads on paper: the suppressed label, an en dash for "not applicable", or the
+def labels(doc: dict) -> dict[str, str]:
+    """The texts of withheld cells. A document stored before cells carried their mark says only that a
+    cell was withheld, not why: such cells read as hidden, never as "<5", which they may not be."""
+    return {
+        "small": doc.get("small_label") or doc.get("suppressed_label", ""),
+        "hidden": doc.get("hidden_label") or hidden_label(),
+    }
+
+
+def cell_text(cell: dict, labels: dict[str, str]) -> str:
+    """How a cell reads: its mark's label if it is withheld, an en dash for "not applicable", or the
     number in its kind's format (count 42, days 3.5, percent 62.5%, change +3 / −2 / 0)."""
     kind, value = cell["kind"], cell["value"]
     if kind not in KINDS:
         raise ValueError(f"Unknown cell kind: {kind!r}")
     if cell["suppressed"]:
-        return suppressed_label
+        return labels["small"] if cell.get("mark") == "small" else labels["hidden"]
     if value is None:
         return NOT_APPLICABLE
     if kind == "count":
@@ -58,12 +70,12 @@ def _number(value: int | float, places: int) -> str:
 # --- PDF ----------------------------------------------------------------------------------------------
 
 
-def render_pdf(doc: dict) -> bytes:
-    """An A4 PDF of the report. Fonts and the stylesheet come from static/ (DejaVu, for Cyrillic and
-    Arabic); the template only ever sees the cells' display text."""
-    static_dir = Path(settings.BASE_DIR) / "static"
-    tables = [
+def display_tables(doc: dict) -> list[dict]:
+    """The document's tables with each cell as the text it reads as: what the web page and the PDF show."""
+    texts = labels(doc)
+    return [
         {
+            "key": table.get("key", ""),
             "title": table["title"],
             "row_header": table["row_header"],
             "columns": table["columns"],
@@ -72,14 +84,20 @@ def render_pdf(doc: dict) -> bytes:
                 {
                     "label": row["label"],
                     "total": row["total"],
-                    "cells": [cell_text(cell, doc["suppressed_label"]) for cell in row["cells"]],
+                    "cells": [cell_text(cell, texts) for cell in row["cells"]],
                 }
                 for row in table["rows"]
             ],
         }
         for table in doc["tables"]
     ]
-    html = render_to_string("reports/report_pdf.html", {"doc": doc, "tables": tables})
+
+
+def render_pdf(doc: dict) -> bytes:
+    """An A4 PDF of the report. Fonts and the stylesheet come from static/ (DejaVu, for Cyrillic and
+    Arabic); the template only ever sees the cells' display text."""
+    static_dir = Path(settings.BASE_DIR) / "static"
+    html = render_to_string("reports/report_pdf.html", {"doc": doc, "tables": display_tables(doc)})
     fetcher = _StaticFilesOnly(static_dir)
     return weasyprint.HTML(string=html, base_url=static_dir.as_uri() + "/", url_fetcher=fetcher).write_pdf()
 
@@ -141,8 +159,9 @@ def _write_summary(sheet, doc: dict) -> None:
             sheet.append([_text(line)])
             sheet.cell(sheet.max_row, 1).alignment = WRAP
         sheet.append([])
-    sheet.append([_text(doc["footnote"])])
-    sheet.cell(sheet.max_row, 1).alignment = WRAP
+    for line in doc["footnote"].splitlines():  # the legend: one line per row, each readable alone
+        sheet.append([_text(line)])
+        sheet.cell(sheet.max_row, 1).alignment = WRAP
 
 
 def _write_table(sheet, table: dict, doc: dict) -> None:
@@ -152,32 +171,35 @@ def _write_table(sheet, table: dict, doc: dict) -> None:
     for cell in sheet[2]:
         cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, WRAP
     widths = [len(table["row_header"]), *(len(column) for column in table["columns"])]
+    texts = labels(doc)
     for row in table["rows"]:
-        sheet.append([_text(row["label"]), *(_excel_value(cell, doc["suppressed_label"]) for cell in row["cells"])])
+        sheet.append([_text(row["label"]), *(_excel_value(cell, texts) for cell in row["cells"])])
         widths[0] = max(widths[0], len(row["label"]))
         for col, cell in enumerate(row["cells"], start=2):
             target = sheet.cell(sheet.max_row, col)
             target.alignment = RIGHT
             if isinstance(target.value, int | float):
                 target.number_format = _number_format(cell["kind"], target.value)
-            widths[col - 1] = max(widths[col - 1], len(cell_text(cell, doc["suppressed_label"])))
+            widths[col - 1] = max(widths[col - 1], len(cell_text(cell, texts)))
         if row["total"]:
             for target in sheet[sheet.max_row]:
                 target.font = BOLD
-    for line in (table["note"], doc["footnote"]):
-        if line:
-            sheet.append([])
-            sheet.append([_text(line)])
+    if table["note"]:
+        sheet.append([])
+        sheet.append([_text(table["note"])])
+    sheet.append([])
+    for line in doc["footnote"].splitlines():
+        sheet.append([_text(line)])
     sheet.freeze_panes = "B3"  # the header row and the row labels stay in view
     for col, width in enumerate(widths, start=1):
         limit = 50 if col == 1 else 30
         sheet.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 10), limit)
 
 
-def _excel_value(cell: dict, suppressed_label: str) -> int | float | str:
+def _excel_value(cell: dict, texts: dict[str, str]) -> int | float | str:
     """The number itself where it may be shown, so that the sheet can be sorted and summed."""
     if cell["suppressed"] or cell["value"] is None:
-        return _text(cell_text(cell, suppressed_label))
+        return _text(cell_text(cell, texts))
     if cell["kind"] == "count":
         return round(cell["value"])
     return cell["value"] if cell["kind"] == "change" else float(cell["value"])

@@ -21,7 +21,11 @@ class ReportSettings(models.Model):
         _("hide counts below"),
         default=5,
         validators=[MinValueValidator(1)],
-        help_text=_("Published reports show smaller counts as “<N” so that no one can be identified."),
+        help_text=_(
+            "Published reports show smaller counts as “<N” and round the others to a multiple of 5 (of N if N "
+            "is larger), so that no one can be identified, even by comparing reports. 3 or more keeps every "
+            "small count uncertain."
+        ),
     )
     dashboard_max_age_minutes = models.PositiveSmallIntegerField(
         _("refresh dashboard figures older than N minutes"), default=15, validators=[MinValueValidator(1)]

@@ -5,13 +5,15 @@ snapshot computed in the background (actions.dashboard_refresh)."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
 from cases.models import CareArrangement, Case, IdentityDocument, KinshipTest, ReintegrationPlan, Returnee
 from repat.approvals.models import ApprovalRequest
 from repat.reminders.models import Reminder
 from services.models import Referral
+
+from .suppression import Part
 
 # Age bands of the programme's reports: (key, lowest age, age the band stops before).
 AGE_BANDS = (("0-4", 0, 5), ("5-11", 5, 12), ("12-17", 12, 18), ("18+", 18, None))
@@ -104,18 +106,49 @@ def age_q(on: datetime.date, lowest: int, below: int | None) -> Q:
     return q
 
 
-def population(returnees, on: datetime.date) -> dict[str, dict[str, int]]:
-    """Returnees by sex and age band on a day (band "unknown" when the date of birth is not known)."""
-    counts = {}
+def population_conditions(on: datetime.date) -> dict[str, Q]:
+    """Each cell of the sex and age table ("female|0-4"), as a condition on returnees, on a day (band
+    "unknown" when the date of birth is not known)."""
+    conditions = {}
     for sex in SEXES:
         for band, lowest, below in AGE_BANDS:
-            counts[f"{sex}|{band}"] = Count("pk", filter=Q(sex=sex) & age_q(on, lowest, below))
-        counts[f"{sex}|unknown"] = Count("pk", filter=Q(sex=sex, date_of_birth__isnull=True))
+            conditions[f"{sex}|{band}"] = Q(sex=sex) & age_q(on, lowest, below)
+        conditions[f"{sex}|unknown"] = Q(sex=sex, date_of_birth__isnull=True)
+    return conditions
+
+
+def population(returnees, on: datetime.date) -> dict[str, dict[str, int]]:
+    """Returnees by sex and age band on a day."""
+    counts = {key: Count("pk", filter=condition) for key, condition in population_conditions(on).items()}
     result: dict[str, dict[str, int]] = {sex: {} for sex in SEXES}
     for key, value in returnees.aggregate(**counts).items():
         sex, band = key.split("|")
         result[sex][band] = value
     return result
+
+
+def parts(queryset, conditions: dict[str, Q], *, prefix: str = "", by: str | None = None, of: str = "returnee"):
+    """What published figures are made of (repat.reports.suppression): for each condition, one Part per
+    region and operation (of the returnee, through `prefix`) with rows meeting it, holding how many and
+    the sum of their ids. Keyed by condition, or by (value of the field `by`, condition). One query of
+    conditional counts and sums, grouped."""
+    annotations = {}
+    for index, condition in enumerate(conditions.values()):
+        annotations[f"n{index}"] = Count("pk", filter=condition)
+        annotations[f"s{index}"] = Sum("pk", filter=condition)
+    group_by = (f"{prefix}region", f"{prefix}operation", *((by,) if by else ()))
+    result: dict = {} if by else {key: [] for key in conditions}
+    for row in queryset.values(*group_by).annotate(**annotations).order_by():
+        for index, key in enumerate(conditions):
+            if row[f"n{index}"]:
+                part = Part(row[f"n{index}"], int(row[f"s{index}"]), of)
+                result.setdefault((row[by], key) if by else key, []).append(part)
+    return result
+
+
+def population_parts(scope: Scope, on: datetime.date) -> dict[str, list[Part]]:
+    """The sex and age table's cells on a day, as parts."""
+    return parts(returnees_in(scope, on), population_conditions(on))
 
 
 def _median(values_queryset, field: str, count: int) -> float | None:
@@ -200,6 +233,23 @@ def indicators(scope: Scope, on: datetime.date) -> dict[str, float | int | None]
     counts = returnees.aggregate(
         returnees=Count("pk"), **{key: Count("pk", filter=condition) for key, condition in conditions.items()}
     )
+    median = median_days_to_family(returnees, conditions, on, counts["placed_with_family"])
+    return {**counts, "median_days_to_family": median}
+
+
+def indicator_parts(scope: Scope, on: datetime.date) -> dict[str, list[Part]]:
+    """The indicators on a day as parts (for reports), with "median_days_to_family" and the count it
+    describes: one query of conditional counts and sums, and two for the median."""
+    returnees = returnees_in(scope, on)
+    conditions = indicator_conditions(on)
+    result = parts(returnees, conditions)
+    placed = sum(part.count for part in result["placed_with_family"])
+    return result | {"median_days_to_family": median_days_to_family(returnees, conditions, on, placed)}
+
+
+def median_days_to_family(returnees, conditions: dict[str, Q], on: datetime.date, placed: int) -> float | None:
+    """Median days from arrival to the first placement with relatives, of the `placed` children placed
+    by `on`; None when there are none."""
     placements = (
         CareArrangement.objects.filter(
             returnee__in=returnees.filter(conditions["children"]).values("pk"),
@@ -210,8 +260,8 @@ def indicators(scope: Scope, on: datetime.date) -> dict[str, float | int | None]
         .annotate(first=Min("placement_date"))
         .annotate(days=ExpressionWrapper(F("first") - F("returnee__arrival_date"), output_field=DurationField()))
     )
-    median = _median(placements, "days", counts["placed_with_family"])
-    return {**counts, "median_days_to_family": None if median is None else round(median, 1)}
+    median = _median(placements, "days", placed)
+    return None if median is None else round(median, 1)
 
 
 def caseload(scope: Scope) -> dict:
@@ -347,18 +397,15 @@ def dashboard(scope: Scope, today: datetime.date) -> dict:
     }
 
 
-def services_delivered(scope: Scope) -> dict[int, tuple[int, int]]:
-    """Per service category: referrals requested in the period, and referrals completed in it."""
-    referrals = referrals_in(scope)
-    requested = referrals.filter(created_at__date__gte=scope.start, created_at__date__lte=scope.end)
-    completed = referrals.filter(status="completed", completed_on__gte=scope.start, completed_on__lte=scope.end)
-    result: dict[int, list[int]] = {}
-    for index, queryset in enumerate((requested, completed)):
-        for category, n in (
-            queryset.values_list("service_type__category")
-            .annotate(n=Count("pk"))
-            .values_list("service_type__category", "n")
-            .order_by()
-        ):
-            result.setdefault(category, [0, 0])[index] = n
-    return {category: (counts[0], counts[1]) for category, counts in result.items()}
+def services_delivered(scope: Scope) -> dict[tuple[int, str], list]:
+    """Per (service category, "requested" or "completed"): the parts counting the referrals requested
+    in the period, and those completed in it. One grouped query."""
+    requested = Q(created_at__date__gte=scope.start, created_at__date__lte=scope.end)
+    completed = Q(status="completed", completed_on__gte=scope.start, completed_on__lte=scope.end)
+    return parts(
+        referrals_in(scope).filter(requested | completed),
+        {"requested": requested, "completed": completed},
+        prefix="case__returnee__",
+        by="service_type__category",
+        of="referral",
+    )

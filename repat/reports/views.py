@@ -13,7 +13,7 @@ from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 from repat.core.views import add_action_errors, paginate
 
-from . import actions, dashboard, permissions
+from . import actions, dashboard, exports, permissions
 from .forms import DashboardFilterForm, NarrativeForm, ReportForm
 from .models import ReportSettings
 from .selectors import Scope
@@ -145,6 +145,8 @@ class ReportDetailView(FormView):
         return super().get_context_data(
             report=self.report,
             can_edit=self.report.created_by_id == self.request.user.pk,
+            # Cells read exactly as in the PDF and the workbook: one formatting for all three.
+            tables=exports.display_tables(self.report.document) if self.report.document else [],
             exports=self.report.exports.select_related("user")[:20],
             **kwargs,
         )

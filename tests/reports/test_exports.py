@@ -17,8 +17,11 @@ HIDDEN_VALUE = 987654  # what the suppressed cell holds underneath: it must appe
 INJECTED = '=HYPERLINK("http://x")'
 
 
-def count(value, *, suppressed=False):
-    return {"value": value, "suppressed": suppressed, "kind": "count"}
+LABELS = {"small": "<5", "hidden": "hidden"}
+
+
+def count(value, *, mark=None):
+    return {"value": value, "suppressed": mark is not None, "mark": mark, "kind": "count"}
 
 
 def sample_doc(**changes) -> dict:
@@ -27,7 +30,8 @@ def sample_doc(**changes) -> dict:
         "subtitle": "1 Jul 2026 – 30 Sep 2026",
         "generated": "Generated 28.11.2026 18:05 by S. Supervisor",
         "footnote": "Counts from 1 to 4 are shown as <5 to protect identities.",
-        "suppressed_label": "<5",
+        "small_label": "<5",
+        "hidden_label": "hidden",
         "narrative": [{"heading": "Highlights", "text": "First line\nSecond line\n\nA new paragraph"}],
         "tables": [
             {
@@ -41,7 +45,7 @@ def sample_doc(**changes) -> dict:
                         "total": False,
                         "cells": [
                             count(42),
-                            count(HIDDEN_VALUE, suppressed=True),
+                            count(HIDDEN_VALUE, mark="small"),
                             {"value": -2, "suppressed": False, "kind": "change"},
                             {"value": 62.5, "suppressed": False, "kind": "percent"},
                             {"value": None, "suppressed": False, "kind": "days"},
@@ -52,7 +56,7 @@ def sample_doc(**changes) -> dict:
                         "total": False,
                         "cells": [
                             count(17),
-                            count(9),
+                            count(HIDDEN_VALUE, mark="hidden"),
                             {"value": 3, "suppressed": False, "kind": "change"},
                             {"value": 40.0, "suppressed": False, "kind": "percent"},
                             {"value": 12.25, "suppressed": False, "kind": "days"},
@@ -63,7 +67,7 @@ def sample_doc(**changes) -> dict:
                         "total": True,
                         "cells": [
                             count(59),
-                            count(12),
+                            count(HIDDEN_VALUE, mark="hidden"),
                             {"value": 1, "suppressed": False, "kind": "change"},
                             {"value": 55.9, "suppressed": False, "kind": "percent"},
                             {"value": 10.5, "suppressed": False, "kind": "days"},
@@ -106,21 +110,33 @@ def row_labelled(sheet, label: str) -> list:
     ],
 )
 def test_cells_read_in_their_kinds_format(kind, value, text):
-    assert exports.cell_text({"value": value, "suppressed": False, "kind": kind}, "<5") == text
+    assert exports.cell_text({"value": value, "suppressed": False, "kind": kind}, LABELS) == text
 
 
-def test_a_suppressed_cell_shows_the_label_and_never_its_value():
-    assert exports.cell_text(count(3, suppressed=True), "<5") == "<5"
+def test_a_withheld_cell_shows_its_marks_label_and_never_its_value():
+    assert exports.cell_text(count(3, mark="small"), LABELS) == "<5"
+    assert exports.cell_text(count(10, mark="hidden"), LABELS) == "hidden"
+
+
+def test_a_cell_withheld_in_a_document_stored_before_marks_reads_hidden():
+    # given a document produced before cells said why they were withheld: "<5" may have been false
+    old = {"suppressed_label": "<5", "tables": []}
+
+    # when
+    labels = exports.labels(old)
+
+    # then
+    assert exports.cell_text({"value": None, "suppressed": True, "kind": "count"}, labels) == "hidden"
 
 
 def test_numbers_follow_the_active_language():
     with translation.override("ru"):
-        assert exports.cell_text({"value": 62.5, "suppressed": False, "kind": "percent"}, "<5") == "62,5%"
+        assert exports.cell_text({"value": 62.5, "suppressed": False, "kind": "percent"}, LABELS) == "62,5%"
 
 
 def test_an_unknown_kind_is_refused():
     with pytest.raises(ValueError, match="Unknown cell kind: 'ratio'"):
-        exports.cell_text({"value": 1, "suppressed": False, "kind": "ratio"}, "<5")
+        exports.cell_text({"value": 1, "suppressed": False, "kind": "ratio"}, LABELS)
 
 
 # --- PDF ---------------------------------------------------------------------------------------------
@@ -135,7 +151,7 @@ def test_the_pdf_holds_the_cyrillic_title_and_the_figures(pdf):
     text = pdf_text(pdf)
 
     assert pdf.startswith(b"%PDF")
-    for expected in ("Прогресс", "отчёту", "Айкөл", "عملية", "42", "<5", "−2", "+3", "62.5%", "12.3", "–"):
+    for expected in ("Прогресс", "отчёту", "Айкөл", "عملية", "42", "<5", "hidden", "−2", "+3", "62.5%", "12.3", "–"):
         assert expected in text
     assert "First line\nSecond line" in text
     assert "Counts from 1 to 4 are shown as <5" in text
@@ -215,7 +231,7 @@ def test_table_figures_are_numbers_with_formats(workbook):
     assert (row[1].number_format, row[3].number_format, row[4].number_format) == ("0", "+0;-0;0", '0.0"%"')
     assert type(row[4].value) is float
     total = next(row for row in sheet.iter_rows() if row[0].value == "Total")
-    assert [cell.value for cell in total] == ["Total", 59, 12, 1, 55.9, 10.5]
+    assert [cell.value for cell in total] == ["Total", 59, "hidden", 1, 55.9, 10.5]
     assert all(cell.font.bold for cell in total)
     assert total[5].number_format == "0.0"
 

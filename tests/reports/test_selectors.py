@@ -14,6 +14,7 @@ from repat.approvals.models import ApprovalRequest
 from repat.reminders.models import Reminder
 from repat.reports import selectors
 from repat.reports.selectors import Scope
+from repat.reports.suppression import Part
 from services.models import Referral, ServiceCategory
 from tests.factories import (
     CaseFactory,
@@ -575,6 +576,51 @@ def test_services_delivered_in_the_period_per_category(case, chuy, provider):
     # when
     figures = selectors.services_delivered(scope_of(chuy, start=days(-30), end=timezone.localdate()))
 
-    # then: requested in the period, completed in it
-    category = {c.code: c.pk for c in ServiceCategory.objects.all()}
-    assert figures == {category["mhpss"]: (2, 1)}
+    # then: requested in the period, completed in it, as one part (Chüy, the test operation) each,
+    # keyed by the referrals counted
+    mhpss = ServiceCategory.objects.get(code="mhpss").pk
+    assert figures == {
+        (mhpss, "requested"): [Part(2, made[0].pk + made[1].pk, "referral")],
+        (mhpss, "completed"): [Part(1, made[0].pk, "referral")],
+    }
+
+
+def test_population_parts_are_counted_per_region_and_operation(chuy, osh):
+    # given: in Chüy two women of one operation and one of another; in Osh one woman
+    other = OperationFactory(name="Second operation")
+    first = [person(chuy, born=born_aged(30)) for _n in range(2)]
+    second = person(chuy, born=born_aged(30), operation=other)
+    in_osh = person(osh, born=born_aged(30))
+    person(chuy, born=born_aged(30), arrived=days(1))  # arrives after the day
+
+    # when
+    parts = selectors.population_parts(scope_of(chuy, osh), ON)
+
+    # then: one part per region and operation, holding how many and the sum of their ids
+    assert sorted(parts["female|18+"], key=lambda part: part.count) == sorted(
+        [Part(2, first[0].pk + first[1].pk), Part(1, second.pk), Part(1, in_osh.pk)], key=lambda part: part.count
+    )
+    assert parts["male|18+"] == []
+    assert (
+        sum(part.count for part in parts["female|18+"])
+        == selectors.population(selectors.returnees_in(scope_of(chuy, osh)), ON)["female"]["18+"]
+    )
+
+
+def test_indicator_parts_hold_the_same_counts_as_the_indicators(people, chuy):
+    # when
+    parts = selectors.indicator_parts(scope_of(chuy), ON)
+
+    # then: the counts of the parts add up to the indicators, and the median is the same
+    figures = selectors.indicators(scope_of(chuy), ON)
+    for key in selectors.INDICATOR_KEYS:
+        assert sum(part.count for part in parts[key]) == figures[key], key
+    assert parts["median_days_to_family"] == figures["median_days_to_family"]
+
+
+def test_indicator_parts_take_a_few_queries_whatever_the_number_of_regions(
+    people, chuy, osh, django_assert_num_queries
+):
+    person(osh, born=born_aged(7))
+    with django_assert_num_queries(2):  # the counts and sums grouped, then the median's middle rows
+        selectors.indicator_parts(scope_of(chuy, osh), ON)

@@ -1,36 +1,18 @@
-"""Small-count suppression: the small cells are hidden, and no row or column with a total gives one back."""
-
-import random
+"""How a count is published (repat.reports.suppression): small counts withheld as "<T", the others
+rounded to a multiple of the base the same way for the same people, and totals as sums of their parts'
+rounded values, so that no report can be subtracted from another to give a count back."""
 
 import pytest
 
-from repat.reports.suppression import is_small, suppress_matrix
+from repat.reports import suppression
+from repat.reports.suppression import HIDDEN, SMALL, Figure, Part, difference, is_small, publish, rounded
+
+KEYS = range(1, 401)  # 400 different sets of people per count
 
 
-def hidden(mask: list[list[bool]]) -> set[tuple[int, int]]:
-    return {(r, c) for r, row in enumerate(mask) for c, cell in enumerate(row) if cell}
-
-
-def lines_with_total(values, *, total_row: bool, total_col: bool) -> list[list[tuple[int, int]]]:
-    """Every row or column whose total is shown, as its cells that apply (not None)."""
-    if not values or not values[0]:
-        return []
-    n_rows, n_cols = len(values), len(values[0])
-    lines = []
-    if total_col:
-        lines += [[(r, c) for c in range(n_cols)] for r in range(n_rows) if values[r][-1] is not None]
-    if total_row:
-        lines += [[(r, c) for r in range(n_rows)] for c in range(n_cols) if values[-1][c] is not None]
-    return [[(r, c) for r, c in line if values[r][c] is not None] for line in lines]
-
-
-def lines_giving_a_cell_away(values, mask, *, total_row: bool, total_col: bool) -> list:
-    """Lines with a total and exactly one hidden cell: that cell is the total minus the others."""
-    return [
-        line
-        for line in lines_with_total(values, total_row=total_row, total_col=total_col)
-        if len(line) >= 2 and sum(mask[r][c] for r, c in line) == 1
-    ]
+def outcomes(count: int, threshold: int) -> set[int]:
+    """Every value the method publishes for a part of `count`, over many different sets of people."""
+    return {rounded(Part(count, key * 7919), threshold) for key in KEYS}
 
 
 @pytest.mark.parametrize(
@@ -40,141 +22,162 @@ def test_is_small_is_above_zero_and_below_the_threshold(value, small):
     assert is_small(value, 5) is small
 
 
-def test_without_totals_only_the_small_cells_are_hidden():
-    # given a table without totals: nothing can be derived by subtraction
-    values = [[3, 10, 1], [0, 7, 12]]
+# --- Rounding a part ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [1, 3, 5, 7, 10, 12])
+def test_a_part_rounds_to_a_neighbouring_multiple_of_the_base_and_never_below_the_threshold(threshold):
+    base = suppression.rounding_base(threshold)
+    for count in range(0, 80):
+        for value in outcomes(count, threshold):
+            # then: a multiple of the base, less than a base away, a multiple kept as it is
+            assert value % base == 0
+            assert abs(value - count) < base
+            if count % base == 0:
+                assert value == count
+            if count >= threshold:
+                assert value >= threshold, (count, value)
+
+
+@pytest.mark.parametrize("threshold", [3, 5, 7, 10, 12])
+def test_no_published_value_tells_which_count_it_came_from(threshold):
+    # given every value each count from 1 to 200 may be published as
+    came_from: dict[int | str, set[int]] = {}
+    for count in range(1, 200):
+        if is_small(count, threshold):
+            came_from.setdefault(f"<{threshold}", set()).add(count)
+            # what such a count adds to a total: 0 or the base, whatever it is
+            assert outcomes(count, threshold) <= {0, suppression.rounding_base(threshold)}
+        for value in outcomes(count, threshold):
+            came_from.setdefault(value, set()).add(count)
+
+    # then: each could be any of at least two counts (0 aside, which only a zero part publishes alone)
+    assert all(len(counts) >= 2 for counts in came_from.values()), came_from
+
+
+def test_the_same_people_always_round_the_same_way():
+    part = Part(13, 4242)
+    assert {rounded(Part(13, 4242), 5) for _n in range(20)} == {rounded(part, 5)}
+
+
+def test_other_people_draw_again_and_on_average_the_rounding_is_right():
+    for count in (1, 3, 7, 13, 24):
+        values = [rounded(Part(count, key * 7919), 5) for key in KEYS]
+        low = count // 5 * 5
+        # then: both neighbours occur, as often as makes the average the count (up with probability
+        # (count mod 5) / 5)
+        assert set(values) == {low, low + 5}
+        assert sum(values) / len(values) == pytest.approx(count, abs=0.4)
+
+
+def test_the_draw_depends_on_what_is_counted():
+    # a set of returnees and a set of referrals with the same ids are not the same people
+    draws = {(suppression._draw(Part(3, key)), suppression._draw(Part(3, key, "referral"))) for key in KEYS}
+    assert any(a != b for a, b in draws)
+
+
+def test_with_a_threshold_of_one_every_count_is_shown_rounded():
+    assert {rounded(Part(count, key), 1) for count in (1, 2, 3, 4) for key in KEYS} == {5}
+    assert publish([Part(3, 99)], 1) == Figure(5)
+
+
+# --- Publishing a figure from its parts -------------------------------------------------------------------
+
+
+def test_nothing_is_zero():
+    assert publish([], 5) == Figure(0)
+    assert publish([Part(0, 0), Part(0, 0)], 5) == Figure(0)
+
+
+def test_one_small_part_is_below_the_threshold_even_beside_empty_ones():
+    assert publish([Part(3, 17)], 5) == Figure(None, SMALL)
+    assert publish([Part(0, 0), Part(3, 17)], 5) == Figure(None, SMALL)
+
+
+def test_a_figure_of_several_parts_is_the_sum_of_their_rounded_values():
+    parts = [Part(10, 1), Part(3, 2), Part(27, 3)]
+    figure = publish(parts, 5)
+    assert figure == Figure(sum(rounded(part, 5) for part in parts))
+    assert figure.value in {35, 40, 45}
+
+
+def test_a_total_agrees_with_the_figures_it_adds_up():
+    # given the parts of three regions
+    regions = [[Part(12, 5), Part(8, 6)], [Part(40, 7)], [Part(6, 8), Part(9, 9)]]
+
+    # when each region is published alone and all together
+    each = [publish(parts, 5).value for parts in regions]
+    total = publish([part for parts in regions for part in parts], 5).value
+
+    # then: subtracting the others from the total gives a region's published figure, nothing more
+    assert total == sum(each)
+    assert total - each[1] - each[2] == each[0]
+
+
+def test_small_parts_that_all_round_to_zero_are_hidden_never_zero_nor_below_the_threshold():
+    # given pairs of small parts: 1 and 1 round to 0 most often
+    figures = {publish([Part(1, key), Part(1, key + 100_000)], 5) for key in KEYS}
+
+    # then: hidden when both round to 0, else 5 or 10; never 0 (it is 2), never "<5" (it may be 8)
+    assert figures == {Figure(None, HIDDEN), Figure(5), Figure(10)}
+
+
+def test_large_totals_stay_close_to_the_truth():
+    # given 200 parts from 20 to 80
+    parts = [Part(20 + key % 61, key * 104729) for key in range(200)]
+    truth = sum(part.count for part in parts)
 
     # when
-    mask = suppress_matrix(values, 5, total_row=False, total_col=False)
+    published = publish(parts, 5).value
 
-    # then
-    assert mask == [[True, False, True], [False, False, False]]
+    # then: at most 4 off per part, and in fact within 1% of a total of ten thousand
+    assert abs(published - truth) <= 4 * len(parts)
+    assert abs(published - truth) <= truth / 100
 
 
-def test_a_small_cell_hides_a_second_cell_in_its_row_and_then_in_their_columns():
-    # given one small count (3) in a table with row and column totals
-    values = [
-        [3, 40, 9, 52],
-        [11, 30, 10, 51],
-        [50, 60, 70, 180],
-        [64, 130, 89, 283],
+# --- Changes --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "change"),
+    [
+        (Figure(15), Figure(10), Figure(5)),
+        (Figure(0), Figure(10), Figure(-10)),
+        (Figure(None, SMALL), Figure(10), Figure(None, HIDDEN)),
+        (Figure(10), Figure(None, HIDDEN), Figure(None, HIDDEN)),
+        (Figure(12.5), Figure(20.0), Figure(-7.5)),
+        (Figure(None), Figure(20.0), Figure(None)),
+    ],
+)
+def test_a_change_is_the_difference_of_published_figures_and_hidden_beside_a_withheld_one(now, before, change):
+    assert difference(now, before) == change
+
+
+# --- The legend -------------------------------------------------------------------------------------------
+
+
+def test_the_legend_explains_both_marks_and_the_rounding():
+    assert suppression.legend(5) == [
+        "Aggregates only, protected so that no one can be identified from this report, nor by comparing it with "
+        "any other report.",
+        "0 means none; <5 means from 1 to 4 (in a total, such a count adds 0 or 5).",
+        "Every other count is rounded to a multiple of 5, up or down at random but always the same way for the "
+        "same people, so that it is within 4 of the true count.",
+        "A total is the sum of the rounded counts of every region and operation it covers, so that all reports "
+        "agree and none can be subtracted from another to reveal a count; a total may differ from the true one "
+        "by up to 4 for each count it adds up.",
+        "“hidden”: withheld because it would give a small count away (a change next to a count below 5, a median "
+        "of fewer than 5 children, or a total made only of counts below 5 that all added 0). It may be of any "
+        "size.",
     ]
 
-    # when
-    mask = suppress_matrix(values, 5, total_row=True, total_col=True)
 
-    # then the smallest other count in its row (9) is hidden, then the smallest others in the two
-    # columns (11 and 10), which happen to share a row: a rectangle that no total can undo
-    assert hidden(mask) == {(0, 0), (0, 2), (1, 0), (1, 2)}
-    assert lines_giving_a_cell_away(values, mask, total_row=True, total_col=True) == []
-
-
-def test_zeros_are_shown_and_a_count_is_hidden_before_a_zero():
-    # given a row with a zero, a small count and a larger count
-    values = [[0, 3, 8, 11]]
-
-    # when
-    mask = suppress_matrix(values, 5, total_row=False, total_col=True)
-
-    # then the zero stays visible although it is the smallest: the 8 is hidden with the 3
-    assert mask == [[False, True, True, False]]
-
-
-def test_a_zero_is_hidden_when_no_count_is_left_but_the_total():
-    # given a row whose 50 is hidden for its column, and whose only other cell is a zero
-    values = [
-        [3, 7, 10],
-        [50, 0, 50],
-        [53, 7, 60],
+def test_the_legend_follows_the_threshold():
+    assert suppression.legend(10)[1:3] == [
+        "0 means none; <10 means from 1 to 9 (in a total, such a count adds 0 or 10).",
+        "Every other count is rounded to a multiple of 10, up or down at random but always the same way for the "
+        "same people, so that it is within 9 of the true count.",
     ]
-
-    # when
-    mask = suppress_matrix(values, 5, total_row=True, total_col=True)
-
-    # then the zero is hidden rather than the row's total
-    assert mask[1] == [True, True, False]
-    assert lines_giving_a_cell_away(values, mask, total_row=True, total_col=True) == []
-
-
-def test_the_total_is_hidden_when_it_is_the_only_other_member():
-    # given a row whose only cell (20) is hidden for its column
-    values = [
-        [3, 3],
-        [20, 20],
-        [23, 23],
-    ]
-
-    # when
-    mask = suppress_matrix(values, 5, total_row=True, total_col=True)
-
-    # then that row's total is hidden too
-    assert mask == [[True, True], [True, True], [False, False]]
-
-
-def test_cells_that_do_not_apply_are_never_hidden_nor_used():
-    # given a row with a cell that does not apply
-    values = [[3, None, 10, 13]]
-
-    # when
-    mask = suppress_matrix(values, 5, total_row=False, total_col=True)
-
-    # then
-    assert mask == [[True, False, True, False]]
-
-
-def test_the_threshold_decides_what_is_small():
-    # given
-    values = [
-        [3, 40, 9, 52],
-        [11, 30, 10, 51],
-        [14, 60, 70, 144],
-    ]
-
-    # when
-    with_threshold_1 = suppress_matrix(values, 1, total_row=False, total_col=True)
-    with_threshold_10 = suppress_matrix(values, 10, total_row=False, total_col=True)
-
-    # then
-    assert hidden(with_threshold_1) == set()
-    assert hidden(with_threshold_10) == {(0, 0), (0, 2)}
-
-
-def test_an_empty_table_hides_nothing():
-    assert suppress_matrix([], 5, total_row=True, total_col=True) == []
-
-
-def random_table(rng: random.Random, *, total_row: bool, total_col: bool) -> list[list[int | None]]:
-    """Mostly small counts and zeros, a few cells that do not apply, and consistent totals."""
-    n_rows, n_cols = rng.randint(1, 5), rng.randint(1, 5)
-    values = [
-        [None if rng.random() < 0.1 else rng.choice([0, 0, 1, 2, 3, 4, 5, 6, 9, 15, 40]) for _ in range(n_cols)]
-        for _ in range(n_rows)
-    ]
-    if total_col:
-        values = [[*row, sum(v for v in row if v is not None)] for row in values]
-    if total_row:
-        values.append([sum(row[c] for row in values if row[c] is not None) for c in range(len(values[0]))])
-    return values
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_no_line_with_a_total_ever_gives_a_hidden_cell_away(seed):
-    rng = random.Random(seed)
-    for _ in range(100):
-        # given a random small table
-        total_row, total_col = rng.choice([True, False]), rng.choice([True, False])
-        values = random_table(rng, total_row=total_row, total_col=total_col)
-
-        # when
-        mask = suppress_matrix(values, 5, total_row=total_row, total_col=total_col)
-
-        # then every small cell is hidden, no cell that does not apply is, and no line with a total
-        # has exactly one hidden cell
-        assert [len(row) for row in mask] == [len(row) for row in values]
-        for r, row in enumerate(values):
-            for c, value in enumerate(row):
-                if is_small(value, 5):
-                    assert mask[r][c], (values, mask)
-                if value is None:
-                    assert not mask[r][c], (values, mask)
-        assert lines_giving_a_cell_away(values, mask, total_row=total_row, total_col=total_col) == [], (values, mask)
+    assert suppression.legend(2)[1] == "0 means none; <2 means 1 (in a total, such a count adds 0 or 5)."
+    assert suppression.legend(1)[1] == "0 means none."
+    assert len(suppression.legend(1)) == 4  # nothing is ever hidden

@@ -2,8 +2,13 @@
 and read from a snapshot, figures that lead to the list behind them, and downloads on record."""
 
 import datetime
+import html
+import io
+import re
 from urllib.parse import parse_qs, urlsplit
 
+import openpyxl
+import pypdf
 import pytest
 from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
@@ -18,7 +23,7 @@ from repat.reports.models import ProgressReport, ReportExport, ReportSettings
 from tests.factories import CaseFactory, OperationFactory, ReturneeFactory, UserFactory
 from tests.services.factories import ProviderFactory, ProviderStaffFactory
 
-from .factories import ON, ProgressReportFactory, born_aged, care, core_documents, person, referral
+from .factories import ON, ProgressReportFactory, born_aged, care, core_documents, kinship, person, referral
 
 pytestmark = pytest.mark.django_db
 
@@ -758,3 +763,108 @@ def test_a_real_report_downloads_as_a_pdf(supervisor, chuy, client_for, django_c
 
     # then
     assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+# --- What a withheld cell says ------------------------------------------------------------------------------
+
+
+def page_row(page: str, table: str, label: str) -> list[str]:
+    """The cells of a row of a report table on the page, as text."""
+    body = re.search(rf'<table[^>]*id="table-{table}">(.*?)</table>', page, re.S).group(1)
+    row = re.search(rf'<th scope="row"[^>]*>{re.escape(label)}</th>(.*?)</tr>', body, re.S).group(1)
+    return [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+
+
+def pdf_lines(pdf: bytes) -> list[str]:
+    return [line for page in pypdf.PdfReader(io.BytesIO(pdf)).pages for line in page.extract_text().splitlines()]
+
+
+def sheet_row(xlsx: bytes, sheet: str, label: str) -> list:
+    rows = openpyxl.load_workbook(io.BytesIO(xlsx))[sheet].iter_rows(values_only=True)
+    return list(next(row for row in rows if row[0] == label)[1:])
+
+
+def produced(supervisor, region, client, capture) -> tuple[str, bytes, bytes]:
+    """A report of `region` made through the action, as its page, its PDF and its workbook."""
+    with capture(execute=True):
+        report = actions.report_create(
+            actor=supervisor,
+            data={"period_start": datetime.date(2025, 1, 1), "period_end": ON, "region": region, "language": "en"},
+        )
+    page = client.get(report.get_absolute_url()).content.decode()
+    pdf, xlsx = (
+        b"".join(client.get(reverse("reports:report_download", args=[report.pk, format])).streaming_content)
+        for format in ("pdf", "xlsx")
+    )
+    return page, pdf, xlsx
+
+
+def test_below_five_only_for_a_count_below_five_and_hidden_for_what_is_withheld_otherwise(
+    supervisor, chuy, client_for, django_capture_on_commit_callbacks
+):
+    # given: 3 women and 10 men aged 18 or over, the women with their kinship verified before the
+    # period. Before issue 13, the 10 was hidden beside the 3 and read "<5".
+    for sex, n in (("female", 3), ("male", 10)):
+        for _n in range(n):
+            returnee = person(chuy, born=born_aged(30), sex=sex)
+            if sex == "female":
+                kinship(returnee)
+
+    # when
+    page, pdf, xlsx = produced(supervisor, chuy, client_for(supervisor), django_capture_on_commit_callbacks)
+
+    # then: on the page, in the PDF and in the workbook, the 3 reads "<5", the 10 reads 10, and their
+    # total is 10 plus what the 3 rounded to; the change next to a "<5" reads "hidden"
+    adults = page_row(page, "population", "18 and over")
+    assert adults[:2] == ["<5", "10"]
+    assert adults[2] in ("10", "15")
+    kinship_row = ["<5", "<5", "hidden"]
+    assert page_row(page, "indicators", "Returnees whose kinship was verified") == kinship_row
+    lines = pdf_lines(pdf)
+    assert f"18 and over <5 10 {adults[2]}" in lines
+    assert "Returnees whose kinship was verified <5 <5 hidden" in lines
+    assert sheet_row(xlsx, "Returnees by sex and age", "18 and over") == ["<5", 10, int(adults[2])]
+    assert sheet_row(xlsx, "Programme indicators", "Returnees whose kinship was verified") == kinship_row
+    # and the legends say what each means, and how the other figures are rounded
+    legend = [
+        "0 means none; <5 means from 1 to 4 (in a total, such a count adds 0 or 5).",
+        "Every other count is rounded to a multiple of 5, up or down at random but always the same way for the "
+        "same people, so that it is within 4 of the true count.",
+        "“hidden”: withheld because it would give a small count away (a change next to a count below 5, a "
+        "median of fewer than 5 children, or a total made only of counts below 5 that all added 0). It may be "
+        "of any size.",
+    ]
+    pdf_text = " ".join(lines)
+    summary = [row[0] for row in openpyxl.load_workbook(io.BytesIO(xlsx))["Summary"].iter_rows(values_only=True)]
+    for line in legend:
+        assert line in html.unescape(page)
+        assert line in pdf_text
+        assert line in summary
+
+
+def test_a_report_stored_before_marks_reads_hidden_where_it_withheld_a_figure(supervisor, chuy, client_for):
+    # given a report produced by the old method, which printed "<5" for every withheld cell, even a 10
+    old_cell = {"value": None, "suppressed": True, "kind": "count"}
+    document = {
+        "title": "Progress report",
+        "footnote": "Aggregates only.",
+        "suppressed_label": "<5",
+        "narrative": [],
+        "tables": [
+            {
+                "key": "population",
+                "title": "Returnees by sex and age",
+                "row_header": "Age",
+                "columns": ["Female", "Male", "Total"],
+                "note": "",
+                "rows": [{"label": "18 and over", "total": False, "cells": [old_cell, old_cell, old_cell]}],
+            }
+        ],
+    }
+    report = ProgressReportFactory(created_by=supervisor, region=chuy, status="ready", document=document)
+
+    # when
+    page = client_for(supervisor).get(report.get_absolute_url()).content.decode()
+
+    # then: the page cannot tell which were small, so it claims no range for any
+    assert page_row(page, "population", "18 and over") == ["hidden", "hidden", "hidden"]
