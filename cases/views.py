@@ -18,6 +18,7 @@ from repat.audit import actions as audit
 from repat.audit import permissions as audit_permissions
 from repat.audit import selectors as audit_selectors
 from repat.audit.models import AuditEvent
+from repat.core.search import SEARCH_MAX_LENGTH
 from repat.core.views import ActionFormMixin, SingleSubmitMixin, add_action_errors, paginate
 from services import selectors as service_selectors
 
@@ -69,7 +70,9 @@ class CaseloadView(TemplateView):
         return self._remember_search(request, request.POST)
 
     def _remember_search(self, request, data):
-        request.session[SEARCH_KEY] = data.get("q", "").strip()[:100]
+        # Kept as typed (the filter form checks it and says what is wrong), cut just past the
+        # longest search so that an over-long one is still refused rather than shortened.
+        request.session[SEARCH_KEY] = data.get("q", "")[: SEARCH_MAX_LENGTH + 1]
         params = data.copy()
         for name in ("q", "csrfmiddlewaretoken", "page"):
             params.pop(name, None)
