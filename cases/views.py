@@ -19,7 +19,7 @@ from repat.audit import permissions as audit_permissions
 from repat.audit import selectors as audit_selectors
 from repat.audit.models import AuditEvent
 from repat.core.search import SEARCH_MAX_LENGTH
-from repat.core.views import ActionFormMixin, SingleSubmitMixin, add_action_errors, paginate
+from repat.core.views import ActionFormMixin, SingleSubmitMixin, VersionedEditMixin, add_action_errors, paginate
 from services import selectors as service_selectors
 
 from . import actions, permissions, selectors
@@ -163,7 +163,7 @@ class CaseDetailView(SingleSubmitMixin, FormView):
         )
 
 
-class CaseUpdateView(ActionFormMixin, FormView):
+class CaseUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
     template_name = "cases/case_form.html"
     form_class = CaseForm
 
@@ -173,12 +173,15 @@ class CaseUpdateView(ActionFormMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def edited(self):
+        return self.case
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.case, "user": self.request.user}
 
     def perform(self, form) -> str:
         actions.case_update(
-            actor=self.request.user, case=self.case, data=form.case_data(), version=form.cleaned_data["version"] or None
+            actor=self.request.user, case=self.case, data=form.case_data(), version=form.opened_version()
         )
         messages.success(self.request, _("The case was updated."))
         return self.case.get_absolute_url()
@@ -255,7 +258,7 @@ class ReturneeDetailView(TemplateView):
         )
 
 
-class ReturneeUpdateView(ActionFormMixin, FormView):
+class ReturneeUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
     template_name = "cases/returnee_form.html"
     form_class = ReturneeForm
 
@@ -264,6 +267,9 @@ class ReturneeUpdateView(ActionFormMixin, FormView):
         if not permissions.can_edit_case(request.user, self.returnee.case):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def edited(self):
+        return self.returnee
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.returnee}
@@ -274,7 +280,7 @@ class ReturneeUpdateView(ActionFormMixin, FormView):
             returnee=self.returnee,
             data=form.returnee_data(),
             aliases=form.alias_list(),
-            version=form.cleaned_data["version"] or None,
+            version=form.opened_version(),
         )
         messages.success(self.request, _("The returnee's details were saved."))
         return self.returnee.get_absolute_url()
@@ -397,7 +403,7 @@ class DocumentCreateView(SingleSubmitMixin, ReturneeWriteView):
         return self.success_url_for(None) + "#documents"
 
 
-class DocumentUpdateView(ActionFormMixin, CaseWriteView):
+class DocumentUpdateView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
     title = _("Edit document")
     form_class = DocumentForm
 
@@ -416,12 +422,13 @@ class DocumentUpdateView(ActionFormMixin, CaseWriteView):
             document=self.object,
             data=form.data_for_action(),
             scan_file=form.cleaned_data["scan_file"],
+            version=form.opened_version(),
         )
         messages.success(self.request, _("The document was saved."))
         return self.success_url_for(None) + "#documents"
 
 
-class DocumentTransitionView(ActionFormMixin, CaseWriteView):
+class DocumentTransitionView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
     title = _("Change document status")
     form_class = DocumentTransitionForm
 
@@ -434,7 +441,12 @@ class DocumentTransitionView(ActionFormMixin, CaseWriteView):
     def perform(self, form) -> str:
         data = form.cleaned_data
         actions.document_transition(
-            actor=self.request.user, document=self.object, status=data["status"], on=data["on"], reason=data["reason"]
+            actor=self.request.user,
+            document=self.object,
+            status=data["status"],
+            on=data["on"],
+            reason=data["reason"],
+            version=form.opened_version(),
         )
         messages.success(self.request, _("The document status was changed."))
         return self.success_url_for(None) + "#documents"
@@ -518,12 +530,20 @@ class KinshipResultView(ActionFormMixin, CaseWriteView):
         return self.success_url_for(None) + "#kinship"
 
 
-class CareArrangementCreateView(SingleSubmitMixin, ReturneeWriteView):
+class CareArrangementCreateView(VersionedEditMixin, SingleSubmitMixin, ReturneeWriteView):
+    """A new arrangement ends the current one: the form carries the current one's version, so that
+    two people recording a child's new care at once do not end each other's."""
+
     title = _("Record a care arrangement")
     form_class = CareArrangementForm
 
+    def edited(self):
+        return self.object.care_arrangements.filter(ended_on__isnull=True).first()
+
     def perform(self, form) -> str:
-        actions.care_arrangement_set(actor=self.request.user, returnee=self.object, data=form.cleaned_data)
+        actions.care_arrangement_set(
+            actor=self.request.user, returnee=self.object, data=form.cleaned_data, version=form.opened_version()
+        )
         messages.success(self.request, _("The care arrangement was recorded."))
         return self.success_url_for(None) + "#care"
 
@@ -547,7 +567,7 @@ class AssessmentCreateView(SingleSubmitMixin, CaseWriteView):
         return self.success_url_for(None)
 
 
-class AssessmentUpdateView(ActionFormMixin, CaseWriteView):
+class AssessmentUpdateView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
     title = _("Edit assessment")
     form_class = AssessmentForm
     success_url_for = AssessmentCreateView.success_url_for
@@ -559,7 +579,9 @@ class AssessmentUpdateView(ActionFormMixin, CaseWriteView):
         return {**super().get_form_kwargs(), "instance": self.object}
 
     def perform(self, form) -> str:
-        actions.assessment_update(actor=self.request.user, assessment=self.object, data=form.data_for_action())
+        actions.assessment_update(
+            actor=self.request.user, assessment=self.object, data=form.data_for_action(), version=form.opened_version()
+        )
         messages.success(self.request, _("The assessment was saved."))
         return self.success_url_for(None)
 
@@ -647,7 +669,7 @@ class GoalCreateView(SingleSubmitMixin, CaseWriteView):
         return self.success_url_for(None)
 
 
-class GoalUpdateView(ActionFormMixin, CaseWriteView):
+class GoalUpdateView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
     title = _("Edit plan goal")
     form_class = GoalForm
 
@@ -664,7 +686,9 @@ class GoalUpdateView(ActionFormMixin, CaseWriteView):
         return self.object.plan.get_absolute_url()
 
     def perform(self, form) -> str:
-        actions.goal_update(actor=self.request.user, goal=self.object, data=form.data_for_action())
+        actions.goal_update(
+            actor=self.request.user, goal=self.object, data=form.data_for_action(), version=form.opened_version()
+        )
         messages.success(self.request, _("The goal was saved."))
         return self.success_url_for(None)
 
@@ -839,7 +863,7 @@ class TaskDoneView(View):
 # --- Restricted section and emergency access --------------------------------------------------------
 
 
-class RestrictedSectionView(ActionFormMixin, FormView):
+class RestrictedSectionView(VersionedEditMixin, ActionFormMixin, FormView):
     """Legal and prosecution information and security notes: only for users granted it; everyone
     else gets a 404, as if it did not exist."""
 
@@ -854,11 +878,16 @@ class RestrictedSectionView(ActionFormMixin, FormView):
         audit.record_view(request, self.record or self.returnee, case_id=self.returnee.case.pk)
         return super().dispatch(request, *args, **kwargs)
 
+    def edited(self):
+        return self.record
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.record}
 
     def perform(self, form) -> str:
-        actions.restricted_section_save(actor=self.request.user, returnee=self.returnee, data=form.cleaned_data)
+        actions.restricted_section_save(
+            actor=self.request.user, returnee=self.returnee, data=form.cleaned_data, version=form.opened_version()
+        )
         messages.success(self.request, _("The restricted section was saved."))
         return reverse("cases:restricted_section", args=[self.returnee.pk])
 
