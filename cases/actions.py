@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 from repat.core.sequences import sequence_next
+from repat.core.versions import STALE, check_version
 from repat.reminders.actions import lease_acquire, lease_release
 from repat.reminders.models import ReminderSettings
 
@@ -286,23 +287,6 @@ def returnee_update(
     return returnee
 
 
-def version_of(instance: Case | Returnee) -> str:
-    """What a form carries to detect a stale save: the row's last-saved time."""
-    return instance.updated_at.isoformat() if instance.updated_at else ""
-
-
-def check_version(instance: Case | Returnee, version: str | None) -> None:
-    """Refuse to save over a change someone else made after this form was opened. The row is
-    locked by the caller, so two saves cannot both pass this check."""
-    if version is not None and version != version_of(instance):
-        raise ValidationError(
-            _(
-                "Someone else saved changes to this record after you opened the form. "
-                "Nothing was saved: reload the page to see their changes, then make yours again."
-            )
-        )
-
-
 def _case_event_kind(changes: dict) -> str:
     if "status" in changes:
         old, new = changes["status"]
@@ -492,7 +476,9 @@ def document_add(*, actor, returnee: Returnee, data: dict[str, Any], scan_file=N
 
 
 @transaction.atomic
-def document_update(*, actor, document: IdentityDocument, data: dict[str, Any], scan_file=None) -> IdentityDocument:
+def document_update(
+    *, actor, document: IdentityDocument, data: dict[str, Any], scan_file=None, version: str | None = None
+) -> IdentityDocument:
     """Edit a document's details; its status changes only through `document_transition`."""
     # Lock the document row only: PostgreSQL cannot lock the nullable side of the join to the case.
     document = (
@@ -500,6 +486,7 @@ def document_update(*, actor, document: IdentityDocument, data: dict[str, Any], 
     )
     case = document.returnee.case
     _require_edit(actor, case)
+    check_version(document, version)
     changes = _apply(document, data, DOCUMENT_FIELDS)
     if scan_file is not None:
         document.scan = attachment_upload(actor=actor, case=case, uploaded=scan_file)
@@ -514,7 +501,13 @@ def document_update(*, actor, document: IdentityDocument, data: dict[str, Any], 
 
 @transaction.atomic
 def document_transition(
-    *, actor, document: IdentityDocument, status: str, on: datetime.date | None = None, reason: str = ""
+    *,
+    actor,
+    document: IdentityDocument,
+    status: str,
+    on: datetime.date | None = None,
+    reason: str = "",
+    version: str | None = None,
 ) -> IdentityDocument:
     """Move a document along missing → requested → in progress → issued, or to refused with a
     reason. Requesting stamps the request date; issuing stamps the issue date."""
@@ -524,6 +517,7 @@ def document_transition(
     )
     case = document.returnee.case
     _require_edit(actor, case)
+    check_version(document, version)
     on = on or timezone.localdate()
     if status not in document.next_statuses():
         raise ValidationError(
@@ -718,9 +712,14 @@ CARE_FIELDS = (
 
 
 @transaction.atomic
-def care_arrangement_set(*, actor, returnee: Returnee, data: dict[str, Any]) -> CareArrangement:
-    """Record a child's new care arrangement; the current one ends on the new placement date."""
+def care_arrangement_set(
+    *, actor, returnee: Returnee, data: dict[str, Any], version: str | None = None
+) -> CareArrangement:
+    """Record a child's new care arrangement; the current one ends on the new placement date.
+    `version`: of the current arrangement (or none) as the form showed it."""
     _require_edit(actor, returnee.case)
+    current = CareArrangement.objects.select_for_update().filter(returnee=returnee, ended_on__isnull=True).first()
+    check_version(current, version)
     arrangement = CareArrangement(
         returnee=returnee, recorded_by=actor, **{f: data[f] for f in CARE_FIELDS if f in data}
     )
@@ -728,7 +727,6 @@ def care_arrangement_set(*, actor, returnee: Returnee, data: dict[str, Any]) -> 
         raise ValidationError({"guardian_name": _("Name the legal guardian the order appoints.")})
     if arrangement.placement_date and arrangement.placement_date > timezone.localdate():
         raise ValidationError({"placement_date": _("The placement date cannot be in the future.")})
-    current = CareArrangement.objects.select_for_update().filter(returnee=returnee, ended_on__isnull=True).first()
     changes = _created(arrangement, ("kind", "caregiver_name", "guardian_name", "placement_date"))
     if current is not None:
         if arrangement.placement_date < current.placement_date:
@@ -739,7 +737,7 @@ def care_arrangement_set(*, actor, returnee: Returnee, data: dict[str, Any]) -> 
                 }
             )
         current.ended_on = arrangement.placement_date
-        current.save(update_fields=["ended_on"])
+        current.save(update_fields=["ended_on", "updated_at"])
         for field in ("kind", "caregiver_name", "guardian_name"):
             if field in changes:
                 changes[field][0] = _raw(getattr(current, field))
@@ -797,9 +795,10 @@ def assessment_record(*, actor, case: Case, data: dict[str, Any]) -> Assessment:
 
 
 @transaction.atomic
-def assessment_update(*, actor, assessment: Assessment, data: dict[str, Any]) -> Assessment:
+def assessment_update(*, actor, assessment: Assessment, data: dict[str, Any], version: str | None = None) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
     _require_edit(actor, assessment.case)
+    check_version(assessment, version)
     _refuse_while_pending(assessment)
     changes = _apply(assessment, data, ASSESSMENT_FIELDS)
     if not changes:
@@ -891,9 +890,10 @@ def goal_add(*, actor, plan: ReintegrationPlan, data: dict[str, Any]) -> PlanGoa
 
 
 @transaction.atomic
-def goal_update(*, actor, goal: PlanGoal, data: dict[str, Any]) -> PlanGoal:
+def goal_update(*, actor, goal: PlanGoal, data: dict[str, Any], version: str | None = None) -> PlanGoal:
     plan = _editable_plan(actor, goal.plan)
     goal = PlanGoal.objects.select_for_update().get(pk=goal.pk)
+    check_version(goal, version)
     changes = _apply(goal, data, GOAL_FIELDS)
     if not changes:
         return goal
@@ -1043,12 +1043,15 @@ def task_done(*, actor, task: FollowUpTask) -> FollowUpTask:
 
 
 @transaction.atomic
-def restricted_section_save(*, actor, returnee: Returnee, data: dict[str, Any]) -> LegalRecord:
+def restricted_section_save(
+    *, actor, returnee: Returnee, data: dict[str, Any], version: str | None = None
+) -> LegalRecord:
     """Save the restricted section. Its values stay out of the timeline and the audit trail: both
     record which fields changed, never what they say."""
     if not permissions.can_see_restricted(actor, returnee):
         raise PermissionDenied
     record = LegalRecord.objects.select_for_update().filter(returnee=returnee).first()
+    check_version(record, version)
     record = record or LegalRecord(returnee=returnee, updated_by=actor)
     changed = [field for field in LegalRecord.FIELDS if (data.get(field) or "") != (getattr(record, field) or "")]
     if not changed and record.pk:
@@ -1056,8 +1059,13 @@ def restricted_section_save(*, actor, returnee: Returnee, data: dict[str, Any]) 
     for field in LegalRecord.FIELDS:
         setattr(record, field, data.get(field) or "")
     record.updated_by = actor
-    record.full_clean()
-    record.save()
+    # One section per returnee: the database says so when two people write the first one at once.
+    record.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as error:  # someone wrote the first version of the section at the same moment
+        raise ValidationError(STALE) from error
     mark = audit.RESTRICTED_MARK
     case_event_write(
         returnee.case,

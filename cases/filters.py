@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from repat.accounts.models import User
 from repat.core.choices import chooser
+from repat.core.filters import SearchFilter, StrictFilterSet
 
 from .models import Case, Returnee
 
@@ -25,8 +26,8 @@ SORTS = {
 }
 
 
-class CaseFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+class CaseFilter(StrictFilterSet):
+    q = SearchFilter(label=_("Search"), method="filter_search")
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Case.Status.choices)
     risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=Case.Risk.choices)
     operation = django_filters.ChoiceFilter(

@@ -8,10 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from repat.accounts.models import Region, User
-from repat.core.forms import DateInput, SingleSubmitFormMixin
+from repat.core.forms import DateInput, SingleSubmitFormMixin, VersionedFormMixin
 
 from . import permissions
-from .actions import version_of
 from .models import (
     Assessment,
     CareArrangement,
@@ -35,12 +34,13 @@ def _helper(*layout) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
     helper.disable_csrf = True
+    helper.render_hidden_fields = True  # the version of an edit form, wherever the layout ends
     if layout:
         helper.layout = Layout(*layout)
     return helper
 
 
-class ReturneeForm(forms.ModelForm):
+class ReturneeForm(VersionedFormMixin, forms.ModelForm):
     aliases = forms.CharField(
         label=_("Other spellings of the name"),
         required=False,
@@ -104,9 +104,6 @@ class ReturneeForm(forms.ModelForm):
             Fieldset(_("Languages and needs"), "languages", "special_needs"),
             Fieldset(_("Current address"), Row(Column("region"), Column("district")), "locality"),
         )
-        if self.instance.pk:
-            self.fields["version"] = VersionField(initial=version_of(self.instance))
-            self.helper.layout.append("version")
 
     def alias_list(self) -> list[str]:
         return self.cleaned_data["aliases"].splitlines()
@@ -161,7 +158,7 @@ class RegistrationForm(SingleSubmitFormMixin, forms.Form):
         return cleaned
 
 
-class CaseForm(forms.ModelForm):
+class CaseForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Case
         fields = ["status", "risk_level", "risk_reason", "next_follow_up", "worker"]
@@ -176,12 +173,10 @@ class CaseForm(forms.ModelForm):
             self.fields["worker"].queryset = permissions.assignable_workers(user)
         else:
             del self.fields["worker"]
-        self.fields["version"] = VersionField(initial=version_of(self.instance))
         self.helper = _helper(
             Row(Column("status"), Column("risk_level"), Column("next_follow_up")),
             "risk_reason",
             *(["worker"] if "worker" in self.fields else []),
-            "version",
         )
 
     def clean(self):
@@ -279,7 +274,7 @@ def _file_field(label):
     )
 
 
-class DocumentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+class DocumentForm(HelperMixin, SingleSubmitFormMixin, VersionedFormMixin, forms.ModelForm):
     scan_file = _file_field(_("Scan"))
 
     class Meta:
@@ -320,7 +315,7 @@ class DocumentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
-class DocumentTransitionForm(HelperMixin, forms.Form):
+class DocumentTransitionForm(HelperMixin, VersionedFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("New status"))
     on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
     reason = forms.CharField(label=_("Reason for refusal"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -385,7 +380,7 @@ class KinshipResultForm(HelperMixin, forms.Form):
     )
 
 
-class CareArrangementForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+class CareArrangementForm(HelperMixin, SingleSubmitFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = CareArrangement
         fields = [
@@ -412,7 +407,7 @@ class CareArrangementForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
         return cleaned
 
 
-class AssessmentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+class AssessmentForm(HelperMixin, SingleSubmitFormMixin, VersionedFormMixin, forms.ModelForm):
     recommended_domains = forms.MultipleChoiceField(
         label=_("Needs recommended for the plan"),
         choices=PlanDomain.choices,
@@ -445,7 +440,7 @@ class AssessmentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class GoalForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+class GoalForm(HelperMixin, SingleSubmitFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = PlanGoal
         fields = ["domain", "goal", "actions", "responsible", "target_date", "status", "source_assessment"]
@@ -502,14 +497,7 @@ class FollowUpTaskForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
         self.fields["assigned_to"].initial = user.pk
 
 
-class VersionField(forms.CharField):
-    """The record's last-saved time when the form was opened: a save over a newer change is refused."""
-
-    def __init__(self, **kwargs):
-        super().__init__(widget=forms.HiddenInput, required=False, **kwargs)
-
-
-class RestrictedSectionForm(forms.ModelForm):
+class RestrictedSectionForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = LegalRecord
         fields = list(LegalRecord.FIELDS)

@@ -855,6 +855,7 @@ class CareArrangement(models.Model):
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the version edit forms carry (repat.core.versions)
 
     class Meta:
         ordering = ["-placement_date", "-id"]
@@ -918,6 +919,7 @@ class Assessment(models.Model):
     recommended_domains = models.JSONField(_("needs recommended for the plan"), default=list, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the version edit forms carry (repat.core.versions)
     # Set by a supervisor's approval (repat.approvals); a later edit clears it.
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -1035,6 +1037,7 @@ class PlanGoal(models.Model):
         blank=True,
         related_name="goals",
     )
+    updated_at = models.DateTimeField(auto_now=True)  # the version edit forms carry (repat.core.versions)
 
     class Meta:
         ordering = ["domain", "id"]

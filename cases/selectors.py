@@ -7,12 +7,26 @@ from dataclasses import dataclass, field
 from django import forms
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Count, DateField, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    DateField,
+    DateTimeField,
+    Exists,
+    Field,
+    ForeignObjectRel,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy
 
+from repat.audit.actions import RESTRICTED_MARK
 from repat.core.choices import reference_choices
 
 from . import permissions
@@ -118,6 +132,8 @@ class Change:
     label: str
     old: str
     new: str
+    # The restricted section's values never reach the timeline: only which fields changed.
+    hidden: bool = False
 
 
 @dataclass
@@ -139,33 +155,65 @@ def _display(model_field, value) -> str:
         return str(labels.get(value, value))
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    if isinstance(model_field, DateField):
-        return date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    if isinstance(model_field, DateField) and isinstance(value, str):
+        return _moment(model_field, value)
     return str(value)
 
 
-def _field(name: str, subject_model=None):
+def _moment(model_field, value: str) -> str:
+    """A date, or a moment (a DateTimeField is a DateField too), as written by `actions._raw`."""
+    try:
+        if isinstance(model_field, DateTimeField):
+            return date_format(timezone.localtime(datetime.datetime.fromisoformat(value)), "SHORT_DATETIME_FORMAT")
+        return date_format(datetime.date.fromisoformat(value), "SHORT_DATE_FORMAT")
+    except ValueError:
+        return value
+
+
+def _member(name: str, subject_model, kind):
+    """The first `kind` of member (a field, a reverse relation) called `name` of the event's
+    subject, else of the case, else of the returnee."""
     for model in (subject_model, Case, Returnee):
         if model is None:
             continue
         try:
-            return model._meta.get_field(name)
+            member = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
+        if isinstance(member, kind):
+            return member
     return None
 
 
-def _label(name: str, model_field) -> str:
-    if model_field is not None:
-        return str(model_field.verbose_name).capitalize()
-    # Changes that are not a field of the model: an event's comment, a goal's progress note...
-    extra = {
-        "aliases": gettext("Other spellings"),
-        "family": gettext("Family"),
-        "text": gettext("Progress"),
-        "comment": gettext("Comment"),
-    }
-    return extra.get(name, name)
+def _field(name: str, subject_model=None):
+    """The field a change is about. Only a field the model declares counts: a reverse relation (the
+    returnee's other spellings, documents...) holds no value of its own to display."""
+    return _member(name, subject_model, Field)
+
+
+# Changes that are not a field of their model, with their label: an event's comment, a goal's
+# progress note, the family a returnee joined.
+CHANGE_LABELS = {
+    "aliases": gettext_lazy("Other spellings"),
+    "family": gettext_lazy("Family"),
+    "text": gettext_lazy("Progress"),
+    "comment": gettext_lazy("Comment"),
+}
+
+
+def change_label(name: str, subject_model=None) -> str:
+    """The label of a change in the reader's language. Never the key itself: a field whose label
+    is not marked for translation, or a key no model knows, is labelled as "Other"."""
+    if name in CHANGE_LABELS:
+        return str(CHANGE_LABELS[name])
+    model_field = _field(name, subject_model)
+    if model_field is not None and isinstance(model_field.verbose_name, Promise):
+        return str(capfirst(model_field.verbose_name))
+    relation = _member(name, subject_model, ForeignObjectRel)  # e.g. the returnee's "aliases"
+    if relation is not None:
+        meta = relation.related_model._meta
+        return str(capfirst(meta.verbose_name if relation.one_to_one else meta.verbose_name_plural))
+    return gettext("Other")
 
 
 def _subject_model(name: str):
@@ -179,10 +227,10 @@ def _subject_model(name: str):
 
 def _item_label(subject_model, event: CaseEvent, service_names: dict[int, str]) -> str:
     """Name what an event is about: the label of its kind (document type, purpose) or its text."""
-    if subject_model is None or not event.item:
-        return ""
     name = CaseEvent.SUBJECT_ITEM_FIELD.get(event.subject)
-    model_field = _field(name, subject_model) if name else None
+    if subject_model is None or not event.item or name is None:
+        return ""  # a subject with no naming field (the restricted section) is stored by its id only
+    model_field = _field(name, subject_model)
     if name == "service_type_id":
         return service_names.get(int(event.item), "")
     if name == "version":
@@ -227,9 +275,11 @@ def timeline(
                 labels = dict(LIST_CHOICES[name].choices)
                 old = [str(labels.get(v, v)) for v in old or []]
                 new = [str(labels.get(v, v)) for v in new or []]
-            entry.changes.append(
-                Change(_label(name, model_field), _display(model_field, old), _display(model_field, new))
-            )
+            label = change_label(name, subject_model)
+            if RESTRICTED_MARK in (old, new):
+                entry.changes.append(Change(label, "", "", hidden=True))
+                continue
+            entry.changes.append(Change(label, _display(model_field, old), _display(model_field, new)))
         entries.append(entry)
     return entries
 

@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -18,7 +19,8 @@ from repat.audit import actions as audit
 from repat.audit import permissions as audit_permissions
 from repat.audit import selectors as audit_selectors
 from repat.audit.models import AuditEvent
-from repat.core.views import ActionFormMixin, SingleSubmitMixin, add_action_errors, paginate
+from repat.core.search import SEARCH_MAX_LENGTH
+from repat.core.views import ActionFormMixin, SingleSubmitMixin, VersionedEditMixin, add_action_errors, paginate
 from services import selectors as service_selectors
 
 from . import actions, permissions, selectors
@@ -69,7 +71,9 @@ class CaseloadView(TemplateView):
         return self._remember_search(request, request.POST)
 
     def _remember_search(self, request, data):
-        request.session[SEARCH_KEY] = data.get("q", "").strip()[:100]
+        # Kept as typed (the filter form checks it and says what is wrong), cut just past the
+        # longest search so that an over-long one is still refused rather than shortened.
+        request.session[SEARCH_KEY] = data.get("q", "")[: SEARCH_MAX_LENGTH + 1]
         params = data.copy()
         for name in ("q", "csrfmiddlewaretoken", "page"):
             params.pop(name, None)
@@ -160,7 +164,7 @@ class CaseDetailView(SingleSubmitMixin, FormView):
         )
 
 
-class CaseUpdateView(ActionFormMixin, FormView):
+class CaseUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
     template_name = "cases/case_form.html"
     form_class = CaseForm
 
@@ -170,12 +174,15 @@ class CaseUpdateView(ActionFormMixin, FormView):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
+    def edited(self):
+        return self.case
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.case, "user": self.request.user}
 
     def perform(self, form) -> str:
         actions.case_update(
-            actor=self.request.user, case=self.case, data=form.case_data(), version=form.cleaned_data["version"] or None
+            actor=self.request.user, case=self.case, data=form.case_data(), version=form.opened_version()
         )
         messages.success(self.request, _("The case was updated."))
         return self.case.get_absolute_url()
@@ -252,7 +259,7 @@ class ReturneeDetailView(TemplateView):
         )
 
 
-class ReturneeUpdateView(ActionFormMixin, FormView):
+class ReturneeUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
     template_name = "cases/returnee_form.html"
     form_class = ReturneeForm
 
@@ -261,6 +268,9 @@ class ReturneeUpdateView(ActionFormMixin, FormView):
         if not permissions.can_edit_case(request.user, self.returnee.case):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def edited(self):
+        return self.returnee
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.returnee}
@@ -271,7 +281,7 @@ class ReturneeUpdateView(ActionFormMixin, FormView):
             returnee=self.returnee,
             data=form.returnee_data(),
             aliases=form.alias_list(),
-            version=form.cleaned_data["version"] or None,
+            version=form.opened_version(),
         )
         messages.success(self.request, _("The returnee's details were saved."))
         return self.returnee.get_absolute_url()
@@ -380,7 +390,7 @@ class ReturneeWriteView(CaseWriteView):
 
 
 class DocumentCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record a document")
+    title = gettext_lazy("Record a document")
     form_class = DocumentForm
 
     def perform(self, form) -> str:
@@ -394,8 +404,8 @@ class DocumentCreateView(SingleSubmitMixin, ReturneeWriteView):
         return self.success_url_for(None) + "#documents"
 
 
-class DocumentUpdateView(ActionFormMixin, CaseWriteView):
-    title = _("Edit document")
+class DocumentUpdateView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
+    title = gettext_lazy("Edit document")
     form_class = DocumentForm
 
     def load(self, pk):
@@ -413,13 +423,14 @@ class DocumentUpdateView(ActionFormMixin, CaseWriteView):
             document=self.object,
             data=form.data_for_action(),
             scan_file=form.cleaned_data["scan_file"],
+            version=form.opened_version(),
         )
         messages.success(self.request, _("The document was saved."))
         return self.success_url_for(None) + "#documents"
 
 
-class DocumentTransitionView(ActionFormMixin, CaseWriteView):
-    title = _("Change document status")
+class DocumentTransitionView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
+    title = gettext_lazy("Change document status")
     form_class = DocumentTransitionForm
 
     load = DocumentUpdateView.load
@@ -431,14 +442,19 @@ class DocumentTransitionView(ActionFormMixin, CaseWriteView):
     def perform(self, form) -> str:
         data = form.cleaned_data
         actions.document_transition(
-            actor=self.request.user, document=self.object, status=data["status"], on=data["on"], reason=data["reason"]
+            actor=self.request.user,
+            document=self.object,
+            status=data["status"],
+            on=data["on"],
+            reason=data["reason"],
+            version=form.opened_version(),
         )
         messages.success(self.request, _("The document status was changed."))
         return self.success_url_for(None) + "#documents"
 
 
 class ConsentCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record consent")
+    title = gettext_lazy("Record consent")
     form_class = ConsentForm
 
     def perform(self, form) -> str:
@@ -453,7 +469,7 @@ class ConsentCreateView(SingleSubmitMixin, ReturneeWriteView):
 
 
 class ConsentWithdrawView(ActionFormMixin, CaseWriteView):
-    title = _("Withdraw consent")
+    title = gettext_lazy("Withdraw consent")
     form_class = ConsentWithdrawForm
 
     def load(self, pk):
@@ -470,7 +486,7 @@ class ConsentWithdrawView(ActionFormMixin, CaseWriteView):
 
 
 class KinshipTestCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record a kinship (DNA) test")
+    title = gettext_lazy("Record a kinship (DNA) test")
     form_class = KinshipTestForm
 
     def get_form_kwargs(self):
@@ -493,7 +509,7 @@ class KinshipTestCreateView(SingleSubmitMixin, ReturneeWriteView):
 
 
 class KinshipResultView(ActionFormMixin, CaseWriteView):
-    title = _("Record the test result")
+    title = gettext_lazy("Record the test result")
     form_class = KinshipResultForm
 
     def load(self, pk):
@@ -515,18 +531,26 @@ class KinshipResultView(ActionFormMixin, CaseWriteView):
         return self.success_url_for(None) + "#kinship"
 
 
-class CareArrangementCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record a care arrangement")
+class CareArrangementCreateView(VersionedEditMixin, SingleSubmitMixin, ReturneeWriteView):
+    """A new arrangement ends the current one: the form carries the current one's version, so that
+    two people recording a child's new care at once do not end each other's."""
+
+    title = gettext_lazy("Record a care arrangement")
     form_class = CareArrangementForm
 
+    def edited(self):
+        return self.object.care_arrangements.filter(ended_on__isnull=True).first()
+
     def perform(self, form) -> str:
-        actions.care_arrangement_set(actor=self.request.user, returnee=self.object, data=form.cleaned_data)
+        actions.care_arrangement_set(
+            actor=self.request.user, returnee=self.object, data=form.cleaned_data, version=form.opened_version()
+        )
         messages.success(self.request, _("The care arrangement was recorded."))
         return self.success_url_for(None) + "#care"
 
 
 class AssessmentCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Record an assessment")
+    title = gettext_lazy("Record an assessment")
     form_class = AssessmentForm
 
     def load(self, pk):
@@ -544,8 +568,8 @@ class AssessmentCreateView(SingleSubmitMixin, CaseWriteView):
         return self.success_url_for(None)
 
 
-class AssessmentUpdateView(ActionFormMixin, CaseWriteView):
-    title = _("Edit assessment")
+class AssessmentUpdateView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
+    title = gettext_lazy("Edit assessment")
     form_class = AssessmentForm
     success_url_for = AssessmentCreateView.success_url_for
 
@@ -556,7 +580,9 @@ class AssessmentUpdateView(ActionFormMixin, CaseWriteView):
         return {**super().get_form_kwargs(), "instance": self.object}
 
     def perform(self, form) -> str:
-        actions.assessment_update(actor=self.request.user, assessment=self.object, data=form.data_for_action())
+        actions.assessment_update(
+            actor=self.request.user, assessment=self.object, data=form.data_for_action(), version=form.opened_version()
+        )
         messages.success(self.request, _("The assessment was saved."))
         return self.success_url_for(None)
 
@@ -616,7 +642,7 @@ class PlanStartView(View):
 
 
 class GoalCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Add a plan goal")
+    title = gettext_lazy("Add a plan goal")
     form_class = GoalForm
 
     def load(self, pk):
@@ -644,8 +670,8 @@ class GoalCreateView(SingleSubmitMixin, CaseWriteView):
         return self.success_url_for(None)
 
 
-class GoalUpdateView(ActionFormMixin, CaseWriteView):
-    title = _("Edit plan goal")
+class GoalUpdateView(VersionedEditMixin, ActionFormMixin, CaseWriteView):
+    title = gettext_lazy("Edit plan goal")
     form_class = GoalForm
 
     def load(self, pk):
@@ -661,13 +687,15 @@ class GoalUpdateView(ActionFormMixin, CaseWriteView):
         return self.object.plan.get_absolute_url()
 
     def perform(self, form) -> str:
-        actions.goal_update(actor=self.request.user, goal=self.object, data=form.data_for_action())
+        actions.goal_update(
+            actor=self.request.user, goal=self.object, data=form.data_for_action(), version=form.opened_version()
+        )
         messages.success(self.request, _("The goal was saved."))
         return self.success_url_for(None)
 
 
 class GoalProgressView(SingleSubmitMixin, CaseWriteView):
-    title = _("Note progress on a goal")
+    title = gettext_lazy("Note progress on a goal")
     form_class = GoalProgressForm
     load = GoalUpdateView.load
     case_of = GoalUpdateView.case_of
@@ -709,7 +737,7 @@ class AttachmentDownloadView(View):
 
 
 class TransferCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Transfer the case")
+    title = gettext_lazy("Transfer the case")
     form_class = TransferForm
 
     def load(self, pk):
@@ -793,7 +821,7 @@ class TransferCancelView(View):
 
 
 class TaskCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Schedule a follow-up task")
+    title = gettext_lazy("Schedule a follow-up task")
     form_class = FollowUpTaskForm
 
     def load(self, pk):
@@ -836,7 +864,7 @@ class TaskDoneView(View):
 # --- Restricted section and emergency access --------------------------------------------------------
 
 
-class RestrictedSectionView(ActionFormMixin, FormView):
+class RestrictedSectionView(VersionedEditMixin, ActionFormMixin, FormView):
     """Legal and prosecution information and security notes: only for users granted it; everyone
     else gets a 404, as if it did not exist."""
 
@@ -851,11 +879,16 @@ class RestrictedSectionView(ActionFormMixin, FormView):
         audit.record_view(request, self.record or self.returnee, case_id=self.returnee.case.pk)
         return super().dispatch(request, *args, **kwargs)
 
+    def edited(self):
+        return self.record
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.record}
 
     def perform(self, form) -> str:
-        actions.restricted_section_save(actor=self.request.user, returnee=self.returnee, data=form.cleaned_data)
+        actions.restricted_section_save(
+            actor=self.request.user, returnee=self.returnee, data=form.cleaned_data, version=form.opened_version()
+        )
         messages.success(self.request, _("The restricted section was saved."))
         return reverse("cases:restricted_section", args=[self.returnee.pk])
 

@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from repat.core.choices import chooser
+from repat.core.filters import StrictFilterSet
 from repat.core.forms import DateInput
 
 from .models import Provider, Referral
 
 
-class ReferralFilter(django_filters.FilterSet):
+class ReferralFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
     category = django_filters.ChoiceFilter(
         label=_("Category"), field_name="service_type__category", choices=chooser("service_categories")

@@ -109,7 +109,7 @@ def _apply(approval: ApprovalRequest, approver) -> None:
         if assessment.approved_at:
             raise ValidationError(_("This assessment is already approved."))
         assessment.approved_by, assessment.approved_at = approver, timezone.now()
-        assessment.save(update_fields=["approved_by", "approved_at"])
+        assessment.save(update_fields=["approved_by", "approved_at", "updated_at"])  # a form opened before is stale
     elif approval.kind == Kind.PLAN:
         if approval.case.is_closed:
             raise ValidationError(_("This case is closed: reopen it first."))

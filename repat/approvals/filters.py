@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 
 from repat.accounts.models import Region, User
 from repat.core.choices import chooser
+from repat.core.filters import StrictFilterSet
 
 from .models import ApprovalRequest
 
 
-class ApprovalFilter(django_filters.FilterSet):
+class ApprovalFilter(StrictFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ApprovalRequest.Status.choices, empty_label=_("Any status")
     )

@@ -8,16 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from repat.accounts.models import User
+from repat.core.filters import SearchFilter, StrictFilterSet
 from repat.core.forms import DateInput
 
 from .models import AuditEvent
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(StrictFilterSet):
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditEvent.Action.choices)
-    user = django_filters.CharFilter(label=_("User name"), method="filter_user")
+    user = SearchFilter(label=_("User name"), method="filter_user", max_length=150)
     case = django_filters.NumberFilter(label=_("Case (internal number)"), field_name="case_id")
-    object_type = django_filters.CharFilter(label=_("Record type"), field_name="object_type")
+    object_type = SearchFilter(label=_("Record type"), field_name="object_type")
     # Days in local time, compared as moments so that the index on `at` is used (a cast to a date is not).
     since = django_filters.DateFilter(label=pgettext_lazy("period", "From"), method="filter_since", widget=DateInput())
     until = django_filters.DateFilter(label=pgettext_lazy("period", "To"), method="filter_until", widget=DateInput())

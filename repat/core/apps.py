@@ -10,6 +10,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import choices
+        from . import admin, choices
 
         choices.connect()
+        # After django.contrib.admin's ready() (listed first) has loaded every admin module.
+        admin.check_every_search()

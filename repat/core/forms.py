@@ -15,6 +15,26 @@ class SingleSubmitFormMixin(forms.Form):
     form_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
 
+class VersionField(forms.CharField):
+    """The record's last-saved time when the form was opened: a save over a newer change is refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=forms.HiddenInput, required=False, **kwargs)
+
+
+class VersionedFormMixin(forms.Form):
+    """An edit form that carries, hidden, the version of the record it edits as it was when opened
+    (`repat.core.versions`); the view gives it (`VersionedEditMixin`) and passes it to the action."""
+
+    def __init__(self, *args, version: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if version is not None:
+            self.fields["version"] = VersionField(initial=version)
+
+    def opened_version(self) -> str | None:
+        return self.cleaned_data.get("version") or None
+
+
 class DateInput(forms.DateInput):
     """A browser date picker; the value travels as ISO 8601 whatever the display language."""
 

@@ -1171,6 +1171,7 @@ class ScaleSeeder:
         "created_at",
         "approved_by",
         "approved_at",
+        "updated_at",
     )
 
     def assessment_rows(self, families, approvable: dict):
@@ -1183,6 +1184,7 @@ class ScaleSeeder:
                     pk = self.next_id(Assessment)
                     if p.status != "closed" and rng.random() < 0.15:
                         due = day(self.today_ord + rng.randint(-20, 45))
+                        recorded = self.moment(self.today_ord - rng.randint(1, 30))
                         yield (
                             pk,
                             p.id,
@@ -1197,9 +1199,10 @@ class ScaleSeeder:
                             "",
                             "[]",
                             f.worker.id,
-                            self.moment(self.today_ord - rng.randint(1, 30)),
+                            recorded,
                             None,
                             None,
+                            recorded,
                         )
                         continue
                     on = self.between(f.arrival + 1, min(f.arrival + 365, p.end))
@@ -1224,6 +1227,7 @@ class ScaleSeeder:
                         self.moment(on),
                         rng.choice(f.region.supervisors) if approved else None,
                         self.moment(min(on + rng.randint(1, 10), p.end)) if approved else None,
+                        self.moment(on),  # updated_at: as recorded
                     )
 
     PLAN_FIELDS = (
@@ -1237,7 +1241,7 @@ class ScaleSeeder:
         "activated_at",
         "approved_by",
     )
-    GOAL_FIELDS = ("id", "plan", "domain", "goal", "actions", "responsible", "target_date", "status")
+    GOAL_FIELDS = ("id", "plan", "domain", "goal", "actions", "responsible", "target_date", "status", "updated_at")
     GOAL_STATUS = {
         "current": Weighted([("achieved", 30), ("in_progress", 40), ("not_started", 25), ("dropped", 5)]),
         "superseded": Weighted([("achieved", 60), ("in_progress", 15), ("dropped", 25)]),
@@ -1293,6 +1297,7 @@ class ScaleSeeder:
                     responsible,
                     self.day(start + rng.randint(60, 300)),
                     self.GOAL_STATUS[status](rng),
+                    self.moment(start),
                 )
 
     REFERRAL_OPEN = Weighted(

@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 
 from .models import FormSubmission
 from .pagination import BoundedPaginator
+from .versions import version_of
 
 
 def paginate(request, queryset, per_page: int | None = None) -> tuple[Page, str]:
@@ -45,6 +46,17 @@ class ActionFormMixin:
             add_action_errors(error, form)
             return self.form_invalid(form)
         return redirect(url)
+
+
+class VersionedEditMixin:
+    """Edit views: the form opens with the version of the record `edited()` returns (None: there is
+    none yet), and `perform` passes `form.opened_version()` to the action, which refuses a stale save."""
+
+    def edited(self):
+        return self.object
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "version": version_of(self.edited())}
 
 
 class SingleSubmitMixin:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from repat.core.versions import check_version
 from repat.reminders.actions import lease_acquire, lease_release
 
 from . import documents, exports, permissions, selectors
@@ -131,17 +132,18 @@ def _queue_report(report_id: int) -> None:
 
 
 @transaction.atomic
-def report_update_narrative(*, actor, report: ProgressReport, data: dict) -> ProgressReport:
+def report_update_narrative(*, actor, report: ProgressReport, data: dict, version: str | None = None) -> ProgressReport:
     """Change the narrative and produce the report again (the figures are recomputed too)."""
     report = ProgressReport.objects.select_for_update().get(pk=report.pk)
     if report.created_by_id != actor.pk:
         raise PermissionDenied
+    check_version(report, version)
     if report.status in (ProgressReport.Status.QUEUED, ProgressReport.Status.RUNNING):
         raise ValidationError(_("The report is being produced; wait until it is ready."))
     for name in NARRATIVE_FIELDS:
         setattr(report, name, data.get(name, getattr(report, name)))
     report.status, report.progress = ProgressReport.Status.QUEUED, 0
-    report.save(update_fields=[*NARRATIVE_FIELDS, "status", "progress"])
+    report.save(update_fields=[*NARRATIVE_FIELDS, "status", "progress", "updated_at"])
     transaction.on_commit(lambda: _queue_report(report.pk))
     return report
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import Operation
 from repat.accounts.models import Organisation
-from repat.core.forms import DateInput
+from repat.core.forms import DateInput, VersionedFormMixin
 
 from .models import ProgressReport
 
@@ -110,7 +110,7 @@ class ReportForm(forms.ModelForm):
         pass
 
 
-class NarrativeForm(forms.ModelForm):
+class NarrativeForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = ProgressReport
         fields = ["summary", "achievements", "challenges", "next_steps"]

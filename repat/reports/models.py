@@ -114,6 +114,8 @@ class ProgressReport(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     generated_at = models.DateTimeField(_("produced at"), null=True, blank=True)
+    # Changed with the narrative only: the version its form carries (repat.core.versions).
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

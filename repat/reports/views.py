@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 from repat.accounts.sessions import RecentAuthRequiredMixin
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
-from repat.core.views import add_action_errors, paginate
+from repat.core.views import VersionedEditMixin, add_action_errors, paginate
 
 from . import actions, dashboard, exports, permissions
 from .forms import DashboardFilterForm, NarrativeForm, ReportForm
@@ -110,7 +110,7 @@ class ReportCreateView(FormView):
         return redirect(report.get_absolute_url())
 
 
-class ReportDetailView(FormView):
+class ReportDetailView(VersionedEditMixin, FormView):
     """A report's progress while it is produced, then its tables and downloads; its author may
     change the narrative, which produces it again."""
 
@@ -129,12 +129,17 @@ class ReportDetailView(FormView):
             return ["reports/_report_progress.html"]
         return [self.template_name]
 
+    def edited(self):
+        return self.report
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.report}
 
     def form_valid(self, form):
         try:
-            actions.report_update_narrative(actor=self.request.user, report=self.report, data=form.cleaned_data)
+            actions.report_update_narrative(
+                actor=self.request.user, report=self.report, data=form.cleaned_data, version=form.opened_version()
+            )
         except ValidationError as error:
             add_action_errors(error, form)
             return self.form_invalid(form)

@@ -7,6 +7,7 @@ import uuid
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -832,3 +833,14 @@ def test_unrelated_case_rows_do_not_show_on_the_returnee_page(worker, case, clie
     page = client_for(worker).get(case.returnee.get_absolute_url()).content.decode()
 
     assert "OTHER-123" not in page
+
+
+@pytest.mark.parametrize("language", ["ru", "ky"])
+@pytest.mark.parametrize("name", WRITE_PAGES)
+def test_each_form_page_is_titled_in_the_readers_language(name, language, things, worker, client_for):
+    client = client_for(worker)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    title = str(client.get(urls(things)[name]).context["title"])
+
+    assert re.search(r"[А-Яа-яЁёӨөҮүҢң]", title), title

@@ -232,8 +232,9 @@ def test_the_timeline_shows_the_change_but_not_the_text_to_permitted_users(restr
 
     entries = [entry for entry in response.context["timeline"] if entry.event.kind == "restricted_updated"]
     assert len(entries) == 1
-    assert {(change.old, change.new) for change in entries[0].changes} == {("[restricted]", "[restricted]")}
+    assert {(change.old, change.new, change.hidden) for change in entries[0].changes} == {("", "", True)}
     assert "Restricted section updated" in response.content.decode()
+    assert "[restricted]" not in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["coordinator", "supervisor"])
