@@ -153,7 +153,12 @@ def post_data(t) -> dict[str, dict]:
         "document_create": {"kind": "passport", "status": "missing", "form_token": token()},
         "document_update": {"kind": "birth_certificate", "number": "I-АН 123456", "form_token": token()},
         "document_transition": {"status": "in_progress", "on": today},
-        "consent_create": {"purpose": "photos", "given_by": "mother", "given_on": today, "form_token": token()},
+        "consent_create": {
+            "purpose": "photos",
+            "giver": f"member:{t.mother.pk}",
+            "given_on": today,
+            "form_token": token(),
+        },
         "consent_withdraw": {"on": today, "reason": "Changed her mind."},
         "kinship_create": {
             "relative": t.mother.pk,
@@ -354,11 +359,11 @@ def test_a_planned_assessment_without_due_date_shows_the_error_at_the_due_date(w
 
 # Rules the database also enforces: the form must still show them at their field, not above the form.
 MODEL_RULES = {
-    "sharing without organisations": (
+    "sharing without a provider or category": (
         "consent_create",
-        {"purpose": "data_sharing", "shared_with": " "},
-        "shared_with",
-        "Name the organisations the data may be shared with.",
+        {"purpose": "data_sharing", "expires_on": "2030-01-01"},
+        "provider",
+        "Choose the provider, or a service category.",
     ),
     "consent expiring before given": (
         "consent_create",
@@ -610,7 +615,7 @@ def test_case_timeline_names_what_each_event_is_about(worker, things, client_for
     actions.consent_record(
         actor=worker,
         returnee=things.returnee,
-        data={"purpose": "services", "given_by": "mother", "given_on": days(0)},
+        data={"purpose": "services", "given_by": "member", "giver": things.mother, "given_on": days(0)},
     )
     plan_v2 = ReintegrationPlanFactory(case=things.case, version=7, status="superseded")
     actions.goal_progress_add(actor=worker, goal=things.goal, written_on=days(0), text="Attends school daily.")
