@@ -61,7 +61,7 @@ class TransitionForm(HelperMixin, forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none(), required=False)
     assignee = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
     provider_brief = forms.CharField(
-        label=Referral._meta.get_field("provider_brief").verbose_name,
+        label=_("What the provider needs to act"),
         help_text=Referral._meta.get_field("provider_brief").help_text,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -87,6 +87,7 @@ class TransitionForm(HelperMixin, forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        self.order_fields(self.FIELDS[action])
         if "provider" in self.fields:
             providers = Provider.objects.filter(accepting_referrals=True)
             if referral is not None:

@@ -15,9 +15,12 @@ from cases.models import (
     Assessment,
     CareArrangement,
     CaseEvent,
+    ConsentRecord,
     IdentityDocument,
     KinshipTest,
+    Returnee,
 )
+from services.models import ServiceCategory
 from tests.factories import (
     AssessmentFactory,
     CareArrangementFactory,
@@ -34,6 +37,7 @@ from tests.factories import (
     pdf_upload,
     snapshot,
 )
+from tests.services.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -837,3 +841,153 @@ def test_unrelated_case_rows_do_not_show_on_the_returnee_page(worker, case, clie
     page = client_for(worker).get(case.returnee.get_absolute_url()).content.decode()
 
     assert "OTHER-123" not in page
+
+
+# --- The consent form and list (issue 13, point 6) ---------------------------------------------------
+
+
+@pytest.fixture
+def ten_year_old(things):
+    """The returnee, ten years old, with her mother and a grandmother on record, and a guardianship
+    order naming the grandmother."""
+    Returnee.objects.filter(pk=things.returnee.pk).update(date_of_birth=days(-10 * 365 - 3))
+    things.returnee.refresh_from_db()
+    things.grandmother = FamilyMemberFactory(
+        family=things.family, full_name="Калыйпа Тестова", relationship="grandparent"
+    )
+    things.order = CareArrangementFactory(
+        returnee=things.returnee,
+        kind="grandparents",
+        caregiver_name="Калыйпа Тестова",
+        guardian_name="Калыйпа Тестова",
+        guardianship_order_number="GO-17",
+        guardianship_order_date=days(-40),
+    )
+    things.provider = ProviderFactory(name="Ak-Bata Family Centre", name_ru="Семейный центр «Ак-Бата»")
+    return things
+
+
+def consent_post(t, **overrides) -> dict:
+    return {
+        "purpose": "data_sharing",
+        "giver": f"member:{t.mother.pk}",
+        "provider": t.provider.pk,
+        "given_on": days(-1).isoformat(),
+        "expires_on": days(364).isoformat(),
+        "form_token": token(),
+        **overrides,
+    }
+
+
+def test_the_consent_form_offers_the_people_on_record_and_says_who_may_consent(ten_year_old, worker, client_for):
+    response = client_for(worker).get(urls(ten_year_old)["consent_create"])
+
+    form = response.context["form"]
+    assert list(form.fields["giver"].choices) == [
+        ("", "---------"),
+        ("self", "The returnee themself"),
+        (f"member:{ten_year_old.mother.pk}", "Гулнара Тестова — Mother"),
+        (f"member:{ten_year_old.grandmother.pk}", "Калыйпа Тестова — Grandparent"),
+        (f"guardian:{ten_year_old.order.pk}", "Калыйпа Тестова — legal guardian (order GO-17)"),
+    ]
+    assert (
+        "Below 14, consent comes from a parent or legal guardian on record: a family member recorded as mother, "
+        "father or guardian, or the guardian named by a guardianship order. From 14 the returnee may consent "
+        "themself. Add a missing parent to the family first." in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("giver", "error"),
+    [
+        (
+            "self",
+            "The returnee was under 14 when consent was given: a parent or legal guardian on record must consent.",
+        ),
+        (
+            "grandmother",
+            "Калыйпа Тестова (Grandparent) may not consent for the returnee: only a parent or legal guardian on "
+            "record may, or the returnee themself from age 14.",
+        ),
+    ],
+)
+def test_a_giver_who_may_not_consent_is_refused_at_the_field(ten_year_old, worker, client_for, giver, error):
+    t = ten_year_old
+    value = "self" if giver == "self" else f"member:{t.grandmother.pk}"
+
+    response = client_for(worker).post(urls(t)["consent_create"], consent_post(t, giver=value))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"giver": [error]}
+    assert field_error_html(response, "giver", error)
+    assert not ConsentRecord.objects.filter(purpose="data_sharing").exists()
+
+
+@pytest.mark.parametrize("giver", ["mother", "order"])
+def test_the_mother_or_the_guardian_consents_and_the_page_says_valid(ten_year_old, worker, client_for, giver):
+    t = ten_year_old
+    value = f"member:{t.mother.pk}" if giver == "mother" else f"guardian:{t.order.pk}"
+    client = client_for(worker)
+
+    response = client.post(urls(t)["consent_create"], consent_post(t, giver=value))
+
+    assert response.status_code == 302
+    consent = ConsentRecord.objects.get(purpose="data_sharing")
+    assert consent.provider == t.provider
+    page = client.get(t.returnee.get_absolute_url()).content.decode()
+    section = page.split('id="consent"')[1]
+    row = section.split("Sharing data with a service provider")[1].split("</tr>")[0]
+    assert "Ak-Bata Family Centre" in row
+    assert ("Гулнара Тестова" if giver == "mother" else "Калыйпа Тестова") in row
+    assert '<span class="badge text-bg-success">Valid</span>' in row
+
+
+def test_a_category_wide_consent_is_listed_as_such(ten_year_old, worker, client_for):
+    t = ten_year_old
+    health = ServiceCategory.objects.get(code="health")
+    client = client_for(worker)
+    client.post(urls(t)["consent_create"], consent_post(t, provider="", service_category=health.pk))
+    page = client.get(t.returnee.get_absolute_url()).content.decode()
+    assert "any provider of Health" in page
+
+
+def test_the_consent_page_shows_valid_only_when_the_gate_would_accept(ten_year_old, worker, client_for):
+    # given: her own consent (she is ten), recorded before the rule, and one without an end date
+    t = ten_year_old
+    ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", provider=t.provider, given_by="self", giver=None)
+    ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", provider=t.provider, expires_on=None)
+
+    # when
+    page = client_for(worker).get(t.returnee.get_absolute_url()).content.decode()
+
+    # then
+    section = page.split('id="consent"')[1].split("</section>")[0]
+    assert section.count('<span class="badge text-bg-success">Valid</span>') == 1  # only the DNA consent
+    assert "The returnee was under 14 when consent was given" in section
+    assert "It has no expiry date." in section
+
+
+def test_consent_rows_of_every_kind_add_no_queries(ten_year_old, worker, client_for, django_assert_max_num_queries):
+    # given: consents by the mother, the guardian and the returnee, about a provider and a category
+    t = ten_year_old
+    client = client_for(worker)
+    health = ServiceCategory.objects.get(code="health")
+
+    def add_consents():
+        ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", provider=t.provider)
+        ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", service_category=health)
+        ConsentRecordFactory(returnee=t.returnee, given_by="guardian", giver=None, guardianship=t.order)
+        ConsentRecordFactory(returnee=t.returnee, given_by="self", giver=None)
+
+    add_consents()
+    with django_assert_max_num_queries(25) as small:
+        client.get(t.returnee.get_absolute_url())
+
+    # when
+    for _ in range(10):
+        add_consents()
+
+    # then
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(t.returnee.get_absolute_url())
+    assert len(response.context["consents"]) == 45

@@ -1199,6 +1199,22 @@ def test_bulk_assign_is_all_or_none(walk, coordinator, provider):
     assert CaseEvent.objects.count() == events
 
 
+def test_bulk_assign_refuses_a_referral_that_shares_no_data_and_has_no_brief(walk, coordinator, provider):
+    # given
+    first, briefless = walk("submitted"), walk("submitted", provider_brief="")
+
+    # when
+    with pytest.raises(ValidationError) as error:
+        actions.referrals_assign(actor=coordinator, referrals=[first, briefless], provider=provider)
+
+    # then: the coordinator is told which, and writes the brief on its own assignment page
+    assert error.value.messages == [
+        f"{briefless.case.returnee.case_number}: Write what the provider needs to act: without data sharing, it "
+        "is all the provider reads. — nothing was assigned."
+    ]
+    assert set(Referral.objects.values_list("status", flat=True)) == {"submitted"}
+
+
 def test_bulk_assign_counts_capacity_as_it_goes(walk, coordinator, provider):
     # given: two slots, three referrals
     provider.capacity = 2

@@ -564,6 +564,41 @@ def test_assign_page_offers_only_suitable_providers_and_assigns(
     assert waiting.consent is not None
 
 
+def test_the_coordinator_writes_the_brief_on_the_assign_page(case, worker, coordinator, provider, client_for):
+    # given: a referral that shares no data, requested without a brief
+    referral = ReferralFactory(case=case, requested_by=worker, provider_brief="")
+    url = reverse("services:referral_step", args=[referral.pk, "assign"])
+    client = client_for(coordinator)
+
+    # when: the brief names the child, then does not
+    page = client.get(url).content.decode()
+    named = client.post(
+        url, {"expected_status": "submitted", "provider": provider.pk, "provider_brief": case.returnee.given_name}
+    )
+    plain = client.post(
+        url, {"expected_status": "submitted", "provider": provider.pk, "provider_brief": "Weekly sessions."}
+    )
+
+    # then
+    assert "Do not write names, ages, addresses, phone numbers" in page
+    assert list(named.context["form"].fields) == [
+        "provider",
+        "assignee",
+        "provider_brief",
+        "comment",
+        "expected_status",
+    ]
+    assert named.context["form"].errors == {
+        "provider_brief": [
+            "Without data sharing the provider may read nothing that identifies the person: remove "
+            f"“{case.returnee.given_name}”."
+        ]
+    }
+    assert plain.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.provider_brief) == ("assigned", "Weekly sessions.")
+
+
 def test_assign_page_shows_the_consent_gate_message(waiting, coordinator, provider, client_for):
     response = client_for(coordinator).post(
         reverse("services:referral_step", args=[waiting.pk, "assign"]),
