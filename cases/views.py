@@ -9,6 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -380,7 +381,7 @@ class ReturneeWriteView(CaseWriteView):
 
 
 class DocumentCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record a document")
+    title = gettext_lazy("Record a document")
     form_class = DocumentForm
 
     def perform(self, form) -> str:
@@ -395,7 +396,7 @@ class DocumentCreateView(SingleSubmitMixin, ReturneeWriteView):
 
 
 class DocumentUpdateView(ActionFormMixin, CaseWriteView):
-    title = _("Edit document")
+    title = gettext_lazy("Edit document")
     form_class = DocumentForm
 
     def load(self, pk):
@@ -419,7 +420,7 @@ class DocumentUpdateView(ActionFormMixin, CaseWriteView):
 
 
 class DocumentTransitionView(ActionFormMixin, CaseWriteView):
-    title = _("Change document status")
+    title = gettext_lazy("Change document status")
     form_class = DocumentTransitionForm
 
     load = DocumentUpdateView.load
@@ -438,7 +439,7 @@ class DocumentTransitionView(ActionFormMixin, CaseWriteView):
 
 
 class ConsentCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record consent")
+    title = gettext_lazy("Record consent")
     form_class = ConsentForm
 
     def get_form_kwargs(self):
@@ -456,7 +457,7 @@ class ConsentCreateView(SingleSubmitMixin, ReturneeWriteView):
 
 
 class ConsentWithdrawView(ActionFormMixin, CaseWriteView):
-    title = _("Withdraw consent")
+    title = gettext_lazy("Withdraw consent")
     form_class = ConsentWithdrawForm
 
     def load(self, pk):
@@ -473,7 +474,7 @@ class ConsentWithdrawView(ActionFormMixin, CaseWriteView):
 
 
 class KinshipTestCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record a kinship (DNA) test")
+    title = gettext_lazy("Record a kinship (DNA) test")
     form_class = KinshipTestForm
 
     def get_form_kwargs(self):
@@ -496,7 +497,7 @@ class KinshipTestCreateView(SingleSubmitMixin, ReturneeWriteView):
 
 
 class KinshipResultView(ActionFormMixin, CaseWriteView):
-    title = _("Record the test result")
+    title = gettext_lazy("Record the test result")
     form_class = KinshipResultForm
 
     def load(self, pk):
@@ -519,7 +520,7 @@ class KinshipResultView(ActionFormMixin, CaseWriteView):
 
 
 class CareArrangementCreateView(SingleSubmitMixin, ReturneeWriteView):
-    title = _("Record a care arrangement")
+    title = gettext_lazy("Record a care arrangement")
     form_class = CareArrangementForm
 
     def perform(self, form) -> str:
@@ -529,7 +530,7 @@ class CareArrangementCreateView(SingleSubmitMixin, ReturneeWriteView):
 
 
 class AssessmentCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Record an assessment")
+    title = gettext_lazy("Record an assessment")
     form_class = AssessmentForm
 
     def load(self, pk):
@@ -548,7 +549,7 @@ class AssessmentCreateView(SingleSubmitMixin, CaseWriteView):
 
 
 class AssessmentUpdateView(ActionFormMixin, CaseWriteView):
-    title = _("Edit assessment")
+    title = gettext_lazy("Edit assessment")
     form_class = AssessmentForm
     success_url_for = AssessmentCreateView.success_url_for
 
@@ -619,7 +620,7 @@ class PlanStartView(View):
 
 
 class GoalCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Add a plan goal")
+    title = gettext_lazy("Add a plan goal")
     form_class = GoalForm
 
     def load(self, pk):
@@ -648,7 +649,7 @@ class GoalCreateView(SingleSubmitMixin, CaseWriteView):
 
 
 class GoalUpdateView(ActionFormMixin, CaseWriteView):
-    title = _("Edit plan goal")
+    title = gettext_lazy("Edit plan goal")
     form_class = GoalForm
 
     def load(self, pk):
@@ -670,7 +671,7 @@ class GoalUpdateView(ActionFormMixin, CaseWriteView):
 
 
 class GoalProgressView(SingleSubmitMixin, CaseWriteView):
-    title = _("Note progress on a goal")
+    title = gettext_lazy("Note progress on a goal")
     form_class = GoalProgressForm
     load = GoalUpdateView.load
     case_of = GoalUpdateView.case_of
@@ -712,7 +713,7 @@ class AttachmentDownloadView(View):
 
 
 class TransferCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Transfer the case")
+    title = gettext_lazy("Transfer the case")
     form_class = TransferForm
 
     def load(self, pk):
@@ -796,7 +797,7 @@ class TransferCancelView(View):
 
 
 class TaskCreateView(SingleSubmitMixin, CaseWriteView):
-    title = _("Schedule a follow-up task")
+    title = gettext_lazy("Schedule a follow-up task")
     form_class = FollowUpTaskForm
 
     def load(self, pk):

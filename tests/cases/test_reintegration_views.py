@@ -991,3 +991,12 @@ def test_consent_rows_of_every_kind_add_no_queries(ten_year_old, worker, client_
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(t.returnee.get_absolute_url())
     assert len(response.context["consents"]) == 45
+
+
+@pytest.mark.parametrize(("language", "title"), [("ru", "Зарегистрировать согласие"), ("ky", "Макулдукту каттоо")])
+def test_form_pages_are_titled_in_the_users_language(things, worker, client_for, language, title):
+    # The titles were translated once, in English, when the module was imported.
+    client = client_for(worker)
+    client.cookies["django_language"] = language
+    page = client.get(urls(things)["consent_create"]).content.decode()
+    assert f'<h1 class="h3 mb-1">{title}</h1>' in page
