@@ -69,15 +69,15 @@ def match_providers(ConsentRecord, Provider) -> None:
         if not chunk:
             return
         last = chunk[-1].pk
-        matched, copies = [], []
+        matched: dict[int, list[int]] = {}  # provider: consents, one UPDATE per provider
+        copies = []
         for consent in chunk:
             if consent.shared_with not in cache:
                 cache[consent.shared_with] = providers_named(consent.shared_with, pattern, owners)
             ids = cache[consent.shared_with]
             if not ids:
                 continue
-            consent.provider_id = ids[0]
-            matched.append(consent)
+            matched.setdefault(ids[0], []).append(consent.pk)
             for other in ids[1:]:
                 copy = ConsentRecord(
                     **{
@@ -88,7 +88,8 @@ def match_providers(ConsentRecord, Provider) -> None:
                 )
                 copy.provider_id = other
                 copies.append(copy)
-        ConsentRecord.objects.bulk_update(matched, ["provider"])
+        for provider_id, consent_ids in matched.items():
+            ConsentRecord.objects.filter(pk__in=consent_ids).update(provider_id=provider_id)
         ConsentRecord.objects.bulk_create(copies)
 
 
@@ -145,9 +146,25 @@ def match_givers(ConsentRecord, FamilyMember, CareArrangement) -> None:
                 consent.given_by_name = consent.given_by_name or name_of(member)
             else:
                 consent.given_by = "guardian" if legacy == "guardian" else "member"
-        ConsentRecord.objects.bulk_update(
-            chunk, ["given_by", "giver", "guardianship", "giver_relationship", "given_by_name"]
-        )
+        # One UPDATE per distinct outcome (a mother's consents, the unmatched ones...), not per row.
+        outcomes: dict[tuple, list[int]] = {}
+        for consent in chunk:
+            key = (
+                consent.given_by,
+                consent.giver_id,
+                consent.guardianship_id,
+                consent.giver_relationship,
+                consent.given_by_name,
+            )
+            outcomes.setdefault(key, []).append(consent.pk)
+        for (given_by, giver, guardianship, relationship, name), ids in outcomes.items():
+            ConsentRecord.objects.filter(pk__in=ids).update(
+                given_by=given_by,
+                giver_id=giver,
+                guardianship_id=guardianship,
+                giver_relationship=relationship,
+                given_by_name=name,
+            )
 
 
 def forwards(apps, schema_editor):
