@@ -22,6 +22,7 @@ from repat.core.versions import STALE, check_version
 from repat.reminders.actions import lease_acquire, lease_release
 from repat.reminders.models import ReminderSettings
 
+from . import consent as rules
 from . import permissions
 from .models import (
     Assessment,
@@ -549,17 +550,62 @@ def document_transition(
     return document
 
 
-CONSENT_FIELDS = ("given_by", "given_by_name", "purpose", "shared_with", "given_on", "expires_on")
+CONSENT_FIELDS = (
+    "purpose",
+    "given_by",
+    "giver",
+    "guardianship",
+    "provider",
+    "service_category",
+    "given_on",
+    "expires_on",
+)
+
+
+def _consent_giver(consent: ConsentRecord) -> None:
+    """Check who gave a new consent and note their name and relation as they are on record today."""
+    if consent.given_by != ConsentRecord.GivenBy.MEMBER:
+        consent.giver = None
+    if consent.given_by != ConsentRecord.GivenBy.GUARDIAN:
+        consent.guardianship = None
+    if consent.given_by == ConsentRecord.GivenBy.MEMBER and consent.giver is None:
+        raise ValidationError({"giver": _("Choose the family member who gave consent.")})
+    if consent.given_by == ConsentRecord.GivenBy.GUARDIAN and consent.guardianship is None:
+        raise ValidationError({"giver": _("Choose the guardianship order of the guardian who gave consent.")})
+    if consent.giver is not None:
+        consent.given_by_name, consent.giver_relationship = consent.giver.display_name, consent.giver.relationship
+    elif consent.guardianship is not None:
+        consent.given_by_name = consent.guardianship.guardian_name
+        consent.giver_relationship = FamilyMember.Relationship.GUARDIAN
+    else:
+        consent.given_by_name, consent.giver_relationship = "", ""
+    problems = rules.giver_problems(consent, minimum=rules.min_age())
+    if problems:
+        raise ValidationError({"giver": problems})
 
 
 @transaction.atomic
 def consent_record(*, actor, returnee: Returnee, data: dict[str, Any], form_file=None) -> ConsentRecord:
+    """Record a consent. It points at records: who gave it (checked against who may consent for the
+    returnee, see cases/consent.py), and for services or data sharing the provider or category."""
     _require_edit(actor, returnee.case)
     consent = ConsentRecord(returnee=returnee, recorded_by=actor, **{f: data[f] for f in CONSENT_FIELDS if f in data})
+    errors = {}
     if consent.given_on and consent.given_on > timezone.localdate():
-        raise ValidationError({"given_on": _("Consent cannot be dated in the future.")})
-    if consent.purpose == ConsentRecord.Purpose.DATA_SHARING and not consent.shared_with.strip():
-        raise ValidationError({"shared_with": _("Name the organisations the data may be shared with.")})
+        errors["given_on"] = _("Consent cannot be dated in the future.")
+    about_provider = consent.purpose in ConsentRecord.PROVIDER_PURPOSES
+    if not about_provider and (consent.provider_id or consent.service_category_id):
+        errors["provider"] = _("Only consent to receive services or to share data names a provider.")
+    if consent.purpose == ConsentRecord.Purpose.DATA_SHARING:
+        if not (consent.provider_id or consent.service_category_id):
+            errors["provider"] = _("Choose the provider, or a service category.")
+        if consent.expires_on is None:
+            errors["expires_on"] = _("Give the date the consent ends: consent to share data must have one.")
+    if consent.guardianship is not None and consent.guardianship.returnee_id != returnee.pk:
+        errors["giver"] = _("Choose someone on this returnee's record.")
+    if errors:
+        raise ValidationError(errors)
+    _consent_giver(consent)
     if form_file is not None:
         consent.form = attachment_upload(actor=actor, case=returnee.case, uploaded=form_file)
     consent.full_clean()
@@ -568,7 +614,7 @@ def consent_record(*, actor, returnee: Returnee, data: dict[str, Any], form_file
         returnee.case,
         CaseEvent.Kind.CONSENT_RECORDED,
         actor,
-        _created(consent, ("given_by", "shared_with", "given_on", "expires_on")),
+        _created(consent, ("given_by", "given_by_name", "provider", "service_category", "given_on", "expires_on")),
         subject=consent,
     )
     return consent
@@ -1219,7 +1265,12 @@ def case_anonymise(*, case_id: int, today: datetime.date) -> None:
     case.assessments.update(findings="", recommendations="", assessor="")
     GoalProgress.objects.filter(goal__plan__case=case).update(text=ANONYMISED)
     case.referrals.update(
-        reason=ANONYMISED, outcome="", provider_contact="", closing_reason="", consent_override_reason=""
+        reason=ANONYMISED,
+        outcome="",
+        provider_contact="",
+        provider_brief="",
+        closing_reason="",
+        consent_override_reason="",
     )
     case.tasks.update(description=ANONYMISED)
     case.transfers.update(reason=ANONYMISED, decision_comment="")

@@ -327,12 +327,71 @@ class DocumentTransitionForm(HelperMixin, VersionedFormMixin, forms.Form):
 
 
 class ConsentForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
+    """Who gave consent is chosen among the people on the returnee's record: the returnee, the
+    members of their family, and the guardians named by a current guardianship order."""
+
+    giver = forms.ChoiceField(label=_("Given by"))
     form_file = _file_field(_("Signed form"))
+
+    field_order = ["purpose", "giver", "provider", "service_category", "given_on", "expires_on", "form_file"]
 
     class Meta:
         model = ConsentRecord
-        fields = ["purpose", "given_by", "given_by_name", "shared_with", "given_on", "expires_on"]
+        fields = ["purpose", "provider", "service_category", "given_on", "expires_on"]
         widgets = {"given_on": DateInput(), "expires_on": DateInput()}
+        help_texts = {
+            "provider": _(
+                "For receiving services or sharing data: the organisation. To cover any provider of a kind "
+                "of service, leave it empty and choose the category."
+            ),
+            "service_category": _(
+                "Without a provider: any provider of this category. With one: only its services of this category."
+            ),
+            "expires_on": _("Required for sharing data."),
+        }
+
+    def __init__(self, *args, returnee: Returnee, **kwargs):
+        from .consent import min_age
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = self.fields["provider"].queryset.order_by("name")
+        self.fields["provider"].label_from_instance = lambda provider: provider.localized_name
+        members = FamilyMember.objects.none()
+        membership = getattr(returnee, "membership", None)
+        if membership is not None:
+            members = membership.family.members.exclude(pk=membership.pk).select_related("returnee")
+        guardians = returnee.care_arrangements.filter(ended_on__isnull=True).exclude(guardianship_order_number="")
+        self.members = {str(member.pk): member for member in members}
+        self.guardians = {str(arrangement.pk): arrangement for arrangement in guardians}
+        choices = [("", "---------"), ("self", ConsentRecord.GivenBy.SELF.label)]
+        choices += [
+            (f"member:{pk}", f"{member.display_name} — {member.get_relationship_display()}")
+            for pk, member in self.members.items()
+        ]
+        choices += [
+            (
+                f"guardian:{pk}",
+                _("%(name)s — legal guardian (order %(number)s)")
+                % {"name": arrangement.guardian_name, "number": arrangement.guardianship_order_number},
+            )
+            for pk, arrangement in self.guardians.items()
+        ]
+        self.fields["giver"].choices = choices
+        self.fields["giver"].help_text = _(
+            "Below %(age)s, consent comes from a parent or legal guardian on record: a family member recorded as "
+            "mother, father or guardian, or the guardian named by a guardianship order. From %(age)s the returnee "
+            "may consent themself. Add a missing parent to the family first."
+        ) % {"age": min_age()}
+
+    def clean(self):
+        data = super().clean()
+        kind, _sep, pk = (data.get("giver") or "").partition(":")
+        data["given_by"], data["giver"], data["guardianship"] = {
+            "self": (ConsentRecord.GivenBy.SELF, None, None),
+            "member": (ConsentRecord.GivenBy.MEMBER, self.members.get(pk), None),
+            "guardian": (ConsentRecord.GivenBy.GUARDIAN, None, self.guardians.get(pk)),
+        }.get(kind, (None, None, None))
+        return data
 
 
 class ConsentWithdrawForm(HelperMixin, forms.Form):

@@ -201,6 +201,29 @@ class Returnee(models.Model):
         years = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
         return max(years, 0)
 
+    def age_bounds(self, on: datetime.date | None = None) -> tuple[int, int] | None:
+        """The youngest and the oldest the returnee can be on a date (completed years), given how
+        precise the date of birth is: a month or a year spans its first to its last day, and an
+        estimate a year either side of its year. None without a date of birth."""
+        if self.date_of_birth is None:
+            return None
+        on = on or timezone.localdate()
+        born = self.date_of_birth
+        if self.date_of_birth_precision == DatePrecision.MONTH:
+            following = (born.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+            earliest, latest = born.replace(day=1), following - datetime.timedelta(days=1)
+        elif self.date_of_birth_precision == DatePrecision.YEAR:
+            earliest, latest = datetime.date(born.year, 1, 1), datetime.date(born.year, 12, 31)
+        elif self.date_of_birth_precision == DatePrecision.ESTIMATED:
+            earliest, latest = datetime.date(born.year - 1, 1, 1), datetime.date(born.year + 1, 12, 31)
+        else:
+            earliest = latest = born
+
+        def years(since: datetime.date) -> int:
+            return max(on.year - since.year - ((on.month, on.day) < (since.month, since.day)), 0)
+
+        return years(latest), years(earliest)
+
     @property
     def age_is_approximate(self) -> bool:
         return self.date_of_birth_precision != DatePrecision.EXACT
@@ -701,32 +724,70 @@ class IdentityDocument(models.Model):
 
 
 class ConsentRecord(models.Model):
-    """Consent given for a purpose. Referrals and DNA tests are gated on a valid one (later issues)."""
+    """Consent given for a purpose, by someone on record, until a date. Referrals that share data
+    are gated on one that names the provider (or its service category): see `cases/consent.py` for
+    when a consent holds and services/actions.py for the gate."""
 
     class GivenBy(models.TextChoices):
-        SELF = "self", _("The returnee")
-        MOTHER = "mother", _("Mother")
-        GUARDIAN = "guardian", _("Legal guardian")
-        OTHER = "other", _("Other legal representative")
+        SELF = "self", _("The returnee themself")
+        MEMBER = "member", _("A family member on record")
+        GUARDIAN = "guardian", _("The legal guardian appointed by an order on record")
 
     class Purpose(models.TextChoices):
         SERVICES = "services", _("Receiving services")
-        DATA_SHARING = "data_sharing", _("Sharing data with named organisations")
+        DATA_SHARING = "data_sharing", _("Sharing data with a service provider")
         PHOTOS = "photos", _("Photographs")
         DNA_TESTING = "dna_testing", _("DNA testing")
+
+    # Purposes that concern a provider, and so name one (or a category of service).
+    PROVIDER_PURPOSES = (Purpose.SERVICES, Purpose.DATA_SHARING)
 
     returnee = models.ForeignKey(
         Returnee, verbose_name=_("returnee"), on_delete=models.PROTECT, related_name="consents"
     )
     given_by = models.CharField(_("given by"), max_length=20, choices=GivenBy.choices)
+    giver = models.ForeignKey(
+        FamilyMember,
+        verbose_name=_("family member who gave consent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents_given",
+    )
+    guardianship = models.ForeignKey(
+        "CareArrangement",
+        verbose_name=_("guardianship order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents_given",
+    )
+    giver_relationship = models.CharField(
+        _("relation to the returnee"), max_length=20, choices=FamilyMember.Relationship.choices, blank=True
+    )
+    # The giver's name when consent was given (the family record may change later); for consents
+    # recorded before givers pointed at records, the name as it was typed.
     given_by_name = models.CharField(_("name of the person giving consent"), max_length=200, blank=True)
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
-    shared_with = models.CharField(
-        _("organisations data may be shared with"),
-        max_length=300,
+    provider = models.ForeignKey(
+        "services.Provider",
+        verbose_name=_("service provider"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text=_("For data sharing: name them."),
+        related_name="consents",
     )
+    service_category = models.ForeignKey(
+        "services.ServiceCategory",
+        verbose_name=_("service category"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consents",
+    )
+    # Before consents pointed at providers, the organisations were typed here. Kept to show what an
+    # unmatched consent said (migration 0011); new consents leave it empty.
+    shared_with = models.CharField(_("organisations as written"), max_length=300, blank=True)
     given_on = models.DateField(_("given on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
@@ -741,17 +802,32 @@ class ConsentRecord(models.Model):
         ordering = ["-given_on", "-id"]
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
-        indexes = [models.Index(fields=["returnee", "purpose"], name="consent_returnee_purpose_idx")]
+        indexes = [
+            models.Index(fields=["returnee", "purpose"], name="consent_returnee_purpose_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("given_on")),
                 name="consent_expires_after_given",
                 violation_error_message=_("Consent cannot expire before it was given."),
             ),
+            # A data-sharing consent names a provider or a category on record, or (recorded before
+            # that) the organisations as typed, which no longer satisfies the gate.
             models.CheckConstraint(
-                condition=~Q(purpose="data_sharing") | ~Q(shared_with=""),
-                name="consent_sharing_names_organisations",
-                violation_error_message=_("Name the organisations the data may be shared with."),
+                condition=~Q(purpose="data_sharing")
+                | Q(provider__isnull=False)
+                | Q(service_category__isnull=False)
+                | ~Q(shared_with=""),
+                name="consent_sharing_names_a_recipient",
+                violation_error_message=_("Choose the provider, or a service category."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(given_by="self") | Q(giver__isnull=True, guardianship__isnull=True),
+                name="consent_self_has_no_giver",
+            ),
+            models.CheckConstraint(
+                condition=Q(giver__isnull=True) | Q(guardianship__isnull=True),
+                name="consent_one_giver",
             ),
         ]
 
@@ -763,12 +839,27 @@ class ConsentRecord(models.Model):
         errors = {}
         if self.given_on and self.expires_on and self.expires_on < self.given_on:
             errors["expires_on"] = _("Consent cannot expire before it was given.")
-        if self.purpose == self.Purpose.DATA_SHARING and not self.shared_with.strip():
-            errors["shared_with"] = _("Name the organisations the data may be shared with.")
+        if self.purpose == self.Purpose.DATA_SHARING and not (
+            self.provider_id or self.service_category_id or self.shared_with.strip()
+        ):
+            errors["provider"] = _("Choose the provider, or a service category.")
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def recipient(self) -> str:
+        """Whom the consent concerns, as a line for lists: the provider, the category, or both."""
+        if self.provider_id and self.service_category_id:
+            return f"{self.provider} ({self.service_category})"
+        if self.provider_id:
+            return str(self.provider)
+        if self.service_category_id:
+            return str(_("any provider of %(category)s") % {"category": self.service_category})
+        return ""
+
     def is_valid(self, on: datetime.date | None = None) -> bool:
+        """In force on a date (given, not withdrawn, not expired). Whether it also holds for a
+        referral (recipient, giver) is `cases.consent.consent_problems`."""
         on = on or timezone.localdate()
         if self.withdrawn_on and self.withdrawn_on <= on:
             return False

@@ -29,6 +29,7 @@ from django.utils.translation import gettext, gettext_lazy
 from repat.audit.actions import RESTRICTED_MARK
 from repat.core.choices import reference_choices
 
+from . import consent as consent_rules
 from . import permissions
 from .filters import CaseFilter
 from .models import (
@@ -309,11 +310,17 @@ def document_summary(*, returnee: Returnee) -> DocumentSummary:
 
 def returnee_overview(*, returnee: Returnee) -> dict:
     """Everything the returnee page shows beyond the returnee row, in a fixed number of queries."""
-    consents = list(returnee.consents.select_related("form"))
+    # Each consent's problems are what the referral gate would say: "Valid" only when none.
+    consents = list(
+        returnee.consents.select_related("form", "giver__returnee", "guardianship", "provider", "service_category")
+    )
+    for consent in consents:
+        consent.returnee = returnee  # the rules read the returnee and their family membership
+    consent_rules.with_problems(consents)
     return {
         "document_summary": document_summary(returnee=returnee),
         "consents": consents,
-        "valid_consents": [consent for consent in consents if consent.is_valid()],
+        "valid_consents": [consent for consent in consents if not consent.problems],
         "kinship_tests": list(
             returnee.kinship_tests.select_related("relative", "relative__returnee", "relative__family", "consent")
         ),

@@ -457,6 +457,9 @@ class ConsentCreateView(SingleSubmitMixin, ReturneeWriteView):
     title = gettext_lazy("Record consent")
     form_class = ConsentForm
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "returnee": self.object}
+
     def perform(self, form) -> str:
         actions.consent_record(
             actor=self.request.user,

@@ -9,10 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from cases import consent as consent_rules
 from cases.actions import case_event_write
-from cases.models import Case, CaseEvent, ConsentRecord, PlanGoal
+from cases.models import Case, CaseEvent, ConsentRecord, FamilyMember, PlanGoal
 from cases.permissions import can_edit_case
 from repat.accounts.models import User
 from repat.reminders.actions import notify
@@ -45,6 +48,7 @@ def referral_create(
     plan_goal: PlanGoal | None = None,
     shares_data: bool = True,
     provider_contact: str = "",
+    provider_brief: str = "",
     days_to_accept: int | None = None,
     days_to_complete: int | None = None,
     submit: bool = True,
@@ -66,11 +70,13 @@ def referral_create(
         plan_goal=plan_goal,
         shares_data=shares_data,
         provider_contact=provider_contact,
+        provider_brief=provider_brief.strip(),
         days_to_accept=days_to_accept,
         days_to_complete=days_to_complete,
         requested_by=actor,
         region_id=case.returnee.region_id,
     )
+    _check_what_the_provider_reads(referral)
     referral.full_clean()
     referral.save()
     case_event_write(case, CaseEvent.Kind.REFERRAL_CREATED, actor, {"urgency": [None, urgency]}, subject=referral)
@@ -79,17 +85,120 @@ def referral_create(
     return referral
 
 
+# A phone number: seven digits or more, however spaced.
+PHONE = re.compile(r"(?:\+?\d[\s\-().]*){7,}")
+
+
+def identifying_words(returnee) -> list[str]:
+    """The words that would tell a provider who a referral is for: the returnee's names and other
+    spellings, the names of their family, and their case number."""
+    names = [returnee.given_name, returnee.family_name, returnee.patronymic]
+    names += returnee.aliases.values_list("name", flat=True)
+    membership = FamilyMember.objects.filter(returnee=returnee).select_related("family").first()
+    if membership is not None:
+        names.append(membership.family.name)
+        for member in membership.family.members.exclude(pk=membership.pk).select_related("returnee"):
+            names.append(member.display_name)
+    words = {word.casefold() for name in names for word in re.split(r"[\W_]+", name) if len(word) >= 3}
+    return [*sorted(words), returnee.case_number.casefold()]
+
+
+def identifying_details(text: str, returnee) -> list[str]:
+    """What in a text names the person: their or their family's names (also declined: "Айгули" for
+    "Айгуль"), their case number, a phone number. A safety net under the help text, not a guarantee."""
+    folded, spans = text.casefold(), []
+    case_number = returnee.case_number.casefold()
+    for word in identifying_words(returnee):
+        # A long name may change its last letter and take an ending when declined.
+        stem = re.escape(word[:-1] if len(word) >= 5 and word != case_number else word)
+        spans += [m.span() for m in re.finditer(rf"(?<!\w){stem}\w{{0,3}}(?!\w)", folded)]
+    for match in PHONE.finditer(text):
+        start, end = match.span()
+        while not text[end - 1].isdigit():
+            end -= 1
+        spans.append((start, end))
+    found, taken = [], []
+    for start, end in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if not any(start < last and first < end for first, last in taken):
+            taken.append((start, end))
+            found.append(text[start:end])
+    return found
+
+
+def _check_what_the_provider_reads(referral: Referral, *, contact: bool = True) -> None:
+    """A referral that shares no data carries nothing that identifies the person (SECURITY.md,
+    "Referrals and consent"): no contact, and a brief without names, case number or phone. (The
+    pages never show such a referral's contact to the provider; `contact=False` lets an older
+    referral that holds one be assigned.)"""
+    if referral.shares_data:
+        return
+    errors = {}
+    if contact and referral.provider_contact.strip():
+        errors["provider_contact"] = _(
+            "Without data sharing the provider receives no contact: leave this empty, or share data "
+            "with the returnee's consent."
+        )
+    found = identifying_details(referral.provider_brief, referral.case.returnee)
+    if found:
+        errors["provider_brief"] = _(
+            "Without data sharing the provider may read nothing that identifies the person: remove %(found)s."
+        ) % {"found": ", ".join(f"“{word}”" for word in found)}
+    if errors:
+        raise ValidationError(errors)
+
+
+CONSENT_RELATED = ("returnee__membership", "giver__returnee", "guardianship", "provider", "service_category")
+
+
+def consent_match(referral: Referral, provider: Provider, on: datetime.date) -> tuple[ConsentRecord | None, str]:
+    """The newest consent that lets this referral share the returnee's data with the provider, or
+    why there is none (see cases/consent.py for when a consent holds): (consent, "") or (None, why)."""
+    service_type, minimum = referral.service_type, consent_rules.min_age()
+    consents = list(
+        ConsentRecord.objects.filter(returnee_id=referral.case.returnee_id)
+        .select_related(*CONSENT_RELATED)
+        .order_by("-given_on", "-id")
+    )
+    refused = []
+    for consent in consents:
+        if not consent_rules.concerns(consent, provider, service_type):
+            continue
+        problems = consent_rules.cover_problems(consent, service_type) + consent_rules.consent_problems(
+            consent, on=on, minimum=minimum
+        )
+        if not problems:
+            return consent, ""
+        refused.append(
+            _("Consent of %(date)s: %(problems)s")
+            % {"date": date_format(consent.given_on, "SHORT_DATE_FORMAT"), "problems": " ".join(problems)}
+        )
+    if refused:
+        return None, _(
+            "No valid consent allows sharing this returnee's data with %(provider)s. %(details)s Record a new "
+            "consent, or ask a supervisor to override the requirement."
+        ) % {"provider": provider, "details": " ".join(refused[:3])}
+    message = _(
+        "No consent allows sharing this returnee's data with %(provider)s or any provider of %(category)s. Record "
+        "the consent, or ask a supervisor to override the requirement."
+    ) % {"provider": provider, "category": service_type.category}
+    as_text = sum(
+        1
+        for consent in consents
+        if consent.purpose == ConsentRecord.Purpose.DATA_SHARING
+        and not (consent.provider_id or consent.service_category_id)
+    )
+    if as_text:
+        message += " " + ngettext(
+            "%(count)s older consent names organisations only as text and must be recorded again.",
+            "%(count)s older consents name organisations only as text and must be recorded again.",
+            as_text,
+        ) % {"count": as_text}
+    return None, message
+
+
 def consent_for(referral: Referral, provider: Provider, on: datetime.date) -> ConsentRecord | None:
-    """A valid consent to share this returnee's data with this provider: purpose data sharing,
-    not withdrawn or expired, and naming the provider among the organisations."""
-    # The whole name, not part of a longer one: consent for "Clinic No. 12" is none for "Clinic No. 1".
-    name = re.compile(rf"(?<!\w){re.escape(provider.name.casefold())}(?!\w)")
-    for consent in ConsentRecord.objects.filter(
-        returnee_id=referral.case.returnee_id, purpose=ConsentRecord.Purpose.DATA_SHARING
-    ).order_by("-given_on"):
-        if consent.is_valid(on) and name.search(consent.shared_with.casefold()):
-            return consent
-    return None
+    """The consent `consent_match` finds, if any."""
+    return consent_match(referral, provider, on)[0]
 
 
 def _check_provider(referral: Referral, provider: Provider, load: dict[int, int]) -> None:
@@ -144,6 +253,7 @@ def referral_transition(
     reason: str = "",
     provider: Provider | None = None,
     assignee=None,
+    provider_brief: str | None = None,
     outcome: str = "",
     completed_on: datetime.date | None = None,
 ) -> Referral:
@@ -190,6 +300,19 @@ def referral_transition(
             raise ValidationError({"provider": _("Choose a provider.")})
         _check_provider(referral, provider, provider_load([provider.pk]))
         _check_assignee(provider, assignee, referral.region_id)
+        if provider_brief is not None and provider_brief.strip() != referral.provider_brief:
+            changes["provider_brief"] = [referral.provider_brief or None, provider_brief.strip()]
+            referral.provider_brief = provider_brief.strip()
+            update.append("provider_brief")
+        if not referral.shares_data and not referral.provider_brief:
+            raise ValidationError(
+                {
+                    "provider_brief": _(
+                        "Write what the provider needs to act: without data sharing, it is all the provider reads."
+                    )
+                }
+            )
+        _check_what_the_provider_reads(referral, contact=False)
         _consent_gate(referral, provider, today)
         referral.provider, referral.assignee, referral.assigned_at = provider, assignee, now
         days = referral.days_to_accept if referral.days_to_accept is not None else referral.service_type.days_to_accept
@@ -250,22 +373,15 @@ def _notify_step(referral: Referral, action: str) -> None:
 
 
 def _consent_gate(referral: Referral, provider: Provider, today: datetime.date) -> None:
-    """Data leaves for a provider only with a valid consent naming it, or after a supervisor
-    recorded an override for this referral (`referral_consent_override`)."""
+    """Data leaves for a provider only with a consent that holds for it, or after a supervisor
+    recorded an override for this referral (`referral_consent_override`). A referral that shares no
+    data needs none: the provider reads nothing that identifies the person."""
     referral.consent = None
     if not referral.shares_data or referral.consent_overridden_by_id:
         return
-    consent = consent_for(referral, provider, today)
+    consent, refusal = consent_match(referral, provider, today)
     if consent is None:
-        raise ValidationError(
-            {
-                "provider": _(
-                    "No valid consent allows sharing this returnee's data with %(provider)s. Record the consent, "
-                    "or ask a supervisor to override the requirement."
-                )
-                % {"provider": provider}
-            }
-        )
+        raise ValidationError({"provider": refusal})
     referral.consent = consent
 
 

@@ -36,9 +36,9 @@ class ProviderStaffInline(admin.TabularInline):
 
 @admin.register(Provider)
 class ProviderAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "capacity", "accepting_referrals")
+    list_display = ("name", "name_ru", "name_ky", "kind", "capacity", "accepting_referrals")
     list_filter = ("kind", "accepting_referrals", "regions")
-    search_fields = ("name",)
+    search_fields = ("name", "name_ru", "name_ky")
     filter_horizontal = ("regions", "service_types")
     inlines = [ProviderContactInline, ProviderStaffInline]
 

@@ -19,7 +19,7 @@ class ReferralFilter(StrictFilterSet):
     category = django_filters.ChoiceFilter(
         label=_("Category"), field_name="service_type__category", choices=chooser("service_categories")
     )
-    region = django_filters.ChoiceFilter(label=_("Region"), choices=chooser("regions"))
+    region = django_filters.ChoiceFilter(label=_("Region"), choices=chooser("regions"), method="filter_region")
     provider = django_filters.ModelChoiceFilter(label=_("Provider"), queryset=Provider.objects.all())
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue", widget=forms.CheckboxInput)
     since = django_filters.DateFilter(
@@ -36,8 +36,9 @@ class ReferralFilter(StrictFilterSet):
         model = Referral
         fields = ["status", "category", "region", "provider", "overdue", "unassigned", "since", "until"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, for_provider: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.for_provider = for_provider
         self.form.helper = helper = FormHelper()
         helper.form_method = "get"
         helper.layout = Layout(
@@ -51,6 +52,12 @@ class ReferralFilter(StrictFilterSet):
             Row(Column("since", css_class="col-md-2"), Column("until", css_class="col-md-2")),
             Submit("", _("Filter")),
         )
+
+    def filter_region(self, queryset, name, value):
+        # Provider staff are not told the region of a referral that shares no data (it would narrow
+        # down who it is for), so filtering by region finds only those that share data.
+        queryset = queryset.filter(region=value)
+        return queryset.filter(shares_data=True) if self.for_provider else queryset
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset

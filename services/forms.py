@@ -33,10 +33,11 @@ class ReferralForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
             "plan_goal",
             "shares_data",
             "provider_contact",
+            "provider_brief",
             "days_to_accept",
             "days_to_complete",
         ]
-        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3}), "provider_brief": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "days_to_accept": _("Leave empty for the service's default."),
             "days_to_complete": _("Leave empty for the service's default."),
@@ -59,12 +60,18 @@ class TransitionForm(HelperMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Provider.objects.none(), required=False)
     assignee = forms.ModelChoiceField(label=_("Responsible person"), queryset=User.objects.none(), required=False)
+    provider_brief = forms.CharField(
+        label=_("What the provider needs to act"),
+        help_text=Referral._meta.get_field("provider_brief").help_text,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
     outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DateInput())
 
     FIELDS = {
         "submit": ["comment"],
-        "assign": ["provider", "assignee", "comment"],
+        "assign": ["provider", "assignee", "provider_brief", "comment"],
         "accept": ["comment"],
         "decline": ["reason"],
         "start": ["comment"],
@@ -80,6 +87,7 @@ class TransitionForm(HelperMixin, forms.Form):
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
+        self.order_fields(self.FIELDS[action])
         if "provider" in self.fields:
             providers = Provider.objects.filter(accepting_referrals=True)
             if referral is not None:
@@ -89,6 +97,9 @@ class TransitionForm(HelperMixin, forms.Form):
             self.fields["assignee"].queryset = User.objects.filter(
                 is_active=True, role__in=[User.Role.PROVIDER, User.Role.SOCIAL_WORKER]
             ).select_related("provider_staff__provider")
+            self.fields["comment"].help_text = _(
+                "For the referral's history. The provider's staff read it only when data are shared."
+            )
         for name in ("reason", "outcome"):
             if name in self.fields:
                 self.fields[name].required = True

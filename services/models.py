@@ -54,6 +54,9 @@ class Provider(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # Consent records point at the provider; these let people find it by the name they know it by.
+    name_ru = models.CharField(_("name in Russian"), max_length=200, blank=True)
+    name_ky = models.CharField(_("name in Kyrgyz"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     regions = models.ManyToManyField(
         "accounts.Region", verbose_name=_("regions served"), related_name="providers", limit_choices_to={"parent": None}
@@ -74,7 +77,9 @@ class Provider(models.Model):
         verbose_name_plural = _("service providers")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    localized_name = LocalizedNameMixin.localized_name
 
 
 class ProviderContact(models.Model):
@@ -152,13 +157,29 @@ class Referral(models.Model):
     shares_data = models.BooleanField(
         _("shares the returnee's data with the provider"),
         default=True,
-        help_text=_("Needs a valid consent to data sharing that names the provider."),
+        help_text=_(
+            "Ticked: the provider sees the returnee's name, age and sex, the contact and the reason, and "
+            "the referral needs a valid consent to share data with that provider or its kind of service. "
+            "Unticked: the provider sees only the referral number, the service and what the provider needs "
+            "to act; nothing that identifies the person leaves, so no consent is needed."
+        ),
     )
     provider_contact = models.CharField(
         _("contact for the provider"),
         max_length=300,
         blank=True,
-        help_text=_("Caregiver's name and phone: the provider sees this, not the case file."),
+        help_text=_(
+            "Caregiver's name and phone: the provider sees this, not the case file. Only when data are shared."
+        ),
+    )
+    provider_brief = models.TextField(
+        _("what the provider needs to act"),
+        blank=True,
+        help_text=_(
+            "Written for the provider: what to do, how urgent, practical needs (language, accessibility). "
+            "Do not write names, ages, addresses, phone numbers or anything else that identifies the "
+            "person: without data sharing, this is all the provider reads."
+        ),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     provider = models.ForeignKey(
@@ -247,6 +268,12 @@ class Referral(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("services:referral_detail", args=[self.pk])
+
+    @property
+    def number(self) -> str:
+        """What provider staff and the family use to refer to the referral instead of a name: the
+        family shows it at the provider when no data are shared."""
+        return f"R-{self.pk:06d}"
 
     @property
     def is_open(self) -> bool:

@@ -42,6 +42,21 @@ def referrals_visible_to(user):
     return Referral.objects.all() if condition is None else Referral.objects.filter(condition)
 
 
+def sees_identity(user, referral: Referral) -> bool:
+    """Whether a page may show whom the referral is for: name, age, sex, region, the contact, the
+    reason and what the case side wrote in its steps. Everyone but provider staff reaches referrals
+    only through cases they may see; provider staff see who it is for only when the referral shares
+    data, which the consent gate allowed (SECURITY.md, "Referrals and consent")."""
+    return provider_of(user) is None or referral.shares_data
+
+
+def mark_identity(user, referrals):
+    """Set `identity_visible` on each referral of a list (templates show nothing identifying without it)."""
+    for referral in referrals:
+        referral.identity_visible = sees_identity(user, referral)
+    return referrals
+
+
 def sees_case_file(user, referral: Referral) -> bool:
     """Provider staff see only the minimum a service needs, never the case file."""
     return cases_visible_to(user).filter(pk=referral.case_id).exists()

@@ -15,7 +15,7 @@ LIST_RELATED = ("case__returnee", "service_type__category", "provider", "assigne
 
 def referral_queue(*, user, params) -> ReferralFilter:
     queryset = permissions.referrals_visible_to(user).select_related(*LIST_RELATED).order_by("-created_at", "-id")
-    return ReferralFilter(params, queryset=queryset)
+    return ReferralFilter(params, queryset=queryset, for_provider=permissions.provider_of(user) is not None)
 
 
 def referral_get(*, user, pk: int) -> Referral:
@@ -27,25 +27,31 @@ def referral_get(*, user, pk: int) -> Referral:
     )
 
 
-def referral_history(*, referral: Referral, full_view: bool = True) -> list[dict]:
+def referral_history(*, referral: Referral, full_view: bool = True, identity: bool = True) -> list[dict]:
     """The referral's steps, from its case events: who, when, the new status and the comment.
-    Without `full_view` (provider staff) the consent override, a note on the case file, is left out."""
+    Without `full_view` (provider staff) the consent override, a note on the case file, is left out.
+    Without `identity` (provider staff, no data shared) only the provider's own staff's comments are
+    shown: what the case side wrote may name the person."""
     labels = dict(Referral.Status.choices)
-    events = CaseEvent.objects.filter(subject="referral", subject_id=referral.pk).select_related("actor")
+    events = CaseEvent.objects.filter(subject="referral", subject_id=referral.pk).select_related(
+        "actor", "actor__provider_staff"
+    )
     if not full_view:
         events = events.exclude(kind=CaseEvent.Kind.CONSENT_OVERRIDDEN)
-    return [
-        {
-            "event": event,
-            "status": labels.get((event.changes.get("status") or [None, None])[1], ""),
-            "comment": (event.changes.get("comment") or event.changes.get("consent_override_reason") or [None, ""])[1],
-        }
-        for event in events.order_by("created_at", "id")
-    ]
+    history = []
+    for event in events.order_by("created_at", "id"):
+        comment = (event.changes.get("comment") or event.changes.get("consent_override_reason") or [None, ""])[1]
+        staff = getattr(event.actor, "provider_staff", None) if event.actor else None
+        if not identity and (staff is None or staff.provider_id != referral.provider_id):
+            comment = ""
+        status = labels.get((event.changes.get("status") or [None, None])[1], "")
+        history.append({"event": event, "status": status, "comment": comment})
+    return history
 
 
 def case_referrals(*, user, case) -> list[Referral]:
-    return list(permissions.referrals_visible_to(user).filter(case=case).select_related(*LIST_RELATED))
+    referrals = list(permissions.referrals_visible_to(user).filter(case=case).select_related(*LIST_RELATED))
+    return permissions.mark_identity(user, referrals)
 
 
 def family_service_history(*, user, returnee) -> list[Referral]:
@@ -56,7 +62,8 @@ def family_service_history(*, user, returnee) -> list[Referral]:
         query = Q(case_id=returnee.case.pk)
     else:
         query = Q(case__returnee__membership__family_id=membership.family_id)
-    return list(permissions.referrals_visible_to(user).filter(query).select_related(*LIST_RELATED)[:100])
+    referrals = list(permissions.referrals_visible_to(user).filter(query).select_related(*LIST_RELATED)[:100])
+    return permissions.mark_identity(user, referrals)
 
 
 OPEN_STATUSES = ("assigned", "accepted", "in_progress")

@@ -45,7 +45,7 @@ class ReferralQueueView(TemplateView):
         return super().get_context_data(
             filter=filterset,
             page_obj=page,
-            referrals=page.object_list,
+            referrals=permissions.mark_identity(user, list(page.object_list)),
             query_string=query_string,
             can_assign=coordinating,
             # Provider staff see the returnee's name, never the case number (as on the referral page).
@@ -67,11 +67,13 @@ class ReferralDetailView(TemplateView):
         referral = selectors.referral_get(user=user, pk=kwargs["pk"])
         allowed = permissions.allowed_transitions(user, referral)
         full_view = permissions.sees_case_file(user, referral)
+        identity = permissions.sees_identity(user, referral)
         return super().get_context_data(
             referral=referral,
             returnee=referral.case.returnee,
             full_view=full_view,
-            history=selectors.referral_history(referral=referral, full_view=full_view),
+            identity=identity,
+            history=selectors.referral_history(referral=referral, full_view=full_view, identity=identity),
             steps=[(action, ACTION_LABELS[action]) for action in allowed],
             can_request_override=permissions.can_request_consent_override(user, referral),
             **kwargs,
@@ -114,6 +116,7 @@ class ReferralCreateView(SingleSubmitMixin, CaseWriteView):
             plan_goal=data["plan_goal"],
             shares_data=data["shares_data"],
             provider_contact=data["provider_contact"],
+            provider_brief=data["provider_brief"],
             days_to_accept=data["days_to_accept"],
             days_to_complete=data["days_to_complete"],
             submit=data["submit_now"],
@@ -138,7 +141,7 @@ class ReferralTransitionView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):
-        return {"expected_status": self.referral.status}
+        return {"expected_status": self.referral.status, "provider_brief": self.referral.provider_brief}
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "action": self.action, "referral": self.referral}
@@ -161,6 +164,7 @@ class ReferralTransitionView(FormView):
                 reason=data.get("reason", ""),
                 provider=data.get("provider"),
                 assignee=data.get("assignee"),
+                provider_brief=data.get("provider_brief"),
                 outcome=data.get("outcome", ""),
                 completed_on=data.get("completed_on"),
             )
@@ -175,6 +179,7 @@ class ReferralTransitionView(FormView):
             referral=self.referral,
             title=ACTION_LABELS[self.action],
             full_view=permissions.sees_case_file(self.request.user, self.referral),
+            identity=permissions.sees_identity(self.request.user, self.referral),
             **kwargs,
         )
 

@@ -130,13 +130,34 @@ class IdentityDocumentFactory(factory.django.DjangoModelFactory):
     status = IdentityDocument.Status.MISSING
 
 
+def mother_of(returnee: Returnee, name: str = "Гулнара Тестова") -> FamilyMember:
+    """The returnee's mother on record: their family (made if they have none, the returnee a child
+    in it) and a member recorded as mother there."""
+    membership = FamilyMember.objects.filter(returnee=returnee).first()
+    if membership is None:
+        membership = FamilyMemberFactory(returnee=returnee, relationship=FamilyMember.Relationship.CHILD)
+    mother = membership.family.members.filter(relationship=FamilyMember.Relationship.MOTHER).first()
+    return mother or FamilyMemberFactory(
+        family=membership.family, full_name=name, relationship=FamilyMember.Relationship.MOTHER
+    )
+
+
 class ConsentRecordFactory(factory.django.DjangoModelFactory):
+    """A consent that holds unless told otherwise: given by the returnee's mother on record (made
+    when missing), in force for a year."""
+
     class Meta:
         model = ConsentRecord
 
-    given_by = ConsentRecord.GivenBy.MOTHER
+    given_by = ConsentRecord.GivenBy.MEMBER
+    giver = factory.LazyAttribute(
+        lambda consent: mother_of(consent.returnee) if consent.given_by == ConsentRecord.GivenBy.MEMBER else None
+    )
+    giver_relationship = factory.LazyAttribute(lambda consent: consent.giver.relationship if consent.giver else "")
+    given_by_name = factory.LazyAttribute(lambda consent: consent.giver.display_name if consent.giver else "")
     purpose = ConsentRecord.Purpose.SERVICES
     given_on = factory.LazyFunction(timezone.localdate)
+    expires_on = factory.LazyAttribute(lambda consent: consent.given_on + datetime.timedelta(days=365))
     recorded_by = factory.SubFactory(UserFactory)
 
 

@@ -277,6 +277,7 @@ def seed_demo(*, seed: int = 20211) -> bool:
                 ),
             )
     _add_history(rng, today)
+    _add_providers(regions)
     _add_reintegration(rng, today)
     _add_services(rng, today, regions)
     _add_reminders(rng, today)
@@ -506,6 +507,10 @@ def _past(rng: random.Random, start: datetime.date, today: datetime.date) -> dat
 
 def _add_reintegration(rng: random.Random, today: datetime.date) -> None:
     """Documents in every status, consent, kinship tests, care arrangements, assessments and plans."""
+    from services.models import Provider, ServiceCategory
+
+    mental_health = Provider.objects.get(name="Republican Centre for Mental Health")
+    health = ServiceCategory.objects.get(code="health")
     returnees = Returnee.objects.select_related("case__worker", "membership__family").order_by("id")
     for returnee in returnees:
         case, worker = returnee.case, returnee.case.worker
@@ -514,33 +519,61 @@ def _add_reintegration(rng: random.Random, today: datetime.date) -> None:
         arrived = returnee.arrival_date
         child = (returnee.age(today) or 0) < 18
         _add_documents(rng, returnee, worker, arrived, today, child)
-        given_by = (
-            ConsentRecord.GivenBy.SELF
-            if not child
-            else rng.choice([ConsentRecord.GivenBy.MOTHER, ConsentRecord.GivenBy.GUARDIAN])
-        )
-        with _Backdate(arrived + datetime.timedelta(days=3)):
-            case_actions.consent_record(
-                actor=worker,
-                returnee=returnee,
-                data={"purpose": "services", "given_by": given_by, "given_on": arrived + datetime.timedelta(days=3)},
-            )
-            if rng.random() < 0.6:
-                case_actions.consent_record(
-                    actor=worker,
-                    returnee=returnee,
-                    data={
-                        "purpose": "data_sharing",
-                        "given_by": given_by,
-                        "given_on": arrived + datetime.timedelta(days=3),
-                        "shared_with": "UNICEF Kyrgyzstan; Republican Centre for Mental Health",
-                        "expires_on": today + datetime.timedelta(days=rng.randint(-30, 300)),
-                    },
-                )
         if child:
             _add_care(rng, returnee, worker, arrived, today)
             _add_kinship(rng, returnee, worker, arrived, today)
+        _add_consents(rng, returnee, worker, arrived, today, mental_health, health)
         _add_assessments_and_plan(rng, case, worker, arrived, today, child)
+
+
+def _consent_giver(returnee: Returnee, on: datetime.date) -> dict | None:
+    """Who may consent for the returnee on that day, as the consent form would record it: the
+    returnee from the age set in the admin, else the mother on record, else a legal guardian
+    appointed by then; None when nobody may (the demo's referrals then need an override)."""
+    from cases import consent as rules
+
+    minimum = rules.min_age()
+    if rules.may_consent_alone(returnee, on, minimum) is None:
+        return {"given_by": ConsentRecord.GivenBy.SELF}
+    membership = getattr(returnee, "membership", None)
+    members = membership.family.members.exclude(pk=membership.pk) if membership else FamilyMember.objects.none()
+    for member in members.select_related("returnee"):
+        if rules.member_may_consent(member, returnee, on, minimum) is None:
+            return {"given_by": ConsentRecord.GivenBy.MEMBER, "giver": member}
+    for arrangement in returnee.care_arrangements.exclude(guardianship_order_number=""):
+        if rules.guardian_may_consent(arrangement, returnee, on) is None:
+            return {"given_by": ConsentRecord.GivenBy.GUARDIAN, "guardianship": arrangement}
+    return None
+
+
+def _add_consents(rng, returnee, worker, arrived, today, mental_health, health) -> None:
+    """Consent to services and (mostly) to sharing data with the mental-health centre or with any
+    health provider, given on arrival, or once a guardian is appointed."""
+    given = arrived + datetime.timedelta(days=3)
+    giver = _consent_giver(returnee, given)
+    if giver is None:
+        order = returnee.care_arrangements.exclude(guardianship_order_date=None).order_by("-id").first()
+        given = order.guardianship_order_date if order else None
+        giver = _consent_giver(returnee, given) if given else None
+    if giver is None:
+        return
+    with _Backdate(given):
+        case_actions.consent_record(
+            actor=worker, returnee=returnee, data={"purpose": "services", "given_on": given, **giver}
+        )
+        if rng.random() < 0.6:
+            recipient = {"provider": mental_health} if rng.random() < 0.7 else {"service_category": health}
+            case_actions.consent_record(
+                actor=worker,
+                returnee=returnee,
+                data={
+                    "purpose": "data_sharing",
+                    "given_on": given,
+                    "expires_on": max(today + datetime.timedelta(days=rng.randint(-30, 300)), given),
+                    **recipient,
+                    **giver,
+                },
+            )
 
 
 def _add_documents(rng, returnee, worker, arrived, today, child) -> None:
@@ -638,16 +671,16 @@ def _add_kinship(rng, returnee, worker, arrived, today) -> None:
     if relative is None or (relative.returnee_id is not None and rng.random() < 0.5):
         return
     sampled = arrived + datetime.timedelta(days=rng.randint(5, 30))
+    giver = _consent_giver(returnee, sampled)
     with _Backdate(sampled):
-        consent = case_actions.consent_record(
-            actor=worker,
-            returnee=returnee,
-            data={
-                "purpose": "dna_testing",
-                "given_by": "guardian",
-                "given_by_name": relative.display_name,
-                "given_on": sampled,
-            },
+        # Nobody who may consent yet (a grandmother who is not the guardian): a test without consent,
+        # which the returnee page shows in red.
+        consent = (
+            case_actions.consent_record(
+                actor=worker, returnee=returnee, data={"purpose": "dna_testing", "given_on": sampled, **giver}
+            )
+            if giver
+            else None
         )
         test = case_actions.kinship_test_record(
             actor=worker,
@@ -753,40 +786,112 @@ def _add_assessments_and_plan(rng, case, worker, arrived, today, child) -> None:
         case_actions.plan_start(actor=worker, case=case)  # a review under way: a draft version 2
 
 
-# Demo providers: (name, kind, category codes, region names, capacity, accepting referrals).
+# Demo providers: ((name, in Russian, in Kyrgyz), kind, category codes, region names, capacity, accepting).
+ALL_REGIONS = ["Chüy Oblast", "Bishkek", "Osh Oblast", "Jalal-Abad Oblast"]
 PROVIDERS = [
     (
-        "Republican Centre for Mental Health",
+        (
+            "Republican Centre for Mental Health",
+            "Республиканский центр психического здоровья",
+            "Республикалык психикалык саламаттык борбору",
+        ),
         "clinic",
         ["mhpss"],
-        ["Chüy Oblast", "Bishkek", "Osh Oblast", "Jalal-Abad Oblast"],
+        ALL_REGIONS,
         40,
         True,
     ),
-    ("Family Medicine Centre No. 5", "clinic", ["health"], ["Chüy Oblast", "Bishkek"], 30, True),
-    ("Osh Oblast Children's Hospital", "clinic", ["health"], ["Osh Oblast", "Jalal-Abad Oblast"], 25, True),
-    ("Sokuluk School No. 2", "school", ["education"], ["Chüy Oblast", "Bishkek"], 12, True),
-    ("Kara-Suu Secondary School", "school", ["education"], ["Osh Oblast", "Jalal-Abad Oblast"], 12, True),
-    ("Social Protection Department, Chüy", "ministry", ["social-protection"], ["Chüy Oblast", "Bishkek"], None, True),
     (
-        "Social Protection Department, Osh",
+        ("Family Medicine Centre No. 5", "Центр семейной медицины № 5", "№ 5 үй-бүлөлүк медицина борбору"),
+        "clinic",
+        ["health"],
+        ["Chüy Oblast", "Bishkek"],
+        30,
+        True,
+    ),
+    (
+        ("Osh Oblast Children's Hospital", "Ошская областная детская больница", "Ош облустук балдар ооруканасы"),
+        "clinic",
+        ["health"],
+        ["Osh Oblast", "Jalal-Abad Oblast"],
+        25,
+        True,
+    ),
+    (
+        ("Sokuluk School No. 2", "Сокулукская школа № 2", "Сокулук № 2 мектеби"),
+        "school",
+        ["education"],
+        ["Chüy Oblast", "Bishkek"],
+        12,
+        True,
+    ),
+    (
+        ("Kara-Suu Secondary School", "Карасуйская средняя школа", "Кара-Суу орто мектеби"),
+        "school",
+        ["education"],
+        ["Osh Oblast", "Jalal-Abad Oblast"],
+        12,
+        True,
+    ),
+    (
+        (
+            "Social Protection Department, Chüy",
+            "Управление социальной защиты, Чуй",
+            "Социалдык коргоо башкармалыгы, Чүй",
+        ),
+        "ministry",
+        ["social-protection"],
+        ["Chüy Oblast", "Bishkek"],
+        None,
+        True,
+    ),
+    (
+        (
+            "Social Protection Department, Osh",
+            "Управление социальной защиты, Ош",
+            "Социалдык коргоо башкармалыгы, Ош",
+        ),
         "ministry",
         ["social-protection"],
         ["Osh Oblast", "Jalal-Abad Oblast"],
         None,
         True,
     ),
-    ("Legal Aid Centre", "ngo", ["legal"], ["Chüy Oblast", "Bishkek", "Osh Oblast", "Jalal-Abad Oblast"], 20, True),
     (
-        "Umut Family Support",
+        ("Legal Aid Centre", "Центр юридической помощи", "Юридикалык жардам борбору"),
+        "ngo",
+        ["legal"],
+        ALL_REGIONS,
+        20,
+        True,
+    ),
+    (
+        ("Umut Family Support", "Поддержка семьи «Умут»", "«Үмүт» үй-бүлөнү колдоо"),
         "unicef_partner",
         ["family-community", "livelihoods"],
-        ["Chüy Oblast", "Bishkek", "Osh Oblast", "Jalal-Abad Oblast"],
+        ALL_REGIONS,
         15,
         True,
     ),
-    ("Ak-Jol Vocational Centre", "ngo", ["livelihoods"], ["Osh Oblast"], 5, False),
+    (
+        ("Ak-Jol Vocational Centre", "Профессиональный центр «Ак-Жол»", "«Ак-Жол» кесиптик борбору"),
+        "ngo",
+        ["livelihoods"],
+        ["Osh Oblast"],
+        5,
+        False,
+    ),
 ]
+# What a provider reads when no data are shared: nothing that says who the person is.
+PROVIDER_BRIEFS = {
+    "mhpss": "Individual sessions for a child of primary-school age; a Kyrgyz-speaking counsellor if possible.",
+    "health": "Vaccination catch-up by the national schedule; the card will be brought to the first visit.",
+    "education": "Enrolment in the grade the placement test gives; catch-up lessons in Kyrgyz.",
+    "legal": "Help to obtain a birth certificate through the court.",
+    "social-protection": "Check eligibility for the monthly child allowance and help with the application.",
+    "family-community": "Home support for a grandparent caring for three children.",
+    "livelihoods": "A place on a vocational course (sewing or cooking) for an adult woman.",
+}
 REFERRAL_REASONS = {
     "mhpss": "Nightmares and withdrawal reported by the caregiver.",
     "health": "Arrival screening found incomplete vaccinations.",
@@ -798,22 +903,32 @@ REFERRAL_REASONS = {
 }
 
 
-def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> None:
-    """Providers, a provider user, and referrals in every status (some overdue), through the
-    same actions people use; plus one consent override and one pending transfer."""
-    from services import actions as service_actions
-    from services.models import Provider, ProviderContact, ProviderStaff, Referral, ServiceType
+def _add_providers(regions: dict) -> None:
+    """The demo's providers, named in the three languages, and a provider user."""
+    from services.models import Provider, ProviderContact, ProviderStaff, ServiceType
 
-    providers = {}
-    for name, kind, categories, region_names, capacity, accepting in PROVIDERS:
-        provider = Provider.objects.create(name=name, kind=kind, capacity=capacity, accepting_referrals=accepting)
+    for (name, name_ru, name_ky), kind, categories, region_names, capacity, accepting in PROVIDERS:
+        provider = Provider.objects.create(
+            name=name, name_ru=name_ru, name_ky=name_ky, kind=kind, capacity=capacity, accepting_referrals=accepting
+        )
         provider.regions.set([regions[r] for r in region_names])
         provider.service_types.set(ServiceType.objects.filter(category__code__in=categories))
         ProviderContact.objects.create(provider=provider, name=f"Contact person of {name}", phone="+996 312 000 000")
-        providers[name] = provider
-    mental_health = providers["Republican Centre for Mental Health"]
     provider_user = _user("provider1", User.Role.PROVIDER, "Gulnara", "Demo-Provider", None, [])
-    ProviderStaff.objects.get_or_create(user=provider_user, defaults={"provider": mental_health})
+    ProviderStaff.objects.get_or_create(
+        user=provider_user, defaults={"provider": Provider.objects.get(name="Republican Centre for Mental Health")}
+    )
+
+
+def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> None:
+    """Referrals in every status (some overdue), through the same actions people use; those that
+    share data go ahead with a consent, or a supervisor's override; plus one override asked of a
+    supervisor and one pending transfer."""
+    from services import actions as service_actions
+    from services.models import Provider, Referral, ServiceType
+
+    providers = {provider.name: provider for provider in Provider.objects.all()}
+    mental_health = providers["Republican Centre for Mental Health"]
 
     admin = User.objects.get(username="admin")
     supervisor = User.objects.get(username="supervisor1")
@@ -850,7 +965,12 @@ def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> No
             and p.service_types.filter(pk=service.pk).exists()
             and p.regions.filter(pk=case.returnee.region_id).exists()
         ]
-        has_consent = case.returnee.consents.filter(purpose="data_sharing", withdrawn_on__isnull=True).exists()
+        provider = (mental_health if mental_health in candidates else candidates[0]) if candidates else None
+        # Data are shared where a consent allows it (and now and then without, for an override).
+        consented = provider is not None and service_actions.consent_for(
+            Referral(case=case, service_type=service), provider, today
+        )
+        shares = bool(consented) or index % 11 == 0
         created = today - datetime.timedelta(days=rng.randint(5, 120))
         with _Backdate(created):
             referral = service_actions.referral_create(
@@ -859,13 +979,13 @@ def _add_services(rng: random.Random, today: datetime.date, regions: dict) -> No
                 service_type=service,
                 reason=REFERRAL_REASONS[category],
                 urgency=rng.choice(["routine", "routine", "urgent"]),
-                shares_data=has_consent or index % 11 == 0,
-                provider_contact="Caregiver, +996 700 000 000",
+                shares_data=shares,
+                provider_contact="Caregiver, +996 700 000 000" if shares else "",
+                provider_brief=PROVIDER_BRIEFS[category],
                 submit=target != "draft",
             )
-        if target in ("draft", "submitted") or not candidates:
+        if target in ("draft", "submitted") or provider is None:
             continue
-        provider = candidates[0] if mental_health not in candidates else mental_health
         if referral.shares_data and service_actions.consent_for(referral, provider, today) is None:
             referral = service_actions.referral_consent_override(
                 actor=supervisor,

@@ -62,6 +62,7 @@ from repat.core.scale_names import (
     NOTES,
     OUTCOMES,
     PLAN_SUMMARIES,
+    PROVIDER_BRIEFS,
     REFERRAL_REASONS,
     REFUSALS,
     REGIONAL_PROVIDERS,
@@ -491,6 +492,7 @@ class Person:
         "is_head",
         "kinship",
         "languages",
+        "member",
         "patronymic",
         "place",
         "precision",
@@ -650,7 +652,7 @@ class ScaleSeeder:
             providers.append((kind, name, None, self.regions, f"provider-national-{index}"))
         for kind, name, categories, regions, username in providers:
             pk = self.next_id(Provider)
-            provider_rows.append((pk, name, kind, None, True, ""))
+            provider_rows.append((pk, name, name, "", kind, None, True, ""))  # the names are Russian
             user = add(username, User.Role.PROVIDER, None, None)
             staff_links.append((self.next_id(ProviderStaff), user.id, pk))
             contacts.append(
@@ -711,7 +713,11 @@ class ScaleSeeder:
         )
         loader.copy(User, user_fields, user_rows)
         loader.copy(User.regions.through, ("id", "user", "region"), user_regions)
-        loader.copy(Provider, ("id", "name", "kind", "capacity", "accepting_referrals", "address"), provider_rows)
+        loader.copy(
+            Provider,
+            ("id", "name", "name_ru", "name_ky", "kind", "capacity", "accepting_referrals", "address"),
+            provider_rows,
+        )
         loader.copy(Provider.regions.through, ("id", "provider", "region"), provider_regions)
         loader.copy(Provider.service_types.through, ("id", "provider", "servicetype"), provider_types)
         loader.copy(ProviderContact, ("id", "provider", "name", "position", "phone", "email"), contacts)
@@ -995,8 +1001,9 @@ class ScaleSeeder:
                     "declared",
                 )
             for p in f.people:
+                p.member = self.next_id(FamilyMember)  # who signs a consent for the children
                 yield (
-                    self.next_id(FamilyMember),
+                    p.member,
                     f.id,
                     p.id,
                     "",
@@ -1324,6 +1331,7 @@ class ScaleSeeder:
         "urgency",
         "shares_data",
         "provider_contact",
+        "provider_brief",
         "status",
         "provider",
         "assignee",
@@ -1348,8 +1356,11 @@ class ScaleSeeder:
         "id",
         "returnee",
         "given_by",
+        "giver",
+        "giver_relationship",
         "given_by_name",
         "purpose",
+        "provider",
         "shared_with",
         "given_on",
         "expires_on",
@@ -1375,7 +1386,7 @@ class ScaleSeeder:
                     candidates = f.region.providers.get(service.pk)
                     if not candidates:
                         continue
-                    provider, staff, provider_name = rng.choice(candidates)
+                    provider, staff, _name = rng.choice(candidates)
                     accept, complete = service.days_to_accept, service.days_to_complete
                     # Work back from the step the referral has reached, so open ones are current.
                     if status in ("assigned", "declined"):
@@ -1409,27 +1420,25 @@ class ScaleSeeder:
                     reached = status in self.REACHED_PROVIDER
                     shares = rng.random() < 0.8
                     consent = override = overrider = overridden_at = None
+                    # A woman consents herself, a child's mother on record for the child; a child
+                    # headed by a grandmother or an aunt (not a guardian on record) goes by override.
+                    mother = f.people[0] if f.people[0].relationship == "mother" and not p.adult else None
                     if reached and shares:
-                        if rng.random() < 0.9:
+                        if (p.adult or mother is not None) and rng.random() < 0.9:
                             consent = self.next_id(ConsentRecord)
                             given = max(f.arrival, assigned - rng.randint(0, 20))
-                            if p.adult:
-                                given_by, given_by_name = "self", ""
-                            elif f.people[0].relationship == "mother":
-                                given_by, given_by_name = "mother", f.caregiver
-                            else:
-                                given_by, given_by_name = "guardian", f.caregiver
-                            expires = day(given + 730) if rng.random() < 0.5 else None
+                            giver = ("self", None, "") if p.adult else ("member", mother.member, "mother")
                             consents.append(
                                 (
                                     consent,
                                     p.id,
-                                    given_by,
-                                    given_by_name,
+                                    *giver,
+                                    "" if p.adult else mother.full_name,
                                     "data_sharing",
-                                    provider_name,
+                                    provider,
+                                    "",
                                     day(given),
-                                    expires,
+                                    day(given + 730),
                                     "",
                                     f.worker.id,
                                     moment(given),
@@ -1448,8 +1457,12 @@ class ScaleSeeder:
                             rng.choice(REFERRAL_REASONS.get(category, ("",))) or "Нужна услуга по плану реинтеграции.",
                             self.URGENCY(rng),
                             shares,
+                            # Contact only where data are shared; a brief for the provider always.
                             f"{f.caregiver or p.full_name}, +996 {rng.choice(('700', '555', '777', '550'))} "
-                            f"{rng.randint(100000, 999999)}",
+                            f"{rng.randint(100000, 999999)}"
+                            if shares
+                            else "",
+                            rng.choice(PROVIDER_BRIEFS),
                             status,
                             provider if reached else None,
                             staff if reached and rng.random() < 0.5 else None,

@@ -227,8 +227,8 @@ def test_approving_a_consent_override_records_the_reason_and_lets_the_referral_b
     )
     assert error.message_dict == {
         "provider": [
-            "No valid consent allows sharing this returnee's data with Ak-Bata Family Centre. Record the consent, "
-            "or ask a supervisor to override the requirement."
+            "No consent allows sharing this returnee's data with Ak-Bata Family Centre or any provider of Mental "
+            "health and psychosocial support. Record the consent, or ask a supervisor to override the requirement."
         ]
     }
     approval = ask("consent_override")

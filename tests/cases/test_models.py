@@ -24,6 +24,36 @@ def test_age_respects_the_precision_of_the_date_of_birth(born, precision, on, ag
     assert returnee.age(on) == age
 
 
+@pytest.mark.parametrize(
+    ("born", "precision", "on", "bounds"),
+    [
+        # exact: one age
+        (datetime.date(2012, 5, 17), DatePrecision.EXACT, datetime.date(2026, 5, 16), (13, 13)),
+        (datetime.date(2012, 5, 17), DatePrecision.EXACT, datetime.date(2026, 5, 17), (14, 14)),
+        # a month: from its first to its last day (29 February 2012 at the latest)
+        (datetime.date(2012, 2, 10), DatePrecision.MONTH, datetime.date(2026, 2, 15), (13, 14)),
+        (datetime.date(2012, 2, 10), DatePrecision.MONTH, datetime.date(2026, 2, 28), (13, 14)),
+        (datetime.date(2012, 2, 10), DatePrecision.MONTH, datetime.date(2026, 3, 1), (14, 14)),
+        (datetime.date(2012, 12, 1), DatePrecision.MONTH, datetime.date(2026, 12, 31), (14, 14)),
+        # a year: from 1 January to 31 December
+        (datetime.date(2012, 7, 1), DatePrecision.YEAR, datetime.date(2026, 6, 30), (13, 14)),
+        (datetime.date(2012, 7, 1), DatePrecision.YEAR, datetime.date(2026, 12, 31), (14, 14)),
+        # an estimate: a year either side
+        (datetime.date(2012, 7, 1), DatePrecision.ESTIMATED, datetime.date(2026, 6, 30), (12, 15)),
+        (datetime.date(2012, 7, 1), DatePrecision.ESTIMATED, datetime.date(2027, 12, 31), (14, 16)),
+        # never below zero
+        (datetime.date(2026, 7, 1), DatePrecision.YEAR, datetime.date(2026, 3, 1), (0, 0)),
+    ],
+)
+def test_age_bounds_span_what_the_date_of_birth_allows(born, precision, on, bounds):
+    returnee = Returnee(date_of_birth=born, date_of_birth_precision=precision)
+    assert returnee.age_bounds(on) == bounds
+
+
+def test_age_bounds_are_unknown_without_a_date_of_birth():
+    assert Returnee(date_of_birth=None).age_bounds(datetime.date(2026, 1, 1)) is None
+
+
 def test_age_is_unknown_without_a_date_of_birth():
     assert Returnee(date_of_birth=None).age() is None
 

@@ -16,9 +16,12 @@ from cases.models import (
     Assessment,
     CareArrangement,
     CaseEvent,
+    ConsentRecord,
     IdentityDocument,
     KinshipTest,
+    Returnee,
 )
+from services.models import ServiceCategory
 from tests.factories import (
     AssessmentFactory,
     CareArrangementFactory,
@@ -35,6 +38,7 @@ from tests.factories import (
     pdf_upload,
     snapshot,
 )
+from tests.services.factories import ProviderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +158,12 @@ def post_data(t) -> dict[str, dict]:
         "document_create": {"kind": "passport", "status": "missing", "form_token": token()},
         "document_update": {"kind": "birth_certificate", "number": "I-АН 123456", "form_token": token()},
         "document_transition": {"status": "in_progress", "on": today},
-        "consent_create": {"purpose": "photos", "given_by": "mother", "given_on": today, "form_token": token()},
+        "consent_create": {
+            "purpose": "photos",
+            "giver": f"member:{t.mother.pk}",
+            "given_on": today,
+            "form_token": token(),
+        },
         "consent_withdraw": {"on": today, "reason": "Changed her mind."},
         "kinship_create": {
             "relative": t.mother.pk,
@@ -355,11 +364,11 @@ def test_a_planned_assessment_without_due_date_shows_the_error_at_the_due_date(w
 
 # Rules the database also enforces: the form must still show them at their field, not above the form.
 MODEL_RULES = {
-    "sharing without organisations": (
+    "sharing without a provider or category": (
         "consent_create",
-        {"purpose": "data_sharing", "shared_with": " "},
-        "shared_with",
-        "Name the organisations the data may be shared with.",
+        {"purpose": "data_sharing", "expires_on": "2030-01-01"},
+        "provider",
+        "Choose the provider, or a service category.",
     ),
     "consent expiring before given": (
         "consent_create",
@@ -611,7 +620,7 @@ def test_case_timeline_names_what_each_event_is_about(worker, things, client_for
     actions.consent_record(
         actor=worker,
         returnee=things.returnee,
-        data={"purpose": "services", "given_by": "mother", "given_on": days(0)},
+        data={"purpose": "services", "given_by": "member", "giver": things.mother, "given_on": days(0)},
     )
     plan_v2 = ReintegrationPlanFactory(case=things.case, version=7, status="superseded")
     actions.goal_progress_add(actor=worker, goal=things.goal, written_on=days(0), text="Attends school daily.")
@@ -844,3 +853,160 @@ def test_each_form_page_is_titled_in_the_readers_language(name, language, things
     title = str(client.get(urls(things)[name]).context["title"])
 
     assert re.search(r"[А-Яа-яЁёӨөҮүҢң]", title), title
+# --- The consent form and list (issue 13, point 6) ---------------------------------------------------
+
+
+@pytest.fixture
+def ten_year_old(things):
+    """The returnee, ten years old, with her mother and a grandmother on record, and a guardianship
+    order naming the grandmother."""
+    Returnee.objects.filter(pk=things.returnee.pk).update(date_of_birth=days(-10 * 365 - 3))
+    things.returnee.refresh_from_db()
+    things.grandmother = FamilyMemberFactory(
+        family=things.family, full_name="Калыйпа Тестова", relationship="grandparent"
+    )
+    things.order = CareArrangementFactory(
+        returnee=things.returnee,
+        kind="grandparents",
+        caregiver_name="Калыйпа Тестова",
+        guardian_name="Калыйпа Тестова",
+        guardianship_order_number="GO-17",
+        guardianship_order_date=days(-40),
+    )
+    things.provider = ProviderFactory(name="Ak-Bata Family Centre", name_ru="Семейный центр «Ак-Бата»")
+    return things
+
+
+def consent_post(t, **overrides) -> dict:
+    return {
+        "purpose": "data_sharing",
+        "giver": f"member:{t.mother.pk}",
+        "provider": t.provider.pk,
+        "given_on": days(-1).isoformat(),
+        "expires_on": days(364).isoformat(),
+        "form_token": token(),
+        **overrides,
+    }
+
+
+def test_the_consent_form_offers_the_people_on_record_and_says_who_may_consent(ten_year_old, worker, client_for):
+    response = client_for(worker).get(urls(ten_year_old)["consent_create"])
+
+    form = response.context["form"]
+    assert list(form.fields["giver"].choices) == [
+        ("", "---------"),
+        ("self", "The returnee themself"),
+        (f"member:{ten_year_old.mother.pk}", "Гулнара Тестова — Mother"),
+        (f"member:{ten_year_old.grandmother.pk}", "Калыйпа Тестова — Grandparent"),
+        (f"guardian:{ten_year_old.order.pk}", "Калыйпа Тестова — legal guardian (order GO-17)"),
+    ]
+    assert (
+        "Below 14, consent comes from a parent or legal guardian on record: a family member recorded as mother, "
+        "father or guardian, or the guardian named by a guardianship order. From 14 the returnee may consent "
+        "themself. Add a missing parent to the family first." in response.content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    ("giver", "error"),
+    [
+        (
+            "self",
+            "The returnee was under 14 when consent was given: a parent or legal guardian on record must consent.",
+        ),
+        (
+            "grandmother",
+            "Калыйпа Тестова (Grandparent) may not consent for the returnee: only a parent or legal guardian on "
+            "record may, or the returnee themself from age 14.",
+        ),
+    ],
+)
+def test_a_giver_who_may_not_consent_is_refused_at_the_field(ten_year_old, worker, client_for, giver, error):
+    t = ten_year_old
+    value = "self" if giver == "self" else f"member:{t.grandmother.pk}"
+
+    response = client_for(worker).post(urls(t)["consent_create"], consent_post(t, giver=value))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"giver": [error]}
+    assert field_error_html(response, "giver", error)
+    assert not ConsentRecord.objects.filter(purpose="data_sharing").exists()
+
+
+@pytest.mark.parametrize("giver", ["mother", "order"])
+def test_the_mother_or_the_guardian_consents_and_the_page_says_valid(ten_year_old, worker, client_for, giver):
+    t = ten_year_old
+    value = f"member:{t.mother.pk}" if giver == "mother" else f"guardian:{t.order.pk}"
+    client = client_for(worker)
+
+    response = client.post(urls(t)["consent_create"], consent_post(t, giver=value))
+
+    assert response.status_code == 302
+    consent = ConsentRecord.objects.get(purpose="data_sharing")
+    assert consent.provider == t.provider
+    page = client.get(t.returnee.get_absolute_url()).content.decode()
+    section = page.split('id="consent"')[1]
+    row = section.split("Sharing data with a service provider")[1].split("</tr>")[0]
+    assert "Ak-Bata Family Centre" in row
+    assert ("Гулнара Тестова" if giver == "mother" else "Калыйпа Тестова") in row
+    assert '<span class="badge text-bg-success">Valid</span>' in row
+
+
+def test_a_category_wide_consent_is_listed_as_such(ten_year_old, worker, client_for):
+    t = ten_year_old
+    health = ServiceCategory.objects.get(code="health")
+    client = client_for(worker)
+    client.post(urls(t)["consent_create"], consent_post(t, provider="", service_category=health.pk))
+    page = client.get(t.returnee.get_absolute_url()).content.decode()
+    assert "any provider of Health" in page
+
+
+def test_the_consent_page_shows_valid_only_when_the_gate_would_accept(ten_year_old, worker, client_for):
+    # given: her own consent (she is ten), recorded before the rule, and one without an end date
+    t = ten_year_old
+    ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", provider=t.provider, given_by="self", giver=None)
+    ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", provider=t.provider, expires_on=None)
+
+    # when
+    page = client_for(worker).get(t.returnee.get_absolute_url()).content.decode()
+
+    # then
+    section = page.split('id="consent"')[1].split("</section>")[0]
+    assert section.count('<span class="badge text-bg-success">Valid</span>') == 1  # only the DNA consent
+    assert "The returnee was under 14 when consent was given" in section
+    assert "It has no expiry date." in section
+
+
+def test_consent_rows_of_every_kind_add_no_queries(ten_year_old, worker, client_for, django_assert_max_num_queries):
+    # given: consents by the mother, the guardian and the returnee, about a provider and a category
+    t = ten_year_old
+    client = client_for(worker)
+    health = ServiceCategory.objects.get(code="health")
+
+    def add_consents():
+        ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", provider=t.provider)
+        ConsentRecordFactory(returnee=t.returnee, purpose="data_sharing", service_category=health)
+        ConsentRecordFactory(returnee=t.returnee, given_by="guardian", giver=None, guardianship=t.order)
+        ConsentRecordFactory(returnee=t.returnee, given_by="self", giver=None)
+
+    add_consents()
+    with django_assert_max_num_queries(25) as small:
+        client.get(t.returnee.get_absolute_url())
+
+    # when
+    for _ in range(10):
+        add_consents()
+
+    # then
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(t.returnee.get_absolute_url())
+    assert len(response.context["consents"]) == 45
+
+
+@pytest.mark.parametrize(("language", "title"), [("ru", "Зарегистрировать согласие"), ("ky", "Макулдукту каттоо")])
+def test_form_pages_are_titled_in_the_users_language(things, worker, client_for, language, title):
+    # The titles were translated once, in English, when the module was imported.
+    client = client_for(worker)
+    client.cookies["django_language"] = language
+    page = client.get(urls(things)["consent_create"]).content.decode()
+    assert f'<h1 class="h3 mb-1">{title}</h1>' in page

@@ -35,6 +35,7 @@ from services.models import Referral
 from tests.factories import (
     AssessmentFactory,
     CaseFactory,
+    ConsentRecordFactory,
     FamilyMemberFactory,
     IdentityDocumentFactory,
     PlanGoalFactory,
@@ -115,16 +116,16 @@ def old_case(worker, supervisor, chuy, osh):
     IdentityDocumentFactory(
         returnee=returnee, kind="birth_certificate", status="refused", refusal_reason=f"Mother absent {MARKER}"
     )
-    actions.consent_record(
-        actor=worker,
+    # A consent recorded before consents pointed at records: its giver and organisations as typed.
+    ConsentRecordFactory(
         returnee=returnee,
-        data={
-            "given_by": "mother",
-            "given_by_name": f"Гулнара {MARKER}",
-            "purpose": "data_sharing",
-            "shared_with": f"School No. 5 {MARKER}",
-            "given_on": today,
-        },
+        given_by="member",
+        giver=None,
+        given_by_name=f"Гулнара {MARKER}",
+        purpose="data_sharing",
+        shared_with=f"School No. 5 {MARKER}",
+        given_on=today,
+        recorded_by=worker,
     )
     actions.care_arrangement_set(
         actor=worker,

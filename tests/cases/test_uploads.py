@@ -18,7 +18,7 @@ from PIL import Image
 
 from cases import actions, uploads
 from cases.models import Attachment, CaseEvent, ConsentRecord, IdentityDocument
-from tests.factories import PDF_BYTES, IdentityDocumentFactory, image_bytes, pdf_upload, png_upload
+from tests.factories import PDF_BYTES, IdentityDocumentFactory, image_bytes, mother_of, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def post_document(client, returnee, upload):
 def post_consent(client, returnee, upload):
     data = {
         "purpose": "services",
-        "given_by": "mother",
+        "giver": f"member:{mother_of(returnee).pk}",
         "given_on": timezone.localdate().isoformat(),
         "form_token": str(uuid.uuid4()),
         "form_file": upload,

@@ -2,8 +2,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from cases.models import Case, Family, Note, Operation, Returnee
+from cases.consent import with_problems
+from cases.models import Case, ConsentRecord, Family, Note, Operation, Returnee
 from repat.accounts.models import User
+from services.models import Provider, Referral
 
 pytestmark = pytest.mark.django_db
 
@@ -35,3 +37,29 @@ def test_seed_demo_refuses_under_production_settings(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_seed_demo_consents_point_at_records_and_referrals_carry_only_what_they_may(settings):
+    # when
+    call_command("seed_demo")
+
+    # then: consents name a provider or a category, and a giver on record
+    sharing = ConsentRecord.objects.filter(purpose="data_sharing")
+    assert sharing.filter(provider__isnull=False).exists() and sharing.filter(service_category__isnull=False).exists()
+    assert not sharing.filter(provider__isnull=True, service_category__isnull=True).exists()
+    assert not ConsentRecord.objects.exclude(given_by="self").filter(giver=None, guardianship=None).exists()
+    assert ConsentRecord.objects.filter(given_by="member").exists()
+    assert ConsentRecord.objects.filter(given_by="self").exists()
+    # each referral that shares data with a provider went there with a consent that holds, or an override
+    with_provider = Referral.objects.filter(shares_data=True, provider__isnull=False)
+    assert with_provider.filter(consent__isnull=False).exists()
+    assert not with_provider.filter(consent=None, consent_overridden_by=None).exists()
+    used = list(ConsentRecord.objects.filter(pk__in=with_provider.values("consent")).select_related("returnee"))
+    assert [consent.problems for consent in with_problems(used)] == [[]] * len(used)
+    # and those that share nothing carry no contact, and a brief for the provider once assigned
+    assert Referral.objects.filter(shares_data=False, provider__isnull=False).exists()
+    assert not Referral.objects.filter(shares_data=False).exclude(provider_contact="").exists()
+    assert not Referral.objects.filter(shares_data=False, provider__isnull=False, provider_brief="").exists()
+    assert Provider.objects.get(name="Republican Centre for Mental Health").name_ru == (
+        "Республиканский центр психического здоровья"
+    )

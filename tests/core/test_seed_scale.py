@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions as case_actions
+from cases.consent import with_problems
 from cases.models import (
     Assessment,
     Case,
     CaseEvent,
+    ConsentRecord,
     Family,
     FamilyMember,
     FollowUpTask,
@@ -183,6 +185,24 @@ def test_the_orm_and_the_app_work_on_the_seeded_rows(seeded):
     year = operation.arrival_date.year
     seeded_numbers = Returnee.objects.filter(case_number__startswith=f"KG-{year}-").exclude(pk=returnee.pk)
     assert returnee.case_number == f"KG-{year}-{seeded_numbers.count() + 1:05d}"
+
+
+@postgresql_only
+def test_seeded_consents_point_at_records_and_referrals_carry_only_what_they_may(seeded):
+    # consents to share data name the provider and a giver on record, and hold where they were used
+    sharing = ConsentRecord.objects.filter(purpose="data_sharing")
+    assert sharing.exists() and not sharing.filter(provider=None).exists()
+    assert not sharing.filter(given_by="member", giver=None).exists()
+    assert set(sharing.values_list("given_by", flat=True)) == {"self", "member"}
+    used = ConsentRecord.objects.filter(pk__in=Referral.objects.filter(consent__isnull=False).values("consent"))
+    checked = with_problems(list(used.select_related("giver", "returnee__membership")))
+    # (a consent given two years before today may have expired since: nothing else may be wrong)
+    assert checked and all(problem.startswith("It expired") for c in checked for problem in c.problems)
+    # a referral that shares no data has no contact, and a brief
+    silent = Referral.objects.filter(shares_data=False)
+    assert silent.exists()
+    assert not silent.exclude(provider_contact="").exists()
+    assert not silent.filter(provider_brief="").exists()
 
 
 @postgresql_only

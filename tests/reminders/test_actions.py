@@ -593,6 +593,7 @@ def request_service(actor, case, **kwargs) -> Referral:
     kwargs.setdefault("service_type", service("individual-counselling"))
     kwargs.setdefault("reason", "Nightmares since arrival; the mother asks for help.")
     kwargs.setdefault("shares_data", False)
+    kwargs.setdefault("provider_brief", "Weekly sessions; a Kyrgyz-speaking counsellor if possible.")
     return service_actions.referral_create(actor=actor, case=case, **kwargs)
 
 

@@ -193,7 +193,12 @@ ROUTES: tuple[Route, ...] = (
     Route(
         "cases:consent_create",
         target="returnee",
-        post=lambda s, u, w: {"purpose": "services", "given_by": "mother", "given_on": today(), "form_token": token()},
+        post=lambda s, u, w: {
+            "purpose": "services",
+            "giver": f"member:{s.relative.pk}",
+            "given_on": today(),
+            "form_token": token(),
+        },
     ),
     Route("cases:consent_withdraw", target="consent", post=lambda s, u, w: {"on": today(), "reason": "Changed mind."}),
     Route(

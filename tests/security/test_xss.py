@@ -70,7 +70,7 @@ PAGES = [
     (
         "cases:returnee_detail",
         "worker",
-        ["special needs", "issuing body", "consent given by", "Kalyipa, the grandmother"],
+        ["special needs", "issuing body", "Gulnara, the mother", "Kalyipa, the grandmother"],
     ),
     ("cases:returnee_update", "worker", ["Chuyova Aisha", "departure place", "place of birth", "locality"]),
     ("cases:family_detail", "worker", ["Chuyov family", "Gulnara, the mother", "family member notes"]),
@@ -96,7 +96,11 @@ PAGES = [
         "worker",
         ["Nightmares; the grandmother asks for help.", "provider contact", "accepted"],
     ),
-    ("services:referral_detail", "provider_user", ["Nightmares; the grandmother asks for help.", "assignment comment"]),
+    (
+        "services:referral_detail",
+        "provider_user",
+        ["Nightmares; the grandmother asks for help.", "assignment comment", "provider brief"],
+    ),
     (
         "services:referral_step/cancel",
         "coordinator",
@@ -152,11 +156,11 @@ def test_a_case_opened_in_an_emergency_shows_the_reason_escaped(label, texts, wo
 def test_the_timeline_shows_every_change_escaped(world, client_for):
     page = client_for(world.chuy.worker).get(world.chuy.case.get_absolute_url()).content.decode()
     timeline = page[page.index('<ol class="timeline">') :]
-    # the note, the opening risk reason, the family joined, a referral's comment, a consent's
-    # organisations, the override's reason: as the events recorded them
+    # the note, the opening risk reason, the family joined, a referral's comment, who gave a consent,
+    # the override's reason: as the events recorded them
     check(
         timeline,
-        ["Home visit summary.", "Chuyov family", "assignment comment", "accepted", "other organisations", "why"],
+        ["Home visit summary.", "Chuyov family", "assignment comment", "accepted", "Gulnara, the mother", "why"],
     )
 
 

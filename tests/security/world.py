@@ -241,11 +241,12 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
         actor=worker,
         returnee=side.returnee,
         data={
-            "given_by": "mother",
-            "given_by_name": text("consent given by"),
+            "given_by": "member",
+            "giver": side.relative,
             "purpose": "data_sharing",
-            "shared_with": f"{side.provider.name}, {text('other organisations')}",
+            "provider": side.provider,
             "given_on": days(-30),
+            "expires_on": days(300),
         },
     )
     side.document = case_actions.document_add(
@@ -322,8 +323,9 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
         case=side.case,
         service_type=counselling,
         reason=text("Nightmares; the grandmother asks for help."),
-        shares_data=False,
+        shares_data=True,
         provider_contact=text("provider contact"),
+        provider_brief=text("provider brief"),
         plan_goal=side.goal,
     )
     side.referral = service_actions.referral_transition(

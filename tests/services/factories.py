@@ -17,7 +17,6 @@ class ProviderFactory(factory.django.DjangoModelFactory):
         model = Provider
         skip_postgeneration_save = True
 
-    # "Centre 7 for Families" never contains "Centre 1 for Families": names stay apart in consent texts.
     name = factory.Sequence(lambda n: f"Centre {n} for Families")
     kind = Provider.Kind.NGO
 
@@ -53,6 +52,7 @@ class ReferralFactory(factory.django.DjangoModelFactory):
     service_type = factory.LazyFunction(lambda: service("individual-counselling"))
     reason = "Nightmares since arrival; the mother asks for help."
     shares_data = False
+    provider_brief = "Weekly sessions; a Kyrgyz-speaking counsellor if possible."
     status = Referral.Status.SUBMITTED
     requested_by = factory.SubFactory(UserFactory)
     region = factory.LazyAttribute(lambda referral: referral.case.returnee.region)

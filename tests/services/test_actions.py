@@ -10,18 +10,21 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import actions as case_actions
-from cases.models import CaseEvent, CaseTransfer, ConsentRecord
+from cases.models import CareArrangement, CaseEvent, CaseSettings, CaseTransfer, ConsentRecord, Family, Returnee
 from repat.accounts.models import User
 from services import actions
-from services.models import Referral
+from services.models import Provider, Referral, ServiceCategory
 from tests.factories import (
+    CareArrangementFactory,
     CaseFactory,
     ConsentRecordFactory,
+    FamilyMemberFactory,
     PlanGoalFactory,
     ReintegrationPlanFactory,
     ReturneeFactory,
     UserFactory,
     close_case,
+    mother_of,
 )
 
 from .factories import ProviderFactory, ProviderStaffFactory, service
@@ -30,8 +33,8 @@ pytestmark = pytest.mark.django_db
 
 PROVIDER_NAME = "Ak-Bata Family Centre"
 NO_CONSENT = (
-    "No valid consent allows sharing this returnee's data with Ak-Bata Family Centre. Record the consent, "
-    "or ask a supervisor to override the requirement."
+    "No consent allows sharing this returnee's data with Ak-Bata Family Centre or any provider of Mental health "
+    "and psychosocial support. Record the consent, or ask a supervisor to override the requirement."
 )
 
 
@@ -81,6 +84,7 @@ def request_service(actor, case, **kwargs) -> Referral:
     kwargs.setdefault("service_type", service("individual-counselling"))
     kwargs.setdefault("reason", "Nightmares since arrival; the mother asks for help.")
     kwargs.setdefault("shares_data", False)
+    kwargs.setdefault("provider_brief", "Weekly sessions; a Kyrgyz-speaking counsellor if possible.")
     return actions.referral_create(actor=actor, case=case, **kwargs)
 
 
@@ -92,8 +96,20 @@ def step(actor, referral, action, **kwargs) -> Referral:
 
 
 def data_sharing_consent(case, **kwargs) -> ConsentRecord:
-    kwargs.setdefault("shared_with", f"{PROVIDER_NAME}, school No. 5")
-    return ConsentRecordFactory(returnee=case.returnee, purpose=ConsentRecord.Purpose.DATA_SHARING, **kwargs)
+    """A consent that holds for the provider unless told otherwise: the mother on record allows
+    sharing data with it for a year."""
+    kwargs.setdefault("provider", Provider.objects.get(name=PROVIDER_NAME))
+    kwargs.setdefault("purpose", ConsentRecord.Purpose.DATA_SHARING)
+    return ConsentRecordFactory(returnee=case.returnee, **kwargs)
+
+
+def provider_category() -> ServiceCategory:
+    return service("individual-counselling").category
+
+
+def years_ago(n: int) -> datetime.date:
+    day = today()
+    return day.replace(year=day.year - n, day=28 if (day.month, day.day) == (2, 29) else day.day)
 
 
 @pytest.fixture
@@ -138,7 +154,9 @@ def walk(worker, coordinator, provider, provider_user, case):
 
 def test_request_creates_a_submitted_referral_in_the_returnees_region(worker, case, chuy, counselling):
     # when
-    referral = request_service(worker, case, urgency="urgent", provider_contact="Гулнара, +996 555 000 111")
+    referral = request_service(
+        worker, case, urgency="urgent", shares_data=True, provider_contact="Гулнара, +996 555 000 111"
+    )
 
     # then
     referral.refresh_from_db()
@@ -200,6 +218,111 @@ def test_request_for_a_retired_service_is_refused(worker, case, counselling):
     with pytest.raises(ValidationError) as error:
         request_service(worker, case, service_type=counselling)
     assert error.value.message_dict == {"service_type": ["This service is no longer offered."]}
+
+
+# --- What a referral that shares no data may carry (SECURITY.md, "Referrals and consent") ----------
+
+NO_CONTACT = (
+    "Without data sharing the provider receives no contact: leave this empty, or share data with the "
+    "returnee's consent."
+)
+
+
+def test_a_referral_that_shares_no_data_carries_no_contact(worker, case):
+    with pytest.raises(ValidationError) as error:
+        request_service(worker, case, shares_data=False, provider_contact="Гулнара, +996 555 000 111")
+    assert error.value.message_dict == {"provider_contact": [NO_CONTACT]}
+    assert not Referral.objects.exists()
+
+
+@pytest.fixture
+def known_family(case):
+    """The returnee Айгуль Асанова (also spelt Aigul Asanova) and her mother Назгуль on record."""
+    Returnee.objects.filter(pk=case.returnee_id).update(given_name="Айгуль", family_name="Асанова")
+    case.returnee.refresh_from_db()
+    case.returnee.aliases.create(name="Aigul Asanova", script="latin")
+    mother = mother_of(case.returnee, name="Назгуль Асанова")
+    Family.objects.filter(pk=mother.family_id).update(name="Асановы")
+    return case
+
+
+@pytest.mark.parametrize(
+    ("brief", "found"),
+    [
+        ("Sessions for Aigul, twice a week.", "“Aigul”"),
+        ("Сессии для Айгули два раза в неделю.", "“Айгули”"),  # declined: the name still shows
+        ("Her mother Назгуль will bring her.", "“Назгуль”"),
+        ("Call +996 555 123 456 to agree a time.", "“+996 555 123 456”"),
+        ("See case {case_number}.", "“{case_number}”"),
+        ("Family Асановых, two children.", "“Асановых”"),
+    ],
+)
+def test_the_brief_of_a_referral_that_shares_no_data_may_not_identify_the_person(worker, known_family, brief, found):
+    number = known_family.returnee.case_number
+    with pytest.raises(ValidationError) as error:
+        request_service(worker, known_family, shares_data=False, provider_brief=brief.format(case_number=number))
+    assert error.value.message_dict == {
+        "provider_brief": [
+            "Without data sharing the provider may read nothing that identifies the person: remove "
+            f"{found.format(case_number=number)}."
+        ]
+    }
+    assert not Referral.objects.exists()
+
+
+def test_a_brief_without_identifying_details_is_kept(worker, known_family):
+    brief = "Individual sessions for a child of primary-school age; a Kyrgyz-speaking counsellor if possible."
+    referral = request_service(worker, known_family, shares_data=False, provider_brief=f"  {brief} ")
+    referral.refresh_from_db()
+    assert (referral.provider_brief, referral.provider_contact) == (brief, "")
+
+
+def test_a_referral_that_shares_data_may_name_the_person(worker, known_family):
+    referral = request_service(
+        worker, known_family, shares_data=True, provider_contact="Назгуль, +996 555 000 111", provider_brief="Aigul."
+    )
+    assert (referral.provider_contact, referral.provider_brief) == ("Назгуль, +996 555 000 111", "Aigul.")
+
+
+def test_assigning_a_referral_that_shares_no_data_needs_a_brief(worker, coordinator, provider, case):
+    # given: requested without a brief
+    referral = request_service(worker, case, shares_data=False, provider_brief="")
+
+    # when / then
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, referral, "assign", provider=provider)
+    assert error.value.message_dict == {
+        "provider_brief": ["Write what the provider needs to act: without data sharing, it is all the provider reads."]
+    }
+    referral.refresh_from_db()
+    assert (referral.status, referral.provider) == ("submitted", None)
+
+
+def test_the_coordinator_writes_the_brief_when_assigning(worker, coordinator, provider, case):
+    # given
+    referral = request_service(worker, case, shares_data=False, provider_brief="")
+
+    # when
+    referral = step(coordinator, referral, "assign", provider=provider, provider_brief=" Weekly sessions. ")
+
+    # then
+    referral.refresh_from_db()
+    assert (referral.status, referral.provider_brief) == ("assigned", "Weekly sessions.")
+    event = case.events.filter(kind="referral_status").order_by("id").last()
+    assert event.changes["provider_brief"] == [None, "Weekly sessions."]
+
+
+def test_the_coordinators_brief_is_checked_too(worker, coordinator, provider, known_family):
+    referral = request_service(worker, known_family, shares_data=False, provider_brief="")
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, referral, "assign", provider=provider, provider_brief="For Айгуль.")
+    assert error.value.message_dict == {
+        "provider_brief": [
+            "Without data sharing the provider may read nothing that identifies the person: remove “Айгуль”."
+        ]
+    }
+    referral.refresh_from_db()
+    assert (referral.status, referral.provider_brief) == ("submitted", "")
 
 
 @pytest.mark.parametrize("role", ["supervisor", "other_worker"])
@@ -707,45 +830,130 @@ def test_sharing_data_without_any_consent_is_refused(walk, coordinator, provider
     assert (referral.status, referral.provider, referral.consent) == ("submitted", None, None)
 
 
+def refused_because(given_on: datetime.date, *problems: str) -> str:
+    return (
+        f"No valid consent allows sharing this returnee's data with {PROVIDER_NAME}. Consent of "
+        f"{given_on:%d.%m.%Y}: {' '.join(problems)} Record a new consent, or ask a supervisor to override the "
+        "requirement."
+    )
+
+
+def grandmother_of(case):
+    return FamilyMemberFactory(
+        family=mother_of(case.returnee).family, full_name="Калыйпа Тестова", relationship="grandparent"
+    )
+
+
 @pytest.mark.parametrize(
-    "consent",
+    ("consent", "problems"),
     [
-        pytest.param({"purpose": "services", "shared_with": PROVIDER_NAME}, id="another-purpose"),
-        pytest.param({"given_on": days(-400), "expires_on": days(-1)}, id="expired"),
-        pytest.param({"given_on": days(-30), "withdrawn_on": days(-2)}, id="withdrawn"),
-        pytest.param({"given_on": days(-30), "withdrawn_on": days(0)}, id="withdrawn-today"),
-        pytest.param({"given_on": days(1)}, id="not-yet-given"),
-        pytest.param({"shared_with": "Umut Psychosocial Service; school No. 5"}, id="names-another-organisation"),
+        pytest.param(
+            {"purpose": "services"},
+            ["It is for “Receiving services”, not for sharing data with a provider."],
+            id="purpose",
+        ),
+        pytest.param(
+            {"service_category": "education"},
+            ["It covers Education only, not Individual counselling."],
+            id="purpose-covers-another-service",
+        ),
+        pytest.param(
+            {"given_on": days(-400), "expires_on": days(-1)}, [f"It expired on {days(-1):%d.%m.%Y}."], id="expired"
+        ),
+        pytest.param({"expires_on": None}, ["It has no expiry date."], id="no-expiry"),
+        pytest.param(
+            {"given_on": days(-30), "withdrawn_on": days(-2)},
+            [f"It was withdrawn on {days(-2):%d.%m.%Y}."],
+            id="withdrawn",
+        ),
+        pytest.param(
+            {"given_on": days(-30), "withdrawn_on": days(0)},
+            [f"It was withdrawn on {days(0):%d.%m.%Y}."],
+            id="withdrawn-today",
+        ),
+        pytest.param({"given_on": days(1)}, [f"It is dated {days(1):%d.%m.%Y}, after today."], id="not-yet-given"),
+        pytest.param(
+            {"giver": None, "given_by_name": "Гулнара"},
+            ["Who gave consent (“Гулнара”) is not on record: add them to the family, then record the consent again."],
+            id="giver-not-on-record",
+        ),
+        pytest.param(
+            {"giver": grandmother_of},
+            [
+                "Калыйпа Тестова (Grandparent) may not consent for the returnee: only a parent or legal guardian "
+                "on record may, or the returnee themself from age 14."
+            ],
+            id="giver-not-parent-or-guardian",
+        ),
+        pytest.param(
+            {"given_by": "self"},
+            ["The returnee was under 14 when consent was given: a parent or legal guardian on record must consent."],
+            id="child-alone",
+        ),
+        pytest.param(
+            {"given_on": days(-400), "expires_on": None, "purpose": "services"},
+            ["It is for “Receiving services”, not for sharing data with a provider."],
+            id="several-at-once-only-what-concerns-sharing",
+        ),
     ],
 )
-def test_consent_that_does_not_cover_the_provider_is_refused(walk, coordinator, provider, case, consent):
-    # given
+def test_the_refusal_names_what_the_consent_lacks(walk, coordinator, provider, case, consent, problems):
+    # given: a consent for the provider, with one element missing or wrong
     consent = dict(consent)
-    purpose = consent.pop("purpose", ConsentRecord.Purpose.DATA_SHARING)
-    ConsentRecordFactory(
-        returnee=case.returnee, purpose=purpose, **{"shared_with": f"{PROVIDER_NAME}, school No. 5", **consent}
-    )
+    if callable(consent.get("giver")):
+        consent["giver"] = consent["giver"](case)
+    if "service_category" in consent:
+        consent["service_category"] = ServiceCategory.objects.get(code=consent["service_category"])
+    recorded = data_sharing_consent(case, **consent)
     referral = walk("submitted", shares_data=True)
 
-    # when / then
+    # when
     with pytest.raises(ValidationError) as error:
         step(coordinator, referral, "assign", provider=provider)
+
+    # then
+    assert error.value.message_dict == {"provider": [refused_because(recorded.given_on, *problems)]}
+    referral.refresh_from_db()
+    assert (referral.status, referral.provider) == ("submitted", None)
+
+
+def test_the_refusal_lists_each_consent_that_falls_short(walk, coordinator, provider, case):
+    # given: an expired one and a newer one for photographs
+    old = data_sharing_consent(case, given_on=days(-400), expires_on=days(-35))
+    new = data_sharing_consent(case, given_on=days(-10), purpose="photos")
+
+    # when
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider)
+
+    # then: newest first
+    assert error.value.messages == [
+        f"No valid consent allows sharing this returnee's data with {PROVIDER_NAME}. "
+        f"Consent of {new.given_on:%d.%m.%Y}: It is for “Photographs”, not for sharing data with a provider. "
+        f"Consent of {old.given_on:%d.%m.%Y}: It expired on {days(-35):%d.%m.%Y}. "
+        "Record a new consent, or ask a supervisor to override the requirement."
+    ]
+
+
+def test_consent_for_another_provider_is_no_consent(walk, coordinator, provider, other_provider, case):
+    data_sharing_consent(case, provider=other_provider)
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider)
     assert error.value.message_dict == {"provider": [NO_CONSENT]}
-    referral.refresh_from_db()
-    assert referral.status == "submitted"
 
 
-def test_consent_naming_a_longer_name_does_not_cover_a_shorter_one(walk, coordinator, case, chuy, counselling):
-    # given: consent to share with "Polyclinic No. 12" says nothing about "Polyclinic No. 1"
-    clinic = ProviderFactory(name="Polyclinic No. 1", regions=[chuy], service_types=[counselling])
-    data_sharing_consent(case, shared_with="Polyclinic No. 12, school No. 5")
-    referral = walk("submitted", shares_data=True)
+def test_a_consent_naming_organisations_only_as_text_no_longer_counts(walk, coordinator, provider, case):
+    # given: recorded before consents pointed at providers, and not matched to one since
+    data_sharing_consent(case, provider=None, shared_with=f"{PROVIDER_NAME}, school No. 5")
 
-    # when / then
-    with pytest.raises(ValidationError):
-        step(coordinator, referral, "assign", provider=clinic)
-    referral.refresh_from_db()
-    assert referral.status == "submitted"
+    # when
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider)
+
+    # then
+    assert error.value.message_dict == {
+        "provider": [f"{NO_CONSENT} 1 older consent names organisations only as text and must be recorded again."]
+    }
 
 
 def test_consent_of_another_returnee_does_not_count(walk, coordinator, provider, chuy):
@@ -756,11 +964,9 @@ def test_consent_of_another_returnee_does_not_count(walk, coordinator, provider,
 
 
 def test_valid_consent_naming_the_provider_lets_the_referral_be_assigned(walk, coordinator, provider, case):
-    # given: named in another case and among other organisations; an older withdrawn consent too
+    # given: an older withdrawn consent too
     data_sharing_consent(case, given_on=days(-90), withdrawn_on=days(-60))
-    consent = data_sharing_consent(
-        case, given_on=days(-10), expires_on=days(355), shared_with="School No. 5; AK-BATA family centre"
-    )
+    consent = data_sharing_consent(case, given_on=days(-10), expires_on=days(355))
     referral = walk("submitted", shares_data=True)
 
     # when
@@ -775,6 +981,118 @@ def test_consent_valid_on_its_last_day(walk, coordinator, provider, case):
     consent = data_sharing_consent(case, given_on=days(-365), expires_on=days(0))
     referral = step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider)
     assert referral.consent == consent
+
+
+def test_a_ten_year_olds_own_consent_is_refused_and_the_mothers_accepted(walk, coordinator, provider, case):
+    # given: a child of ten (born exactly ten years ago) who signed alone
+    Returnee.objects.filter(pk=case.returnee_id).update(date_of_birth=years_ago(10))
+    case.returnee.refresh_from_db()
+    own = data_sharing_consent(case, given_by="self", given_on=days(-5))
+    referral = walk("submitted", shares_data=True)
+
+    # when / then: refused, and the refusal says why
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, referral, "assign", provider=provider)
+    assert error.value.messages == [
+        refused_because(
+            own.given_on,
+            "The returnee was under 14 when consent was given: a parent or legal guardian on record must consent.",
+        )
+    ]
+
+    # when the mother on record consents
+    mothers = data_sharing_consent(case, given_on=days(-1))
+    referral = step(coordinator, referral, "assign", provider=provider)
+
+    # then
+    assert (referral.status, referral.consent, mothers.giver.relationship) == ("assigned", mothers, "mother")
+
+
+def test_consent_age_is_set_by_administrators(walk, coordinator, provider, case):
+    # given: the same ten-year-old, in a programme that lets children consent from ten
+    CaseSettings.objects.update_or_create(pk=1, defaults={"consent_min_age": 10})
+    Returnee.objects.filter(pk=case.returnee_id).update(date_of_birth=years_ago(10))
+    own = data_sharing_consent(case, given_by="self", given_on=days(0))
+
+    # when / then
+    assert step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider).consent == own
+
+
+def test_a_category_wide_consent_covers_any_provider_of_that_category_only(
+    walk, coordinator, provider, other_provider, case, chuy
+):
+    # given: consent to share with any provider of psychosocial support
+    consent = data_sharing_consent(case, provider=None, service_category=provider_category())
+    school = ProviderFactory(name="School No. 5", regions=[chuy], service_types=[service("school-enrolment")])
+
+    # when: two providers of that category
+    first = step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider)
+    second = step(coordinator, walk("submitted", shares_data=True), "assign", provider=other_provider)
+
+    # then
+    assert (first.consent, second.consent) == (consent, consent)
+
+    # and a school enrolment is another category: no consent for it
+    enrolment = request_service(case.worker, case, service_type=service("school-enrolment"), shares_data=True)
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, enrolment, "assign", provider=school)
+    assert error.value.messages == [
+        "No consent allows sharing this returnee's data with School No. 5 or any provider of Education. Record "
+        "the consent, or ask a supervisor to override the requirement."
+    ]
+
+
+@pytest.fixture
+def guardianship(case):
+    """A child without parents on record, whose grandmother was appointed guardian 100 days ago."""
+    return CareArrangementFactory(
+        returnee=case.returnee,
+        guardian_name="Калыйпа Тестова",
+        guardianship_order_number="GO-12",
+        guardianship_order_date=days(-100),
+        placement_date=days(-120),
+    )
+
+
+def test_a_guardian_appointed_by_an_order_may_consent(walk, coordinator, provider, case, guardianship):
+    consent = data_sharing_consent(case, given_by="guardian", giver=None, guardianship=guardianship, given_on=days(-50))
+    assert step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider).consent == consent
+
+
+@pytest.mark.parametrize(
+    ("given", "ended", "problem"),
+    [
+        (-10, -20, "The guardianship of Калыйпа Тестова had ended when consent was given."),
+        (-110, None, f"Калыйпа Тестова became the legal guardian only on {days(-100):%d.%m.%Y}."),
+    ],
+)
+def test_a_guardian_may_consent_only_while_the_guardianship_lasts(
+    walk, coordinator, provider, case, guardianship, given, ended, problem
+):
+    # given
+    CareArrangement.objects.filter(pk=guardianship.pk).update(ended_on=ended and days(ended))
+    guardianship.refresh_from_db()
+    consent = data_sharing_consent(
+        case, given_by="guardian", giver=None, guardianship=guardianship, given_on=days(given)
+    )
+
+    # when / then
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider)
+    assert error.value.messages == [refused_because(consent.given_on, problem)]
+
+
+def test_a_mothers_consent_does_not_speak_for_an_adult(walk, coordinator, provider, case):
+    Returnee.objects.filter(pk=case.returnee_id).update(date_of_birth=years_ago(19))
+    consent = data_sharing_consent(case)
+    with pytest.raises(ValidationError) as error:
+        step(coordinator, walk("submitted", shares_data=True), "assign", provider=provider)
+    assert error.value.messages == [
+        refused_because(
+            consent.given_on,
+            "The returnee was an adult when consent was given: only they, or a legal guardian on record, may consent.",
+        )
+    ]
 
 
 def test_supervisor_override_with_a_reason_lets_the_referral_be_assigned(walk, supervisor, coordinator, provider):
@@ -879,6 +1197,22 @@ def test_bulk_assign_is_all_or_none(walk, coordinator, provider):
     assert error.value.messages == [f"{unsuitable.case.returnee.case_number}: {NO_CONSENT} — nothing was assigned."]
     assert set(Referral.objects.values_list("status", "provider")) == {("submitted", None)}
     assert CaseEvent.objects.count() == events
+
+
+def test_bulk_assign_refuses_a_referral_that_shares_no_data_and_has_no_brief(walk, coordinator, provider):
+    # given
+    first, briefless = walk("submitted"), walk("submitted", provider_brief="")
+
+    # when
+    with pytest.raises(ValidationError) as error:
+        actions.referrals_assign(actor=coordinator, referrals=[first, briefless], provider=provider)
+
+    # then: the coordinator is told which, and writes the brief on its own assignment page
+    assert error.value.messages == [
+        f"{briefless.case.returnee.case_number}: Write what the provider needs to act: without data sharing, it "
+        "is all the provider reads. — nothing was assigned."
+    ]
+    assert set(Referral.objects.values_list("status", flat=True)) == {"submitted"}
 
 
 def test_bulk_assign_counts_capacity_as_it_goes(walk, coordinator, provider):

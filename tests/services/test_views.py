@@ -6,12 +6,14 @@ import uuid
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions as case_actions
-from cases.models import CaseTransfer
+from cases.models import CaseTransfer, Returnee
 from repat.accounts.models import User
+from repat.reminders import actions as reminder_actions
 from services import actions
 from services.models import Referral, ServiceCategory
 from tests.factories import (
@@ -288,13 +290,154 @@ def test_provider_queue_lists_only_the_referrals_sent_to_its_organisation(
     # when
     response = client_for(provider_user).get(reverse("services:queue"))
 
-    # then
+    # then: none shares data, so none says who it is for
     assert set(response.context["referrals"]) == set(own)
     page = response.content.decode()
     assert "Incoming referrals" in page
     assert case.returnee.case_number not in page
-    assert case.returnee.full_name in page
+    assert case.returnee.full_name not in page
+    assert all(referral.number in page for referral in own)
     assert response.context["bulk_form"] is None
+
+
+# --- A referral that shares no data tells the provider nothing about the person (issue 13, point 5) -----
+
+PHONE = "+996 555 000 111"
+
+
+@pytest.fixture
+def identifiable(case, worker):
+    """A ten-year-old girl with a full name, her mother's phone, and a case worker who writes names."""
+    Returnee.objects.filter(pk=case.returnee_id).update(
+        given_name="Айгуль", family_name="Асанова", patronymic="Бакытовна", date_of_birth=days(-10 * 365 - 3)
+    )
+    case.returnee.refresh_from_db()
+    return case
+
+
+def walk_to_provider(case, worker, coordinator, provider, provider_user, *, shares_data: bool) -> Referral:
+    """Requested, assigned with a comment that names the child, accepted: through the actions."""
+    if shares_data:
+        ConsentRecordFactory(returnee=case.returnee, purpose="data_sharing", provider=provider)
+    referral = actions.referral_create(
+        actor=worker,
+        case=case,
+        service_type=service("individual-counselling"),
+        reason="Айгуль wakes at night since the camp; her mother asks for help.",
+        shares_data=shares_data,
+        provider_contact=f"Назгуль, {PHONE}" if shares_data else "",
+        provider_brief="Weekly sessions for a child of primary-school age.",
+    )
+    referral = actions.referral_transition(
+        actor=coordinator,
+        referral=referral,
+        action="assign",
+        expected_status="submitted",
+        provider=provider,
+        comment=f"Айгуль Асанова, {case.returnee.case_number}: please call the mother.",
+    )
+    return actions.referral_transition(
+        actor=provider_user, referral=referral, action="accept", expected_status="assigned", comment="Monday 10:00."
+    )
+
+
+def everything_a_provider_can_open(client, referral, provider_user) -> dict[str, str]:
+    """Every page, fragment and e-mail where provider staff meet the referral."""
+    pages = {
+        "queue": reverse("services:queue"),
+        "queue filtered": reverse("services:queue") + "?status=accepted",
+        "detail": referral.get_absolute_url(),
+        "step start": reverse("services:referral_step", args=[referral.pk, "start"]),
+        "step cancel (not theirs)": reverse("services:referral_step", args=[referral.pk, "cancel"]),
+        "reminders": reverse("reminders:list"),
+        "htmx queue": reverse("services:queue"),
+    }
+    seen = {}
+    for name, url in pages.items():
+        headers = {"HTTP_HX_REQUEST": "true"} if name.startswith("htmx") else {}
+        response = client.get(url, **headers)
+        seen[name] = response.content.decode() if response.status_code == 200 else ""
+    provider_user.email = "provider-a@example.org"
+    provider_user.save()
+    reminder_actions.deliver(user_id=provider_user.pk, now=timezone.localtime().replace(hour=11))
+    seen["e-mail"] = "\n".join(f"{m.subject}\n{m.body}" for m in mail.outbox)
+    return seen
+
+
+def test_provider_staff_see_nothing_that_identifies_the_person_when_no_data_are_shared(
+    identifiable, worker, coordinator, provider, provider_user, client_for
+):
+    # given
+    case = identifiable
+    referral = walk_to_provider(case, worker, coordinator, provider, provider_user, shares_data=False)
+
+    # when
+    seen = everything_a_provider_can_open(client_for(provider_user), referral, provider_user)
+
+    # then: no name, age, sex, phone, reason, case number, region, nor the coordinator's note naming her
+    assert seen["detail"] and seen["queue"] and seen["step start"] and seen["reminders"] and seen["e-mail"]
+    secrets = {
+        "given name": "Айгуль",
+        "family name": "Асанова",
+        "patronymic": "Бакытовна",
+        "age": '<dt class="col-5">Age</dt>',
+        "sex": "Female",
+        "phone": PHONE,
+        "mother's name": "Назгуль",
+        "reason": "wakes at night",
+        "case number": case.returnee.case_number,
+        "case page": case.get_absolute_url(),
+        "coordinator's note": "please call the mother",
+    }
+    for where, content in seen.items():
+        for what, secret in secrets.items():
+            assert secret not in content, f"{what} on {where}"
+    row = seen["queue"].split(f'href="{referral.get_absolute_url()}"')[1].split("</tr>")[0]
+    assert "Chüy Oblast" not in row, "region in the queue row"
+    # and what the provider needs to act is there
+    for page in ("detail", "step start"):
+        assert referral.number in seen[page]
+        assert "Individual counselling" in seen[page]
+        assert "Weekly sessions for a child of primary-school age." in seen[page]
+        assert "Monday 10:00." in seen["detail"]  # its own staff's comment stays
+
+
+def test_the_region_filter_does_not_reveal_where_a_referral_that_shares_no_data_comes_from(
+    case, worker, provider, provider_user, client_for, chuy
+):
+    # given
+    hidden = ReferralFactory(case=case, requested_by=worker, status="assigned", provider=provider)
+    shared = ReferralFactory(case=case, requested_by=worker, status="assigned", provider=provider, shares_data=True)
+
+    # when
+    response = client_for(provider_user).get(reverse("services:queue"), {"region": chuy.pk})
+
+    # then
+    assert list(response.context["referrals"]) == [shared]
+    assert hidden.number not in response.content.decode()
+
+
+def test_provider_staff_see_the_minimum_as_before_when_data_are_shared(
+    identifiable, worker, coordinator, provider, provider_user, client_for
+):
+    # given
+    case = identifiable
+    referral = walk_to_provider(case, worker, coordinator, provider, provider_user, shares_data=True)
+
+    # when
+    seen = everything_a_provider_can_open(client_for(provider_user), referral, provider_user)
+
+    # then: name, age, sex, contact, reason and the coordinator's note; never the case file
+    detail = seen["detail"]
+    assert "Асанова Айгуль Бакытовна" in detail
+    assert f'<dd class="col-7">{case.returnee.age()} <small class="text-secondary">Female</small>' in detail
+    assert f"Назгуль, {PHONE}" in detail
+    assert "wakes at night" in detail
+    assert "please call the mother" in detail
+    assert "Асанова Айгуль Бакытовна" in seen["queue"]
+    for where, content in seen.items():
+        assert case.returnee.case_number not in content.replace(f"{case.returnee.case_number}: please", ""), where
+        assert case.get_absolute_url() not in content, where
 
 
 def test_provider_referral_page_shows_only_what_the_service_needs(
@@ -402,7 +545,7 @@ def test_assign_page_offers_only_suitable_providers_and_assigns(
     waiting, case, coordinator, provider, other_provider, osh, counselling, chuy, client_for
 ):
     # given
-    ConsentRecordFactory(returnee=case.returnee, purpose="data_sharing", shared_with="Ak-Bata Family Centre")
+    ConsentRecordFactory(returnee=case.returnee, purpose="data_sharing", provider=provider)
     ProviderFactory(name="Osh Family Centre", regions=[osh], service_types=[counselling])
     ProviderFactory(name="School No. 5", regions=[chuy], service_types=[service("school-enrolment")])
     ProviderFactory(name="Closed Centre", regions=[chuy], service_types=[counselling], accepting_referrals=False)
@@ -421,6 +564,41 @@ def test_assign_page_offers_only_suitable_providers_and_assigns(
     assert waiting.consent is not None
 
 
+def test_the_coordinator_writes_the_brief_on_the_assign_page(case, worker, coordinator, provider, client_for):
+    # given: a referral that shares no data, requested without a brief
+    referral = ReferralFactory(case=case, requested_by=worker, provider_brief="")
+    url = reverse("services:referral_step", args=[referral.pk, "assign"])
+    client = client_for(coordinator)
+
+    # when: the brief names the child, then does not
+    page = client.get(url).content.decode()
+    named = client.post(
+        url, {"expected_status": "submitted", "provider": provider.pk, "provider_brief": case.returnee.given_name}
+    )
+    plain = client.post(
+        url, {"expected_status": "submitted", "provider": provider.pk, "provider_brief": "Weekly sessions."}
+    )
+
+    # then
+    assert "Do not write names, ages, addresses, phone numbers" in page
+    assert list(named.context["form"].fields) == [
+        "provider",
+        "assignee",
+        "provider_brief",
+        "comment",
+        "expected_status",
+    ]
+    assert named.context["form"].errors == {
+        "provider_brief": [
+            "Without data sharing the provider may read nothing that identifies the person: remove "
+            f"“{case.returnee.given_name}”."
+        ]
+    }
+    assert plain.status_code == 302
+    referral.refresh_from_db()
+    assert (referral.status, referral.provider_brief) == ("assigned", "Weekly sessions.")
+
+
 def test_assign_page_shows_the_consent_gate_message(waiting, coordinator, provider, client_for):
     response = client_for(coordinator).post(
         reverse("services:referral_step", args=[waiting.pk, "assign"]),
@@ -429,8 +607,8 @@ def test_assign_page_shows_the_consent_gate_message(waiting, coordinator, provid
     assert response.status_code == 200
     assert response.context["form"].errors == {
         "provider": [
-            "No valid consent allows sharing this returnee's data with Ak-Bata Family Centre. Record the consent, "
-            "or ask a supervisor to override the requirement."
+            "No consent allows sharing this returnee's data with Ak-Bata Family Centre or any provider of Mental "
+            "health and psychosocial support. Record the consent, or ask a supervisor to override the requirement."
         ]
     }
     waiting.refresh_from_db()
@@ -660,8 +838,9 @@ def test_bulk_assign_is_all_or_none_through_the_view(case, worker, coordinator, 
     # then
     assert response.url == reverse("services:queue")
     assert flashed(response) == [
-        f"{case.returnee.case_number}: No valid consent allows sharing this returnee's data with Ak-Bata Family "
-        "Centre. Record the consent, or ask a supervisor to override the requirement. — nothing was assigned."
+        f"{case.returnee.case_number}: No consent allows sharing this returnee's data with Ak-Bata Family Centre "
+        "or any provider of Mental health and psychosocial support. Record the consent, or ask a supervisor to "
+        "override the requirement. — nothing was assigned."
     ]
     assert_unchanged([good, unsuitable])
 
@@ -744,7 +923,7 @@ def test_request_a_service_from_the_case_page(case, worker, coordinator, provide
     client = client_for(worker)
     create_url = reverse("services:referral_create", args=[case.pk])
     assert f'href="{create_url}"' in client.get(case.get_absolute_url()).content.decode()
-    ConsentRecordFactory(returnee=case.returnee, purpose="data_sharing", shared_with="Ak-Bata Family Centre")
+    ConsentRecordFactory(returnee=case.returnee, purpose="data_sharing", provider=provider)
 
     # when
     response = client.post(create_url, referral_form(counselling))
@@ -783,7 +962,9 @@ def test_request_a_service_from_a_plan_goal(case, worker, counselling, client_fo
 
     # when
     form_page = client.get(create_url, {"goal": goal.pk})
-    response = client.post(create_url, referral_form(counselling, plan_goal=goal.pk, shares_data=""))
+    response = client.post(
+        create_url, referral_form(counselling, plan_goal=goal.pk, shares_data="", provider_contact="")
+    )
 
     # then
     assert form_page.context["form"].initial["plan_goal"] == goal.pk

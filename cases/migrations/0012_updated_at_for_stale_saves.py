@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_case_settings'),
+        ('cases', '0011_match_consents_to_records'),
     ]
 
     operations = [
