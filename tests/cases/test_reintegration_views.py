@@ -853,6 +853,8 @@ def test_each_form_page_is_titled_in_the_readers_language(name, language, things
     title = str(client.get(urls(things)[name]).context["title"])
 
     assert re.search(r"[А-Яа-яЁёӨөҮүҢң]", title), title
+
+
 # --- The consent form and list (issue 13, point 6) ---------------------------------------------------
 
 
