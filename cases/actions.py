@@ -985,8 +985,9 @@ def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, worker=None,
         case.referrals.filter(
             status__in=["draft", "submitted", "assigned", "accepted", "declined", "in_progress"]
         ).update(region=transfer.to_region)
-        # So do requests waiting for approval: the new region's supervisors answer them.
-        case.approval_requests.filter(status="pending").update(region=transfer.to_region)
+        # So do its approval requests: the new region's supervisors answer those waiting, and the
+        # queue's region filter finds the case's history where the case now is.
+        case.approval_requests.update(region=transfer.to_region)
     case.worker = new_worker
     case.save(update_fields=["worker", "updated_at"])
     case_event_write(case, CaseEvent.Kind.TRANSFER_ACCEPTED, actor, changes, subject=transfer)

@@ -28,7 +28,8 @@ class ApprovalRequest(models.Model):
     kind = models.CharField(_("approval of"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="approval_requests")
-    # The case's region when asked: the queue filters and scopes on it without joining returnees.
+    # The case's region (moved with the case on a transfer): the queue's region filter. Who sees a
+    # request is decided by its case (permissions.py), not by this column.
     region = models.ForeignKey("accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     assessment = models.ForeignKey(
         "cases.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="approval_requests"

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from repat.accounts.models import User
 
 from .models import DigestLog, EmailStatus, Reminder, ReminderSettings, SweepLock
-from .selectors import shows_case_numbers
+from .selectors import shows_case_numbers, with_case_visibility
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -406,7 +406,7 @@ def deliver(*, user_id: int, now: datetime.datetime | None = None, max_attempts:
     ids = _claim(user.pk, now)
     if not ids:
         return 0
-    reminders = list(Reminder.objects.filter(pk__in=ids).select_related("case__returnee"))
+    reminders = list(with_case_visibility(Reminder.objects.filter(pk__in=ids).select_related("case__returnee"), user))
     try:
         _send(user, reminders)
     except Exception as error:

@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import IntegerField
+from django.db.models import Exists, IntegerField, OuterRef
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
@@ -44,7 +44,17 @@ def shows_case_numbers(user) -> bool:
 
 
 def reminders_for(*, user):
-    return Reminder.objects.filter(recipient=user).select_related("case__returnee").order_by("-created_at", "-id")
+    """A person's reminders, each marked with whether its case is still theirs to see
+    (`case_visible`): a reminder outlives a transfer, the case number it shows does not."""
+    return with_case_visibility(
+        Reminder.objects.filter(recipient=user).select_related("case__returnee").order_by("-created_at", "-id"), user
+    )
+
+
+def with_case_visibility(reminders, user):
+    from cases.permissions import cases_visible_to
+
+    return reminders.annotate(case_visible=Exists(cases_visible_to(user).filter(pk=OuterRef("case_id"))))
 
 
 def escalations_for(*, user):
