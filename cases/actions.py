@@ -15,6 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from repat.accounts.models import User
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 from repat.core.sequences import sequence_next
@@ -159,6 +160,23 @@ def follow_up_after(risk_level: str, day: datetime.date) -> datetime.date:
     return day + datetime.timedelta(days=ReminderSettings.current().cadence_days(risk_level))
 
 
+def check_region_overseen(region, field: str = "region") -> None:
+    """A case must have someone above its worker: refuse a region that no active coordinator or
+    supervisor covers (the case would sit there with nobody to oversee it or be told about it)."""
+    if region is None:
+        return
+    overseers = User.objects.filter(is_active=True, role__in=permissions.REGIONAL_ROLES, regions=region)
+    if not overseers.exists():
+        raise ValidationError(
+            {
+                field: _(
+                    "No coordinator or supervisor works in this region yet, so nobody would oversee the case. "
+                    "Ask an administrator to assign one, or choose another region."
+                )
+            }
+        )
+
+
 def _check_worker(actor, worker) -> None:
     if worker is not None and not permissions.assignable_workers(actor).filter(pk=worker.pk).exists():
         raise ValidationError({"worker": _("You cannot assign cases to this social worker.")})
@@ -229,6 +247,7 @@ def returnee_register(
     _check_worker(actor, worker)
 
     returnee = Returnee(**{field: data[field] for field in RETURNEE_FIELDS if field in data})
+    check_region_overseen(returnee.region if returnee.region_id else None)
     returnee.case_number = _next_case_number(returnee.arrival_date)
     returnee.full_clean()
     returnee.save()
@@ -276,6 +295,8 @@ def returnee_update(
         raise PermissionDenied
     check_version(returnee, version)
     changes = _apply(returnee, data, RETURNEE_FIELDS)
+    if "region" in changes:
+        check_region_overseen(returnee.region)
     if aliases is not None and _set_aliases(returnee, aliases):
         changes["aliases"] = [None, ", ".join(a.strip() for a in aliases if a.strip())]
     if not changes:
@@ -932,6 +953,7 @@ def transfer_request(*, actor, case: Case, to_region, reason: str, to_worker=Non
         raise ValidationError({"to_worker": _("This social worker does not work in the chosen region.")})
     if case.transfers.filter(status=CaseTransfer.Status.PENDING).exists():
         raise ValidationError(_("A transfer of this case is already waiting for an answer."))
+    check_region_overseen(to_region, "to_region")
     transfer = CaseTransfer(
         case=case,
         from_worker=case.worker,
@@ -963,6 +985,10 @@ def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, worker=None,
         transfer.save()
         case_event_write(case, CaseEvent.Kind.TRANSFER_DECLINED, actor, {"comment": [None, comment]}, subject=transfer)
         return transfer
+    try:
+        check_region_overseen(transfer.to_region)
+    except ValidationError as error:  # nobody covers it any more since the transfer was asked
+        raise ValidationError(error.message_dict["region"]) from None
     new_worker = transfer.to_worker or worker
     if actor.role == actor.Role.SOCIAL_WORKER:
         new_worker = actor
@@ -1074,7 +1100,6 @@ def restricted_section_save(*, actor, returnee: Returnee, data: dict[str, Any]) 
 def emergency_access_open(*, actor, case_number: str, reason: str) -> Case:
     """Break the glass: open a case outside one's scope for a limited time, with a reason. The
     access is on the case's timeline and in the audit trail, and the region's supervisors are told."""
-    from repat.accounts.models import User
     from repat.reminders.actions import notify
     from repat.reminders.models import Reminder
 
