@@ -495,7 +495,7 @@ def register(actor, region, **overrides):
 
 
 @pytest.mark.parametrize(("risk", "cadence"), [("high", 14), ("medium", 30), ("low", 90)])
-def test_registration_sets_the_first_follow_up_by_the_risk_cadence(worker, chuy, risk, cadence):
+def test_registration_sets_the_first_follow_up_by_the_risk_cadence(worker, chuy, risk, cadence, coordinator):
     # when
     returnee = register(worker, chuy, risk_level=risk)
 
@@ -503,7 +503,7 @@ def test_registration_sets_the_first_follow_up_by_the_risk_cadence(worker, chuy,
     assert returnee.case.next_follow_up == days(cadence)
 
 
-def test_changed_cadences_apply_to_new_cases(worker, chuy):
+def test_changed_cadences_apply_to_new_cases(worker, chuy, coordinator):
     # given
     configure(high_risk_cadence_days=7, medium_risk_cadence_days=21, low_risk_cadence_days=60)
 
