@@ -1,6 +1,7 @@
 """Reads for the bell, the notification list and the escalations page."""
 
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.db import connection
 from django.db.models import Exists, IntegerField, OuterRef
@@ -78,6 +79,34 @@ def chains(*, reminders) -> dict[tuple, list[Reminder]]:
         if key in keys:
             grouped[key].append(row)
     return grouped
+
+
+def with_people(reminders) -> list[Reminder]:
+    """Reminders with `person` set on the alerts about a person (the user name their alert's audit
+    row keeps): one query for a page of them, none when it holds no alert."""
+    from repat.audit.models import AuditEvent
+
+    reminders = list(reminders)
+    ids = {r.item_id for r in reminders if r.item_type in Reminder.ABOUT_A_PERSON}
+    names = dict(AuditEvent.objects.filter(pk__in=ids).values_list("pk", "actor_name")) if ids else {}
+    for reminder in reminders:
+        reminder.person = names.get(reminder.item_id, "") if reminder.item_type in Reminder.ABOUT_A_PERSON else ""
+    return reminders
+
+
+def alert_url(reminder: Reminder, user) -> str:
+    """Where an alert about a person leads: the audit trail of what they did (administrators), or
+    the emergency openings waiting for approval (supervisors)."""
+    from repat.audit.models import AuditEvent
+    from repat.audit.permissions import can_search_audit
+
+    if can_search_audit(user):
+        name = AuditEvent.objects.filter(pk=reminder.item_id).values_list("actor_name", flat=True).first() or ""
+        action = (
+            AuditEvent.Action.REFUSED if reminder.item_type == Reminder.Item.REFUSALS else AuditEvent.Action.EMERGENCY
+        )
+        return f"{reverse('audit:search')}?{urlencode({'action': action, 'user': name})}"
+    return f"{reverse('approvals:queue')}?{urlencode({'kind': 'emergency_access', 'status': 'pending'})}"
 
 
 def target_url(reminder: Reminder) -> str:
