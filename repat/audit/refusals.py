@@ -14,6 +14,7 @@ from .actions import record
 from .models import AuditEvent
 
 REFUSED = (403, 404)
+BIGINT = (-(2**63), 2**63 - 1)
 
 
 class RefusalAuditMiddleware:
@@ -44,8 +45,14 @@ def refusal_record(*, request, status: int) -> AuditEvent | None:
     if found is None or user is None or not user.is_authenticated:
         return None
     route, pk = found
+    # An id no row can have (beyond a 64-bit integer) is kept as text, in the detail.
+    fits = BIGINT[0] <= pk <= BIGINT[1]
     event = record(
-        actor=user, action=AuditEvent.Action.REFUSED, object_type=route[:40], object_id=pk, detail=str(status)
+        actor=user,
+        action=AuditEvent.Action.REFUSED,
+        object_type=route[:40],
+        object_id=pk if fits else None,
+        detail=str(status) if fits else f"{status} {pk}"[:100],
     )
     refusals_watch(user=user, now=event.at)
     return event

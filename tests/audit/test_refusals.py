@@ -263,3 +263,16 @@ def test_the_audit_trail_lists_refusals_and_alerts(worker, administrators, clien
 
     assert "Alert sent" in page
     assert "refusals" in page
+
+
+@pytest.mark.parametrize("pk", [2**63, 10**22])
+def test_an_id_no_row_can_have_is_recorded_as_text(pk, worker, client_for):
+    client = client_for(worker)
+    before = audit_ids()
+
+    response = client.get(reverse("cases:case_detail", args=[pk]))
+
+    assert response.status_code == 404
+    assert new_rows(before, "action", "object_type", "object_id", "detail") == [
+        ("refused", "cases:case_detail", None, f"404 {pk}")
+    ]
