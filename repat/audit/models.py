@@ -31,7 +31,7 @@ class AuditEvent(models.Model):
         EMERGENCY = "emergency", _("Emergency access")
         RETENTION = "retention", _("Anonymised after the retention period")
         # A signed-in user refused an object (404 or 403): the route and the id, nothing else.
-        REFUSED = "refused", _("Refused")
+        REFUSED = "refused", _("Access refused")
         # Administrators or supervisors were alerted about a person (many refusals, emergency limit).
         ALERT = "alert", _("Alert sent")
 

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('view', 'Viewed'), ('change', 'Changed'), ('download', 'Downloaded'), ('export', 'Exported'), ('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('permission', 'Access rights changed'), ('emergency', 'Emergency access'), ('retention', 'Anonymised after the retention period'), ('refused', 'Refused'), ('alert', 'Alert sent')], max_length=20, verbose_name='action'),
+            field=models.CharField(choices=[('view', 'Viewed'), ('change', 'Changed'), ('download', 'Downloaded'), ('export', 'Exported'), ('login', 'Signed in'), ('logout', 'Signed out'), ('login_failed', 'Failed sign-in'), ('permission', 'Access rights changed'), ('emergency', 'Emergency access'), ('retention', 'Anonymised after the retention period'), ('refused', 'Access refused'), ('alert', 'Alert sent')], max_length=20, verbose_name='action'),
         ),
         migrations.AddIndex(
             model_name='auditevent',
