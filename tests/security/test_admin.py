@@ -154,3 +154,15 @@ def test_a_case_cannot_be_found_in_the_admin_by_a_name(world, client_for):
 )
 def test_configuration_stays_editable_in_the_admin(view, world, client_for):
     assert client_for(world.administrator).get(reverse(f"admin:{view}")).status_code == 200
+
+
+def test_a_records_history_in_the_admin_is_a_read_too(world, client_for):
+    client = client_for(world.administrator)
+    last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+
+    response = client.get(admin_url(Returnee, "history", world.chuy.returnee.pk))
+
+    assert response.status_code == 200
+    assert list(
+        AuditEvent.objects.filter(id__gt=last).values_list("action", "object_type", "object_id", "case_id", "detail")
+    ) == [("view", "returnee", world.chuy.returnee.pk, world.chuy.case.pk, "admin:cases_returnee_history")]
