@@ -1,4 +1,11 @@
+"""Case data is read-only here (repat.audit.readonly): cases, returnees, families, notes and events
+change only through the app's pages, where each change asks for what it needs (a supervisor's
+approval to close, a coordinator to reassign), lands on the timeline and in the audit trail.
+Settings and operations stay editable: they are configuration, not anyone's file."""
+
 from django.contrib import admin
+
+from repat.audit.readonly import CaseDataAdmin, ReadOnlyInline
 
 from .models import Case, CaseEvent, CaseSettings, Family, FamilyMember, Note, Operation, Returnee, ReturneeAlias
 
@@ -20,66 +27,59 @@ class OperationAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class ReturneeAliasInline(admin.TabularInline):
+class ReturneeAliasInline(ReadOnlyInline, admin.TabularInline):
     model = ReturneeAlias
     extra = 0
 
 
+# Searched by case number only: the admin's search travels in the URL, where a name must never be.
 @admin.register(Returnee)
-class ReturneeAdmin(admin.ModelAdmin):
+class ReturneeAdmin(CaseDataAdmin):
     list_display = ("case_number", "family_name", "given_name", "sex", "date_of_birth", "operation", "region")
     list_filter = ("operation", "region", "sex", "citizenship_status")
-    list_select_related = ("operation", "region")
-    search_fields = ("case_number", "family_name", "given_name", "aliases__name")
-    raw_id_fields = ("district",)
+    list_select_related = ("operation", "region", "case")
+    search_fields = ("case_number",)
     inlines = [ReturneeAliasInline]
 
+    def case_id_of(self, obj):
+        return obj.case.pk
 
-class FamilyMemberInline(admin.TabularInline):
+
+class FamilyMemberInline(ReadOnlyInline, admin.TabularInline):
     model = FamilyMember
     extra = 0
-    raw_id_fields = ("returnee",)
 
 
 @admin.register(Family)
-class FamilyAdmin(admin.ModelAdmin):
+class FamilyAdmin(CaseDataAdmin):
     list_display = ("name", "region", "locality")
     list_filter = ("region",)
     list_select_related = ("region",)
-    search_fields = ("name",)
     inlines = [FamilyMemberInline]
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(CaseDataAdmin):
     list_display = ("returnee", "worker", "status", "risk_level", "opened_on", "next_follow_up")
     list_filter = ("status", "risk_level", "returnee__operation", "returnee__region")
     list_select_related = ("returnee", "worker")
-    search_fields = ("returnee__case_number", "returnee__family_name")
-    raw_id_fields = ("returnee",)
+    search_fields = ("returnee__case_number",)
+
+    def case_id_of(self, obj):
+        return obj.pk
 
 
 @admin.register(Note)
-class NoteAdmin(admin.ModelAdmin):
+class NoteAdmin(CaseDataAdmin):
     list_display = ("case", "contact_date", "kind", "author")
     list_filter = ("kind",)
     list_select_related = ("case__returnee", "author")
-    raw_id_fields = ("case",)
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(admin.ModelAdmin):
-    """Read-only: events are history."""
+class CaseEventAdmin(CaseDataAdmin):
+    """Events are history."""
 
     list_display = ("case", "kind", "actor", "created_at")
     list_filter = ("kind",)
     list_select_related = ("case__returnee", "actor")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1294,6 +1294,15 @@ class EmergencyAccess(models.Model):
     reason = models.TextField(_("reason"))
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
+    # Beyond the day's limit (CaseSettings), an opening waits for a supervisor, who is named here.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-granted_at", "-id"]

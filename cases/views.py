@@ -46,7 +46,7 @@ from .forms import (
     TransferDecisionForm,
     TransferForm,
 )
-from .models import Case, CaseTransfer, LegalRecord
+from .models import Case, CaseSettings, CaseTransfer, LegalRecord
 
 SEARCH_KEY = "caseload_search"
 
@@ -900,7 +900,8 @@ class RestrictedSectionView(VersionedEditMixin, ActionFormMixin, FormView):
 
 
 class EmergencyAccessView(FormView):
-    """Break the glass: open a case outside one's scope, with a reason, for a limited time."""
+    """Break the glass: open a case outside one's scope, with a reason, for a limited time; beyond
+    the day's limit, ask a supervisor. The page never says whether a case number exists."""
 
     template_name = "cases/emergency_access.html"
     form_class = EmergencyAccessForm
@@ -914,22 +915,46 @@ class EmergencyAccessView(FormView):
         user = self.request.user
         try:
             with transaction.atomic():
-                case = actions.emergency_access_open(
-                    actor=user,
-                    case_number=form.cleaned_data["case_number"],
-                    reason=form.cleaned_data["reason"],
+                outcome = actions.emergency_access_open(
+                    actor=user, case_number=form.cleaned_data["case_number"], reason=form.cleaned_data["reason"]
                 )
         except ValidationError as error:
             add_action_errors(error, form)
             return self.form_invalid(form)
-        if permissions.cases_in_scope(user).filter(pk=case.pk).exists():
-            return redirect(case.get_absolute_url())  # their own case: no emergency was opened or recorded
+        Result = actions.EmergencyResult
+        if outcome.result == Result.OWN:
+            return redirect(outcome.case.get_absolute_url())  # their own case: nothing was opened or counted
+        if outcome.result == Result.REFUSED:
+            form.add_error(
+                "case_number",
+                _(
+                    "No case that you may open in an emergency has this number. The attempt is recorded and "
+                    "counts towards today's emergency openings."
+                ),
+            )
+            return self.form_invalid(form)
+        if outcome.result == Result.SENT_FOR_APPROVAL:
+            messages.warning(
+                self.request,
+                _(
+                    "You have used today's emergency openings, so a supervisor must approve each further one. "
+                    "If a case has this number, your request is now with its supervisors, and you will be told "
+                    "of their answer. The attempt is recorded."
+                ),
+            )
+            return redirect("cases:emergency_access")
         messages.warning(
             self.request,
             _("Emergency access for %(minutes)s minutes. It is recorded and the supervisors are told.")
             % {"minutes": settings.REPAT_EMERGENCY_ACCESS_MINUTES},
         )
-        return redirect(case.get_absolute_url())
+        return redirect(outcome.case.get_absolute_url())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(minutes=settings.REPAT_EMERGENCY_ACCESS_MINUTES, **kwargs)
+        limit = CaseSettings.current().emergency_access_daily_limit
+        return super().get_context_data(
+            minutes=settings.REPAT_EMERGENCY_ACCESS_MINUTES,
+            limit=limit,
+            left=max(limit - actions.emergency_attempts_today(self.request.user), 0),
+            **kwargs,
+        )

@@ -1,4 +1,10 @@
+"""The service catalogue and the providers (with their contacts and staff) are configuration that
+administrators keep here. Referrals are case data: read-only here, reads audited; they move through
+their workflow on the site, where every step is recorded and the consent gate applies."""
+
 from django.contrib import admin
+
+from repat.audit.readonly import CaseDataAdmin
 
 from .models import Provider, ProviderContact, ProviderStaff, Referral, ServiceCategory, ServiceType
 
@@ -44,11 +50,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Referral)
-class ReferralAdmin(admin.ModelAdmin):
-    """Read-mostly: referrals move through their workflow on the site, where every step is recorded."""
-
+class ReferralAdmin(CaseDataAdmin):
     list_display = ("service_type", "case", "status", "provider", "region", "created_at")
     list_filter = ("status", "service_type__category", "region", "provider")
     list_select_related = ("service_type", "case__returnee", "provider", "region")
-    raw_id_fields = ("case", "plan_goal", "consent", "assignee", "requested_by", "consent_overridden_by")
-    readonly_fields = ("status",)

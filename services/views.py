@@ -13,6 +13,7 @@ from django.views.generic import FormView, TemplateView
 
 from cases import selectors as case_selectors
 from cases.views import CaseWriteView
+from repat.audit import actions as audit
 from repat.core.views import SingleSubmitMixin, add_action_errors, paginate
 
 from . import actions, permissions, selectors
@@ -65,6 +66,8 @@ class ReferralDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         referral = selectors.referral_get(user=user, pk=kwargs["pk"])
+        # Provider staff included: whoever opens a referral is in the case's "who viewed" list.
+        audit.record_view(self.request, referral, case_id=referral.case_id)
         allowed = permissions.allowed_transitions(user, referral)
         full_view = permissions.sees_case_file(user, referral)
         identity = permissions.sees_identity(user, referral)
@@ -139,6 +142,10 @@ class ReferralTransitionView(FormView):
         if self.action not in permissions.allowed_transitions(request.user, self.referral) and request.method == "GET":
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        audit.record_view(request, self.referral, case_id=self.referral.case_id)  # the step shows the referral
+        return super().get(request, *args, **kwargs)
 
     def get_initial(self):
         return {"expected_status": self.referral.status, "provider_brief": self.referral.provider_brief}

@@ -89,16 +89,45 @@ def approval_request(
     if closure_reason:
         changes["closure_reason"] = [None, closure_reason]
     case_actions.case_event_write(case, CaseEvent.Kind.APPROVAL_REQUESTED, actor, changes, subject=approval)
+    _tell_approvers(approval, actor)
+    return approval
+
+
+@transaction.atomic
+def approval_request_emergency(*, actor, case: Case, reason: str) -> ApprovalRequest | None:
+    """Ask the supervisors of a case's region to let `actor` open it in an emergency (the day's
+    openings are used up: cases.actions.emergency_access_open). The requester cannot see the case
+    and is not shown the request; they are told the answer. None if one is already waiting."""
+    approval = ApprovalRequest(
+        kind=Kind.EMERGENCY_ACCESS,
+        case=case,
+        region_id=case.returnee.region_id,
+        comment=reason,
+        requested_by=actor,
+    )
+    approval.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            approval.save()
+    except IntegrityError:
+        return None  # the same person asked for the same case already: it waits for an answer
+    case_actions.case_event_write(
+        case, CaseEvent.Kind.APPROVAL_REQUESTED, actor, {"comment": [None, reason]}, subject=approval
+    )
+    _tell_approvers(approval, actor)
+    return approval
+
+
+def _tell_approvers(approval: ApprovalRequest, actor) -> None:
     approvers = User.objects.filter(
-        role=User.Role.SUPERVISOR, is_active=True, regions=case.returnee.region_id
+        role=User.Role.SUPERVISOR, is_active=True, regions=approval.case.returnee.region_id
     ).values_list("pk", flat=True)
     notify(
         item_type=Reminder.Item.APPROVAL_REQUESTED,
         item_id=approval.pk,
-        case_id=case.pk,
+        case_id=approval.case_id,
         recipients=[pk for pk in approvers if pk != actor.pk],
     )
-    return approval
 
 
 def _apply(approval: ApprovalRequest, approver) -> None:
@@ -118,6 +147,10 @@ def _apply(approval: ApprovalRequest, approver) -> None:
         case_actions.case_close(approver=approver, case=approval.case, reason=approval.closure_reason)
     elif approval.kind == Kind.CONSENT_OVERRIDE:
         service_actions.referral_consent_override(actor=approver, referral=approval.referral, reason=approval.comment)
+    elif approval.kind == Kind.EMERGENCY_ACCESS:
+        case_actions.emergency_access_grant(
+            approver=approver, requester=approval.requested_by, case=approval.case, reason=approval.comment
+        )
 
 
 def _locked(approval: ApprovalRequest) -> ApprovalRequest:
@@ -149,12 +182,11 @@ def approval_decide(*, actor, approval: ApprovalRequest, approve: bool, comment:
     kind = CaseEvent.Kind.APPROVAL_GIVEN if approve else CaseEvent.Kind.APPROVAL_RETURNED
     changes = {"comment": [None, comment]} if comment else {}
     case_actions.case_event_write(approval.case, kind, actor, changes, subject=approval)
-    notify(
-        item_type=Reminder.Item.APPROVAL_DECIDED,
-        item_id=approval.pk,
-        case_id=approval.case_id,
-        recipients=[approval.requested_by_id, approval.case.worker_id],
-    )
+    # An emergency opening concerns its requester only: the case's worker is not told of it here.
+    told = [approval.requested_by_id]
+    if approval.kind != Kind.EMERGENCY_ACCESS:
+        told.append(approval.case.worker_id)
+    notify(item_type=Reminder.Item.APPROVAL_DECIDED, item_id=approval.pk, case_id=approval.case_id, recipients=told)
     return approval
 
 

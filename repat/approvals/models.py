@@ -18,6 +18,9 @@ class ApprovalRequest(models.Model):
         PLAN = "plan", _("Reintegration plan")
         CLOSURE = "closure", _("Case closure")
         CONSENT_OVERRIDE = "consent_override", _("Consent override")
+        # Opening a case outside one's scope once the day's emergency openings are used up (the
+        # request's comment is the reason given; approving grants the emergency access).
+        EMERGENCY_ACCESS = "emergency_access", _("Emergency access")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for approval")
@@ -28,7 +31,8 @@ class ApprovalRequest(models.Model):
     kind = models.CharField(_("approval of"), max_length=20, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="approval_requests")
-    # The case's region when asked: the queue filters and scopes on it without joining returnees.
+    # The case's region (moved with the case on a transfer): the queue's region filter. Who sees a
+    # request is decided by its case (permissions.py), not by this column.
     region = models.ForeignKey("accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     assessment = models.ForeignKey(
         "cases.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="approval_requests"
@@ -75,6 +79,8 @@ class ApprovalRequest(models.Model):
                     | Q(kind="closure", assessment__isnull=True, plan__isnull=True, referral__isnull=True)
                     & ~Q(closure_reason="")
                     | Q(kind="consent_override", referral__isnull=False, assessment__isnull=True, plan__isnull=True)
+                    | Q(kind="emergency_access", assessment__isnull=True, plan__isnull=True, referral__isnull=True)
+                    & Q(closure_reason="")
                 ),
                 name="approval_subject_matches_kind",
             ),
@@ -93,6 +99,11 @@ class ApprovalRequest(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["referral"], condition=Q(status="pending"), name="approval_one_pending_referral"
+            ),
+            models.UniqueConstraint(
+                fields=["case", "requested_by"],
+                condition=Q(status="pending", kind="emergency_access"),
+                name="approval_one_pending_emergency",
             ),
         ]
 

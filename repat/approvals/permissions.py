@@ -1,11 +1,9 @@
-"""Who may ask for, see and give approvals. Supervisors approve in their regions; nobody approves
-their own request; social workers see the requests on their own cases."""
-
-from django.db.models import Q
+"""Who may ask for, see and give approvals. A request hangs off its case and follows the case's
+visibility (a case transferred away takes its requests, and their names and comments, with it);
+supervisors approve in their own regions; nobody approves their own request."""
 
 from cases import permissions as case_permissions
 from repat.accounts.models import User
-from repat.accounts.selectors import region_ids
 
 from .models import ApprovalRequest
 
@@ -16,16 +14,21 @@ def _active(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def _through_case(user, *, emergency: bool):
+    condition = case_permissions.visible_through(user, "case", emergency=emergency)
+    return ApprovalRequest.objects.all() if condition is None else ApprovalRequest.objects.filter(condition)
+
+
 def approvals_visible_to(user):
-    if not _active(user):
-        return ApprovalRequest.objects.none()
-    if user.role == User.Role.ADMINISTRATOR or user.is_superuser:
-        return ApprovalRequest.objects.all()
-    if user.role in (User.Role.SUPERVISOR, User.Role.COORDINATOR):
-        return ApprovalRequest.objects.filter(region__in=region_ids(user))
-    if user.role == User.Role.SOCIAL_WORKER:
-        return ApprovalRequest.objects.filter(Q(case__worker=user) | Q(requested_by=user))
-    return ApprovalRequest.objects.none()
+    """The requests on the cases a user may see now, whoever asked them: not by who asked or the
+    region they were asked in, which a transfer leaves behind."""
+    return _through_case(user, emergency=True)
+
+
+def approvals_in_scope(user):
+    """As `approvals_visible_to`, without the cases opened through emergency access (which opens
+    a case for reading): the queue a user works from and what an approver may decide."""
+    return _through_case(user, emergency=False)
 
 
 def can_use_approvals(user) -> bool:
@@ -42,7 +45,7 @@ def can_decide(user, approval: ApprovalRequest) -> bool:
         is_approver(user)
         and approval.is_pending
         and approval.requested_by_id != user.pk
-        and approvals_visible_to(user).filter(pk=approval.pk).exists()
+        and approvals_in_scope(user).filter(pk=approval.pk).exists()
     )
 
 

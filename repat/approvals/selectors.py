@@ -16,7 +16,7 @@ def approval_queue(*, user, params) -> ApprovalFilter:
     params = params.copy()
     if "status" not in params and permissions.is_approver(user):
         params["status"] = ApprovalRequest.Status.PENDING
-    queryset = permissions.approvals_visible_to(user).select_related(*RELATED)
+    queryset = permissions.approvals_in_scope(user).select_related(*RELATED)
     order = (
         ("requested_at", "id") if params.get("status") == ApprovalRequest.Status.PENDING else ("-requested_at", "-id")
     )

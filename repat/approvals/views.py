@@ -1,6 +1,7 @@
 """HTTP glue for approvals: the queue, one request's page with the decision, and the request forms
 opened from the assessment, plan, case and referral pages."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -125,6 +126,7 @@ class ApprovalDetailView(FormView):
         return super().get_context_data(
             approval=self.approval,
             case=self.approval.case,
+            emergency_minutes=settings.REPAT_EMERGENCY_ACCESS_MINUTES,
             can_decide=permissions.can_decide(self.request.user, self.approval),
             can_withdraw=permissions.can_withdraw(self.request.user, self.approval),
             **kwargs,

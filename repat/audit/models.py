@@ -9,6 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 HASH_SLOT = "@@previous-hash@@"
+# The rare actions counted per person over a short time (refusals in a window, emergency openings
+# in a day, alerts already sent): their own small index, so counting never reads page views.
+WATCHED_ACTIONS = ("refused", "emergency", "alert")
 
 
 class AuditEvent(models.Model):
@@ -27,6 +30,10 @@ class AuditEvent(models.Model):
         PERMISSION = "permission", _("Access rights changed")
         EMERGENCY = "emergency", _("Emergency access")
         RETENTION = "retention", _("Anonymised after the retention period")
+        # A signed-in user refused an object (404 or 403): the route and the id, nothing else.
+        REFUSED = "refused", _("Access refused")
+        # Administrators or supervisors were alerted about a person (many refusals, emergency limit).
+        ALERT = "alert", _("Alert sent")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(
@@ -63,6 +70,9 @@ class AuditEvent(models.Model):
             models.Index(fields=["action", "-id"], name="audit_action_idx"),
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
             models.Index(fields=["at"], name="audit_at_idx"),
+            models.Index(
+                fields=["actor", "action", "at"], name="audit_watch_idx", condition=Q(action__in=WATCHED_ACTIONS)
+            ),
         ]
 
     def __str__(self) -> str:

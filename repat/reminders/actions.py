@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from repat.accounts.models import User
 
 from .models import DigestLog, EmailStatus, Reminder, ReminderSettings, SweepLock
-from .selectors import shows_case_numbers
+from .selectors import shows_case_numbers, with_case_visibility, with_people
 
 log = logging.getLogger(__name__)
 BATCH = 5000
@@ -288,7 +288,7 @@ def sweep(*, today: datetime.date | None = None, lease_seconds: int = 600) -> Sw
 # --- Events -----------------------------------------------------------------------------------------
 
 
-def notify(*, item_type: str, item_id: int, case_id: int, recipients: Iterable[int]) -> None:
+def notify(*, item_type: str, item_id: int, case_id: int | None, recipients: Iterable[int]) -> None:
     """Tell people about something that just happened (a referral to assign or to accept). Runs in
     the caller's transaction; the e-mail is sent after commit if the broker answers, else by the
     next relay."""
@@ -356,24 +356,32 @@ def recipients_waiting(*, now: datetime.datetime | None = None) -> list[int]:
     config = ReminderSettings.current()
     local = timezone.localtime(now)
     release_stale_claims(now)
+    pending = Reminder.objects.filter(email_status=EmailStatus.PENDING)
+    # Alerts go at once, at any hour and whatever the digest (see `deliver`).
+    people = _recipients(pending.filter(item_type__in=Reminder.URGENT))
     if in_quiet_hours(config, local.hour):
-        return []
-    waiting = Reminder.objects.filter(email_status=EmailStatus.PENDING)
+        return people
+    waiting = pending
     if config.daily_digest:
         if local.hour < config.digest_hour:
-            return []
+            return people
         waiting = waiting.exclude(recipient__in=DigestLog.objects.filter(day=local.date()).values("recipient"))
+    return list(dict.fromkeys([*people, *_recipients(waiting)]))
+
+
+def _recipients(reminders) -> list[int]:
     # order_by(): the model's default ordering would put created_at in the DISTINCT, one row per reminder.
-    return list(waiting.order_by().values_list("recipient", flat=True).distinct()[:10_000])
+    return list(reminders.order_by().values_list("recipient", flat=True).distinct()[:10_000])
 
 
-def _claim(user_id: int, now: datetime.datetime) -> list[int]:
+def _claim(user_id: int, now: datetime.datetime, *, urgent_only: bool = False) -> list[int]:
     with transaction.atomic():
-        ids = list(
-            Reminder.objects.select_for_update(skip_locked=True)
-            .filter(recipient_id=user_id, email_status=EmailStatus.PENDING)
-            .values_list("pk", flat=True)[:200]
+        waiting = Reminder.objects.select_for_update(skip_locked=True).filter(
+            recipient_id=user_id, email_status=EmailStatus.PENDING
         )
+        if urgent_only:
+            waiting = waiting.filter(item_type__in=Reminder.URGENT)
+        ids = list(waiting.values_list("pk", flat=True)[:200])
         claimed = Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.PENDING).update(
             email_status=EmailStatus.SENDING, email_claimed_at=now, email_attempts=F("email_attempts") + 1
         )
@@ -397,16 +405,23 @@ def deliver(*, user_id: int, now: datetime.datetime | None = None, max_attempts:
         )
         return 0
     day = timezone.localtime(now).date()
-    if config.daily_digest:
+    # Alerts waiting: sent now on their own, without spending the day's digest or waiting for it.
+    urgent = Reminder.objects.filter(
+        recipient=user, email_status=EmailStatus.PENDING, item_type__in=Reminder.URGENT
+    ).exists()
+    digest = config.daily_digest and not urgent
+    if digest:
         try:
             with transaction.atomic():
                 DigestLog.objects.create(recipient=user, day=day)
         except IntegrityError:
             return 0  # today's digest went already; the rest waits for tomorrow's
-    ids = _claim(user.pk, now)
+    ids = _claim(user.pk, now, urgent_only=urgent)
     if not ids:
         return 0
-    reminders = list(Reminder.objects.filter(pk__in=ids).select_related("case__returnee"))
+    reminders = with_people(
+        with_case_visibility(Reminder.objects.filter(pk__in=ids).select_related("case__returnee"), user)
+    )
     try:
         _send(user, reminders)
     except Exception as error:
@@ -415,7 +430,7 @@ def deliver(*, user_id: int, now: datetime.datetime | None = None, max_attempts:
         Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.SENDING).update(
             email_status=EmailStatus.PENDING, email_error=str(error)[:500]
         )
-        if config.daily_digest:
+        if digest:
             DigestLog.objects.filter(recipient=user, day=day).delete()
         raise
     Reminder.objects.filter(pk__in=ids).update(email_status=EmailStatus.SENT, email_sent_at=timezone.now())
@@ -431,6 +446,9 @@ def _send(user, reminders: list[Reminder]) -> None:
             "site_url": settings.REPAT_SITE_URL,
             "show_case_numbers": shows_case_numbers(user),
         }
-        subject = _("Repat: %(count)s reminders") % {"count": len(reminders)}
+        if all(reminder.item_type in Reminder.URGENT for reminder in reminders):
+            subject = _("Repat: alert")
+        else:
+            subject = _("Repat: %(count)s reminders") % {"count": len(reminders)}
         body = render_to_string("reminders/email.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from repat.audit.readonly import CaseDataAdmin
+
 from .models import DigestLog, Reminder, ReminderSettings
 
 
@@ -15,8 +17,9 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    """Failed e-mails are listed here (filter by e-mail status) for administrators to follow up."""
+class ReminderAdmin(CaseDataAdmin):
+    """Failed e-mails are listed here (filter by e-mail status) for administrators to follow up.
+    Read-only, reads audited: a reminder names a case, and the sweep and the relay own its state."""
 
     list_display = (
         "item_type",
@@ -30,13 +33,20 @@ class ReminderAdmin(admin.ModelAdmin):
     )
     list_filter = ("email_status", "stage", "item_type")
     list_select_related = ("recipient",)
-    readonly_fields = [f.name for f in Reminder._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(DigestLog)
 class DigestLogAdmin(admin.ModelAdmin):
+    """Read-only: a row says today's digest went, and removing it would send a second one."""
+
     list_display = ("recipient", "day", "sent_at")
     list_select_related = ("recipient",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -99,6 +99,15 @@ class Reminder(models.Model):
         APPROVAL_REQUESTED = "approval_requested", _("Approval to give")
         APPROVAL_DECIDED = "approval_decided", _("Approval answered")
         EMERGENCY_ACCESS = "emergency_access", _("Case opened in an emergency")
+        # Alerts about a person, not a case (`item_id` is the audit row of the alert, `case` empty
+        # or the case they tried to open): sent by e-mail at once, whatever the digest and the hour.
+        EMERGENCY_LIMIT = "emergency_limit", _("Emergency access limit reached")
+        REFUSALS = "refusals", _("Many refused requests")
+
+    # Told at once: not kept for the daily digest, not held back by quiet hours.
+    URGENT = (Item.EMERGENCY_LIMIT, Item.REFUSALS)
+    # About a person: the reminder names them (the alert's audit row), not a case.
+    ABOUT_A_PERSON = (Item.EMERGENCY_LIMIT, Item.REFUSALS)
 
     class Stage(models.TextChoices):
         DUE_SOON = "due_soon", _("Due soon")
@@ -115,7 +124,9 @@ class Reminder(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="reminders"
     )
-    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(
+        "cases.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     # The e-mail that carries it: claimed before sending and marked after, so it is never sent

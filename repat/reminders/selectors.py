@@ -1,9 +1,10 @@
 """Reads for the bell, the notification list and the escalations page."""
 
 from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import IntegerField
+from django.db.models import Exists, IntegerField, OuterRef
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 
@@ -44,7 +45,17 @@ def shows_case_numbers(user) -> bool:
 
 
 def reminders_for(*, user):
-    return Reminder.objects.filter(recipient=user).select_related("case__returnee").order_by("-created_at", "-id")
+    """A person's reminders, each marked with whether its case is still theirs to see
+    (`case_visible`): a reminder outlives a transfer, the case number it shows does not."""
+    return with_case_visibility(
+        Reminder.objects.filter(recipient=user).select_related("case__returnee").order_by("-created_at", "-id"), user
+    )
+
+
+def with_case_visibility(reminders, user):
+    from cases.permissions import cases_visible_to
+
+    return reminders.annotate(case_visible=Exists(cases_visible_to(user).filter(pk=OuterRef("case_id"))))
 
 
 def escalations_for(*, user):
@@ -68,6 +79,34 @@ def chains(*, reminders) -> dict[tuple, list[Reminder]]:
         if key in keys:
             grouped[key].append(row)
     return grouped
+
+
+def with_people(reminders) -> list[Reminder]:
+    """Reminders with `person` set on the alerts about a person (the user name their alert's audit
+    row keeps): one query for a page of them, none when it holds no alert."""
+    from repat.audit.models import AuditEvent
+
+    reminders = list(reminders)
+    ids = {r.item_id for r in reminders if r.item_type in Reminder.ABOUT_A_PERSON}
+    names = dict(AuditEvent.objects.filter(pk__in=ids).values_list("pk", "actor_name")) if ids else {}
+    for reminder in reminders:
+        reminder.person = names.get(reminder.item_id, "") if reminder.item_type in Reminder.ABOUT_A_PERSON else ""
+    return reminders
+
+
+def alert_url(reminder: Reminder, user) -> str:
+    """Where an alert about a person leads: the audit trail of what they did (administrators), or
+    the emergency openings waiting for approval (supervisors)."""
+    from repat.audit.models import AuditEvent
+    from repat.audit.permissions import can_search_audit
+
+    if can_search_audit(user):
+        name = AuditEvent.objects.filter(pk=reminder.item_id).values_list("actor_name", flat=True).first() or ""
+        action = (
+            AuditEvent.Action.REFUSED if reminder.item_type == Reminder.Item.REFUSALS else AuditEvent.Action.EMERGENCY
+        )
+        return f"{reverse('audit:search')}?{urlencode({'action': action, 'user': name})}"
+    return f"{reverse('approvals:queue')}?{urlencode({'kind': 'emergency_access', 'status': 'pending'})}"
 
 
 def target_url(reminder: Reminder) -> str:

@@ -21,7 +21,7 @@ class ReminderListView(TemplateView):
         page, _query = paginate(self.request, selectors.reminders_for(user=self.request.user))
         return super().get_context_data(
             page_obj=page,
-            reminders=page.object_list,
+            reminders=selectors.with_people(page.object_list),
             show_case_numbers=selectors.shows_case_numbers(self.request.user),
             **kwargs,
         )
@@ -35,7 +35,9 @@ class EscalationListView(TemplateView):
     def get_context_data(self, **kwargs):
         page, _query = paginate(self.request, selectors.escalations_for(user=self.request.user))
         chains = selectors.chains(reminders=page.object_list)
-        rows = [(r, chains.get((r.item_type, r.item_id, r.due_date), [])) for r in page.object_list]
+        rows = [
+            (r, chains.get((r.item_type, r.item_id, r.due_date), [])) for r in selectors.with_people(page.object_list)
+        ]
         return super().get_context_data(
             page_obj=page,
             rows=rows,
@@ -52,6 +54,8 @@ class ReminderOpenView(View):
     def get(self, request, pk):
         reminder = get_object_or_404(Reminder, pk=pk, recipient=request.user)
         actions.mark_read(user=request.user, reminder_ids=[reminder.pk])
+        if reminder.item_type in Reminder.ABOUT_A_PERSON:
+            return redirect(selectors.alert_url(reminder, request.user))  # those pages check who may look
         if reminder.item_type.startswith("referral"):
             visible = referrals_visible_to(request.user).filter(pk=reminder.item_id).exists()
         elif reminder.item_type.startswith("approval"):

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "repat.audit.context.AuditContextMiddleware",
+    # A 404 or 403 on an object's page is audited (route and id), and a burst of them alerted.
+    "repat.audit.refusals.RefusalAuditMiddleware",
     # request.user.is_verified(): has this session passed the second factor (django-otp)?
     "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view is marked @login_not_required (login, set language).
@@ -319,6 +321,10 @@ REPAT_RETENTION_YEARS = int(os.environ.get("REPAT_RETENTION_YEARS", "5"))
 REPAT_RETENTION_NOTICE_DAYS = int(os.environ.get("REPAT_RETENTION_NOTICE_DAYS", "30"))
 # "Break the glass": how long an emergency opening of a case outside one's scope lasts.
 REPAT_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("REPAT_EMERGENCY_ACCESS_MINUTES", "120"))
+# One person refused (404/403) on this many different objects within this many minutes: the
+# administrators are alerted (repat/audit/refusals.py), once per burst.
+REPAT_REFUSAL_ALERT_THRESHOLD = int(os.environ.get("REPAT_REFUSAL_ALERT_THRESHOLD", "20"))
+REPAT_REFUSAL_ALERT_WINDOW_MINUTES = int(os.environ.get("REPAT_REFUSAL_ALERT_WINDOW_MINUTES", "10"))
 # Keys (Fernet, newest first, comma-separated) that encrypt the restricted section. Development
 # and tests use a fixed public key; production must set its own (prod.py refuses to start without).
 REPAT_FIELD_ENCRYPTION_KEYS = env_list("REPAT_FIELD_ENCRYPTION_KEYS", "zTjHx0vSCAtiB9ZDmEOJPfSgr20qrwENjaJsT6TOa24=")

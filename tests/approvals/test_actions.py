@@ -441,13 +441,14 @@ def test_who_sees_which_requests(
     assert not approvals_visible_to(supervisor).exists()
 
 
-def test_a_worker_keeps_seeing_their_request_after_the_case_is_reassigned(ask, worker, coordinator, case, chuy):
+def test_a_request_follows_its_case_when_the_case_is_reassigned(ask, worker, coordinator, case, chuy):
+    # (issue 13: the former worker could still read the request, with the name and the comments)
     approval = ask("closure")
     colleague = UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy])
 
     case_actions.case_update(actor=coordinator, case=case, data={"worker": colleague})
 
-    assert list(approvals_visible_to(worker)) == [approval]
+    assert list(approvals_visible_to(worker)) == []
     assert list(approvals_visible_to(colleague)) == [approval]
 
 
@@ -472,9 +473,10 @@ def test_a_pending_request_follows_the_case_to_its_new_region(
     assert case.status == "closed"
 
 
-def test_answered_requests_stay_with_the_region_that_answered_them(
-    ask, worker, other_worker, supervisor, osh, chuy, case
+def test_answered_requests_follow_the_case_to_its_new_region(
+    ask, worker, other_worker, supervisor, osh_supervisor, osh, case
 ):
+    # (issue 13: the region that answered kept reading the request, name and comments, after the case left)
     returned = ask("closure")
     decide(supervisor, returned, approve=False, comment="Wait for the school's answer.")
     transfer = case_actions.transfer_request(
@@ -484,8 +486,11 @@ def test_answered_requests_stay_with_the_region_that_answered_them(
     case_actions.transfer_decide(actor=other_worker, transfer=transfer, accept=True)
 
     returned.refresh_from_db()
-    assert returned.region == chuy
-    assert list(approvals_visible_to(supervisor)) == [returned]
+    assert returned.region == osh
+    assert list(approvals_visible_to(supervisor)) == []
+    assert list(approvals_visible_to(worker)) == []
+    assert list(approvals_visible_to(osh_supervisor)) == [returned]
+    assert list(approvals_visible_to(other_worker)) == [returned]
 
 
 # --- Refused requests

@@ -183,7 +183,7 @@ def test_a_rolled_back_transaction_takes_its_audit_row_with_it(worker, case):
     assert audit.verify().intact
 
 
-def test_an_action_refused_after_writing_its_events_leaves_no_audit_row(worker, chuy):
+def test_an_action_refused_after_writing_its_events_leaves_no_audit_row(worker, chuy, coordinator):
     # given: a registration whose new household name is too long, which is found only after the
     # returnee, the case and their two events were written
     before = audit_ids()

@@ -1,4 +1,5 @@
-"""Reads on record: pages of a case write a "view" row (GET only, never for a 404), downloads and
+"""Reads on record: pages of a case write a "view" row (GET only; a 404 writes a "refused" row
+instead, naming the route and the id, see test_refusals.py), downloads and
 exports write theirs; "who viewed this record" on the case page; the audit search and the chain check
 for administrators."""
 
@@ -109,21 +110,27 @@ def test_posting_a_form_on_the_case_page_records_the_change_not_a_view(worker, c
 
 
 @pytest.mark.parametrize("name", ["case", "returnee", "plan"])
-def test_a_page_the_user_may_not_see_is_a_404_and_records_nothing(name, worker, other_worker, case, client_for):
-    url, *_ = page_of(name, case, worker)
+def test_a_page_the_user_may_not_see_is_a_404_and_records_only_the_refusal(
+    name, worker, other_worker, case, client_for
+):
+    url, _type, object_id, _case_id = page_of(name, case, worker)
     client = client_for(other_worker)
     before = audit_ids()
 
     assert client.get(url).status_code == 404
-    assert new_rows(before) == []
+    assert new_rows(before, "action", "detail", "object_id", "case_id", "actor_name") == [
+        ("refused", "404", object_id, None, "worker-b")
+    ]
 
 
-def test_a_case_that_does_not_exist_records_nothing(worker, client_for):
+def test_a_case_that_does_not_exist_records_only_the_refusal(worker, client_for):
     client = client_for(worker)
     before = audit_ids()
 
     assert client.get(reverse("cases:case_detail", args=[999999])).status_code == 404
-    assert new_rows(before) == []
+    assert new_rows(before, "action", "object_type", "object_id", "detail") == [
+        ("refused", "cases:case_detail", 999999, "404")
+    ]
 
 
 def test_a_download_is_recorded(worker, case, client_for):
@@ -145,7 +152,9 @@ def test_a_download_of_another_workers_file_is_a_404_and_records_nothing(worker,
     before = audit_ids()
 
     assert client.get(reverse("cases:attachment_download", args=[attachment.pk])).status_code == 404
-    assert new_rows(before) == []
+    assert new_rows(before, "action", "object_type", "object_id") == [
+        ("refused", "cases:attachment_download", attachment.pk)
+    ]
 
 
 @pytest.fixture

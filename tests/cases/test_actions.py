@@ -13,13 +13,13 @@ def register(actor, region, **overrides):
     return register_returnee(actor, region, new_family_name="Орозовы", **overrides)
 
 
-def test_case_numbers_are_readable_unique_and_sequential(worker, chuy):
+def test_case_numbers_are_readable_unique_and_sequential(worker, chuy, coordinator):
     first, second = register(worker, chuy), register(worker, chuy)
     assert first.case_number == "KG-2023-00001"
     assert second.case_number == "KG-2023-00002"
 
 
-def test_registration_writes_events_in_order(worker, chuy):
+def test_registration_writes_events_in_order(worker, chuy, coordinator):
     returnee = register(worker, chuy)
     kinds = list(returnee.case.events.order_by("id").values_list("kind", flat=True))
     assert kinds == ["registered", "opened", "family_joined"]

@@ -69,7 +69,7 @@ def registration(chuy) -> dict:
 
 
 @pytest.fixture
-def registered(worker, chuy, client_for, logs):
+def registered(worker, chuy, client_for, logs, coordinator):
     """The worker registers the marked returnee through the page; returns (client, returnee, redirects)."""
     client = client_for(worker)
     response = client.post(reverse("cases:returnee_register"), registration(chuy))

@@ -80,7 +80,7 @@ def retention_rows() -> list[tuple]:
 
 
 @pytest.fixture
-def old_case(worker, supervisor, chuy, osh):
+def old_case(worker, supervisor, chuy, osh, osh_supervisor):
     """A case full of personal details (each carrying MARKER), closed six years ago."""
     returnee = ReturneeFactory(
         region=chuy,

@@ -112,7 +112,7 @@ def registration_data(chuy, **overrides):
     return data
 
 
-def test_worker_registers_a_returnee_with_a_new_family(worker, chuy, client_for):
+def test_worker_registers_a_returnee_with_a_new_family(worker, chuy, client_for, coordinator):
     response = client_for(worker).post(reverse("cases:returnee_register"), registration_data(chuy))
 
     returnee = Returnee.objects.get()
@@ -154,7 +154,7 @@ def test_a_future_date_of_birth_is_refused(worker, chuy, client_for):
     assert not Returnee.objects.exists()
 
 
-def test_a_failure_late_in_registration_leaves_nothing_half_saved(worker, chuy, client_for, monkeypatch):
+def test_a_failure_late_in_registration_leaves_nothing_half_saved(worker, chuy, client_for, monkeypatch, coordinator):
     from cases import actions
 
     def broken(**kwargs):
@@ -170,7 +170,7 @@ def test_a_failure_late_in_registration_leaves_nothing_half_saved(worker, chuy, 
     assert not Family.objects.exists()
 
 
-def test_double_submission_creates_one_returnee(worker, chuy, client_for):
+def test_double_submission_creates_one_returnee(worker, chuy, client_for, coordinator):
     client = client_for(worker)
     data = registration_data(chuy)
     first = client.post(reverse("cases:returnee_register"), data)

@@ -495,7 +495,7 @@ def register(actor, region, **overrides):
 
 
 @pytest.mark.parametrize(("risk", "cadence"), [("high", 14), ("medium", 30), ("low", 90)])
-def test_registration_sets_the_first_follow_up_by_the_risk_cadence(worker, chuy, risk, cadence):
+def test_registration_sets_the_first_follow_up_by_the_risk_cadence(worker, chuy, risk, cadence, coordinator):
     # when
     returnee = register(worker, chuy, risk_level=risk)
 
@@ -503,7 +503,7 @@ def test_registration_sets_the_first_follow_up_by_the_risk_cadence(worker, chuy,
     assert returnee.case.next_follow_up == days(cadence)
 
 
-def test_changed_cadences_apply_to_new_cases(worker, chuy):
+def test_changed_cadences_apply_to_new_cases(worker, chuy, coordinator):
     # given
     configure(high_risk_cadence_days=7, medium_risk_cadence_days=21, low_risk_cadence_days=60)
 
@@ -1090,3 +1090,27 @@ def test_an_unassigned_case_overdue_for_follow_up_is_escalated_to_the_regions_co
     assert list(Reminder.objects.filter(case=case).values_list("recipient", "stage")) == [
         (coordinator.pk, "escalated_coordinator")
     ]
+
+
+def test_alerts_about_a_person_go_at_once_at_any_hour_and_leave_the_digest_alone(worker, administrator, case):
+    # given: quiet hours and the daily digest (the defaults); a follow-up due, and an alert about
+    # someone who stepped through case ids (issue 13: administrators are told at once)
+    admin = reachable(administrator)
+    ReminderFactory(case=case, recipient=admin)
+    Reminder.objects.create(
+        item_type=Reminder.Item.REFUSALS, item_id=1, due_date=today(), stage=Reminder.Stage.EVENT, recipient=admin
+    )
+
+    # when: at 23:00
+    waiting = actions.recipients_waiting(now=at(23))
+    carried = actions.deliver(user_id=admin.pk, now=at(23))
+
+    # then: the alert alone, in an e-mail of its own; the day's digest is still to come
+    assert (waiting, carried) == ([admin.pk], 1)
+    (alert,) = mail.outbox
+    assert alert.subject == "Repat: alert"
+    assert "Many refused requests" in alert.body
+    assert not DigestLog.objects.exists()
+    assert actions.recipients_waiting(now=at(23, 30)) == []
+    assert actions.deliver(user_id=admin.pk, now=at(9, day=1)) == 1
+    assert "Case follow-up" in mail.outbox[1].body

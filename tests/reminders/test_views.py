@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.models import Case
 from repat.accounts.models import User
+from repat.audit.refusals import refusals_alert
 from repat.reminders import actions
 from repat.reminders.models import Reminder
 from tests.factories import CaseFactory, ReturneeFactory, UserFactory
@@ -362,3 +363,22 @@ def test_escalations_query_count_does_not_grow_with_rows(coordinator, chuy, clie
     # then
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("reminders:escalations"))
+
+
+def test_alerts_about_people_are_named_in_one_query_for_the_page(
+    administrator, client_for, django_assert_max_num_queries
+):
+    # given: an administrator told about people refused on many objects (alerts with no case)
+    client = client_for(administrator)
+    refusals_alert(user=UserFactory(username="stepper-1"), count=20)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("reminders:list"))
+
+    # when
+    for n in range(2, 12):
+        refusals_alert(user=UserFactory(username=f"stepper-{n}"), count=20)
+
+    # then
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("reminders:list")).content.decode()
+    assert all(f"stepper-{n}" in page for n in range(1, 12))

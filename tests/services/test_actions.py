@@ -1299,7 +1299,9 @@ def test_every_transition_writes_a_referral_status_event_with_actor_and_change(
 # --- Case transfers ----------------------------------------------------------------------------------
 
 
-def test_transfer_accepted_by_the_addressee_moves_worker_and_region(worker, other_worker, case, chuy, osh):
+def test_transfer_accepted_by_the_addressee_moves_worker_and_region(
+    worker, other_worker, case, chuy, osh, osh_coordinator
+):
     # given
     transfer = case_actions.transfer_request(
         actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="The family moved to Osh."
@@ -1357,7 +1359,7 @@ def test_transfer_moves_the_cases_referrals_out_of_sight_of_the_old_region(
     assert referrals_visible_to(other_worker).filter(pk=referral.pk).exists()
 
 
-def test_declining_a_transfer_needs_a_comment_and_leaves_the_case(worker, other_worker, case, osh):
+def test_declining_a_transfer_needs_a_comment_and_leaves_the_case(worker, other_worker, case, osh, osh_coordinator):
     # given
     transfer = case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
 
@@ -1383,7 +1385,7 @@ def test_declining_a_transfer_needs_a_comment_and_leaves_the_case(worker, other_
 
 @pytest.mark.parametrize("role", ["worker", "coordinator", "osh_supervisor", "supervisor", "third_worker_in_osh"])
 def test_only_the_addressee_or_a_coordinator_of_the_target_region_answers_a_transfer(
-    worker, other_worker, case, osh, role, request
+    worker, other_worker, case, osh, role, request, osh_coordinator
 ):
     # given
     transfer = case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
@@ -1411,7 +1413,7 @@ def test_coordinator_of_the_target_region_may_answer_a_transfer_addressed_to_a_w
     assert (transfer.status, transfer.decided_by) == ("declined", osh_coordinator)
 
 
-def test_answered_transfer_cannot_be_answered_again(worker, other_worker, case, osh):
+def test_answered_transfer_cannot_be_answered_again(worker, other_worker, case, osh, osh_coordinator):
     transfer = case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
     case_actions.transfer_decide(actor=other_worker, transfer=transfer, accept=False, comment="No.")
     with pytest.raises(ValidationError) as error:
@@ -1419,7 +1421,7 @@ def test_answered_transfer_cannot_be_answered_again(worker, other_worker, case, 
     assert error.value.messages == ["This transfer is no longer waiting for your answer."]
 
 
-def test_only_one_pending_transfer_per_case(worker, other_worker, case, osh, chuy):
+def test_only_one_pending_transfer_per_case(worker, other_worker, case, osh, chuy, osh_coordinator):
     # given
     case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
 
@@ -1436,14 +1438,16 @@ def test_the_database_also_refuses_a_second_pending_transfer(worker, case, osh, 
         CaseTransfer.objects.create(case=case, from_region=chuy, to_region=osh, reason="y", requested_by=worker)
 
 
-def test_a_new_transfer_may_be_requested_once_the_last_one_was_answered(worker, other_worker, case, osh):
+def test_a_new_transfer_may_be_requested_once_the_last_one_was_answered(
+    worker, other_worker, case, osh, osh_coordinator
+):
     first = case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
     case_actions.transfer_decide(actor=other_worker, transfer=first, accept=False, comment="Full.")
     second = case_actions.transfer_request(actor=worker, case=case, to_region=osh, reason="Try the coordinator.")
     assert second.status == "pending"
 
 
-def test_requester_cancels_a_pending_transfer_once(worker, other_worker, case, osh):
+def test_requester_cancels_a_pending_transfer_once(worker, other_worker, case, osh, osh_coordinator):
     # given
     transfer = case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
 
@@ -1472,7 +1476,9 @@ def test_transfer_is_requested_by_those_who_edit_the_case(case, osh, role, reque
     assert not case.transfers.exists()
 
 
-def test_open_referrals_follow_an_accepted_transfer_to_the_new_region(walk, worker, other_worker, case, osh):
+def test_open_referrals_follow_an_accepted_transfer_to_the_new_region(
+    walk, worker, other_worker, case, osh, osh_coordinator
+):
     # given: a referral waiting in Chüy's queue
     referral = walk("submitted")
     transfer = case_actions.transfer_request(actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="x")
@@ -1502,7 +1508,9 @@ def test_a_coordinator_cannot_be_the_responsible_person(walk, coordinator, provi
 
 
 @pytest.mark.parametrize(("language", "label"), [("en", "Comment"), ("ru", "Комментарий"), ("ky", "Түшүндүрмө")])
-def test_the_timeline_labels_a_comment_in_the_readers_language(worker, other_worker, case, osh, language, label):
+def test_the_timeline_labels_a_comment_in_the_readers_language(
+    worker, other_worker, case, osh, language, label, osh_coordinator
+):
     from django.utils import translation
 
     from cases.selectors import timeline

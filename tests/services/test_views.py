@@ -110,7 +110,7 @@ def waiting(case, worker):
 
 
 @pytest.fixture
-def transfer(case, worker, other_worker, osh):
+def transfer(case, worker, other_worker, osh, osh_coordinator):
     return case_actions.transfer_request(
         actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="The family moved to Osh."
     )
@@ -209,7 +209,7 @@ def test_denied_transfer_answers_change_nothing(transfer, worker, coordinator, c
     assert (transfer.status, transfer.case.worker) == ("pending", worker)
 
 
-def test_transfer_through_the_pages_moves_the_case(case, worker, other_worker, osh, client_for):
+def test_transfer_through_the_pages_moves_the_case(case, worker, other_worker, osh, client_for, osh_coordinator):
     # given
     response = client_for(worker).post(
         reverse("cases:transfer_create", args=[case.pk]),
