@@ -41,9 +41,10 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def world(worker, coordinator, supervisor, other_worker, chuy, osh):
+def world(worker, coordinator, supervisor, other_worker, osh_supervisor, chuy, osh):
     """A returnee registered by `worker` (with another spelling and a new family), and the people
-    and provider the drivers need."""
+    and provider the drivers need (Bishkek and Osh, where the returnee moves, have someone above)."""
+    UserFactory(username="coordinator-bishkek", role=User.Role.COORDINATOR, regions=[region("Bishkek")])
     counselling = service("individual-counselling")
     provider = ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
     returnee = register_returnee(worker, chuy, aliases=["Hamza Orozov"], new_family_name="Орозовы")
@@ -152,11 +153,14 @@ def drive_upload(w):
 
 
 def drive_consent(w):
+    mother = actions.family_member_add(
+        actor=w.worker, family=w.returnee.membership.family, full_name="Гулнара Орозова", relationship="mother"
+    )
     data = {
-        "given_by": "mother",
-        "given_by_name": "Гулнара Орозова",
+        "given_by": "member",
+        "giver": mother,
         "purpose": "data_sharing",
-        "shared_with": "Ak-Bata Family Centre",
+        "provider": w.provider,
         "given_on": days(-10),
         "expires_on": days(300),
     }
@@ -273,7 +277,7 @@ def drive_referrals(w):
             actor=w.worker, case=w.case, service_type=w.counselling, reason="Nightmares.", shares_data=False
         )
         if action == "decline":
-            referral = step(w.coordinator, referral, "assign", provider=w.provider)
+            referral = step(w.coordinator, referral, "assign", provider=w.provider, provider_brief="Counselling, Osh office.")
         step(actor, referral, action, reason="No longer needed.")
 
 
@@ -380,7 +384,7 @@ EXPECTED_KEYS = {
     Kind.DOCUMENT_ADDED: {"status", "due_date"},
     Kind.DOCUMENT_UPDATED: {*actions.DOCUMENT_FIELDS, "scan"},
     Kind.DOCUMENT_STATUS: {"status", "refusal_reason", "requested_on", "issued_on"},
-    Kind.CONSENT_RECORDED: {"given_by", "shared_with", "given_on", "expires_on"},
+    Kind.CONSENT_RECORDED: {"given_by", "given_by_name", "provider", "given_on", "expires_on"},
     Kind.CONSENT_WITHDRAWN: {"withdrawn_on", "withdrawal_reason"},
     Kind.KINSHIP_TEST: {"relative", "laboratory"},
     Kind.KINSHIP_RESULT: {"result", "reported_on"},
