@@ -1420,20 +1420,22 @@ class ScaleSeeder:
                     reached = status in self.REACHED_PROVIDER
                     shares = rng.random() < 0.8
                     consent = override = overrider = overridden_at = None
-                    # A woman consents herself, a child's mother on record for the child; a child
-                    # headed by a grandmother or an aunt (not a guardian on record) goes by override.
-                    mother = f.people[0] if f.people[0].relationship == "mother" and not p.adult else None
+                    # A woman consents herself, a child's mother on record for the child (a child
+                    # who has come of age by then, herself); a child headed by a grandmother or an
+                    # aunt (not a guardian on record) goes by override.
+                    given = max(f.arrival, assigned - rng.randint(0, 20)) if reached and shares else None
+                    adult = p.adult or (given is not None and given >= self.adult_on(p))
+                    mother = f.people[0] if f.people[0].relationship == "mother" and not adult else None
                     if reached and shares:
-                        if (p.adult or mother is not None) and rng.random() < 0.9:
+                        if (adult or mother is not None) and rng.random() < 0.9:
                             consent = self.next_id(ConsentRecord)
-                            given = max(f.arrival, assigned - rng.randint(0, 20))
-                            giver = ("self", None, "") if p.adult else ("member", mother.member, "mother")
+                            giver = ("self", None, "") if adult else ("member", mother.member, "mother")
                             consents.append(
                                 (
                                     consent,
                                     p.id,
                                     *giver,
-                                    "" if p.adult else mother.full_name,
+                                    "" if adult else mother.full_name,
                                     "data_sharing",
                                     provider,
                                     "",
