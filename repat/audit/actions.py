@@ -2,14 +2,14 @@
 rolls back, so does its audit row; if the audit row cannot be written, the action fails."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 
 from .context import current_request
-from .models import AuditEvent, AuditHead
+from .models import GENESIS, AuditEvent, AuditHead
+from .verification import Verification, verify
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "Verification", "masked", "record", "record_view", "verify"]
 # Values of these fields never enter the trail: it records that they changed, not what they say.
 RESTRICTED_MARK = "[restricted]"
 
@@ -60,8 +60,8 @@ def _append(event: AuditEvent) -> AuditEvent:
     event.prev_hash = head.hash
     event.hash = event.compute_hash()
     event.save()
-    head.hash = event.hash
-    head.save(update_fields=["hash"])
+    head.hash, head.rows, head.last_id = event.hash, head.rows + 1, event.pk
+    head.save(update_fields=["hash", "rows", "last_id"])
     return event
 
 
@@ -76,7 +76,8 @@ new AS (
     SELECT {values}, head.hash, encode(sha256(convert_to(%s || head.hash || %s, 'UTF8')), 'hex') FROM head
     RETURNING id, prev_hash, hash
 )
-UPDATE {head} SET hash = new.hash FROM new WHERE {head}.id = 1 RETURNING new.id, new.prev_hash, new.hash
+UPDATE {head} SET hash = new.hash, rows = {head}.rows + 1, last_id = new.id FROM new WHERE {head}.id = 1
+RETURNING new.id, new.prev_hash, new.hash
 """
 APPENDED_FIELDS = (
     "at",
@@ -134,29 +135,3 @@ def masked(changes: dict, restricted: Iterable[str]) -> dict:
     return {
         name: [RESTRICTED_MARK, RESTRICTED_MARK] if name in restricted else values for name, values in changes.items()
     }
-
-
-@dataclass
-class Verification:
-    checked: int
-    broken_at: int | None  # id of the first row that does not match, None if the chain holds
-    reason: str = ""
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None
-
-
-def verify(*, batch: int = 5000) -> Verification:
-    """Recompute every hash from the first row: any altered, inserted or removed row shows."""
-    previous, checked = GENESIS, 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch):
-        if event.prev_hash != previous:
-            return Verification(checked, event.pk, "a row before this one was removed or altered")
-        if event.compute_hash() != event.hash:
-            return Verification(checked, event.pk, "this row was altered")
-        previous, checked = event.hash, checked + 1
-    head = AuditHead.objects.filter(pk=1).values_list("hash", flat=True).first()
-    if checked and head != previous:
-        return Verification(checked, -1, "the newest rows were removed")
-    return Verification(checked, None)

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 HASH_SLOT = "@@previous-hash@@"
+# The "previous hash" of the first row.
+GENESIS = "0" * 64
 
 
 class AuditEvent(models.Model):
@@ -96,10 +98,15 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The hash of the newest audit row. Writers lock this one row, so rows join the chain one at
-    a time and in commit order."""
+    """The end of the chain: how many rows it holds, the newest row and its hash. Writers lock this
+    one row, so rows join the chain one at a time and in commit order. A database trigger lets it
+    only move forward by one row at a time, and refuses to delete it, so that emptying the trail
+    or cutting its end shows against the head (and against the heads published outside the
+    database, which the owner of the database cannot rewrite)."""
 
     hash = models.CharField(max_length=64)
+    rows = models.PositiveBigIntegerField(default=0)
+    last_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -39,10 +39,12 @@ class AuditVerifyView(View):
             messages.success(
                 request, _("The audit trail is intact: %(count)s rows checked.") % {"count": result.checked}
             )
-        else:
+        elif result.broken_at and result.broken_at > 0:
             messages.error(
                 request,
                 _("The audit trail is broken at row %(row)s: %(reason)s.")
                 % {"row": result.broken_at, "reason": result.reason},
             )
+        else:
+            messages.error(request, _("The audit trail is broken: %(reason)s.") % {"reason": result.reason})
         return redirect("audit:search")
