@@ -53,6 +53,14 @@ def private_media(settings, tmp_path):
     return settings.REPAT_PRIVATE_MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def audit_heads(settings, tmp_path):
+    """Heads of the audit trail published by a test go to a fresh folder, and verification reads
+    only those: never the real ones under var/."""
+    settings.REPAT_AUDIT_HEAD_DIR = tmp_path / "audit-heads"
+    return settings.REPAT_AUDIT_HEAD_DIR
+
+
 @pytest.fixture
 def chuy(db):
     return region("Chüy Oblast")

@@ -37,7 +37,9 @@ class AuditVerifyView(View):
         result = actions.verify()
         if result.intact:
             messages.success(
-                request, _("The audit trail is intact: %(count)s rows checked.") % {"count": result.checked}
+                request,
+                _("The audit trail is intact: %(count)s rows checked, held against %(heads)s published heads.")
+                % {"count": result.checked, "heads": len(result.published)},
             )
         elif result.broken_at and result.broken_at > 0:
             messages.error(

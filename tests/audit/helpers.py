@@ -1,10 +1,15 @@
 """Readers of the trail, and raw tampering with it, for the audit tests."""
 
+import hashlib
 from contextlib import contextmanager
 
 from django.db import connection
 
-from repat.audit.models import AuditEvent
+from repat.audit.keys import AuditKey
+from repat.audit.models import GENESIS, AuditEvent, AuditHead
+
+# What verification says of a row changed after it was sealed with the development key.
+ALTERED = "this row was altered, or the key “dev” is not the one that sealed it"
 
 
 def audit_ids() -> set[int]:
@@ -68,3 +73,39 @@ def raw_delete(pk: int) -> None:
 def raw_empty() -> None:
     """Empty the trail the quickest way the database offers (TRUNCATE; SQLite has only DELETE)."""
     raw_execute("TRUNCATE audit_auditevent" if connection.vendor == "postgresql" else "DELETE FROM audit_auditevent")
+
+
+def reseal(*, after: int, key: AuditKey | None = None, drop_key_ids: bool = False) -> None:
+    """Cover a change the way the owner of the database would: give every row after `after` the
+    previous row's seal and a seal of its own, then move the head to the end. With `key` (someone who
+    also holds it) the rows are sealed properly; without, with the old unkeyed SHA-256, their key ids
+    kept or dropped (`drop_key_ids`: passed off as rows from before the keys)."""
+    events = list(AuditEvent.objects.order_by("id"))
+    previous = GENESIS
+    with guard_lifted():
+        for event in events:
+            if event.pk > after:
+                event.prev_hash = previous
+                if key is not None:
+                    event.key_id = key.id
+                    event.hash = key.seal(event._canonical())
+                else:
+                    key_id, event.key_id = event.key_id, ""
+                    event.hash = hashlib.sha256(event._canonical().encode()).hexdigest()
+                    event.key_id = "" if drop_key_ids else key_id
+                AuditEvent.objects.filter(pk=event.pk).update(
+                    prev_hash=event.prev_hash, hash=event.hash, key_id=event.key_id
+                )
+            previous = event.hash
+        AuditHead.objects.filter(pk=1).update(
+            hash=previous, rows=len(events), last_id=events[-1].pk if events else None
+        )
+
+
+def cut_after(pk: int) -> None:
+    """Remove every row after `pk` and move the head back to it, as the database's owner could."""
+    with guard_lifted():
+        AuditEvent.objects.filter(pk__gt=pk).delete()
+        AuditHead.objects.filter(pk=1).update(
+            hash=AuditEvent.objects.get(pk=pk).hash, rows=AuditEvent.objects.count(), last_id=pk
+        )

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, ManagementUtility, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import actions as case_actions
@@ -22,7 +23,7 @@ from services import actions as service_actions
 from tests.factories import register_returnee
 from tests.services.factories import service
 
-from .helpers import audit_ids, new_rows, raw_delete, raw_empty, raw_set_changes
+from .helpers import ALTERED, audit_ids, new_rows, raw_delete, raw_empty, raw_set_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +237,7 @@ def test_an_altered_row_is_found(trail):
 
     # then
     result = audit.verify()
-    assert (result.intact, result.broken_at, result.reason) == (False, trail[2], "this row was altered")
+    assert (result.intact, result.broken_at, result.reason) == (False, trail[2], ALTERED)
     assert result.checked == AuditEvent.objects.filter(pk__lt=trail[2]).count()
 
 
@@ -257,6 +258,71 @@ def test_removed_newest_rows_are_found(trail):
         f"{len(audit_ids()) + 1} rows up to row {trail[-1]}: rows were removed",
     )
     assert result.checked == AuditEvent.objects.count()
+
+
+def test_the_key_never_reaches_the_database(worker, case, settings):
+    secret = settings.REPAT_AUDIT_KEYS[0].partition(":")[2]
+    with CaptureQueriesContext(connection) as queries:
+        audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+        audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+
+    assert queries.captured_queries
+    assert not [query for query in queries.captured_queries if secret in query["sql"]]
+    assert audit.verify().intact
+
+
+@postgresql_only
+def test_a_row_sealed_over_a_head_another_writer_moved_takes_two_statements(worker, case, monkeypatch):
+    # given: this thread last saw a head that another writer has moved on from
+    audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+    monkeypatch.setattr(audit._last_seen, "head", "e" * 64)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        event = audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+
+    # then: the first try found the head moved, the second sealed the row over it
+    assert len(queries) == 2
+    assert event.prev_hash == AuditEvent.objects.filter(pk__lt=event.pk).order_by("-pk").first().hash
+    assert AuditHead.objects.get().hash == event.hash
+    assert audit.verify().intact
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("optimistic_tries", [0, 1, 4])
+def test_writers_in_parallel_keep_one_chain(optimistic_tries, monkeypatch):
+    """Three threads write at once, each in its own session and autocommit: each expects the head it
+    saw last, which the others keep moving. Every row joins the one chain, once. (With 0 tries, every
+    miss goes straight to the locked path.)"""
+    monkeypatch.setattr(audit, "OPTIMISTIC_TRIES", optimistic_tries)
+    import threading
+
+    from django.db import connections
+
+    errors = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(40):
+                audit.record(actor=None, actor_name=f"writer-{n}", action="view", object_type="case", object_id=i)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    result = audit.verify()
+    assert (result.intact, result.checked) == (True, 120)
+    assert AuditHead.objects.get().rows == 120
+    written = AuditEvent.objects.values_list("actor_name", "object_id")
+    assert sorted(written) == sorted((f"writer-{n}", i) for n in range(3) for i in range(40))
 
 
 # --- The database's guard
@@ -370,7 +436,13 @@ def test_an_emptied_trail_is_found_against_its_head(trail):
 def test_audit_verify_command_reports_an_intact_trail(trail, capsys):
     call_command("audit_verify")
 
-    assert capsys.readouterr().out == f"Audit trail intact: {AuditEvent.objects.count()} rows checked.\n"
+    rows = AuditEvent.objects.count()
+    assert capsys.readouterr().out == (
+        f"Audit trail intact: {rows} rows checked.\n"
+        f"  sealed: {rows} with key dev; from before the keys (plain SHA-256): 0.\n"
+        "  published heads held: none.\n"
+        f"  head in the database: {rows} rows.\n"
+    )
 
 
 def test_audit_verify_command_fails_on_a_broken_trail(trail):
@@ -380,7 +452,7 @@ def test_audit_verify_command_fails_on_a_broken_trail(trail):
     with pytest.raises(CommandError) as error:
         call_command("audit_verify")
 
-    assert str(error.value) == f"Audit trail broken at row {trail[1]}: this row was altered ({intact} rows intact)."
+    assert str(error.value) == f"Audit trail broken at row {trail[1]}: {ALTERED} ({intact} rows intact)."
 
 
 def test_audit_verify_exits_with_status_1_when_the_trail_was_emptied(trail, capsys, monkeypatch):

@@ -1,5 +1,11 @@
-"""The chain's head records its length and newest row, and the database guards both tables.
+"""The chain is sealed with keys from outside the database; its head records its length and newest
+row; and the database guards both tables.
 
+- Each row names the key that sealed it (`key_id`). The rows already written keep their plain
+  SHA-256 hashes and an empty key id: they are checked as before, and a signed head covering them
+  is published now (REPAT_AUDIT_HEAD_DIR), so that they cannot be rewritten later either. (Sealing
+  them again with the key would have meant rewriting every row of the trail, the very thing the
+  trail forbids, with the triggers off, and would bless whatever had been changed before.)
 - The head learns how many rows the chain holds and which is the newest (counted from the rows as
   they are), so that a trail emptied or cut short shows against it.
 - PostgreSQL refuses TRUNCATE of the audit table (a row trigger does not see it) and of the head;
@@ -13,7 +19,11 @@ then shows is the job of the head, the keys and the heads published outside the 
 On SQLite, Django rebuilds a table to alter it, which drops its triggers: a later migration that
 alters these tables must make them again (tests/audit/test_actions.py tries every guard)."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.db import migrations, models
+from django.utils import timezone
 
 POSTGRESQL = """
 CREATE TRIGGER audit_event_no_truncate
@@ -72,22 +82,34 @@ def count_the_chain(apps, schema_editor):
     AuditHead.objects.filter(pk=1).update(rows=AuditEvent.objects.count(), last_id=last)
 
 
+def publish_the_unkeyed_rows(apps, schema_editor):
+    """A signed head over the rows from before the keys: verification accepts rows without a key
+    only where a published head covers them."""
+    from repat.audit import anchors
+
+    AuditEvent = apps.get_model("audit", "AuditEvent")
+    last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
+    if last is not None:
+        anchors.publish(
+            rows=AuditEvent.objects.count(),
+            last_id=last[0],
+            last_hash=last[1],
+            directory=Path(settings.REPAT_AUDIT_HEAD_DIR),
+            now=timezone.now(),
+        )
+
+
+def _execute(schema_editor, statements: dict[str, list[str]]) -> None:
+    for statement in statements.get(schema_editor.connection.vendor, []):
+        schema_editor.execute(statement, params=None)
+
+
 def guard(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE:
-            schema_editor.execute(statement, params=None)
+    _execute(schema_editor, {"postgresql": [POSTGRESQL], "sqlite": SQLITE})
 
 
 def unguard(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_DROP, params=None)
-    elif vendor == "sqlite":
-        for statement in SQLITE_DROP:
-            schema_editor.execute(statement, params=None)
+    _execute(schema_editor, {"postgresql": [POSTGRESQL_DROP], "sqlite": SQLITE_DROP})
 
 
 class Migration(migrations.Migration):
@@ -104,6 +126,12 @@ class Migration(migrations.Migration):
             name="rows",
             field=models.PositiveBigIntegerField(default=0),
         ),
+        migrations.AddField(
+            model_name="auditevent",
+            name="key_id",
+            field=models.CharField(blank=True, default="", max_length=20),
+        ),
         migrations.RunPython(count_the_chain, migrations.RunPython.noop),
+        migrations.RunPython(publish_the_unkeyed_rows, migrations.RunPython.noop),
         migrations.RunPython(guard, unguard),
     ]
