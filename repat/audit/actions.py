@@ -89,17 +89,20 @@ def _append(event: AuditEvent) -> AuditEvent:
 # wrote the newest row (one process writing, or a batch), that is one round trip, as before keys;
 # when another writer moved the head meanwhile, the statement answers with the head it found, and
 # the row is sealed again over it: two round trips (see `_append_in_one_statement`).
+# A try that misses locks nothing unless asked to (`lock`): locking a row gives the transaction an
+# id, and its commit would wait for the disk like a write.
 APPEND_SQL = """
-WITH head AS (SELECT hash FROM {head} WHERE id = 1 FOR UPDATE),
+WITH current AS (SELECT hash FROM {head} WHERE id = 1),
+locked AS (SELECT hash FROM {head} WHERE id = 1 AND (hash = %s OR %s) FOR UPDATE),
 new AS (
     INSERT INTO {events} ({columns}, prev_hash, hash)
-    SELECT {values}, head.hash, %s FROM head WHERE head.hash = %s
+    SELECT {values}, locked.hash, %s FROM locked WHERE locked.hash = %s
     RETURNING id, hash
 ),
 moved AS (
     UPDATE {head} SET hash = new.hash, rows = {head}.rows + 1, last_id = new.id FROM new WHERE {head}.id = 1
 )
-SELECT head.hash, new.id FROM head LEFT JOIN new ON TRUE
+SELECT COALESCE(locked.hash, current.hash), new.id FROM current LEFT JOIN locked ON TRUE LEFT JOIN new ON TRUE
 """
 APPENDED_FIELDS = (
     "at",
@@ -125,28 +128,26 @@ def _append_in_one_statement(event: AuditEvent) -> bool:
     found = _try_append(event, getattr(_last_seen, "head", GENESIS))
     if found is None:
         return False
-    if event.pk is None and connection.in_atomic_block:
-        # The first try locked the head until the caller's transaction ends: the second one holds.
-        found = _try_append(event, found)
-    # In autocommit a try that misses holds no lock: try again over the head it found (another
-    # writer may move it meanwhile), and after a few misses, under a lock held across two tries.
-    for _attempt in range(OPTIMISTIC_TRIES):
+    # Another writer moved the head: try again over the head found, a few times without a lock;
+    # then lock the head (until the caller's transaction ends, or in a transaction of our own): if
+    # that try still misses, the head is ours and the next one holds.
+    for _attempt in range(0 if connection.in_atomic_block else OPTIMISTIC_TRIES):
         if event.pk is not None:
-            break
+            return True
         found = _try_append(event, found)
     if event.pk is None:
-        with transaction.atomic():
-            found = _try_append(event, found)
+        with transaction.atomic(savepoint=False):
+            found = _try_append(event, found, lock=True)
             if event.pk is None:
-                _try_append(event, found)
+                _try_append(event, found, lock=True)
     if event.pk is None:
-        raise DatabaseError("The audit row could not join the chain: its head kept moving under its lock.")
+        raise DatabaseError("The audit row could not join the chain: its head moved under its lock.")
     return True
 
 
-def _try_append(event: AuditEvent, expected: str) -> str | None:
+def _try_append(event: AuditEvent, expected: str, *, lock: bool = False) -> str | None:
     """Seal `event` over `expected` and insert it if the head is still `expected` (then `event.pk` is
-    set). Returns the head found, or None if there is none."""
+    set). Returns the head found, or None if there is none. `lock`: lock the head even on a miss."""
     event.prev_hash = expected
     event.hash = event.compute_hash()
     fields = [AuditEvent._meta.get_field(name) for name in APPENDED_FIELDS]
@@ -158,7 +159,7 @@ def _try_append(event: AuditEvent, expected: str) -> str | None:
     )
     params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, event.hash, expected])
+        cursor.execute(sql, [expected, lock, *params, event.hash, expected])
         row = cursor.fetchone()
     if row is None:
         return None
