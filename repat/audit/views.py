@@ -38,7 +38,7 @@ class AuditVerifyView(View):
         if result.intact:
             messages.success(
                 request,
-                _("The audit trail is intact: %(count)s rows checked, held against %(heads)s published heads.")
+                _("The audit trail is intact: %(count)s rows checked; published heads it was held against: %(heads)s.")
                 % {"count": result.checked, "heads": len(result.published)},
             )
         elif result.broken_at and result.broken_at > 0:

@@ -323,7 +323,7 @@ def test_checking_the_chain_says_it_is_intact(views_and_changes, administrator, 
     assert response.status_code == 302
     assert response["Location"] == reverse("audit:search")
     assert flashed(response) == [
-        f"The audit trail is intact: {AuditEvent.objects.count()} rows checked, held against 0 published heads."
+        f"The audit trail is intact: {AuditEvent.objects.count()} rows checked; published heads it was held against: 0."
     ]
 
 
