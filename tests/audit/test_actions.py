@@ -289,7 +289,7 @@ def test_a_row_sealed_over_a_head_another_writer_moved_takes_two_statements(work
 
 
 @postgresql_only
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded regions come back
 @pytest.mark.parametrize("optimistic_tries", [0, 1, 4])
 def test_writers_in_parallel_keep_one_chain(optimistic_tries, monkeypatch):
     """Three threads write at once, each in its own session and autocommit: each expects the head it
