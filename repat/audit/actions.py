@@ -128,9 +128,9 @@ def _append_in_one_statement(event: AuditEvent) -> bool:
     found = _try_append(event, getattr(_last_seen, "head", GENESIS))
     if found is None:
         return False
-    # Another writer moved the head: try again over the head found, a few times without a lock;
-    # then lock the head (until the caller's transaction ends, or in a transaction of our own): if
-    # that try still misses, the head is ours and the next one holds.
+    # Another writer moved the head. In autocommit, try once more over the head found, without a
+    # lock; then lock the head (until the caller's transaction ends, or in a transaction of our
+    # own): if that try still misses, the head is ours now and the next one holds.
     for _attempt in range(0 if connection.in_atomic_block else OPTIMISTIC_TRIES):
         if event.pk is not None:
             return True
