@@ -1,15 +1,30 @@
-"""Writing and checking the audit trail. `record` joins the caller's transaction: if the action
-rolls back, so does its audit row; if the audit row cannot be written, the action fails."""
+"""Writing the audit trail and publishing its head. `record` joins the caller's transaction: if the
+action rolls back, so does its audit row; if the audit row cannot be written, the action fails."""
 
+import logging
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from repat.accounts.models import User
+
+from . import anchors
 from .context import current_request
-from .models import AuditEvent, AuditHead
+from .keys import sealing_key
+from .models import GENESIS, AuditEvent, AuditHead
+from .verification import Verification, verify
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "Verification", "head_publish", "masked", "record", "record_view", "verify"]
+log = logging.getLogger(__name__)
 # Values of these fields never enter the trail: it records that they changed, not what they say.
 RESTRICTED_MARK = "[restricted]"
 
@@ -49,6 +64,7 @@ def record(
         changes=changes or {},
         ip=client_ip(request),
     )
+    event.key_id = sealing_key().id
     if connection.vendor == "postgresql" and _append_in_one_statement(event):
         return event
     return _append(event)
@@ -60,23 +76,33 @@ def _append(event: AuditEvent) -> AuditEvent:
     event.prev_hash = head.hash
     event.hash = event.compute_hash()
     event.save()
-    head.hash = event.hash
-    head.save(update_fields=["hash"])
+    head.hash, head.rows, head.last_id = event.hash, head.rows + 1, event.pk
+    head.save(update_fields=["hash", "rows", "last_id"])
+    _last_seen.head = event.hash
     return event
 
 
-# One round trip instead of five (lock the head, insert, move the head, and the transaction around
-# them): every page showing a case writes a row, and the head stays locked for one statement only.
-# PostgreSQL computes the same SHA-256 as `AuditEvent.compute_hash`, over the same canonical JSON,
-# whose last key is the previous hash.
+# The seal is an HMAC whose key must never reach the database (not even as a query parameter, which
+# its logs and pg_stat_activity could show), so Python seals the row over the previous row's seal
+# before the statement runs: it expects the head this thread saw last, and the statement inserts
+# only if the head is still that one (a compare-and-set under the head's lock). When this thread
+# wrote the newest row (one process writing, or a batch), that is one round trip, as before keys;
+# when another writer moved the head meanwhile, the statement answers with the head it found, and
+# the row is sealed again over it: two round trips (see `_append_in_one_statement`).
+# A try that misses locks nothing unless asked to (`lock`): locking a row gives the transaction an
+# id, and its commit would wait for the disk like a write.
 APPEND_SQL = """
-WITH head AS (SELECT hash FROM {head} WHERE id = 1 FOR UPDATE),
+WITH current AS (SELECT hash FROM {head} WHERE id = 1),
+locked AS (SELECT hash FROM {head} WHERE id = 1 AND (hash = %s OR %s) FOR UPDATE),
 new AS (
     INSERT INTO {events} ({columns}, prev_hash, hash)
-    SELECT {values}, head.hash, encode(sha256(convert_to(%s || head.hash || %s, 'UTF8')), 'hex') FROM head
-    RETURNING id, prev_hash, hash
+    SELECT {values}, locked.hash, %s FROM locked WHERE locked.hash = %s
+    RETURNING id, hash
+),
+moved AS (
+    UPDATE {head} SET hash = new.hash, rows = {head}.rows + 1, last_id = new.id FROM new WHERE {head}.id = 1
 )
-UPDATE {head} SET hash = new.hash FROM new WHERE {head}.id = 1 RETURNING new.id, new.prev_hash, new.hash
+SELECT COALESCE(locked.hash, current.hash), new.id FROM current LEFT JOIN locked ON TRUE LEFT JOIN new ON TRUE
 """
 APPENDED_FIELDS = (
     "at",
@@ -89,12 +115,41 @@ APPENDED_FIELDS = (
     "detail",
     "changes",
     "ip",
+    "key_id",
 )
+OPTIMISTIC_TRIES = 1
+# The head this thread saw last (Django's connections are per thread): the previous seal to expect.
+_last_seen = threading.local()
 
 
 def _append_in_one_statement(event: AuditEvent) -> bool:
-    """False when there is no head row yet (the first row ever): `_append` makes it."""
-    before, after = event.compute_hash_parts()
+    """Append under the head's lock, sealed over the expected head. False when there is no head row
+    yet (the first row ever): `_append` makes it."""
+    found = _try_append(event, getattr(_last_seen, "head", GENESIS))
+    if found is None:
+        return False
+    # Another writer moved the head. In autocommit, try once more over the head found, without a
+    # lock; then lock the head (until the caller's transaction ends, or in a transaction of our
+    # own): if that try still misses, the head is ours now and the next one holds.
+    for _attempt in range(0 if connection.in_atomic_block else OPTIMISTIC_TRIES):
+        if event.pk is not None:
+            return True
+        found = _try_append(event, found)
+    if event.pk is None:
+        with transaction.atomic(savepoint=False):
+            found = _try_append(event, found, lock=True)
+            if event.pk is None:
+                _try_append(event, found, lock=True)
+    if event.pk is None:
+        raise DatabaseError("The audit row could not join the chain: its head moved under its lock.")
+    return True
+
+
+def _try_append(event: AuditEvent, expected: str, *, lock: bool = False) -> str | None:
+    """Seal `event` over `expected` and insert it if the head is still `expected` (then `event.pk` is
+    set). Returns the head found, or None if there is none. `lock`: lock the head even on a miss."""
+    event.prev_hash = expected
+    event.hash = event.compute_hash()
     fields = [AuditEvent._meta.get_field(name) for name in APPENDED_FIELDS]
     sql = APPEND_SQL.format(
         head=connection.ops.quote_name(AuditHead._meta.db_table),
@@ -104,13 +159,16 @@ def _append_in_one_statement(event: AuditEvent) -> bool:
     )
     params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, before, after])
+        cursor.execute(sql, [expected, lock, *params, event.hash, expected])
         row = cursor.fetchone()
     if row is None:
-        return False
-    event.pk, event.prev_hash, event.hash = row
-    event._state.adding = False
-    return True
+        return None
+    found, pk = row
+    if pk is not None:
+        event.pk, found = pk, event.hash
+        event._state.adding = False
+    _last_seen.head = found
+    return found
 
 
 def record_view(request, obj, *, case_id: int | None) -> None:
@@ -136,27 +194,62 @@ def masked(changes: dict, restricted: Iterable[str]) -> dict:
     }
 
 
+# --- Publishing the head outside the database
+
+
 @dataclass
-class Verification:
-    checked: int
-    broken_at: int | None  # id of the first row that does not match, None if the chain holds
-    reason: str = ""
-
-    @property
-    def intact(self) -> bool:
-        return self.broken_at is None
+class Publication:
+    verification: Verification
+    head: anchors.PublishedHead | None  # None: the trail did not verify, nothing was published
 
 
-def verify(*, batch: int = 5000) -> Verification:
-    """Recompute every hash from the first row: any altered, inserted or removed row shows."""
-    previous, checked = GENESIS, 0
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch):
-        if event.prev_hash != previous:
-            return Verification(checked, event.pk, "a row before this one was removed or altered")
-        if event.compute_hash() != event.hash:
-            return Verification(checked, event.pk, "this row was altered")
-        previous, checked = event.hash, checked + 1
-    head = AuditHead.objects.filter(pk=1).values_list("hash", flat=True).first()
-    if checked and head != previous:
-        return Verification(checked, -1, "the newest rows were removed")
-    return Verification(checked, None)
+def head_publish(*, now=None) -> Publication:
+    """Check the rows written since the newest published head; if the trail holds, publish its head
+    (a signed file in REPAT_AUDIT_HEAD_DIR) and e-mail it to the administrators and to
+    REPAT_AUDIT_HEAD_EMAILS. If it does not hold, publish nothing and e-mail them what is broken."""
+    result = verify(since_newest_head=True)
+    head = None
+    if result.intact:
+        head = anchors.publish(
+            rows=result.rows,
+            last_id=result.last_id,
+            last_hash=result.last_hash,
+            directory=Path(settings.REPAT_AUDIT_HEAD_DIR),
+            now=now or timezone.now(),
+        )
+        log.info("Audit trail head published: %s rows up to row %s (%s).", head.rows, head.last_id, head.name)
+    else:
+        log.error("Audit trail broken at row %s; no head published.", result.broken_at)
+    _mail_head(result, head)
+    return Publication(result, head)
+
+
+def head_recipients() -> dict[str, str]:
+    """E-mail address: language, for the active administrators and REPAT_AUDIT_HEAD_EMAILS."""
+    administrators = (
+        User.objects.filter(Q(role=User.Role.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
+        .exclude(email="")
+        .order_by("pk")
+        .values_list("email", "language")
+    )
+    recipients = dict.fromkeys(settings.REPAT_AUDIT_HEAD_EMAILS, settings.LANGUAGE_CODE)
+    recipients.update({email: language or settings.LANGUAGE_CODE for email, language in administrators})
+    return recipients
+
+
+def _mail_head(result: Verification, head: anchors.PublishedHead | None) -> None:
+    """One e-mail per recipient, in their language; a published head goes as an attachment."""
+    attachment = (Path(settings.REPAT_AUDIT_HEAD_DIR) / head.name).read_text(encoding="utf-8") if head else None
+    for email, language in head_recipients().items():
+        with translation.override(language):
+            context = {"head": head, "result": result, "site_url": settings.REPAT_SITE_URL}
+            if head is not None:
+                subject = _("Repat: audit trail head of %(date)s") % {"date": head.when}
+                body = render_to_string("audit/head_email.txt", context)
+            else:
+                subject = _("Repat: the audit trail is broken")
+                body = render_to_string("audit/head_broken_email.txt", context)
+        message = EmailMessage(subject, body, None, [email])
+        if head is not None:
+            message.attach(head.name, attachment, "application/json")
+        message.send()

@@ -11,3 +11,6 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401 - sign-ins, sign-outs and permission changes
+        from .keys import audit_keys
+
+        audit_keys()  # a malformed REPAT_AUDIT_KEYS stops every process at start, not at the first write

@@ -8,7 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-HASH_SLOT = "@@previous-hash@@"
+from .keys import audit_key
+
+# The "previous hash" of the first row.
+GENESIS = "0" * 64
+
 # The rare actions counted per person over a short time (refusals in a window, emergency openings
 # in a day, alerts already sent): their own small index, so counting never reads page views.
 WATCHED_ACTIONS = ("refused", "emergency", "alert")
@@ -16,8 +20,10 @@ WATCHED_ACTIONS = ("refused", "emergency", "alert")
 
 class AuditEvent(models.Model):
     """One look at or change of something that matters, written in the same database transaction
-    as the action itself. Rows are never updated or deleted (a database trigger refuses it), and
-    each row carries the hash of the one before, so an altered or removed row breaks the chain."""
+    as the action itself. Rows are never updated or deleted (database triggers refuse it), and each
+    row is sealed with the seal of the one before: HMAC-SHA256 with a key from outside the database
+    (`key_id` names it), so an altered or removed row breaks the chain and cannot be sealed again
+    without the key. Rows from before the keys (`key_id` empty) carry a plain SHA-256 instead."""
 
     class Action(models.TextChoices):
         VIEW = "view", _("Viewed")
@@ -56,6 +62,8 @@ class AuditEvent(models.Model):
     detail = models.CharField(_("detail"), max_length=100, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    # Which of REPAT_AUDIT_KEYS sealed the row; empty for the rows written before there were keys.
+    key_id = models.CharField(max_length=20, blank=True, default="")
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
@@ -78,8 +86,9 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_type} {self.object_id or ''}".strip()
 
-    def _canonical(self, prev_hash: str) -> str:
-        """The row's content and the previous row's hash, in a canonical form ("prev_hash" sorts last)."""
+    def _canonical(self) -> str:
+        """The row's content, its key's id and the previous row's seal, in a canonical form. (Rows from
+        before the keys have no key id in it: their hashes stay what they were.)"""
         content = {
             "at": self.at.astimezone(datetime.UTC).isoformat(),
             "actor": self.actor_id,
@@ -91,25 +100,30 @@ class AuditEvent(models.Model):
             "detail": self.detail,
             "changes": self.changes,
             "ip": self.ip,
-            "prev_hash": prev_hash,
+            "prev_hash": self.prev_hash,
         }
+        if self.key_id:
+            content["key_id"] = self.key_id
         return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self._canonical(self.prev_hash).encode()).hexdigest()
-
-    def compute_hash_parts(self) -> tuple[str, str]:
-        """The canonical form before and after the previous hash, for the database to hash once it
-        has locked the chain's head (see actions.APPEND_SQL)."""
-        before, after = self._canonical(HASH_SLOT).rsplit(HASH_SLOT, 1)
-        return before, after
+        """The row's seal: HMAC-SHA256 with the key `key_id` names (keys.UnknownKey if it is not
+        configured), or SHA-256 for a row from before the keys."""
+        if not self.key_id:
+            return hashlib.sha256(self._canonical().encode()).hexdigest()
+        return audit_key(self.key_id).seal(self._canonical())
 
 
 class AuditHead(models.Model):
-    """The hash of the newest audit row. Writers lock this one row, so rows join the chain one at
-    a time and in commit order."""
+    """The end of the chain: how many rows it holds, the newest row and its hash. Writers lock this
+    one row, so rows join the chain one at a time and in commit order. A database trigger lets it
+    only move forward by one row at a time, and refuses to delete it, so that emptying the trail
+    or cutting its end shows against the head (and against the heads published outside the
+    database, which the owner of the database cannot rewrite)."""
 
     hash = models.CharField(max_length=64)
+    rows = models.PositiveBigIntegerField(default=0)
+    last_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("audit chain head")

@@ -37,12 +37,16 @@ class AuditVerifyView(View):
         result = actions.verify()
         if result.intact:
             messages.success(
-                request, _("The audit trail is intact: %(count)s rows checked.") % {"count": result.checked}
+                request,
+                _("The audit trail is intact: %(count)s rows checked; published heads it was held against: %(heads)s.")
+                % {"count": result.checked, "heads": len(result.published)},
             )
-        else:
+        elif result.broken_at and result.broken_at > 0:
             messages.error(
                 request,
                 _("The audit trail is broken at row %(row)s: %(reason)s.")
                 % {"row": result.broken_at, "reason": result.reason},
             )
+        else:
+            messages.error(request, _("The audit trail is broken: %(reason)s.") % {"reason": result.reason})
         return redirect("audit:search")

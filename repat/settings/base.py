@@ -294,6 +294,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.retention",
         "schedule": float(os.environ.get("REPAT_RETENTION_SECONDS", str(24 * 3600))),
     },
+    # The audit trail's signed head, written outside the database and e-mailed to administrators.
+    "audit-head": {
+        "task": "repat.audit.tasks.publish_head",
+        "schedule": float(os.environ.get("REPAT_AUDIT_HEAD_SECONDS", str(24 * 3600))),
+    },
     # Dashboard figures come from snapshots; this keeps the recently viewed ones fresh.
     "dashboard-refresh": {
         "task": "repat.reports.tasks.refresh_dashboards",
@@ -328,6 +333,16 @@ REPAT_REFUSAL_ALERT_WINDOW_MINUTES = int(os.environ.get("REPAT_REFUSAL_ALERT_WIN
 # Keys (Fernet, newest first, comma-separated) that encrypt the restricted section. Development
 # and tests use a fixed public key; production must set its own (prod.py refuses to start without).
 REPAT_FIELD_ENCRYPTION_KEYS = env_list("REPAT_FIELD_ENCRYPTION_KEYS", "zTjHx0vSCAtiB9ZDmEOJPfSgr20qrwENjaJsT6TOa24=")
+# Keys that seal the audit trail (HMAC-SHA256), as "id:secret", newest first, comma-separated: new
+# rows are sealed with the first, older rows are checked with the key their id names. They live
+# outside the database, so that its owner cannot rewrite the trail and seal it again. Development
+# and tests use this public key; production must set its own (prod.py refuses this one).
+REPAT_AUDIT_DEV_KEY = "dev:repat-public-development-audit-key-never-for-production"
+REPAT_AUDIT_KEYS = env_list("REPAT_AUDIT_KEYS", REPAT_AUDIT_DEV_KEY)
+# Where the signed heads of the trail are published (daily, by beat), and who else receives them by
+# e-mail besides the administrators: keep copies apart from the database and its backups.
+REPAT_AUDIT_HEAD_DIR = Path(os.environ.get("REPAT_AUDIT_HEAD_DIR", VAR_DIR / "audit-heads"))
+REPAT_AUDIT_HEAD_EMAILS = env_list("REPAT_AUDIT_HEAD_EMAILS")
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import REPAT_AUDIT_DEV_KEY, env_bool
 
 
 def required(name: str) -> str:
@@ -21,6 +21,9 @@ SECRET_KEY = required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()]
 REPAT_ALLOW_DEMO_DATA = False
 REPAT_FIELD_ENCRYPTION_KEYS = [key.strip() for key in required("REPAT_FIELD_ENCRYPTION_KEYS").split(",") if key.strip()]
+REPAT_AUDIT_KEYS = [key.strip() for key in required("REPAT_AUDIT_KEYS").split(",") if key.strip()]
+if REPAT_AUDIT_DEV_KEY.partition(":")[2] in {key.partition(":")[2] for key in REPAT_AUDIT_KEYS}:
+    raise ImproperlyConfigured("REPAT_AUDIT_KEYS holds the public development key: set a secret one in production.")
 
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

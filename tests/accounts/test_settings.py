@@ -12,6 +12,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": "x7!" + "k" * 60 + "-test-only-production-like-key",
     "DJANGO_ALLOWED_HOSTS": "repat.example.org",
     "REPAT_FIELD_ENCRYPTION_KEYS": "3q2Ah3Ck3YyGB6UbNhY2Q4Cj3ySgk2bJZl5lB8kR0Tg=",
+    "REPAT_AUDIT_KEYS": "prod-test:a-secret-made-for-this-test-only-0123456789",
 }
 NAMES = [
     "AXES_FAILURE_LIMIT",

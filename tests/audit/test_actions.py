@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError, ManagementUtility, call_command
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases import actions as case_actions
@@ -22,13 +23,11 @@ from services import actions as service_actions
 from tests.factories import register_returnee
 from tests.services.factories import service
 
-from .helpers import audit_ids, new_rows, raw_delete, raw_set_changes
+from .helpers import ALTERED, audit_ids, new_rows, raw_delete, raw_empty, raw_set_changes
 
 pytestmark = pytest.mark.django_db
 
-postgresql_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the append-only trigger exists on PostgreSQL only"
-)
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's TRUNCATE")
 
 
 def granted(user) -> User:
@@ -238,7 +237,7 @@ def test_an_altered_row_is_found(trail):
 
     # then
     result = audit.verify()
-    assert (result.intact, result.broken_at, result.reason) == (False, trail[2], "this row was altered")
+    assert (result.intact, result.broken_at, result.reason) == (False, trail[2], ALTERED)
     assert result.checked == AuditEvent.objects.filter(pk__lt=trail[2]).count()
 
 
@@ -253,16 +252,91 @@ def test_removed_newest_rows_are_found(trail):
     raw_delete(trail[-1])
 
     result = audit.verify()
-    assert (result.broken_at, result.reason) == (-1, "the newest rows were removed")
+    assert (result.broken_at, result.reason) == (
+        -1,
+        f"the chain ends after {len(audit_ids())} rows, but its head in the database records "
+        f"{len(audit_ids()) + 1} rows up to row {trail[-1]}: rows were removed",
+    )
     assert result.checked == AuditEvent.objects.count()
 
 
-# --- The database's guard (PostgreSQL)
+def test_the_key_never_reaches_the_database(worker, case, settings):
+    secret = settings.REPAT_AUDIT_KEYS[0].partition(":")[2]
+    with CaptureQueriesContext(connection) as queries:
+        audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+        audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
 
-APPEND_ONLY = r"audit rows are append-only \(%s refused\)"
+    assert queries.captured_queries
+    assert not [query for query in queries.captured_queries if secret in query["sql"]]
+    assert audit.verify().intact
 
 
 @postgresql_only
+def test_a_row_sealed_over_a_head_another_writer_moved_takes_two_statements(worker, case, monkeypatch):
+    # given: this thread last saw a head that another writer has moved on from
+    audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+    monkeypatch.setattr(audit._last_seen, "head", "e" * 64)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        event = audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+
+    # then: the first try found the head moved, the second sealed the row over it
+    assert len(queries) == 2
+    assert event.prev_hash == AuditEvent.objects.filter(pk__lt=event.pk).order_by("-pk").first().hash
+    assert AuditHead.objects.get().hash == event.hash
+    assert audit.verify().intact
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the seeded regions come back
+@pytest.mark.parametrize("optimistic_tries", [0, 1, 4])
+def test_writers_in_parallel_keep_one_chain(optimistic_tries, monkeypatch):
+    """Three threads write at once, each in its own session and autocommit: each expects the head it
+    saw last, which the others keep moving. Every row joins the one chain, once. (With 0 tries, every
+    miss goes straight to the locked path.)"""
+    monkeypatch.setattr(audit, "OPTIMISTIC_TRIES", optimistic_tries)
+    import threading
+
+    from django.db import connections
+
+    errors = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(40):
+                audit.record(actor=None, actor_name=f"writer-{n}", action="view", object_type="case", object_id=i)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    result = audit.verify()
+    assert (result.intact, result.checked) == (True, 120)
+    assert AuditHead.objects.get().rows == 120
+    written = AuditEvent.objects.values_list("actor_name", "object_id")
+    assert sorted(written) == sorted((f"writer-{n}", i) for n in range(3) for i in range(40))
+
+
+# --- The database's guard
+
+APPEND_ONLY = r"audit rows are append-only \(%s refused\)"
+FORWARD_ONLY = r"the audit chain head only moves forward \(%s refused\)"
+POSTGRESQL = connection.vendor == "postgresql"
+
+
+def refused(statement: str, params=None) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, params)
+
+
 @pytest.mark.parametrize(
     ("statement", "operation"),
     [
@@ -270,20 +344,57 @@ APPEND_ONLY = r"audit rows are append-only \(%s refused\)"
         ("DELETE FROM audit_auditevent WHERE id = %s", "DELETE"),
     ],
 )
-def test_postgresql_refuses_raw_updates_and_deletes(statement, operation, trail):
-    with (
-        pytest.raises(DatabaseError, match=APPEND_ONLY % operation),
-        transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        cursor.execute(statement, [trail[2]])
+def test_the_database_refuses_raw_updates_and_deletes(statement, operation, trail):
+    with pytest.raises(DatabaseError, match=APPEND_ONLY % operation):
+        refused(statement, [trail[2]])
 
     assert AuditEvent.objects.get(pk=trail[2]).detail == "note_logged"
     assert audit.verify().intact
 
 
-@postgresql_only
-def test_postgresql_refuses_the_application_too(trail):
+@pytest.mark.parametrize(
+    ("statement", "operation"),
+    [
+        pytest.param(
+            "TRUNCATE audit_auditevent",
+            "TRUNCATE",
+            marks=pytest.mark.skipif(not POSTGRESQL, reason="SQLite has no TRUNCATE"),
+        ),
+        pytest.param("TRUNCATE audit_auditevent CASCADE", "TRUNCATE", marks=postgresql_only),
+        ("DELETE FROM audit_auditevent", "DELETE"),  # no WHERE: SQLite's "truncate optimisation"
+    ],
+)
+def test_the_database_refuses_emptying_the_trail(statement, operation, trail):
+    rows = AuditEvent.objects.count()
+
+    with pytest.raises(DatabaseError, match=APPEND_ONLY % operation):
+        refused(statement)
+
+    assert AuditEvent.objects.count() == rows
+    assert audit.verify().intact
+
+
+@pytest.mark.parametrize(
+    ("statement", "operation"),
+    [
+        ("DELETE FROM audit_audithead", "DELETE"),
+        pytest.param("TRUNCATE audit_audithead", "TRUNCATE", marks=postgresql_only),
+        ("UPDATE audit_audithead SET hash = %s", "UPDATE"),  # pointed elsewhere, same length
+        ("UPDATE audit_audithead SET rows = rows - 1", "UPDATE"),  # moved back
+        ("UPDATE audit_audithead SET last_id = last_id - 1, rows = rows + 1", "UPDATE"),
+    ],
+)
+def test_the_database_keeps_the_head_moving_forward(statement, operation, trail):
+    head = AuditHead.objects.get()
+
+    with pytest.raises(DatabaseError, match=FORWARD_ONLY % operation):
+        refused(statement, [audit.GENESIS] if "%s" in statement else None)
+
+    assert AuditHead.objects.get().hash == head.hash
+    assert audit.verify().intact
+
+
+def test_the_database_refuses_the_application_too(trail):
     row = AuditEvent.objects.get(pk=trail[2])
 
     with pytest.raises(DatabaseError, match=APPEND_ONLY % "UPDATE"), transaction.atomic():
@@ -293,9 +404,30 @@ def test_postgresql_refuses_the_application_too(trail):
         row.save()
     with pytest.raises(DatabaseError, match=APPEND_ONLY % "DELETE"), transaction.atomic():
         AuditEvent.objects.filter(pk=row.pk).delete()
+    with pytest.raises(DatabaseError, match=APPEND_ONLY % "DELETE"), transaction.atomic():
+        AuditEvent.objects.all().delete()
 
     assert AuditEvent.objects.filter(pk__in=trail).count() == 5
     assert audit.verify().intact
+
+
+# --- What the owner of the database can still do (lift the guard) is found
+
+
+def test_an_emptied_trail_is_found_against_its_head(trail):
+    # given
+    rows, last = AuditEvent.objects.count(), trail[-1]
+
+    # when: the owner switches the triggers off and empties the table (the head stays)
+    raw_empty()
+
+    # then
+    result = audit.verify()
+    assert (result.intact, result.checked, result.broken_at) == (False, 0, -1)
+    assert result.reason == (
+        f"the chain ends after 0 rows, but its head in the database records {rows} rows up to row {last}: "
+        "rows were removed"
+    )
 
 
 # --- The command
@@ -304,7 +436,13 @@ def test_postgresql_refuses_the_application_too(trail):
 def test_audit_verify_command_reports_an_intact_trail(trail, capsys):
     call_command("audit_verify")
 
-    assert capsys.readouterr().out == f"Audit trail intact: {AuditEvent.objects.count()} rows checked.\n"
+    rows = AuditEvent.objects.count()
+    assert capsys.readouterr().out == (
+        f"Audit trail intact: {rows} rows checked.\n"
+        f"  sealed: {rows} with key dev; from before the keys (plain SHA-256): 0.\n"
+        "  published heads held: none.\n"
+        f"  head in the database: {rows} rows.\n"
+    )
 
 
 def test_audit_verify_command_fails_on_a_broken_trail(trail):
@@ -314,4 +452,22 @@ def test_audit_verify_command_fails_on_a_broken_trail(trail):
     with pytest.raises(CommandError) as error:
         call_command("audit_verify")
 
-    assert str(error.value) == f"Audit trail broken at row {trail[1]}: this row was altered ({intact} rows intact)."
+    assert str(error.value) == f"Audit trail broken at row {trail[1]}: {ALTERED} ({intact} rows intact)."
+
+
+def test_audit_verify_exits_with_status_1_when_the_trail_was_emptied(trail, capsys, monkeypatch):
+    # given: the trail emptied by someone who could lift the guard
+    rows = AuditEvent.objects.count()
+    raw_empty()
+    monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)  # keep the test's
+
+    # when: run as from a shell
+    with pytest.raises(SystemExit) as exit:
+        ManagementUtility(["manage.py", "audit_verify"]).execute()
+
+    # then
+    assert exit.value.code == 1
+    assert capsys.readouterr().err == (
+        f"CommandError: Audit trail broken: the chain ends after 0 rows, but its head in the database records "
+        f"{rows} rows up to row {trail[-1]}: rows were removed (0 rows intact).\n"
+    )

@@ -28,7 +28,7 @@ from tests.factories import (
 from tests.reports.factories import ProgressReportFactory
 from tests.services.factories import ProviderStaffFactory
 
-from .helpers import audit_ids, new_rows, raw_set_changes
+from .helpers import ALTERED, audit_ids, new_rows, raw_empty, raw_set_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -331,7 +331,9 @@ def test_checking_the_chain_says_it_is_intact(views_and_changes, administrator, 
 
     assert response.status_code == 302
     assert response["Location"] == reverse("audit:search")
-    assert flashed(response) == [f"The audit trail is intact: {AuditEvent.objects.count()} rows checked."]
+    assert flashed(response) == [
+        f"The audit trail is intact: {AuditEvent.objects.count()} rows checked; published heads it was held against: 0."
+    ]
 
 
 def test_checking_a_broken_chain_names_the_row(views_and_changes, administrator, client_for):
@@ -341,7 +343,20 @@ def test_checking_a_broken_chain_names_the_row(views_and_changes, administrator,
 
     response = client.post(reverse("audit:verify"))
 
-    assert flashed(response) == [f"The audit trail is broken at row {row.pk}: this row was altered."]
+    assert flashed(response) == [f"The audit trail is broken at row {row.pk}: {ALTERED}."]
+
+
+def test_checking_a_trail_emptied_by_its_owner_says_so(views_and_changes, administrator, client_for):
+    client = client_for(administrator)
+    rows, last = AuditEvent.objects.count(), AuditEvent.objects.latest("id").pk
+    raw_empty()
+
+    response = client.post(reverse("audit:verify"))
+
+    assert flashed(response) == [
+        f"The audit trail is broken: the chain ends after 0 rows, but its head in the database records {rows} rows "
+        f"up to row {last}: rows were removed."
+    ]
 
 
 def test_the_audit_search_by_day(views_and_changes, administrator, case, client_for):

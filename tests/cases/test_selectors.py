@@ -277,7 +277,9 @@ def drive_referrals(w):
             actor=w.worker, case=w.case, service_type=w.counselling, reason="Nightmares.", shares_data=False
         )
         if action == "decline":
-            referral = step(w.coordinator, referral, "assign", provider=w.provider, provider_brief="Counselling, Osh office.")
+            referral = step(
+                w.coordinator, referral, "assign", provider=w.provider, provider_brief="Counselling, Osh office."
+            )
         step(actor, referral, action, reason="No longer needed.")
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0003_actor_name_index'),
+        ('audit', '0004_keyed_chain_and_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
