@@ -43,6 +43,7 @@ PASSWORD = "test-password-123"  # tests/factories.py
 PRODUCTION = {
     "DJANGO_SECRET_KEY": "x7!" + "k" * 60 + "-test-only-production-like-key",
     "REPAT_FIELD_ENCRYPTION_KEYS": "3q2Ah3Ck3YyGB6UbNhY2Q4Cj3ySgk2bJZl5lB8kR0Tg=",
+    "REPAT_AUDIT_KEYS": "ops-test:" + "a7Vq" * 10,
 }
 
 
