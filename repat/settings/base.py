@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "repat.approvals",
     "repat.reports",
     "repat.audit",
+    # Development tools (seeding, benchmarks): imports every app above, imported by none.
+    "repat.devtools",
 ]
 
 MIDDLEWARE = [

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from cases.models import Case, Returnee
-from repat.core import benchmark
+from repat.devtools import benchmark
 
 
 class Command(BaseCommand):

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from repat.core import benchmark
+from repat.devtools import benchmark
 
 P95_TARGET_MS = 150
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from repat.core import benchmark
+from repat.devtools import benchmark
 
 pytestmark = [
     pytest.mark.django_db,

@@ -1,7 +1,7 @@
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
 
-from repat.core.demo import DEMO_PASSWORD, seed_demo
+from repat.devtools.demo import DEMO_PASSWORD, seed_demo
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from repat.core.demo import DEMO_PASSWORD
-from repat.core.scale import MAX_PEOPLE, SeedError, default_workers, seed_scale
+from repat.devtools.demo import DEMO_PASSWORD
+from repat.devtools.scale import MAX_PEOPLE, SeedError, default_workers, seed_scale
 
 
 class Command(BaseCommand):

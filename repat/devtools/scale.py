@@ -47,10 +47,10 @@ from cases.models import (
 )
 from repat.accounts.models import Organisation, Region, User
 from repat.approvals.models import ApprovalRequest
-from repat.core import scale_names as names
-from repat.core.demo import DEMO_PASSWORD
 from repat.core.models import Sequence
-from repat.core.scale_names import (
+from repat.devtools import scale_names as names
+from repat.devtools.demo import DEMO_PASSWORD
+from repat.devtools.scale_names import (
     ASSESSMENTS,
     CENTRES,
     CLOSINGS,
@@ -404,7 +404,7 @@ def copy_columns(model: type[models.Model], fields: tuple[str, ...]) -> list[str
     if missing:
         raise ImproperlyConfigured(
             f"seed_scale gives no value for the NOT NULL column(s) {', '.join(missing)} of {opts.label}: "
-            "add them to repat/core/scale.py."
+            "add them to repat/devtools/scale.py."
         )
     return [opts.get_field(name).column for name in fields]
 

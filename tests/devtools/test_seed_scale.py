@@ -31,7 +31,7 @@ from cases.models import (
 )
 from repat.accounts.models import Region, User
 from repat.approvals.models import ApprovalRequest
-from repat.core.scale import copy_columns
+from repat.devtools.scale import copy_columns
 from services.models import Provider, ProviderStaff, Referral
 
 pytestmark = pytest.mark.django_db
