@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from repat.accounts.models import User
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
+from repat.core.locks import lease_acquire, lease_release
 from repat.core.sequences import sequence_next
 from repat.core.versions import STALE, check_version
 from repat.core.wording import is_written_in_words
-from repat.reminders.actions import lease_acquire, lease_release
 from repat.reminders.models import ReminderSettings
 
 from . import consent as rules

@@ -17,6 +17,25 @@ class Sequence(models.Model):
         return f"{self.name}={self.last_value}"
 
 
+class Lease(models.Model):
+    """A named lease (repat/core/locks.py). A periodic job runs only while it holds its lease, so
+    two beats (or a slow run and the next one) never overlap; a crashed holder's lease expires."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    held_until = models.DateTimeField()
+    holder = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        # The table the reminders app created when the sweep was the only holder: the model moved
+        # to the platform without moving its rows (core 0002, reminders 0006).
+        db_table = "reminders_sweeplock"
+        verbose_name = _("lease")
+        verbose_name_plural = _("leases")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class FormSubmission(models.Model):
     """A form token already used: a second POST of the same form goes to the first result."""
 

@@ -416,11 +416,12 @@ def sweep() -> dict[str, float]:
     """The reminder sweep over the whole database, twice, from a state where nothing was reminded
     yet (the sweep's reminders are deleted first: the benchmark database is its own): the first
     finds and queues everything due, the second finds the same items and queues nothing new."""
+    from repat.core.models import Lease
     from repat.reminders import actions
-    from repat.reminders.models import Reminder, SweepLock
+    from repat.reminders.models import Reminder
 
     Reminder.objects.exclude(stage=Reminder.Stage.EVENT).delete()
-    SweepLock.objects.filter(name="reminder-sweep").delete()
+    Lease.objects.filter(name="reminder-sweep").delete()
     today = timezone.localdate()
     timings = {}
     for label in ("first", "second"):

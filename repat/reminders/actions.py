@@ -7,8 +7,6 @@ down, nothing is lost: the next relay finds the waiting e-mails in the database.
 
 import datetime
 import logging
-import socket
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -21,33 +19,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from repat.accounts.models import User
+from repat.core.locks import lease_acquire, lease_release
 
-from .models import DigestLog, EmailStatus, Reminder, ReminderSettings, SweepLock
+from .models import DigestLog, EmailStatus, Reminder, ReminderSettings
 from .selectors import shows_case_numbers, with_case_visibility, with_people
 
 log = logging.getLogger(__name__)
 BATCH = 5000
 STALE_CLAIM = datetime.timedelta(minutes=15)
-
-
-# --- Leases: one sweep at a time -------------------------------------------------------------------
-
-
-def lease_acquire(name: str, seconds: int) -> str | None:
-    """Take the named lease if it is free or expired; return a holder token, or None if taken.
-    The conditional UPDATE is atomic: of two callers, one updates the row and the other finds it
-    already held (on PostgreSQL the second waits for the first's row lock, then re-checks)."""
-    now = timezone.now()
-    SweepLock.objects.get_or_create(name=name, defaults={"held_until": now - datetime.timedelta(seconds=1)})
-    holder = f"{socket.gethostname()}:{uuid.uuid4().hex[:8]}"
-    taken = SweepLock.objects.filter(name=name, held_until__lt=now).update(
-        held_until=now + datetime.timedelta(seconds=seconds), holder=holder
-    )
-    return holder if taken == 1 else None
-
-
-def lease_release(name: str, holder: str) -> None:
-    SweepLock.objects.filter(name=name, holder=holder).update(held_until=timezone.now())
 
 
 # --- The sweep ---------------------------------------------------------------------------------------

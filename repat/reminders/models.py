@@ -162,19 +162,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_item_type_display()} · {self.get_stage_display()}"
-
-
-class SweepLock(models.Model):
-    """A named lease. A sweep runs only while it holds the lease, so two beats (or a slow sweep
-    and the next one) never overlap; a crashed holder's lease simply expires."""
-
-    name = models.CharField(max_length=50, primary_key=True)
-    held_until = models.DateTimeField()
-    holder = models.CharField(max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("sweep lock")
-        verbose_name_plural = _("sweep locks")
-
-    def __str__(self) -> str:
-        return self.name

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from repat.core.locks import lease_acquire, lease_release
 from repat.core.versions import check_version
-from repat.reminders.actions import lease_acquire, lease_release
 
 from . import documents, exports, permissions, selectors
 from .models import DashboardSnapshot, ProgressReport, ReportExport, ReportSettings

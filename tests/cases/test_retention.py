@@ -449,7 +449,7 @@ def test_the_periodic_task_runs_the_retention(old_case):
 
 def test_a_run_while_another_holds_the_lease_does_nothing(old_case):
     # given another run in progress (it holds the retention lease)
-    from repat.reminders.actions import lease_acquire
+    from repat.core.locks import lease_acquire
 
     assert lease_acquire("retention", 600) is not None
 

@@ -17,8 +17,10 @@ from django.utils import timezone
 from cases import actions as case_actions
 from cases.models import Assessment, Case, IdentityDocument, PlanGoal, ReintegrationPlan
 from repat.accounts.models import User
+from repat.core.locks import lease_acquire, lease_release
+from repat.core.models import Lease
 from repat.reminders import actions, tasks
-from repat.reminders.models import DigestLog, EmailStatus, Reminder, ReminderSettings, SweepLock
+from repat.reminders.models import DigestLog, EmailStatus, Reminder, ReminderSettings
 from services import actions as service_actions
 from services.models import Referral
 from tests.factories import (
@@ -418,7 +420,7 @@ def test_the_sweep_uses_a_fixed_number_of_queries_per_kind_of_item(everything_du
 
 def test_a_sweep_while_another_holds_the_lease_is_skipped(everything_due):
     # given
-    holder = actions.lease_acquire("reminder-sweep", 60)
+    holder = lease_acquire("reminder-sweep", 60)
     assert holder is not None
 
     # when
@@ -429,7 +431,7 @@ def test_a_sweep_while_another_holds_the_lease_is_skipped(everything_due):
     assert Reminder.objects.count() == 0
 
     # when: the holder lets go
-    actions.lease_release("reminder-sweep", holder)
+    lease_release("reminder-sweep", holder)
     again = actions.sweep(today=today())
 
     # then
@@ -439,7 +441,7 @@ def test_a_sweep_while_another_holds_the_lease_is_skipped(everything_due):
 
 def test_a_lease_left_by_a_crashed_sweep_expires(everything_due):
     # given: a holder that died with its lease
-    SweepLock.objects.create(
+    Lease.objects.create(
         name="reminder-sweep", held_until=timezone.now() - datetime.timedelta(seconds=1), holder="dead:0000"
     )
 
@@ -448,29 +450,7 @@ def test_a_lease_left_by_a_crashed_sweep_expires(everything_due):
 
     # then
     assert result.ran
-    assert SweepLock.objects.get().held_until <= timezone.now()
-
-
-def test_only_one_of_two_callers_takes_the_lease():
-    # when
-    first = actions.lease_acquire("reminder-sweep", 60)
-    second = actions.lease_acquire("reminder-sweep", 60)
-
-    # then
-    assert first is not None
-    assert second is None
-
-
-def test_releasing_someone_elses_lease_does_nothing():
-    # given
-    holder = actions.lease_acquire("reminder-sweep", 60)
-
-    # when
-    actions.lease_release("reminder-sweep", "someone-else")
-
-    # then
-    assert actions.lease_acquire("reminder-sweep", 60) is None
-    assert SweepLock.objects.get().holder == holder
+    assert Lease.objects.get().held_until <= timezone.now()
 
 
 def test_closed_cases_produce_nothing(worker, everything_due):
@@ -1017,7 +997,7 @@ def test_the_sweep_task_records_and_sends(worker, case, coordinator, at_any_hour
 
 def test_the_sweep_task_returns_zero_when_skipped(case):
     # given
-    actions.lease_acquire("reminder-sweep", 60)
+    lease_acquire("reminder-sweep", 60)
     Case.objects.filter(pk=case.pk).update(next_follow_up=today())
 
     # when / then

@@ -544,7 +544,7 @@ def test_administrator_exports_any_report(supervisor, administrator, chuy):
 
 def test_a_refresh_while_another_runs_does_nothing(scope):
     # given a stale snapshot someone viewed, and a refresh already running (it holds the lease)
-    from repat.reminders.actions import lease_acquire
+    from repat.core.locks import lease_acquire
 
     now = timezone.now()
     DashboardSnapshot.objects.create(key="stale", scope=scope.as_dict(), last_viewed_at=now, computed_at=None)
