@@ -40,7 +40,7 @@ def main() -> int:
     import django
 
     django.setup()
-    for folder in ("queue", "processed"):
+    for folder in ("queue", "processed", "control"):
         Path(settings.BROKER_DIR, folder).mkdir(parents=True, exist_ok=True)
     database = settings.DATABASES["default"]
     print("\nRepat is starting.")

@@ -82,6 +82,9 @@ def test_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
             timeout=60,
         )
         assert wait_for(lambda: "clear_expired_sessions" in output() and "succeeded" in output(), 60), output()
+        if not env.get("REDIS_URL"):
+            # the filesystem broker keeps all its folders, its exchange tables too, under var/
+            assert (tmp_path / "broker" / "control" / "celery.exchange").exists()
 
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal does
         process.wait(timeout=30)
