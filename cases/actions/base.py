@@ -10,7 +10,7 @@ from .. import permissions
 from ..models import Case
 
 
-def _require_edit(actor, case: Case) -> None:
+def _require_edit(actor: User, case: Case) -> None:
     if not permissions.can_edit_case(actor, case):
         raise PermissionDenied
 

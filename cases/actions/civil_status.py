@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from repat.accounts.models import User
 from repat.core.versions import check_version
 
 from .. import consent as rules
@@ -32,7 +33,7 @@ from .registration import family_member_add
 
 
 @transaction.atomic
-def attachment_upload(*, actor, case: Case, uploaded) -> Attachment:
+def attachment_upload(*, actor: User, case: Case, uploaded) -> Attachment:
     """Store an uploaded file after checking its content (see uploads.py). If the surrounding
     transaction rolls back, the file stays on disk without a row: unreachable, since files are
     served only through their row."""
@@ -49,7 +50,7 @@ def attachment_upload(*, actor, case: Case, uploaded) -> Attachment:
     )
     attachment.file.save("upload", content, save=False)
     attachment.save()
-    case_event_write(case, CaseEvent.Kind.FILE_UPLOADED, actor, subject=attachment)
+    case_event_write(case=case, kind=CaseEvent.Kind.FILE_UPLOADED, actor=actor, subject=attachment)
     return attachment
 
 
@@ -67,7 +68,7 @@ DOCUMENT_FIELDS = (
 
 
 @transaction.atomic
-def document_add(*, actor, returnee: Returnee, data: dict[str, Any], scan_file=None) -> IdentityDocument:
+def document_add(*, actor: User, returnee: Returnee, data: dict[str, Any], scan_file=None) -> IdentityDocument:
     """Record a document a returnee needs (missing or requested) or already has (issued)."""
     _require_edit(actor, returnee.case)
     status = data.get("status", IdentityDocument.Status.MISSING)
@@ -85,10 +86,10 @@ def document_add(*, actor, returnee: Returnee, data: dict[str, Any], scan_file=N
     document.full_clean()
     document.save()
     case_event_write(
-        returnee.case,
-        CaseEvent.Kind.DOCUMENT_ADDED,
-        actor,
-        _created(document, ("status", "due_date")),
+        case=returnee.case,
+        kind=CaseEvent.Kind.DOCUMENT_ADDED,
+        actor=actor,
+        changes=_created(document, ("status", "due_date")),
         subject=document,
     )
     return document
@@ -96,7 +97,7 @@ def document_add(*, actor, returnee: Returnee, data: dict[str, Any], scan_file=N
 
 @transaction.atomic
 def document_update(
-    *, actor, document: IdentityDocument, data: dict[str, Any], scan_file=None, version: str | None = None
+    *, actor: User, document: IdentityDocument, data: dict[str, Any], scan_file=None, version: str | None = None
 ) -> IdentityDocument:
     """Edit a document's details; its status changes only through `document_transition`."""
     # Lock the document row only: PostgreSQL cannot lock the nullable side of the join to the case.
@@ -114,14 +115,14 @@ def document_update(
         return document
     document.full_clean()
     document.save()
-    case_event_write(case, CaseEvent.Kind.DOCUMENT_UPDATED, actor, changes, subject=document)
+    case_event_write(case=case, kind=CaseEvent.Kind.DOCUMENT_UPDATED, actor=actor, changes=changes, subject=document)
     return document
 
 
 @transaction.atomic
 def document_transition(
     *,
-    actor,
+    actor: User,
     document: IdentityDocument,
     status: str,
     on: datetime.date | None = None,
@@ -164,7 +165,7 @@ def document_transition(
     changes = _apply(document, data, ("status", "refusal_reason", "requested_on", "issued_on"))
     document.full_clean()
     document.save(update_fields=[*changes, "updated_at"])
-    case_event_write(case, CaseEvent.Kind.DOCUMENT_STATUS, actor, changes, subject=document)
+    case_event_write(case=case, kind=CaseEvent.Kind.DOCUMENT_STATUS, actor=actor, changes=changes, subject=document)
     return document
 
 
@@ -203,7 +204,7 @@ def _consent_giver(consent: ConsentRecord) -> None:
 
 
 @transaction.atomic
-def consent_record(*, actor, returnee: Returnee, data: dict[str, Any], form_file=None) -> ConsentRecord:
+def consent_record(*, actor: User, returnee: Returnee, data: dict[str, Any], form_file=None) -> ConsentRecord:
     """Record a consent. It points at records: who gave it (checked against who may consent for the
     returnee, see cases/consent.py), and for services or data sharing the provider or category."""
     _require_edit(actor, returnee.case)
@@ -229,17 +230,19 @@ def consent_record(*, actor, returnee: Returnee, data: dict[str, Any], form_file
     consent.full_clean()
     consent.save()
     case_event_write(
-        returnee.case,
-        CaseEvent.Kind.CONSENT_RECORDED,
-        actor,
-        _created(consent, ("given_by", "given_by_name", "provider", "service_category", "given_on", "expires_on")),
+        case=returnee.case,
+        kind=CaseEvent.Kind.CONSENT_RECORDED,
+        actor=actor,
+        changes=_created(
+            consent, ("given_by", "given_by_name", "provider", "service_category", "given_on", "expires_on")
+        ),
         subject=consent,
     )
     return consent
 
 
 @transaction.atomic
-def consent_withdraw(*, actor, consent: ConsentRecord, on: datetime.date, reason: str) -> ConsentRecord:
+def consent_withdraw(*, actor: User, consent: ConsentRecord, on: datetime.date, reason: str) -> ConsentRecord:
     # Lock the consent row only: PostgreSQL cannot lock the nullable side of the join to the case.
     consent = ConsentRecord.objects.select_for_update(of=("self",)).select_related("returnee__case").get(pk=consent.pk)
     case = consent.returnee.case
@@ -252,14 +255,14 @@ def consent_withdraw(*, actor, consent: ConsentRecord, on: datetime.date, reason
         consent, {"withdrawn_on": on, "withdrawal_reason": reason.strip()}, ("withdrawn_on", "withdrawal_reason")
     )
     consent.save(update_fields=list(changes))
-    case_event_write(case, CaseEvent.Kind.CONSENT_WITHDRAWN, actor, changes, subject=consent)
+    case_event_write(case=case, kind=CaseEvent.Kind.CONSENT_WITHDRAWN, actor=actor, changes=changes, subject=consent)
     return consent
 
 
 @transaction.atomic
 def kinship_test_record(
     *,
-    actor,
+    actor: User,
     returnee: Returnee,
     relative: FamilyMember,
     claimed_relationship: str,
@@ -293,7 +296,7 @@ def kinship_test_record(
     test.full_clean()
     test.save()
     changes = {"relative": [None, relative.display_name], "laboratory": [None, laboratory]}
-    case_event_write(returnee.case, CaseEvent.Kind.KINSHIP_TEST, actor, changes, subject=test)
+    case_event_write(case=returnee.case, kind=CaseEvent.Kind.KINSHIP_TEST, actor=actor, changes=changes, subject=test)
     return test
 
 
@@ -317,7 +320,7 @@ def _inverse_relationship(claimed: str, returnee: Returnee) -> str:
 
 @transaction.atomic
 def kinship_result_record(
-    *, actor, test: KinshipTest, result: str, reported_on: datetime.date, confirm_relationship: bool = False
+    *, actor: User, test: KinshipTest, result: str, reported_on: datetime.date, confirm_relationship: bool = False
 ) -> KinshipTest:
     """Record a DNA result. A match can confirm the relationship: the returnee joins the relative's
     family (or their existing membership there is confirmed), with the test as its basis."""
@@ -340,7 +343,7 @@ def kinship_result_record(
     changes = _apply(test, {"result": result, "reported_on": reported_on}, ("result", "reported_on"))
     test.full_clean()
     test.save(update_fields=list(changes))
-    case_event_write(case, CaseEvent.Kind.KINSHIP_RESULT, actor, changes, subject=test)
+    case_event_write(case=case, kind=CaseEvent.Kind.KINSHIP_RESULT, actor=actor, changes=changes, subject=test)
     if confirm_relationship:
         family = test.relative.family
         membership = FamilyMember.objects.filter(returnee=test.returnee).select_related("family").first()
@@ -377,7 +380,7 @@ CARE_FIELDS = (
 
 @transaction.atomic
 def care_arrangement_set(
-    *, actor, returnee: Returnee, data: dict[str, Any], version: str | None = None
+    *, actor: User, returnee: Returnee, data: dict[str, Any], version: str | None = None
 ) -> CareArrangement:
     """Record a child's new care arrangement; the current one ends on the new placement date.
     `version`: of the current arrangement (or none) as the form showed it."""
@@ -413,5 +416,7 @@ def care_arrangement_set(
         raise ValidationError(
             _("Another care arrangement was just recorded for this child; reload and check.")
         ) from error
-    case_event_write(returnee.case, CaseEvent.Kind.CARE_CHANGED, actor, changes, subject=arrangement)
+    case_event_write(
+        case=returnee.case, kind=CaseEvent.Kind.CARE_CHANGED, actor=actor, changes=changes, subject=arrangement
+    )
     return arrangement

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 
+from repat.accounts.models import User
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 
@@ -44,9 +45,10 @@ def _created(instance: models.Model, fields: Iterable[str]) -> dict[str, list]:
 
 
 def case_event_write(
+    *,
     case: Case,
     kind: str,
-    actor,
+    actor: User,
     changes: dict | None = None,
     note: Note | None = None,
     subject: models.Model | None = None,

@@ -8,6 +8,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from repat.accounts.models import User
 from repat.core.versions import check_version
 
 from ..models import Assessment, Case, CaseEvent, GoalProgress, PlanGoal, ReintegrationPlan
@@ -44,19 +45,23 @@ def _check_assessment(assessment: Assessment) -> None:
 
 
 @transaction.atomic
-def assessment_record(*, actor, case: Case, data: dict[str, Any]) -> Assessment:
+def assessment_record(*, actor: User, case: Case, data: dict[str, Any]) -> Assessment:
     _require_edit(actor, case)
     assessment = Assessment(case=case, recorded_by=actor, **{f: data[f] for f in ASSESSMENT_FIELDS if f in data})
     _check_assessment(assessment)
     assessment.full_clean()
     assessment.save()
     changes = _created(assessment, ("status", "assessed_on", "due_date", "score", "recommended_domains"))
-    case_event_write(case, CaseEvent.Kind.ASSESSMENT_RECORDED, actor, changes, subject=assessment)
+    case_event_write(
+        case=case, kind=CaseEvent.Kind.ASSESSMENT_RECORDED, actor=actor, changes=changes, subject=assessment
+    )
     return assessment
 
 
 @transaction.atomic
-def assessment_update(*, actor, assessment: Assessment, data: dict[str, Any], version: str | None = None) -> Assessment:
+def assessment_update(
+    *, actor: User, assessment: Assessment, data: dict[str, Any], version: str | None = None
+) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("case").get(pk=assessment.pk)
     _require_edit(actor, assessment.case)
     check_version(assessment, version)
@@ -70,7 +75,9 @@ def assessment_update(*, actor, assessment: Assessment, data: dict[str, Any], ve
         changes.update(_apply(assessment, {"approved_by": None, "approved_at": None}, ("approved_by", "approved_at")))
     assessment.full_clean()
     assessment.save()
-    case_event_write(assessment.case, CaseEvent.Kind.ASSESSMENT_UPDATED, actor, changes, subject=assessment)
+    case_event_write(
+        case=assessment.case, kind=CaseEvent.Kind.ASSESSMENT_UPDATED, actor=actor, changes=changes, subject=assessment
+    )
     return assessment
 
 
@@ -78,7 +85,7 @@ GOAL_FIELDS = ("domain", "goal", "actions", "responsible", "target_date", "statu
 
 
 @transaction.atomic
-def plan_start(*, actor, case: Case) -> ReintegrationPlan:
+def plan_start(*, actor: User, case: Case) -> ReintegrationPlan:
     """Start a new draft version of the case's plan, copying the goals of the current version."""
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_edit(actor, case)
@@ -93,12 +100,14 @@ def plan_start(*, actor, case: Case) -> ReintegrationPlan:
         PlanGoal.objects.bulk_create(
             PlanGoal(plan=plan, **{f: getattr(goal, f) for f in GOAL_FIELDS}) for goal in current.goals.all()
         )
-    case_event_write(case, CaseEvent.Kind.PLAN_CREATED, actor, {"version": [None, version]}, subject=plan)
+    case_event_write(
+        case=case, kind=CaseEvent.Kind.PLAN_CREATED, actor=actor, changes={"version": [None, version]}, subject=plan
+    )
     return plan
 
 
 @transaction.atomic
-def plan_make_current(*, approver, plan: ReintegrationPlan) -> ReintegrationPlan:
+def plan_make_current(*, approver: User, plan: ReintegrationPlan) -> ReintegrationPlan:
     """Make an approved draft the current plan; the previous current version is kept as superseded.
     Only `approval_decide` calls this: the approval is the permission check."""
     plan = ReintegrationPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
@@ -109,7 +118,11 @@ def plan_make_current(*, approver, plan: ReintegrationPlan) -> ReintegrationPlan
     plan.approved_by = approver
     plan.save(update_fields=["status", "activated_at", "approved_by"])
     case_event_write(
-        plan.case, CaseEvent.Kind.PLAN_ACTIVATED, approver, {"version": [None, plan.version]}, subject=plan
+        case=plan.case,
+        kind=CaseEvent.Kind.PLAN_ACTIVATED,
+        actor=approver,
+        changes={"version": [None, plan.version]},
+        subject=plan,
     )
     return plan
 
@@ -122,7 +135,7 @@ def check_plan_ready(plan: ReintegrationPlan) -> None:
         raise ValidationError(_("Add at least one goal before making the plan current."))
 
 
-def _editable_plan(actor, plan: ReintegrationPlan) -> ReintegrationPlan:
+def _editable_plan(actor: User, plan: ReintegrationPlan) -> ReintegrationPlan:
     plan = ReintegrationPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
     _require_edit(actor, plan.case)
     if not plan.is_editable:
@@ -138,20 +151,24 @@ def _check_goal(goal: PlanGoal, plan: ReintegrationPlan) -> None:
 
 
 @transaction.atomic
-def goal_add(*, actor, plan: ReintegrationPlan, data: dict[str, Any]) -> PlanGoal:
+def goal_add(*, actor: User, plan: ReintegrationPlan, data: dict[str, Any]) -> PlanGoal:
     plan = _editable_plan(actor, plan)
     goal = PlanGoal(plan=plan, **{f: data[f] for f in GOAL_FIELDS if f in data})
     _check_goal(goal, plan)
     goal.full_clean()
     goal.save()
     case_event_write(
-        plan.case, CaseEvent.Kind.GOAL_ADDED, actor, _created(goal, ("domain", "target_date")), subject=goal
+        case=plan.case,
+        kind=CaseEvent.Kind.GOAL_ADDED,
+        actor=actor,
+        changes=_created(goal, ("domain", "target_date")),
+        subject=goal,
     )
     return goal
 
 
 @transaction.atomic
-def goal_update(*, actor, goal: PlanGoal, data: dict[str, Any], version: str | None = None) -> PlanGoal:
+def goal_update(*, actor: User, goal: PlanGoal, data: dict[str, Any], version: str | None = None) -> PlanGoal:
     plan = _editable_plan(actor, goal.plan)
     goal = PlanGoal.objects.select_for_update().get(pk=goal.pk)
     check_version(goal, version)
@@ -161,17 +178,23 @@ def goal_update(*, actor, goal: PlanGoal, data: dict[str, Any], version: str | N
     _check_goal(goal, plan)
     goal.full_clean()
     goal.save()
-    case_event_write(plan.case, CaseEvent.Kind.GOAL_UPDATED, actor, changes, subject=goal)
+    case_event_write(case=plan.case, kind=CaseEvent.Kind.GOAL_UPDATED, actor=actor, changes=changes, subject=goal)
     return goal
 
 
 @transaction.atomic
-def goal_progress_add(*, actor, goal: PlanGoal, written_on: datetime.date, text: str) -> GoalProgress:
+def goal_progress_add(*, actor: User, goal: PlanGoal, written_on: datetime.date, text: str) -> GoalProgress:
     plan = _editable_plan(actor, goal.plan)
     if written_on > timezone.localdate():
         raise ValidationError({"written_on": _("Progress cannot be dated in the future.")})
     progress = GoalProgress(goal=goal, written_on=written_on, text=text, author=actor)
     progress.full_clean()
     progress.save()
-    case_event_write(plan.case, CaseEvent.Kind.GOAL_PROGRESS, actor, {"text": [None, text[:200]]}, subject=goal)
+    case_event_write(
+        case=plan.case,
+        kind=CaseEvent.Kind.GOAL_PROGRESS,
+        actor=actor,
+        changes={"text": [None, text[:200]]},
+        subject=goal,
+    )
     return progress

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from repat.accounts.models import User
 from repat.core.sequences import sequence_next
 from repat.core.versions import check_version
 from repat.reminders.models import ReminderSettings
@@ -81,13 +82,13 @@ def follow_up_after(risk_level: str, day: datetime.date) -> datetime.date:
     return day + datetime.timedelta(days=ReminderSettings.current().cadence_days(risk_level))
 
 
-def _check_worker(actor, worker) -> None:
+def _check_worker(actor: User, worker: User | None) -> None:
     if worker is not None and not permissions.assignable_workers(actor).filter(pk=worker.pk).exists():
         raise ValidationError({"worker": _("You cannot assign cases to this social worker.")})
 
 
 @transaction.atomic
-def family_create(*, actor, name: str, region, district=None, locality: str = "") -> Family:
+def family_create(*, actor: User, name: str, region, district=None, locality: str = "") -> Family:
     family = Family(name=name, region=region, district=district, locality=locality)
     family.full_clean()
     family.save()
@@ -97,7 +98,7 @@ def family_create(*, actor, name: str, region, district=None, locality: str = ""
 @transaction.atomic
 def family_member_add(
     *,
-    actor,
+    actor: User,
     family: Family,
     relationship: str,
     returnee: Returnee | None = None,
@@ -124,17 +125,19 @@ def family_member_add(
     member.full_clean()
     member.save()
     if returnee is not None:
-        case_event_write(returnee.case, CaseEvent.Kind.FAMILY_JOINED, actor, {"family": [None, family.name]})
+        case_event_write(
+            case=returnee.case, kind=CaseEvent.Kind.FAMILY_JOINED, actor=actor, changes={"family": [None, family.name]}
+        )
     return member
 
 
 @transaction.atomic
 def returnee_register(
     *,
-    actor,
+    actor: User,
     data: dict[str, Any],
     aliases: Iterable[str] = (),
-    worker=None,
+    worker: User | None = None,
     risk_level: str = Case.Risk.MEDIUM,
     risk_reason: str = "",
     family: Family | None = None,
@@ -167,9 +170,12 @@ def returnee_register(
     )
     case.full_clean()
     case.save()
-    case_event_write(case, CaseEvent.Kind.REGISTERED, actor)
+    case_event_write(case=case, kind=CaseEvent.Kind.REGISTERED, actor=actor)
     case_event_write(
-        case, CaseEvent.Kind.OPENED, actor, {"worker": [None, _raw(worker)], "risk_level": [None, risk_level]}
+        case=case,
+        kind=CaseEvent.Kind.OPENED,
+        actor=actor,
+        changes={"worker": [None, _raw(worker)], "risk_level": [None, risk_level]},
     )
 
     if family is None and new_family_name:
@@ -188,7 +194,7 @@ def returnee_register(
 @transaction.atomic
 def returnee_update(
     *,
-    actor,
+    actor: User,
     returnee: Returnee,
     data: dict[str, Any],
     aliases: Iterable[str] | None = None,
@@ -207,7 +213,7 @@ def returnee_update(
         return returnee
     returnee.full_clean()
     returnee.save(update_fields=[f for f in changes if f != "aliases"] + ["updated_at"])
-    case_event_write(returnee.case, CaseEvent.Kind.RETURNEE_UPDATED, actor, changes)
+    case_event_write(case=returnee.case, kind=CaseEvent.Kind.RETURNEE_UPDATED, actor=actor, changes=changes)
     return returnee
 
 
@@ -229,7 +235,7 @@ def _case_event_kind(changes: dict) -> str:
 
 
 @transaction.atomic
-def case_update(*, actor, case: Case, data: dict[str, Any], version: str | None = None) -> Case:
+def case_update(*, actor: User, case: Case, data: dict[str, Any], version: str | None = None) -> Case:
     """Change a case's status, risk, worker or next follow-up; reopening a closed case clears its
     closure (closing goes through a supervisor's approval)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -262,12 +268,12 @@ def case_update(*, actor, case: Case, data: dict[str, Any], version: str | None 
         return case
     case.full_clean()
     case.save(update_fields=[*list(changes), "updated_at"])
-    case_event_write(case, _case_event_kind(changes), actor, changes)
+    case_event_write(case=case, kind=_case_event_kind(changes), actor=actor, changes=changes)
     return case
 
 
 @transaction.atomic
-def case_close(*, approver, case: Case, reason: str) -> Case:
+def case_close(*, approver: User, case: Case, reason: str) -> Case:
     """Close a case on the day its closure is approved. Only `approval_decide` calls this: the
     approval is the permission check (supervisors approve, they do not edit cases)."""
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -277,14 +283,14 @@ def case_close(*, approver, case: Case, reason: str) -> Case:
     changes = _apply(case, data, ("status", "closure_reason", "closed_on"))
     case.full_clean()
     case.save(update_fields=[*list(changes), "updated_at"])
-    case_event_write(case, CaseEvent.Kind.CLOSED, approver, changes)
+    case_event_write(case=case, kind=CaseEvent.Kind.CLOSED, actor=approver, changes=changes)
     return case
 
 
 @transaction.atomic
 def note_log(
     *,
-    actor,
+    actor: User,
     case: Case,
     contact_date: datetime.date,
     kind: str,
@@ -319,5 +325,5 @@ def note_log(
         changes["next_follow_up"] = [_raw(case.next_follow_up), _raw(next_follow_up)]
         case.next_follow_up = next_follow_up
         case.save(update_fields=["next_follow_up", "updated_at"])
-    case_event_write(case, CaseEvent.Kind.NOTE_LOGGED, actor, changes, note=note)
+    case_event_write(case=case, kind=CaseEvent.Kind.NOTE_LOGGED, actor=actor, changes=changes, note=note)
     return note

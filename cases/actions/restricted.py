@@ -28,7 +28,7 @@ from .events import case_event_write
 
 @transaction.atomic
 def restricted_section_save(
-    *, actor, returnee: Returnee, data: dict[str, Any], version: str | None = None
+    *, actor: User, returnee: Returnee, data: dict[str, Any], version: str | None = None
 ) -> LegalRecord:
     """Save the restricted section. Its values stay out of the timeline and the audit trail: both
     record which fields changed, never what they say."""
@@ -52,10 +52,10 @@ def restricted_section_save(
         raise ValidationError(STALE) from error
     mark = audit.RESTRICTED_MARK
     case_event_write(
-        returnee.case,
-        CaseEvent.Kind.RESTRICTED_UPDATED,
-        actor,
-        {field: [mark, mark] for field in changed},
+        case=returnee.case,
+        kind=CaseEvent.Kind.RESTRICTED_UPDATED,
+        actor=actor,
+        changes={field: [mark, mark] for field in changed},
         subject=record,  # the timeline labels the fields from the model, in the reader's language
     )
     return record
@@ -111,14 +111,14 @@ def _start_of_today() -> datetime.datetime:
     return datetime.datetime.combine(timezone.localdate(timezone=zone), datetime.time.min, tzinfo=zone)
 
 
-def emergency_attempts_today(user) -> int:
+def emergency_attempts_today(user: User) -> int:
     return AuditEvent.objects.filter(
         actor=user, action=AuditEvent.Action.EMERGENCY, detail__startswith=ATTEMPT, at__gte=_start_of_today()
     ).count()
 
 
 @transaction.atomic
-def emergency_access_open(*, actor, case_number: str, reason: str) -> EmergencyOutcome:
+def emergency_access_open(*, actor: User, case_number: str, reason: str) -> EmergencyOutcome:
     """Break the glass: open a case outside one's scope for a limited time, with a reason in words.
 
     Every attempt on a number (known or not) is audited and counts towards the person's limit per
@@ -162,7 +162,7 @@ def emergency_access_open(*, actor, case_number: str, reason: str) -> EmergencyO
     return outcome
 
 
-def _emergency_audit(actor, obj, case, number: str, reason: str, detail: str) -> AuditEvent:
+def _emergency_audit(actor: User, obj, case, number: str, reason: str, detail: str) -> AuditEvent:
     return audit.record(
         actor=actor,
         action=AuditEvent.Action.EMERGENCY,
@@ -173,7 +173,9 @@ def _emergency_audit(actor, obj, case, number: str, reason: str, detail: str) ->
     )
 
 
-def _emergency_grant(*, actor, case: Case, reason: str, detail: str, approver=None) -> EmergencyAccess:
+def _emergency_grant(
+    *, actor: User, case: Case, reason: str, detail: str, approver: User | None = None
+) -> EmergencyAccess:
     now = timezone.now()
     access = EmergencyAccess.objects.create(
         user=actor,
@@ -184,7 +186,13 @@ def _emergency_grant(*, actor, case: Case, reason: str, detail: str, approver=No
         approved_by=approver,
     )
     _emergency_audit(approver or actor, access, case, case.returnee.case_number, reason, detail)
-    case_event_write(case, CaseEvent.Kind.EMERGENCY_ACCESS, actor, {"comment": [None, reason]}, subject=access)
+    case_event_write(
+        case=case,
+        kind=CaseEvent.Kind.EMERGENCY_ACCESS,
+        actor=actor,
+        changes={"comment": [None, reason]},
+        subject=access,
+    )
     return access
 
 
@@ -199,7 +207,7 @@ def _emergency_tell_supervisors(case: Case, access: EmergencyAccess) -> None:
 
 
 @transaction.atomic
-def emergency_access_grant(*, approver, requester, case: Case, reason: str) -> EmergencyAccess:
+def emergency_access_grant(*, approver: User, requester: User, case: Case, reason: str) -> EmergencyAccess:
     """An emergency opening a supervisor approved (repat.approvals): the access starts now."""
     case = Case.objects.select_related("returnee").get(pk=case.pk)
     if not permissions.can_break_the_glass(requester):
@@ -213,7 +221,7 @@ ALERT_BOTH = "emergency limit, nothing to open"
 ALERT_ADMINISTRATORS = "emergency, nothing to open"
 
 
-def _emergency_alert(*, actor, case: Case | None, openable: bool, attempt: int, limit: int) -> None:
+def _emergency_alert(*, actor: User, case: Case | None, openable: bool, attempt: int, limit: int) -> None:
     """Once the limit is reached: the supervisors (of the case's region and of the person's own) and,
     for a number that opens nothing, the administrators, each once a day about a person."""
     from repat.reminders.actions import notify

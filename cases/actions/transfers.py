@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from repat.accounts.models import User
+
 from .. import permissions
 from ..models import Case, CaseEvent, CaseTransfer
 from .base import _require_edit, check_region_overseen
@@ -14,7 +16,7 @@ from .events import _raw, case_event_write
 
 
 @transaction.atomic
-def transfer_request(*, actor, case: Case, to_region, reason: str, to_worker=None) -> CaseTransfer:
+def transfer_request(*, actor: User, case: Case, to_region, reason: str, to_worker: User | None = None) -> CaseTransfer:
     """Ask to hand the case to another worker and/or region; nothing moves until accepted."""
     case = Case.objects.select_for_update().select_related("returnee").get(pk=case.pk)
     _require_edit(actor, case)
@@ -39,12 +41,14 @@ def transfer_request(*, actor, case: Case, to_region, reason: str, to_worker=Non
     transfer.full_clean()
     transfer.save()
     changes = {"to_region": [None, str(to_region)], "to_worker": [None, _raw(to_worker)]}
-    case_event_write(case, CaseEvent.Kind.TRANSFER_REQUESTED, actor, changes, subject=transfer)
+    case_event_write(case=case, kind=CaseEvent.Kind.TRANSFER_REQUESTED, actor=actor, changes=changes, subject=transfer)
     return transfer
 
 
 @transaction.atomic
-def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, worker=None, comment: str = "") -> CaseTransfer:
+def transfer_decide(
+    *, actor: User, transfer: CaseTransfer, accept: bool, worker: User | None = None, comment: str = ""
+) -> CaseTransfer:
     """Accept (the case moves to the new worker and region) or decline a pending transfer."""
     transfer = permissions.transfers_answerable_by(actor).select_for_update().filter(pk=transfer.pk).first()
     if transfer is None:
@@ -56,7 +60,13 @@ def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, worker=None,
             raise ValidationError({"comment": _("Say why the transfer is declined.")})
         transfer.status = CaseTransfer.Status.DECLINED
         transfer.save()
-        case_event_write(case, CaseEvent.Kind.TRANSFER_DECLINED, actor, {"comment": [None, comment]}, subject=transfer)
+        case_event_write(
+            case=case,
+            kind=CaseEvent.Kind.TRANSFER_DECLINED,
+            actor=actor,
+            changes={"comment": [None, comment]},
+            subject=transfer,
+        )
         return transfer
     try:
         check_region_overseen(transfer.to_region)
@@ -89,17 +99,17 @@ def transfer_decide(*, actor, transfer: CaseTransfer, accept: bool, worker=None,
         case.approval_requests.update(region=transfer.to_region)
     case.worker = new_worker
     case.save(update_fields=["worker", "updated_at"])
-    case_event_write(case, CaseEvent.Kind.TRANSFER_ACCEPTED, actor, changes, subject=transfer)
+    case_event_write(case=case, kind=CaseEvent.Kind.TRANSFER_ACCEPTED, actor=actor, changes=changes, subject=transfer)
     return transfer
 
 
 @transaction.atomic
-def transfer_cancel(*, actor, transfer: CaseTransfer) -> CaseTransfer:
+def transfer_cancel(*, actor: User, transfer: CaseTransfer) -> CaseTransfer:
     transfer = CaseTransfer.objects.select_for_update().select_related("case").get(pk=transfer.pk)
     _require_edit(actor, transfer.case)
     if transfer.status != CaseTransfer.Status.PENDING:
         raise ValidationError(_("This transfer is no longer pending."))
     transfer.status = CaseTransfer.Status.CANCELLED
     transfer.save(update_fields=["status"])
-    case_event_write(transfer.case, CaseEvent.Kind.TRANSFER_CANCELLED, actor, subject=transfer)
+    case_event_write(case=transfer.case, kind=CaseEvent.Kind.TRANSFER_CANCELLED, actor=actor, subject=transfer)
     return transfer
