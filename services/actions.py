@@ -79,7 +79,13 @@ def referral_create(
     _check_what_the_provider_reads(referral)
     referral.full_clean()
     referral.save()
-    case_event_write(case, CaseEvent.Kind.REFERRAL_CREATED, actor, {"urgency": [None, urgency]}, subject=referral)
+    case_event_write(
+        case=case,
+        kind=CaseEvent.Kind.REFERRAL_CREATED,
+        actor=actor,
+        changes={"urgency": [None, urgency]},
+        subject=referral,
+    )
     if submit:
         referral = referral_transition(actor=actor, referral=referral, action="submit", expected_status="draft")
     return referral
@@ -351,7 +357,9 @@ def referral_transition(
     referral.save(update_fields=update)
     if comment.strip() or reason.strip():
         changes["comment"] = [None, (comment or reason).strip()[:500]]
-    case_event_write(referral.case, CaseEvent.Kind.REFERRAL_STATUS, actor, changes, subject=referral)
+    case_event_write(
+        case=referral.case, kind=CaseEvent.Kind.REFERRAL_STATUS, actor=actor, changes=changes, subject=referral
+    )
     _notify_step(referral, action)
     return referral
 
@@ -412,10 +420,10 @@ def referral_consent_override(*, actor, referral: Referral, reason: str) -> Refe
         update_fields=["consent_override_reason", "consent_overridden_by", "consent_overridden_at", "updated_at"]
     )
     case_event_write(
-        referral.case,
-        CaseEvent.Kind.CONSENT_OVERRIDDEN,
-        actor,
-        {"consent_override_reason": [None, referral.consent_override_reason]},
+        case=referral.case,
+        kind=CaseEvent.Kind.CONSENT_OVERRIDDEN,
+        actor=actor,
+        changes={"consent_override_reason": [None, referral.consent_override_reason]},
         subject=referral,
     )
     return referral

@@ -88,7 +88,9 @@ def approval_request(
     changes = {"comment": [None, approval.comment]} if approval.comment else {}
     if closure_reason:
         changes["closure_reason"] = [None, closure_reason]
-    case_actions.case_event_write(case, CaseEvent.Kind.APPROVAL_REQUESTED, actor, changes, subject=approval)
+    case_actions.case_event_write(
+        case=case, kind=CaseEvent.Kind.APPROVAL_REQUESTED, actor=actor, changes=changes, subject=approval
+    )
     _tell_approvers(approval, actor)
     return approval
 
@@ -112,7 +114,11 @@ def approval_request_emergency(*, actor, case: Case, reason: str) -> ApprovalReq
     except IntegrityError:
         return None  # the same person asked for the same case already: it waits for an answer
     case_actions.case_event_write(
-        case, CaseEvent.Kind.APPROVAL_REQUESTED, actor, {"comment": [None, reason]}, subject=approval
+        case=case,
+        kind=CaseEvent.Kind.APPROVAL_REQUESTED,
+        actor=actor,
+        changes={"comment": [None, reason]},
+        subject=approval,
     )
     _tell_approvers(approval, actor)
     return approval
@@ -181,7 +187,7 @@ def approval_decide(*, actor, approval: ApprovalRequest, approve: bool, comment:
     approval.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
     kind = CaseEvent.Kind.APPROVAL_GIVEN if approve else CaseEvent.Kind.APPROVAL_RETURNED
     changes = {"comment": [None, comment]} if comment else {}
-    case_actions.case_event_write(approval.case, kind, actor, changes, subject=approval)
+    case_actions.case_event_write(case=approval.case, kind=kind, actor=actor, changes=changes, subject=approval)
     # An emergency opening concerns its requester only: the case's worker is not told of it here.
     told = [approval.requested_by_id]
     if approval.kind != Kind.EMERGENCY_ACCESS:
@@ -199,5 +205,7 @@ def approval_withdraw(*, actor, approval: ApprovalRequest) -> ApprovalRequest:
         raise PermissionDenied
     approval.status = ApprovalRequest.Status.WITHDRAWN
     approval.save(update_fields=["status"])
-    case_actions.case_event_write(approval.case, CaseEvent.Kind.APPROVAL_WITHDRAWN, actor, {}, subject=approval)
+    case_actions.case_event_write(
+        case=approval.case, kind=CaseEvent.Kind.APPROVAL_WITHDRAWN, actor=actor, changes={}, subject=approval
+    )
     return approval

@@ -155,12 +155,15 @@ def test_a_future_date_of_birth_is_refused(worker, chuy, client_for):
 
 
 def test_a_failure_late_in_registration_leaves_nothing_half_saved(worker, chuy, client_for, monkeypatch, coordinator):
-    from cases import actions
+    from django.core.exceptions import ValidationError
+
+    from cases.actions import registration
 
     def broken(**kwargs):
-        raise actions.ValidationError({"relationship": "Broken on purpose."})
+        raise ValidationError({"relationship": "Broken on purpose."})
 
-    monkeypatch.setattr(actions, "family_member_add", broken)
+    # returnee_register calls family_member_add from its own module
+    monkeypatch.setattr(registration, "family_member_add", broken)
     response = client_for(worker).post(reverse("cases:returnee_register"), registration_data(chuy))
 
     assert response.context["registration_form"].errors["relationship"] == ["Broken on purpose."]

@@ -1,0 +1,52 @@
+"""The cases app's models, one module per part of the work; every name is importable from here, so
+`from cases.models import Case` is the one way in (migrations name `cases.models.upload_to`)."""
+
+from .base import CaseSettings, district_errors
+from .case import Case, CaseEvent, FollowUpTask, Note
+from .civil_status import Attachment, CareArrangement, ConsentRecord, IdentityDocument, KinshipTest, upload_to
+from .plans import Assessment, GoalProgress, PlanDomain, PlanGoal, ReintegrationPlan
+from .registration import (
+    DatePrecision,
+    Family,
+    FamilyMember,
+    KinshipBasis,
+    Language,
+    Operation,
+    Returnee,
+    ReturneeAlias,
+    Sex,
+)
+from .restricted import EmergencyAccess, LegalRecord
+from .transfers import CaseTransfer
+
+__all__ = [
+    "Assessment",
+    "Attachment",
+    "CareArrangement",
+    "Case",
+    "CaseEvent",
+    "CaseSettings",
+    "CaseTransfer",
+    "ConsentRecord",
+    "DatePrecision",
+    "EmergencyAccess",
+    "Family",
+    "FamilyMember",
+    "FollowUpTask",
+    "GoalProgress",
+    "IdentityDocument",
+    "KinshipBasis",
+    "KinshipTest",
+    "Language",
+    "LegalRecord",
+    "Note",
+    "Operation",
+    "PlanDomain",
+    "PlanGoal",
+    "ReintegrationPlan",
+    "Returnee",
+    "ReturneeAlias",
+    "Sex",
+    "district_errors",
+    "upload_to",
+]
