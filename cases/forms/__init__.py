@@ -1,0 +1,42 @@
+"""Input shape and layout, one module per part of a case. Rules live in models (clean) and actions;
+forms only collect input. Everything is importable from `cases.forms`."""
+
+from .base import HelperMixin
+from .civil_status import (
+    CareArrangementForm,
+    ConsentForm,
+    ConsentWithdrawForm,
+    DocumentForm,
+    DocumentTransitionForm,
+    KinshipResultForm,
+    KinshipTestForm,
+)
+from .follow_ups import FollowUpTaskForm
+from .plans import AssessmentForm, GoalForm, GoalProgressForm
+from .registration import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
+from .restricted import EmergencyAccessForm, RestrictedSectionForm
+from .transfers import TransferDecisionForm, TransferForm
+
+__all__ = [
+    "AssessmentForm",
+    "CareArrangementForm",
+    "CaseForm",
+    "ConsentForm",
+    "ConsentWithdrawForm",
+    "DocumentForm",
+    "DocumentTransitionForm",
+    "EmergencyAccessForm",
+    "FamilyMemberForm",
+    "FollowUpTaskForm",
+    "GoalForm",
+    "GoalProgressForm",
+    "HelperMixin",
+    "KinshipResultForm",
+    "KinshipTestForm",
+    "NoteForm",
+    "RegistrationForm",
+    "RestrictedSectionForm",
+    "ReturneeForm",
+    "TransferDecisionForm",
+    "TransferForm",
+]

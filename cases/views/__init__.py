@@ -1,0 +1,78 @@
+"""HTTP glue for the social worker's pages, one module per part of a case. Objects come through
+selectors (visibility first), writes go through actions; a case the user may not see is a 404,
+whatever the reason. Everything is importable from `cases.views`, as urls.py and the services app do."""
+
+from .base import CaseWriteView
+from .civil_status import (
+    AttachmentDownloadView,
+    CareArrangementCreateView,
+    ConsentCreateView,
+    ConsentWithdrawView,
+    DocumentCreateView,
+    DocumentTransitionView,
+    DocumentUpdateView,
+    KinshipResultView,
+    KinshipTestCreateView,
+    ReturneeWriteView,
+)
+from .follow_ups import TaskCreateView, TaskDoneView
+from .plans import (
+    AssessmentCreateView,
+    AssessmentUpdateView,
+    GoalCreateView,
+    GoalProgressView,
+    GoalUpdateView,
+    PlanDetailView,
+    PlanStartView,
+    PlanView,
+)
+from .registration import (
+    SEARCH_KEY,
+    CaseDetailView,
+    CaseloadView,
+    CaseUpdateView,
+    FamilyDetailView,
+    ReturneeDetailView,
+    ReturneeRegisterView,
+    ReturneeUpdateView,
+)
+from .restricted import EmergencyAccessView, RestrictedSectionView
+from .transfers import TransferCancelView, TransferCreateView, TransferDecideView, TransferListView
+
+__all__ = [
+    "SEARCH_KEY",
+    "AssessmentCreateView",
+    "AssessmentUpdateView",
+    "AttachmentDownloadView",
+    "CareArrangementCreateView",
+    "CaseDetailView",
+    "CaseUpdateView",
+    "CaseWriteView",
+    "CaseloadView",
+    "ConsentCreateView",
+    "ConsentWithdrawView",
+    "DocumentCreateView",
+    "DocumentTransitionView",
+    "DocumentUpdateView",
+    "EmergencyAccessView",
+    "FamilyDetailView",
+    "GoalCreateView",
+    "GoalProgressView",
+    "GoalUpdateView",
+    "KinshipResultView",
+    "KinshipTestCreateView",
+    "PlanDetailView",
+    "PlanStartView",
+    "PlanView",
+    "RestrictedSectionView",
+    "ReturneeDetailView",
+    "ReturneeRegisterView",
+    "ReturneeUpdateView",
+    "ReturneeWriteView",
+    "TaskCreateView",
+    "TaskDoneView",
+    "TransferCancelView",
+    "TransferCreateView",
+    "TransferDecideView",
+    "TransferListView",
+]
