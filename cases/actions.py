@@ -1333,7 +1333,7 @@ def _emergency_alert(*, actor, case: Case | None, openable: bool, attempt: int, 
             regions |= Q(regions=case.returnee.region_id)
         audience |= Q(role=User.Role.SUPERVISOR) & regions
     if administrators:
-        audience |= Q(role=User.Role.ADMINISTRATOR) | Q(is_superuser=True)
+        audience |= User.administrators()
     people = User.objects.filter(audience, is_active=True)
     alert = audit.record(
         actor=actor,

@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from cases.permissions import cases_visible_to, visible_through
 from repat.accounts.models import User
+from repat.accounts.permissions import is_active_user
 
 from .models import Provider, Referral
 
@@ -12,26 +13,18 @@ from .models import Provider, Referral
 PROVIDER_STATUSES = ("assigned", "accepted", "declined", "in_progress", "completed", "cancelled", "revoked")
 
 
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _is_admin(user) -> bool:
-    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
-
-
 def provider_of(user) -> Provider | None:
     """The provider organisation a provider user works for (None for everyone else)."""
-    if not _active(user) or user.role != User.Role.PROVIDER:
+    if not is_active_user(user) or user.role != User.Role.PROVIDER:
         return None
     staff = getattr(user, "provider_staff", None)
     return staff.provider if staff is not None else None
 
 
 def referrals_visible_to(user):
-    if not _active(user):
+    if not is_active_user(user):
         return Referral.objects.none()
-    if _is_admin(user):
+    if user.is_administrator:
         return Referral.objects.all()
     if user.role == User.Role.PROVIDER:
         provider = provider_of(user)
@@ -70,7 +63,7 @@ def can_request(user, case) -> bool:
 
 def can_coordinate(user) -> bool:
     """Assign providers, and act for a provider that does not use Repat itself."""
-    return _active(user) and (user.role == User.Role.COORDINATOR or _is_admin(user))
+    return is_active_user(user) and (user.role == User.Role.COORDINATOR or user.is_administrator)
 
 
 def can_act_as_provider(user, referral: Referral) -> bool:
@@ -79,7 +72,7 @@ def can_act_as_provider(user, referral: Referral) -> bool:
 
 
 def can_override_consent(user) -> bool:
-    return _active(user) and (user.role == User.Role.SUPERVISOR or _is_admin(user))
+    return is_active_user(user) and (user.role == User.Role.SUPERVISOR or user.is_administrator)
 
 
 def can_request_consent_override(user, referral: Referral) -> bool:
@@ -155,7 +148,7 @@ def assignable_people(user):
     people = User.objects.filter(is_active=True, role__in=[User.Role.PROVIDER, User.Role.SOCIAL_WORKER])
     if not can_coordinate(user):
         return people.none()
-    if _is_admin(user):
+    if user.is_administrator:
         return people
     regions = region_ids(user)
     return people.filter(
