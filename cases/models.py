@@ -9,8 +9,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from repat.core.crypto import EncryptedTextField
+from repat.core.deadlines import overdue_on
 
-from .querysets import CaseQuerySet, FamilyQuerySet, ReturneeQuerySet
+from .querysets import (
+    AssessmentQuerySet,
+    CaseQuerySet,
+    FamilyQuerySet,
+    FollowUpTaskQuerySet,
+    IdentityDocumentQuerySet,
+    PlanGoalQuerySet,
+    ReturneeQuerySet,
+)
 from .storage import private_storage
 
 
@@ -470,7 +479,7 @@ class Case(models.Model):
 
     @property
     def follow_up_overdue(self) -> bool:
-        return bool(self.next_follow_up and not self.is_closed and self.next_follow_up < timezone.localdate())
+        return not self.is_closed and overdue_on(self.next_follow_up)
 
 
 class Note(models.Model):
@@ -662,6 +671,7 @@ class IdentityDocument(models.Model):
         Status.REFUSED: (Status.REQUESTED,),
         Status.ISSUED: (),
     }
+    OPEN_STATUSES = tuple(status for status, onward in TRANSITIONS.items() if onward)  # all but issued
 
     returnee = models.ForeignKey(
         Returnee, verbose_name=_("returnee"), on_delete=models.PROTECT, related_name="documents"
@@ -681,6 +691,8 @@ class IdentityDocument(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IdentityDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "id"]
@@ -713,11 +725,11 @@ class IdentityDocument(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (self.Status.ISSUED,)
+        return self.status in self.OPEN_STATUSES
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.is_open and self.due_date and self.due_date < timezone.localdate())
+        return self.is_open and overdue_on(self.due_date)
 
     def next_statuses(self) -> list[str]:
         return list(self.TRANSITIONS[self.Status(self.status)])
@@ -1022,6 +1034,8 @@ class Assessment(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
+    objects = AssessmentQuerySet.as_manager()
+
     class Meta:
         ordering = [models.F("assessed_on").desc(nulls_first=True), "-id"]
         verbose_name = _("assessment")
@@ -1048,7 +1062,7 @@ class Assessment(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.status == self.Status.PLANNED and self.due_date and self.due_date < timezone.localdate())
+        return self.status == self.Status.PLANNED and overdue_on(self.due_date)
 
     def get_recommended_domains_display(self) -> str:
         labels = dict(PlanDomain.choices)
@@ -1113,6 +1127,8 @@ class PlanGoal(models.Model):
         ACHIEVED = "achieved", _("Achieved")
         DROPPED = "dropped", _("Dropped")
 
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
     plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("domain"), max_length=20, choices=PlanDomain.choices)
     goal = models.CharField(_("goal"), max_length=300)
@@ -1130,6 +1146,8 @@ class PlanGoal(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)  # the version edit forms carry (repat.core.versions)
 
+    objects = PlanGoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["domain", "id"]
         verbose_name = _("plan goal")
@@ -1141,8 +1159,7 @@ class PlanGoal(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        open_ = self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS)
-        return bool(open_ and self.target_date and self.target_date < timezone.localdate())
+        return self.status in self.OPEN_STATUSES and overdue_on(self.target_date)
 
 
 class GoalProgress(models.Model):
@@ -1237,6 +1254,8 @@ class FollowUpTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = FollowUpTaskQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("follow-up task")
@@ -1250,7 +1269,7 @@ class FollowUpTask(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.done_at is None and self.due_date < timezone.localdate()
+        return self.done_at is None and overdue_on(self.due_date)
 
 
 # --- Restricted section and emergency access --------------------------------------------------------
