@@ -63,6 +63,18 @@ def test_the_status_sets_say_what_they_name():
     assert status.SUBMITTED not in Referral.SHOWN_TO_PROVIDER and status.DRAFT not in Referral.SHOWN_TO_PROVIDER
 
 
+def test_the_database_constraints_hold_the_same_sets():
+    # Meta cannot name the class's sets, so its constraints list the statuses: they must not drift.
+    def statuses(name: str) -> set[str]:
+        constraint = next(c for c in Referral._meta.constraints if c.name == name)
+        negated, _other = constraint.condition.children
+        ((_lookup, values),) = negated.children
+        return set(values)
+
+    assert statuses("referral_closing_has_reason") == set(Referral.WITH_CLOSING_REASON)
+    assert statuses("referral_assigned_has_provider") == {*Referral.WITH_PROVIDER, Referral.Status.COMPLETED}
+
+
 def test_the_consent_override_is_a_step_but_not_a_transition(db):
     # It changes no status: referral_consent_override records it.
     assert Referral.TRANSITIONS["override"].target is None
