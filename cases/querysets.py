@@ -67,6 +67,10 @@ class CaseQuerySet(DueQuerySet):
     def assigned_to(self, user):
         return self.filter(worker=user)
 
+    def follow_up_overdue(self, day=None):
+        """`overdue` under the name of the case's own property (`Case.follow_up_overdue`)."""
+        return self.overdue(day)
+
     def search(self, text: str, *, few: bool = False):
         """`few`: the cases are few already (one worker's), so each is checked rather than every
         match in the country listed first."""
