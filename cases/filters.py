@@ -116,7 +116,7 @@ class CaseFilter(StrictFilterSet):
         return queryset.search(value, few=self.few_cases) if value.strip() else queryset
 
     def filter_overdue(self, queryset, name, value):
-        return queryset.follow_up_overdue(timezone.localdate()) if value else queryset
+        return queryset.overdue(timezone.localdate()) if value else queryset
 
     def filter_hide_closed(self, queryset, name, value):
         return queryset.open() if value else queryset

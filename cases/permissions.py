@@ -8,6 +8,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.utils import timezone
 
 from repat.accounts.models import User
+from repat.accounts.permissions import is_active_administrator, is_active_user
 from repat.accounts.selectors import region_ids
 
 from .models import (
@@ -29,22 +30,14 @@ from .models import (
 REGIONAL_ROLES = (User.Role.COORDINATOR, User.Role.SUPERVISOR)
 
 
-def _sees_everything(user) -> bool:
-    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
-
-
 def sees_every_region(user) -> bool:
-    return _is_active(user) and _sees_everything(user)
-
-
-def _is_active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+    return is_active_administrator(user)
 
 
 def _scope(user, prefix: str = "") -> Q | None:
     """The cases a user's role and regions give them (None: all, for administrators), as a
     condition on cases (prefix "") or on returnees (prefix "case__")."""
-    if _sees_everything(user):
+    if user.is_administrator:
         return None
     if user.role == User.Role.SOCIAL_WORKER:
         return Q(**{f"{prefix}worker": user})
@@ -75,9 +68,9 @@ def visible_through(user, path: str, *, emergency: bool = True) -> Q | None:
     hundred cases (with `IN (every visible case)` it walks the other table in its order instead,
     and a worker's referral queue reads a hundred thousand rows). None: every row. Without
     `emergency`, the cases in the user's own scope only."""
-    if not _is_active(user):
+    if not is_active_user(user):
         return Q(pk__in=[])
-    if _sees_everything(user):
+    if user.is_administrator:
         return None
     if user.role == User.Role.SOCIAL_WORKER:
         scope = Q(**{f"{path}__worker": user})
@@ -90,7 +83,7 @@ def visible_through(user, path: str, *, emergency: bool = True) -> Q | None:
 
 
 def cases_visible_to(user):
-    if not _is_active(user):
+    if not is_active_user(user):
         return Case.objects.none()
     scope = _scope(user)
     if scope is None:
@@ -102,14 +95,14 @@ def cases_visible_to(user):
 
 def cases_in_scope(user):
     """Visible without emergency access: what a user may change."""
-    if not _is_active(user):
+    if not is_active_user(user):
         return Case.objects.none()
     scope = _scope(user)
     return Case.objects.all() if scope is None else Case.objects.filter(scope)
 
 
 def returnees_visible_to(user):
-    if not _is_active(user):
+    if not is_active_user(user):
         return Returnee.objects.none()
     scope = _scope(user, "case__")
     if scope is None:
@@ -122,9 +115,9 @@ def returnees_visible_to(user):
 def _families_of(user, *, emergency: bool):
     """Families with a member whose case the user may see (correlated per family, so that opening
     one family checks its few members rather than listing every visible returnee of a region)."""
-    if not _is_active(user):
+    if not is_active_user(user):
         return Family.objects.none()
-    if _sees_everything(user):
+    if user.is_administrator:
         return Family.objects.all()
     member_visible = visible_through(user, "returnee__case", emergency=emergency)
     with_member = Q(Exists(FamilyMember.objects.filter(member_visible, family=OuterRef("pk"))))
@@ -147,8 +140,8 @@ def families_in_scope(user):
 
 
 def can_register_returnee(user) -> bool:
-    return _is_active(user) and (
-        user.role == User.Role.SOCIAL_WORKER or _sees_everything(user) or user.role == User.Role.COORDINATOR
+    return is_active_user(user) and (
+        user.role == User.Role.SOCIAL_WORKER or user.is_administrator or user.role == User.Role.COORDINATOR
     )
 
 
@@ -180,20 +173,20 @@ def can_edit_case(user, case: Case) -> bool:
     administrator may change it; a supervisor reviews."""
     if not in_scope(user, case):
         return False  # emergency access opens a case for reading, not for changing it
-    return user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or _sees_everything(user)
+    return user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or user.is_administrator
 
 
 def can_assign_worker(user) -> bool:
-    return _is_active(user) and (user.role == User.Role.COORDINATOR or _sees_everything(user))
+    return is_active_user(user) and (user.role == User.Role.COORDINATOR or user.is_administrator)
 
 
 def assignable_workers(user):
     """Social workers a user may give a case to: themselves (workers), workers of their regions
     (coordinators), any (administrators)."""
     workers = User.objects.filter(role=User.Role.SOCIAL_WORKER, is_active=True)
-    if not _is_active(user):
+    if not is_active_user(user):
         return workers.none()
-    if _sees_everything(user):
+    if user.is_administrator:
         return workers
     if user.role == User.Role.COORDINATOR:
         return workers.filter(regions__in=region_ids(user)).distinct()
@@ -205,9 +198,9 @@ def assignable_workers(user):
 def workers_visible_to(user):
     """Social workers whose caseloads a user may look at: their own, or those of their regions."""
     workers = User.objects.filter(role=User.Role.SOCIAL_WORKER)
-    if not _is_active(user):
+    if not is_active_user(user):
         return workers.none()
-    if _sees_everything(user):
+    if user.is_administrator:
         return workers
     if user.role in REGIONAL_ROLES:
         return workers.filter(regions__in=region_ids(user)).distinct()
@@ -252,9 +245,9 @@ def transfers_answerable_by(user):
     """Pending transfers this user may answer: addressed to them (workers), or to a region they
     coordinate (coordinators), or any (administrators)."""
     pending = CaseTransfer.objects.filter(status="pending")
-    if not (user.is_authenticated and user.is_active):
+    if not is_active_user(user):
         return pending.none()
-    if user.role == user.Role.ADMINISTRATOR or user.is_superuser:
+    if user.is_administrator:
         return pending
     if user.role == user.Role.SOCIAL_WORKER:
         return pending.filter(to_worker=user)
@@ -265,12 +258,12 @@ def transfers_answerable_by(user):
 
 def can_use_caseload(user) -> bool:
     """Provider staff work from their referrals, never from case lists."""
-    return _is_active(user) and user.role != User.Role.PROVIDER
+    return is_active_user(user) and user.role != User.Role.PROVIDER
 
 
 def can_handle_transfers(user) -> bool:
-    return _is_active(user) and (
-        user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or _sees_everything(user)
+    return is_active_user(user) and (
+        user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or user.is_administrator
     )
 
 
@@ -289,7 +282,7 @@ def can_see_restricted(user, returnee: Returnee) -> bool:
     """The restricted section: granted per user (permission "see the restricted section"), and
     only for returnees whose case is in their own scope (never through emergency access)."""
     return (
-        _is_active(user)
+        is_active_user(user)
         and user.role != User.Role.PROVIDER
         and has_restricted_grant(user)
         and _returnee_in_scope(user, returnee)
@@ -320,8 +313,8 @@ def _returnee_in_scope(user, returnee: Returnee) -> bool:
 
 
 def can_break_the_glass(user) -> bool:
-    return _is_active(user) and user.role in (User.Role.SOCIAL_WORKER, *REGIONAL_ROLES)
+    return is_active_user(user) and user.role in (User.Role.SOCIAL_WORKER, *REGIONAL_ROLES)
 
 
 def receives_escalations(user) -> bool:
-    return _is_active(user) and (user.role in REGIONAL_ROLES or _sees_everything(user))
+    return is_active_user(user) and (user.role in REGIONAL_ROLES or user.is_administrator)

@@ -2,7 +2,8 @@
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+
+from repat.core.deadlines import DueQuerySet
 
 
 def matching_returnees(word: str):
@@ -52,16 +53,23 @@ class FamilyQuerySet(models.QuerySet):
     pass
 
 
-class CaseQuerySet(models.QuerySet):
-    def open(self):
-        return self.exclude(status="closed")
+class CaseQuerySet(DueQuerySet):
+    """`.open()`: not closed; `.due_by(day)`, `.overdue(day)`: by the next follow-up."""
+
+    due_field = "next_follow_up"
+
+    @classmethod
+    def open_condition(cls, prefix: str = "") -> Q:
+        from .models import Case
+
+        return ~Q(**{f"{prefix}status": Case.Status.CLOSED})
 
     def assigned_to(self, user):
         return self.filter(worker=user)
 
-    def follow_up_overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(next_follow_up__lt=today)
+    def follow_up_overdue(self, day=None):
+        """`overdue` under the name of the case's own property (`Case.follow_up_overdue`)."""
+        return self.overdue(day)
 
     def search(self, text: str, *, few: bool = False):
         """`few`: the cases are few already (one worker's), so each is checked rather than every
@@ -75,3 +83,56 @@ class CaseQuerySet(models.QuerySet):
         # other words ("кызы", "уулу") are checked on those rows only.
         longest, *others = sorted(words, key=len, reverse=True)
         return self.filter(Q(returnee_id__in=matching_returnees(longest)), *(matches(w, "returnee__") for w in others))
+
+
+class CaseItemQuerySet(DueQuerySet):
+    """Something to do on a case by a date; `case_path` leads from its rows to the case."""
+
+    case_path = "case__"
+
+    def of_open_cases(self):
+        """Only the items of cases still open: a closed case's leftovers are nobody's work."""
+        return self.filter(CaseQuerySet.open_condition(self.case_path))
+
+
+class FollowUpTaskQuerySet(CaseItemQuerySet):
+    """`.open()`: not done yet."""
+
+    @classmethod
+    def open_condition(cls, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}done_at__isnull": True})
+
+
+class IdentityDocumentQuerySet(CaseItemQuerySet):
+    """`.open()`: not issued yet (`IdentityDocument.OPEN_STATUSES`)."""
+
+    case_path = "returnee__case__"
+
+    @classmethod
+    def open_condition(cls, prefix: str = "") -> Q:
+        from .models import IdentityDocument
+
+        return Q(**{f"{prefix}status__in": IdentityDocument.OPEN_STATUSES})
+
+
+class AssessmentQuerySet(CaseItemQuerySet):
+    """`.open()`: planned, not done yet."""
+
+    @classmethod
+    def open_condition(cls, prefix: str = "") -> Q:
+        from .models import Assessment
+
+        return Q(**{f"{prefix}status": Assessment.Status.PLANNED})
+
+
+class PlanGoalQuerySet(CaseItemQuerySet):
+    """`.open()`: being worked on (`PlanGoal.OPEN_STATUSES`); due by its target date."""
+
+    case_path = "plan__case__"
+    due_field = "target_date"
+
+    @classmethod
+    def open_condition(cls, prefix: str = "") -> Q:
+        from .models import PlanGoal
+
+        return Q(**{f"{prefix}status__in": PlanGoal.OPEN_STATUSES})

@@ -48,6 +48,7 @@ from .models import (
     ReintegrationPlan,
     Returnee,
 )
+from .querysets import PlanGoalQuerySet
 
 
 def caseload(*, user, params) -> CaseFilter:
@@ -389,14 +390,13 @@ def _pending_transfer(case: Case):
 def case_overview(*, case: Case) -> dict:
     """The case page's reintegration summary: assessments, the plan's progress (the plan and its
     goal counts in one query), documents."""
-    today = timezone.localdate()
-    open_statuses = (PlanGoal.Status.NOT_STARTED, PlanGoal.Status.IN_PROGRESS)
+    overdue = PlanGoalQuerySet.overdue_condition(timezone.localdate(), "goals__")
     plans = {
         plan.status: plan
         for plan in case.plans.exclude(status=ReintegrationPlan.Status.SUPERSEDED).annotate(
             goal_count=Count("goals"),
             achieved_count=Count("goals", filter=Q(goals__status=PlanGoal.Status.ACHIEVED)),
-            overdue_count=Count("goals", filter=Q(goals__status__in=open_statuses, goals__target_date__lt=today)),
+            overdue_count=Count("goals", filter=overdue),
         )
     }
     plan = plans.get(ReintegrationPlan.Status.CURRENT) or plans.get(ReintegrationPlan.Status.DRAFT)
@@ -404,7 +404,7 @@ def case_overview(*, case: Case) -> dict:
     if plan is not None:
         summary = PlanSummary(plan, plan.goal_count, plan.achieved_count, plan.overdue_count)
     return {
-        "tasks": list(case.tasks.filter(done_at__isnull=True).select_related("assigned_to")[:50]),
+        "tasks": list(case.tasks.open().select_related("assigned_to")[:50]),
         "pending_transfer": _pending_transfer(case),
         "assessments": list(case.assessments.all()[:20]),
         "plan_summary": summary,

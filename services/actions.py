@@ -24,18 +24,6 @@ from repat.reminders.models import Reminder
 from . import permissions
 from .models import Provider, ProviderStaff, Referral, ServiceType
 
-# Which statuses each transition leaves from, and where it goes.
-TRANSITIONS = {
-    "submit": (("draft",), "submitted"),
-    "assign": (("submitted", "declined"), "assigned"),
-    "accept": (("assigned",), "accepted"),
-    "decline": (("assigned",), "declined"),
-    "start": (("accepted",), "in_progress"),
-    "complete": (("in_progress",), "completed"),
-    "cancel": (Referral.OPEN_STATUSES, "cancelled"),
-    "revoke": (tuple(s for s in Referral.OPEN_STATUSES if s != "draft"), "revoked"),
-}
-
 
 @transaction.atomic
 def referral_create(
@@ -224,9 +212,10 @@ def _check_provider(referral: Referral, provider: Provider, load: dict[int, int]
 
 
 def provider_load(provider_ids: Iterable[int]) -> dict[int, int]:
-    """Open referrals (assigned, accepted, in progress) per provider, counted in SQL."""
+    """Referrals in each provider's hands (`Referral.WITH_PROVIDER`), counted in SQL."""
     rows = (
-        Referral.objects.filter(provider_id__in=list(provider_ids), status__in=["assigned", "accepted", "in_progress"])
+        Referral.objects.with_provider()
+        .filter(provider_id__in=list(provider_ids))
         .values("provider_id")
         .annotate(n=Count("id"))
     )
@@ -263,9 +252,11 @@ def referral_transition(
     outcome: str = "",
     completed_on: datetime.date | None = None,
 ) -> Referral:
-    """Move a referral one step. `expected_status` is the status the actor saw: if someone else
-    moved the referral meanwhile, the action is refused instead of silently applied twice."""
-    if action not in TRANSITIONS:
+    """Move a referral one step of `Referral.TRANSITIONS`. `expected_status` is the status the
+    actor saw: if someone else moved the referral meanwhile, the action is refused instead of
+    silently applied twice. (The consent override changes no status: `referral_consent_override`.)"""
+    step = Referral.TRANSITIONS.get(action)
+    if step is None or step.target is None:
         raise ValidationError(_("Unknown action."))
     if action == "assign" and provider is not None:
         # Lock the provider (always before the referral) so that two assignments at once cannot both
@@ -280,8 +271,8 @@ def referral_transition(
     )
     if referral is None:
         raise PermissionDenied
-    sources, target = TRANSITIONS[action]
-    if referral.status != expected_status or referral.status not in sources:
+    target = step.target
+    if referral.status != expected_status or referral.status not in step.sources:
         raise ValidationError(
             _("This referral is now “%(status)s”: someone changed it meanwhile, or this step is not possible.")
             % {"status": referral.get_status_display()}
@@ -293,7 +284,7 @@ def referral_transition(
     changes: dict[str, list] = {"status": [old_status, target]}
     update = ["status", "updated_at"]
 
-    if action in ("decline", "cancel", "revoke"):
+    if step.closing:
         if not reason.strip():
             raise ValidationError({"reason": _("Give a reason.")})
         referral.closing_reason = reason.strip()

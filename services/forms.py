@@ -53,7 +53,7 @@ class ReferralForm(HelperMixin, SingleSubmitFormMixin, forms.ModelForm):
 
 
 class TransitionForm(HelperMixin, forms.Form):
-    """One form for every step; the view shows only the fields its step needs."""
+    """One form for every step; it keeps only the fields its step asks for (`Step.fields`)."""
 
     expected_status = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
@@ -69,25 +69,14 @@ class TransitionForm(HelperMixin, forms.Form):
     outcome = forms.CharField(label=_("Outcome"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     completed_on = forms.DateField(label=_("Completed on"), required=False, widget=DateInput())
 
-    FIELDS = {
-        "submit": ["comment"],
-        "assign": ["provider", "assignee", "provider_brief", "comment"],
-        "accept": ["comment"],
-        "decline": ["reason"],
-        "start": ["comment"],
-        "complete": ["outcome", "completed_on", "comment"],
-        "cancel": ["reason"],
-        "revoke": ["reason"],
-        "override": ["reason"],
-    }
-
     def __init__(self, *args, action: str, referral: Referral | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = {"expected_status", *self.FIELDS[action]}
+        asked = Referral.TRANSITIONS[action].fields
+        keep = {"expected_status", *asked}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]
-        self.order_fields(self.FIELDS[action])
+        self.order_fields(asked)
         if "provider" in self.fields:
             providers = Provider.objects.filter(accepting_referrals=True)
             if referral is not None:

@@ -1,13 +1,15 @@
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from repat.core.deadlines import overdue_on
 from repat.core.models import LocalizedNameMixin
 
 from .querysets import ReferralQuerySet
@@ -112,6 +114,26 @@ class ProviderStaff(models.Model):
         return f"{self.user} ({self.provider})"
 
 
+@dataclass(frozen=True)
+class Step:
+    """One step of the referral workflow (`Referral.TRANSITIONS`): the statuses it leaves from,
+    the status it leads to (None: it changes no status, as the consent override), who may take it
+    (a question `services.permissions.Standing` answers), the label of its button and page, and
+    the fields its form asks for."""
+
+    sources: tuple[str, ...]
+    target: str | None
+    who: str
+    label: Promise
+    fields: tuple[str, ...]
+
+    @property
+    def closing(self) -> bool:
+        """Declines, cancels or revokes the referral: it needs a reason (kept in `closing_reason`)
+        and its button warns."""
+        return self.target in Referral.WITH_CLOSING_REASON
+
+
 class Referral(models.Model):
     """A request that a provider deliver a service to a returnee, and its way to completion."""
 
@@ -131,14 +153,47 @@ class Referral(models.Model):
         URGENT = "urgent", _("Urgent")
         EMERGENCY = "emergency", _("Emergency")
 
-    OPEN_STATUSES = (
-        Status.DRAFT,
-        Status.SUBMITTED,
-        Status.ASSIGNED,
-        Status.ACCEPTED,
-        Status.DECLINED,
-        Status.IN_PROGRESS,
-    )
+    # Sent to the coordinators and not finished: what may be revoked.
+    SENT = (Status.SUBMITTED, Status.ASSIGNED, Status.ACCEPTED, Status.DECLINED, Status.IN_PROGRESS)
+    # Not finished: may be cancelled, follows its case to another region, `Referral.objects.open()`.
+    OPEN = (Status.DRAFT, *SENT)
+    # Waiting for a coordinator to choose a provider (again, once declined).
+    WAITING_FOR_PROVIDER = (Status.SUBMITTED, Status.DECLINED)
+    # In a provider's hands: what counts against its capacity and its load.
+    WITH_PROVIDER = (Status.ASSIGNED, Status.ACCEPTED, Status.IN_PROGRESS)
+    # Taken on by a provider: the service counts as received (the programme's indicators).
+    TAKEN_ON = (Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETED)
+    # What a provider's staff see of the referrals sent to it: everything from its assignment on.
+    SHOWN_TO_PROVIDER = (*WITH_PROVIDER, Status.DECLINED, Status.COMPLETED, Status.CANCELLED, Status.REVOKED)
+    # Ended or refused with a reason, which `closing_reason` keeps.
+    WITH_CLOSING_REASON = (Status.DECLINED, Status.CANCELLED, Status.REVOKED)
+    # The deadline that runs in each status: accepting while assigned, completing once accepted.
+    DEADLINES = {"accept_due": (Status.ASSIGNED,), "complete_due": (Status.ACCEPTED, Status.IN_PROGRESS)}
+
+    # The workflow: each step by the name pages, forms and `services.actions.referral_transition` use.
+    TRANSITIONS = {
+        "submit": Step((Status.DRAFT,), Status.SUBMITTED, "case_worker", _("Submit"), ("comment",)),
+        "assign": Step(
+            WAITING_FOR_PROVIDER,
+            Status.ASSIGNED,
+            "coordinator",
+            _("Assign to a provider"),
+            ("provider", "assignee", "provider_brief", "comment"),
+        ),
+        "accept": Step((Status.ASSIGNED,), Status.ACCEPTED, "provider", _("Accept"), ("comment",)),
+        "decline": Step((Status.ASSIGNED,), Status.DECLINED, "provider", _("Decline"), ("reason",)),
+        "start": Step((Status.ACCEPTED,), Status.IN_PROGRESS, "provider", _("Start the service"), ("comment",)),
+        "complete": Step(
+            (Status.IN_PROGRESS,),
+            Status.COMPLETED,
+            "provider",
+            _("Record completion"),
+            ("outcome", "completed_on", "comment"),
+        ),
+        "cancel": Step(OPEN, Status.CANCELLED, "case_worker_or_coordinator", _("Cancel the referral"), ("reason",)),
+        "revoke": Step(SENT, Status.REVOKED, "revoker", _("Revoke the referral"), ("reason",)),
+        "override": Step(OPEN, None, "consent_overrider", _("Override the consent requirement"), ("reason",)),
+    }
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="referrals")
     service_type = models.ForeignKey(
@@ -277,18 +332,17 @@ class Referral(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
+        return self.status in self.OPEN
 
     @property
     def due_date(self) -> datetime.date | None:
-        """The deadline that matters now: accepting while assigned, completing once accepted."""
-        if self.status == self.Status.ASSIGNED:
-            return self.accept_due
-        if self.status in (self.Status.ACCEPTED, self.Status.IN_PROGRESS):
-            return self.complete_due
+        """The deadline that runs in the referral's status (`DEADLINES`), if any."""
+        for field, statuses in self.DEADLINES.items():
+            if self.status in statuses:
+                return getattr(self, field)
         return None
 
     @property
     def is_overdue(self) -> bool:
-        due = self.due_date
-        return bool(due and due < timezone.localdate())
+        """As `Referral.objects.overdue()` counts it."""
+        return overdue_on(self.due_date)

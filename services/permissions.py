@@ -1,43 +1,35 @@
 """Who may see and move referrals. Every referral view, list and count starts from
 `referrals_visible_to`, which fails closed like the case querysets it builds on."""
 
+from functools import cached_property
+
 from django.db.models import Q
 
 from cases.permissions import cases_visible_to, visible_through
 from repat.accounts.models import User
+from repat.accounts.permissions import is_active_user
 
 from .models import Provider, Referral
-
-# Statuses a provider sees: from the moment a referral is assigned to it.
-PROVIDER_STATUSES = ("assigned", "accepted", "declined", "in_progress", "completed", "cancelled", "revoked")
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _is_admin(user) -> bool:
-    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
 
 
 def provider_of(user) -> Provider | None:
     """The provider organisation a provider user works for (None for everyone else)."""
-    if not _active(user) or user.role != User.Role.PROVIDER:
+    if not is_active_user(user) or user.role != User.Role.PROVIDER:
         return None
     staff = getattr(user, "provider_staff", None)
     return staff.provider if staff is not None else None
 
 
 def referrals_visible_to(user):
-    if not _active(user):
+    if not is_active_user(user):
         return Referral.objects.none()
-    if _is_admin(user):
+    if user.is_administrator:
         return Referral.objects.all()
     if user.role == User.Role.PROVIDER:
         provider = provider_of(user)
         if provider is None:
             return Referral.objects.none()
-        return Referral.objects.filter(provider=provider, status__in=PROVIDER_STATUSES)
+        return Referral.objects.filter(provider=provider, status__in=Referral.SHOWN_TO_PROVIDER)
     condition = visible_through(user, "case")
     return Referral.objects.all() if condition is None else Referral.objects.filter(condition)
 
@@ -70,7 +62,7 @@ def can_request(user, case) -> bool:
 
 def can_coordinate(user) -> bool:
     """Assign providers, and act for a provider that does not use Repat itself."""
-    return _active(user) and (user.role == User.Role.COORDINATOR or _is_admin(user))
+    return is_active_user(user) and (user.role == User.Role.COORDINATOR or user.is_administrator)
 
 
 def can_act_as_provider(user, referral: Referral) -> bool:
@@ -79,7 +71,7 @@ def can_act_as_provider(user, referral: Referral) -> bool:
 
 
 def can_override_consent(user) -> bool:
-    return _active(user) and (user.role == User.Role.SUPERVISOR or _is_admin(user))
+    return is_active_user(user) and (user.role == User.Role.SUPERVISOR or user.is_administrator)
 
 
 def can_request_consent_override(user, referral: Referral) -> bool:
@@ -114,36 +106,54 @@ def works_on(user, referral: Referral) -> bool:
     return cases_in_scope(user).filter(pk=referral.case_id).exists()
 
 
-def allowed_transitions(user, referral: Referral) -> list[str]:
-    """The transitions this user may attempt now (what the page offers as buttons)."""
-    from cases.permissions import can_edit_case
+class Standing:
+    """Who a user is to one referral, as the workflow asks it (`Step.who` names one of these
+    properties). Each is worked out only when a step from the referral's status needs it, once."""
 
+    def __init__(self, user, referral: Referral):
+        self.user, self.referral = user, referral
+
+    @cached_property
+    def case_worker(self) -> bool:
+        """May change the referral's case (provider staff never do)."""
+        from cases.permissions import can_edit_case
+
+        return self.user.role != User.Role.PROVIDER and can_edit_case(self.user, self.referral.case)
+
+    @cached_property
+    def coordinator(self) -> bool:
+        return can_coordinate(self.user)
+
+    @cached_property
+    def provider(self) -> bool:
+        return can_act_as_provider(self.user, self.referral)
+
+    @cached_property
+    def case_worker_or_coordinator(self) -> bool:
+        return self.case_worker or self.coordinator
+
+    @cached_property
+    def revoker(self) -> bool:
+        return can_revoke(self.user)
+
+    @cached_property
+    def consent_overrider(self) -> bool:
+        """A supervisor, for a referral that shares data and was not overridden yet."""
+        referral = self.referral
+        return referral.shares_data and not referral.consent_overridden_by_id and can_override_consent(self.user)
+
+
+def allowed_transitions(user, referral: Referral) -> list[str]:
+    """The steps of `Referral.TRANSITIONS` this user may attempt now (what the page offers as
+    buttons): those that leave from the referral's status, where the user is who the step needs."""
     if not works_on(user, referral):
         return []
-    status, result = referral.status, []
-    editor = can_edit_case(user, referral.case) if user.role != User.Role.PROVIDER else False
-    if status == "draft" and editor:
-        result.append("submit")
-    if status in ("submitted", "declined") and can_coordinate(user):
-        result.append("assign")
-    if status == "assigned" and can_act_as_provider(user, referral):
-        result += ["accept", "decline"]
-    if status == "accepted" and can_act_as_provider(user, referral):
-        result.append("start")
-    if status == "in_progress" and can_act_as_provider(user, referral):
-        result.append("complete")
-    if referral.is_open and (editor or can_coordinate(user)):
-        result.append("cancel")
-    if referral.is_open and status != "draft" and can_revoke(user):
-        result.append("revoke")
-    if (
-        referral.is_open
-        and referral.shares_data
-        and not referral.consent_overridden_by_id
-        and can_override_consent(user)
-    ):
-        result.append("override")
-    return result
+    standing = Standing(user, referral)
+    return [
+        action
+        for action, step in Referral.TRANSITIONS.items()
+        if referral.status in step.sources and getattr(standing, step.who)
+    ]
 
 
 def assignable_people(user):
@@ -155,7 +165,7 @@ def assignable_people(user):
     people = User.objects.filter(is_active=True, role__in=[User.Role.PROVIDER, User.Role.SOCIAL_WORKER])
     if not can_coordinate(user):
         return people.none()
-    if _is_admin(user):
+    if user.is_administrator:
         return people
     regions = region_ids(user)
     return people.filter(

@@ -66,9 +66,6 @@ def family_service_history(*, user, returnee) -> list[Referral]:
     return permissions.mark_identity(user, referrals)
 
 
-OPEN_STATUSES = ("assigned", "accepted", "in_progress")
-
-
 def _referral_count(**conditions):
     """Counted per provider row shown (a page of them), through the (provider, status) index,
     rather than grouping every referral of the country."""
@@ -77,10 +74,12 @@ def _referral_count(**conditions):
 
 
 def provider_loads(*, user, details: bool = True):
-    """Providers with their open referrals counted in SQL: the coordinator's load view, and the
-    referral queue's sidebar (`details=False`: without their regions and services)."""
+    """Providers with the referrals in their hands (`Referral.WITH_PROVIDER`) and those waiting for
+    their answer counted in SQL: the coordinator's load view, and the referral queue's sidebar
+    (`details=False`: without their regions and services)."""
     providers = Provider.objects.annotate(
-        open_referrals=_referral_count(status__in=OPEN_STATUSES), waiting=_referral_count(status="assigned")
+        open_referrals=_referral_count(status__in=Referral.WITH_PROVIDER),
+        waiting=_referral_count(status=Referral.Status.ASSIGNED),
     ).order_by("name")
     return providers.prefetch_related("regions", "service_types") if details else providers
 

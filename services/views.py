@@ -18,18 +18,7 @@ from repat.core.views import PermissionMixin, SingleSubmitMixin, add_action_erro
 
 from . import actions, permissions, selectors
 from .forms import BulkAssignForm, ReferralForm, TransitionForm
-
-ACTION_LABELS = {
-    "submit": gettext_lazy("Submit"),
-    "assign": gettext_lazy("Assign to a provider"),
-    "accept": gettext_lazy("Accept"),
-    "decline": gettext_lazy("Decline"),
-    "start": gettext_lazy("Start the service"),
-    "complete": gettext_lazy("Record completion"),
-    "cancel": gettext_lazy("Cancel the referral"),
-    "revoke": gettext_lazy("Revoke the referral"),
-    "override": gettext_lazy("Override the consent requirement"),
-}
+from .models import Referral
 
 
 class ReferralQueueView(TemplateView):
@@ -77,7 +66,7 @@ class ReferralDetailView(TemplateView):
             full_view=full_view,
             identity=identity,
             history=selectors.referral_history(referral=referral, full_view=full_view, identity=identity),
-            steps=[(action, ACTION_LABELS[action]) for action in allowed],
+            steps=[(action, Referral.TRANSITIONS[action]) for action in allowed],
             can_request_override=permissions.can_request_consent_override(user, referral),
             **kwargs,
         )
@@ -136,7 +125,7 @@ class ReferralTransitionView(PermissionMixin, FormView):
 
     def load_objects(self):
         self.action = self.kwargs["action"]
-        if self.action not in ACTION_LABELS:
+        if self.action not in Referral.TRANSITIONS:
             raise Http404
         self.referral = selectors.referral_get(user=self.request.user, pk=self.kwargs["pk"])
 
@@ -186,7 +175,7 @@ class ReferralTransitionView(PermissionMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             referral=self.referral,
-            title=ACTION_LABELS[self.action],
+            title=Referral.TRANSITIONS[self.action].label,
             full_view=permissions.sees_case_file(self.request.user, self.referral),
             identity=permissions.sees_identity(self.request.user, self.referral),
             **kwargs,

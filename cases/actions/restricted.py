@@ -247,7 +247,7 @@ def _emergency_alert(*, actor: User, case: Case | None, openable: bool, attempt:
             regions |= Q(regions=case.returnee.region_id)
         audience |= Q(role=User.Role.SUPERVISOR) & regions
     if administrators:
-        audience |= Q(role=User.Role.ADMINISTRATOR) | Q(is_superuser=True)
+        audience |= User.administrators()
     people = User.objects.filter(audience, is_active=True)
     alert = audit.record(
         actor=actor,

@@ -91,9 +91,7 @@ def transfer_decide(
         returnee.region, returnee.district = transfer.to_region, None
         returnee.save(update_fields=["region", "district", "updated_at"])
         # Open referrals follow the case, so the new region's coordinators and providers handle them.
-        case.referrals.filter(
-            status__in=["draft", "submitted", "assigned", "accepted", "declined", "in_progress"]
-        ).update(region=transfer.to_region)
+        case.referrals.open().update(region=transfer.to_region)
         # So do its approval requests: the new region's supervisors answer those waiting, and the
         # queue's region filter finds the case's history where the case now is.
         case.approval_requests.update(region=transfer.to_region)

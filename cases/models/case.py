@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..querysets import CaseQuerySet
+from repat.core.deadlines import overdue_on
+
+from ..querysets import CaseQuerySet, FollowUpTaskQuerySet
 from .registration import Returnee
 
 
@@ -96,7 +98,7 @@ class Case(models.Model):
 
     @property
     def follow_up_overdue(self) -> bool:
-        return bool(self.next_follow_up and not self.is_closed and self.next_follow_up < timezone.localdate())
+        return not self.is_closed and overdue_on(self.next_follow_up)
 
 
 class Note(models.Model):
@@ -239,6 +241,8 @@ class FollowUpTask(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    objects = FollowUpTaskQuerySet.as_manager()
+
     class Meta:
         ordering = ["due_date", "id"]
         verbose_name = _("follow-up task")
@@ -252,4 +256,4 @@ class FollowUpTask(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return self.done_at is None and self.due_date < timezone.localdate()
+        return self.done_at is None and overdue_on(self.due_date)

@@ -11,6 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.deadlines import overdue_on
+
+from ..querysets import IdentityDocumentQuerySet
 from ..storage import private_storage
 from .case import Case
 from .registration import FamilyMember, Returnee
@@ -80,6 +83,7 @@ class IdentityDocument(models.Model):
         Status.REFUSED: (Status.REQUESTED,),
         Status.ISSUED: (),
     }
+    OPEN_STATUSES = tuple(status for status, onward in TRANSITIONS.items() if onward)  # all but issued
 
     returnee = models.ForeignKey(
         Returnee, verbose_name=_("returnee"), on_delete=models.PROTECT, related_name="documents"
@@ -99,6 +103,8 @@ class IdentityDocument(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IdentityDocumentQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "id"]
@@ -131,11 +137,11 @@ class IdentityDocument(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status not in (self.Status.ISSUED,)
+        return self.status in self.OPEN_STATUSES
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.is_open and self.due_date and self.due_date < timezone.localdate())
+        return self.is_open and overdue_on(self.due_date)
 
     def next_statuses(self) -> list[str]:
         return list(self.TRANSITIONS[self.Status(self.status)])

@@ -5,9 +5,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.deadlines import overdue_on
+
+from ..querysets import AssessmentQuerySet, PlanGoalQuerySet
 from .case import Case
 
 
@@ -62,6 +64,8 @@ class Assessment(models.Model):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
 
+    objects = AssessmentQuerySet.as_manager()
+
     class Meta:
         ordering = [models.F("assessed_on").desc(nulls_first=True), "-id"]
         verbose_name = _("assessment")
@@ -88,7 +92,7 @@ class Assessment(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        return bool(self.status == self.Status.PLANNED and self.due_date and self.due_date < timezone.localdate())
+        return self.status == self.Status.PLANNED and overdue_on(self.due_date)
 
     def get_recommended_domains_display(self) -> str:
         labels = dict(PlanDomain.choices)
@@ -153,6 +157,8 @@ class PlanGoal(models.Model):
         ACHIEVED = "achieved", _("Achieved")
         DROPPED = "dropped", _("Dropped")
 
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
     plan = models.ForeignKey(ReintegrationPlan, on_delete=models.CASCADE, related_name="goals")
     domain = models.CharField(_("domain"), max_length=20, choices=PlanDomain.choices)
     goal = models.CharField(_("goal"), max_length=300)
@@ -170,6 +176,8 @@ class PlanGoal(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)  # the version edit forms carry (repat.core.versions)
 
+    objects = PlanGoalQuerySet.as_manager()
+
     class Meta:
         ordering = ["domain", "id"]
         verbose_name = _("plan goal")
@@ -181,8 +189,7 @@ class PlanGoal(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        open_ = self.status in (self.Status.NOT_STARTED, self.Status.IN_PROGRESS)
-        return bool(open_ and self.target_date and self.target_date < timezone.localdate())
+        return self.status in self.OPEN_STATUSES and overdue_on(self.target_date)
 
 
 class GoalProgress(models.Model):

@@ -107,4 +107,11 @@ class User(AbstractUser):
 
     @property
     def is_administrator(self) -> bool:
+        """Administrators and superusers see and manage every region: the one rule each app's
+        permissions.py asks (with `administrators()`, its form as a condition on users)."""
         return self.role == self.Role.ADMINISTRATOR or self.is_superuser
+
+    @classmethod
+    def administrators(cls) -> models.Q:
+        """`is_administrator` as a condition on users, for those told what only administrators see."""
+        return models.Q(role=cls.Role.ADMINISTRATOR) | models.Q(is_superuser=True)

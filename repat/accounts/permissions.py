@@ -1,14 +1,24 @@
-"""Who must do what to sign in. (What a user may see is decided by each app's permissions.py.)"""
+"""Who must do what to sign in, and the rule every app's permissions.py starts from. (What a user
+may see is decided by each app's permissions.py.)"""
 
 from .models import User
 
-# Roles that see many cases across regions: a stolen password alone must not be enough.
-TWO_FACTOR_ROLES = (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR)
+
+def is_active_user(user) -> bool:
+    """Signed in, with an account that is not switched off. Every permission starts here, so an
+    anonymous or deactivated user may see and do nothing (each app's querysets fail closed)."""
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def is_active_administrator(user) -> bool:
+    """An active administrator (or superuser, see `User.is_administrator`): sees every region."""
+    return is_active_user(user) and user.is_administrator
 
 
 def two_factor_required(user) -> bool:
     """Supervisors, administrators, superusers and anyone who can reach the admin site must pass a
-    second factor; everyone else may choose to."""
+    second factor (they see many cases across regions: a stolen password alone must not be
+    enough); everyone else may choose to."""
     if not (user and user.is_authenticated):
         return False
-    return user.role in TWO_FACTOR_ROLES or user.is_superuser or user.is_staff
+    return user.role == User.Role.SUPERVISOR or user.is_administrator or user.is_staff

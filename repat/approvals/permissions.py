@@ -4,14 +4,9 @@ supervisors approve in their own regions; nobody approves their own request."""
 
 from cases import permissions as case_permissions
 from repat.accounts.models import User
+from repat.accounts.permissions import is_active_user
 
 from .models import ApprovalRequest
-
-APPROVER_ROLES = (User.Role.SUPERVISOR, User.Role.ADMINISTRATOR)
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
 
 
 def _through_case(user, *, emergency: bool):
@@ -32,11 +27,11 @@ def approvals_in_scope(user):
 
 
 def can_use_approvals(user) -> bool:
-    return _active(user) and user.role != User.Role.PROVIDER
+    return is_active_user(user) and user.role != User.Role.PROVIDER
 
 
 def is_approver(user) -> bool:
-    return _active(user) and (user.role in APPROVER_ROLES or user.is_superuser)
+    return is_active_user(user) and (user.role == User.Role.SUPERVISOR or user.is_administrator)
 
 
 def can_decide(user, approval: ApprovalRequest) -> bool:

@@ -24,7 +24,7 @@ def approval_queue(*, user, params) -> ApprovalFilter:
 
 
 def _regions_of(user):
-    if user.is_superuser or user.role == user.Role.ADMINISTRATOR:
+    if user.is_administrator:
         return Region.objects.filter(parent__isnull=True)
     return user.regions.filter(parent__isnull=True)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -227,7 +226,7 @@ def head_publish(*, now=None) -> Publication:
 def head_recipients() -> dict[str, str]:
     """E-mail address: language, for the active administrators and REPAT_AUDIT_HEAD_EMAILS."""
     administrators = (
-        User.objects.filter(Q(role=User.Role.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
+        User.objects.filter(User.administrators(), is_active=True)
         .exclude(email="")
         .order_by("pk")
         .values_list("email", "language")

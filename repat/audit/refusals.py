@@ -8,7 +8,6 @@ Pages that answer normally cost nothing here: the middleware looks at the status
 import datetime
 
 from django.conf import settings
-from django.db.models import Q
 
 from .actions import record
 from .models import AuditEvent
@@ -117,7 +116,7 @@ def refusals_alert(*, user, count: int) -> AuditEvent:
         detail=ALERT_REFUSALS,
         changes={"objects": [None, count], "minutes": [None, settings.REPAT_REFUSAL_ALERT_WINDOW_MINUTES]},
     )
-    administrators = User.objects.filter(Q(role=User.Role.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
+    administrators = User.objects.filter(User.administrators(), is_active=True)
     notify(
         item_type=Reminder.Item.REFUSALS,
         item_id=alert.pk,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, IntegerField, Q, QuerySet, Value
+from django.db.models import F, IntegerField, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -47,7 +47,9 @@ ITEM_COLUMNS = ("r_item", "r_due", "r_recipient", "r_case", "r_region", "r_provi
 
 
 def _due_kinds(horizon: datetime.date) -> list[DueKind]:
-    """Every kind of open item, each read through an index on its due date."""
+    """Every kind of open item due by the horizon, as each model's `due_by` defines it (the
+    lists and the dashboard count `overdue` from the same rule), each read through an index on its
+    due date. Items of closed cases are nobody's work."""
     from cases.models import Assessment, Case, FollowUpTask, IdentityDocument, PlanGoal
     from services.models import Referral
 
@@ -65,13 +67,12 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
             .values(*ITEM_COLUMNS)
         )
 
-    open_case = ~Q(status="closed")
     referral = ("assignee_id", "case_id", "region_id", "provider_id")
     return [
         DueKind(
             Reminder.Item.FOLLOW_UP,
             rows(
-                Case.objects.filter(open_case, next_follow_up__lte=horizon),
+                Case.objects.due_by(horizon),
                 "next_follow_up",
                 "worker_id",
                 "pk",
@@ -81,7 +82,7 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
         DueKind(
             Reminder.Item.TASK,
             rows(
-                FollowUpTask.objects.filter(done_at__isnull=True, due_date__lte=horizon).exclude(case__status="closed"),
+                FollowUpTask.objects.due_by(horizon).of_open_cases(),
                 "due_date",
                 "assigned_to_id",
                 "case_id",
@@ -90,24 +91,18 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
         ),
         DueKind(
             Reminder.Item.REFERRAL_ACCEPT,
-            rows(Referral.objects.filter(status="assigned", accept_due__lte=horizon), "accept_due", *referral),
+            rows(Referral.objects.due_by(horizon, deadline="accept_due"), "accept_due", *referral),
             to_provider_staff=True,
         ),
         DueKind(
             Reminder.Item.REFERRAL_COMPLETE,
-            rows(
-                Referral.objects.filter(status__in=["accepted", "in_progress"], complete_due__lte=horizon),
-                "complete_due",
-                *referral,
-            ),
+            rows(Referral.objects.due_by(horizon, deadline="complete_due"), "complete_due", *referral),
             to_provider_staff=True,
         ),
         DueKind(
             Reminder.Item.DOCUMENT,
             rows(
-                IdentityDocument.objects.filter(
-                    status__in=["missing", "requested", "in_progress", "refused"], due_date__lte=horizon
-                ).exclude(returnee__case__status="closed"),
+                IdentityDocument.objects.due_by(horizon).of_open_cases(),
                 "due_date",
                 "returnee__case__worker_id",
                 "returnee__case__id",
@@ -117,9 +112,7 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
         DueKind(
             Reminder.Item.GOAL,
             rows(
-                PlanGoal.objects.filter(
-                    status__in=["not_started", "in_progress"], target_date__lte=horizon, plan__status="current"
-                ).exclude(plan__case__status="closed"),
+                PlanGoal.objects.due_by(horizon).filter(plan__status="current").of_open_cases(),
                 "target_date",
                 "plan__case__worker_id",
                 "plan__case_id",
@@ -129,7 +122,7 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
         DueKind(
             Reminder.Item.ASSESSMENT,
             rows(
-                Assessment.objects.filter(status="planned", due_date__lte=horizon).exclude(case__status="closed"),
+                Assessment.objects.due_by(horizon).of_open_cases(),
                 "due_date",
                 "case__worker_id",
                 "case_id",

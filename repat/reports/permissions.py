@@ -3,35 +3,27 @@ only over the regions returned here, so a dashboard never counts a case its view
 
 from django.db.models import Q
 
+from cases.permissions import REGIONAL_ROLES
 from repat.accounts.models import Region, User
+from repat.accounts.permissions import is_active_user
 from repat.accounts.selectors import region_ids
 
 from .models import ProgressReport
 
-REGIONAL_ROLES = (User.Role.SUPERVISOR, User.Role.COORDINATOR)
-
-
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _is_admin(user) -> bool:
-    return user.role == User.Role.ADMINISTRATOR or user.is_superuser
-
 
 def can_view_dashboard(user) -> bool:
-    return _active(user) and (user.role in REGIONAL_ROLES or _is_admin(user))
+    return is_active_user(user) and (user.role in REGIONAL_ROLES or user.is_administrator)
 
 
 def can_make_reports(user) -> bool:
-    return _active(user) and (user.role == User.Role.SUPERVISOR or _is_admin(user))
+    return is_active_user(user) and (user.role == User.Role.SUPERVISOR or user.is_administrator)
 
 
 def dashboard_regions(user) -> tuple[int, ...] | None:
     """The regions whose figures the user may see: None means all (administrators)."""
     if not can_view_dashboard(user):
         return ()
-    if _is_admin(user):
+    if user.is_administrator:
         return None
     return tuple(sorted(user.regions.filter(parent__isnull=True).values_list("pk", flat=True)))
 
@@ -47,6 +39,6 @@ def reports_visible_to(user):
     supervise (a report over "all my regions" stays with its author)."""
     if not can_make_reports(user):
         return ProgressReport.objects.none()
-    if _is_admin(user):
+    if user.is_administrator:
         return ProgressReport.objects.all()
     return ProgressReport.objects.filter(Q(created_by=user) | Q(region__in=region_ids(user)))

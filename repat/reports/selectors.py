@@ -24,9 +24,7 @@ CHILD_AGE = 18
 PSYCHOSOCIAL_CATEGORY = "mhpss"
 BENEFITS_CATEGORY = "social-protection"
 SCHOOL_ENROLMENT = "school-enrolment"
-RECEIVED = ("accepted", "in_progress", "completed")
 FAMILY_PLACEMENTS = (CareArrangement.Kind.GRANDPARENTS, CareArrangement.Kind.RELATIVES)
-OPEN_REFERRAL = ("draft", "submitted", "assigned", "accepted", "declined", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -197,7 +195,9 @@ def indicator_conditions(on: datetime.date) -> dict[str, Q]:
         & Q(pk__in=referrals.filter(service_type__code=SCHOOL_ENROLMENT, status="completed", completed_on__lte=on)),
         "psychosocial": Q(
             pk__in=referrals.filter(
-                service_type__category__code=PSYCHOSOCIAL_CATEGORY, status__in=RECEIVED, accepted_at__date__lte=on
+                service_type__category__code=PSYCHOSOCIAL_CATEGORY,
+                status__in=Referral.TAKEN_ON,
+                accepted_at__date__lte=on,
             )
         ),
         "approved_plan": Q(
@@ -266,7 +266,7 @@ def median_days_to_family(returnees, conditions: dict[str, Q], on: datetime.date
 
 def caseload(scope: Scope) -> dict:
     """Open cases by status and risk, by region and by worker (with the high-risk share)."""
-    open_cases = cases_in(scope).exclude(status=Case.Status.CLOSED)
+    open_cases = cases_in(scope).open()
     by_status_risk = list(open_cases.values("status", "risk_level").annotate(n=Count("pk")).order_by())
     by_region = list(open_cases.values("returnee__region").annotate(n=Count("pk")).order_by())
     by_worker = list(
@@ -296,7 +296,7 @@ def work_due(scope: Scope, today: datetime.date) -> dict:
     cases = cases_in(scope)
     escalated = (Reminder.Stage.ESCALATED_COORDINATOR, Reminder.Stage.ESCALATED_SUPERVISOR)
     return {
-        "overdue_follow_ups": cases.follow_up_overdue(today).count(),
+        "overdue_follow_ups": cases.overdue(today).count(),
         "overdue_referrals": referrals_in(scope).overdue(today).count(),
         "escalations": Reminder.objects.filter(
             stage__in=escalated, case__in=cases.values("pk"), created_at__date__gte=scope.start
