@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from cases.models import Case, Returnee
 from repat.devtools import benchmark
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         report = [
             f"N = {people:,} returnees ({Case.objects.count():,} cases) on {connection.vendor}; "
             f"{repeats} timed requests per page; commit {benchmark.commit()}; "
-            f"{benchmark.timezone.now():%Y-%m-%d %H:%M} UTC.",
+            f"{timezone.now():%Y-%m-%d %H:%M} UTC.",
             "",
             f"Machine: {benchmark.machine()}.",
             "",

@@ -2,7 +2,7 @@
 
 Names are written in the script each people really uses: Cyrillic for Kyrgyz, Kazakh, Russian and
 Tajik, Latin for Uzbek (Uzbekistan's official alphabet), Arabic script for the Arabic names children
-born in Syria or Iraq carry on camp lists. Family names are given in their masculine form; scale.py
+born in Syria or Iraq carry on camp lists. Family names are given in their masculine form; naming.py
 derives the feminine one (-ов/-ова, -ev/-eva) and the patronymics. Notes and other texts are in
 Russian or Kyrgyz, as social workers write them.
 
