@@ -8,3 +8,10 @@ class RemindersConfig(AppConfig):
     name = "repat.reminders"
     label = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self) -> None:
+        from repat.core import notifications
+
+        from .actions import notify
+
+        notifications.deliver_with(notify)  # the platform and the apps below notify through this
