@@ -36,6 +36,15 @@ def unread_count_sql(user_id_column: str) -> RawSQL:
     )
 
 
+def unread_count_of_each_user() -> RawSQL:
+    """The bounded count as an annotation on users: loaded with the signed-in user (registered in
+    repat/reminders/apps.py for accounts/backends.py), so the bell costs no query of its own."""
+    from repat.accounts.models import User
+
+    name = connection.ops.quote_name
+    return unread_count_sql(f"{name(User._meta.db_table)}.{name('id')}")
+
+
 def shows_case_numbers(user) -> bool:
     """Provider staff are told about the referrals sent to them but never see a case number (as on
     the referral pages): their reminders and e-mails leave it out."""

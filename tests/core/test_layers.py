@@ -42,8 +42,6 @@ ALLOWED = {
     ("cases.views", "services.selectors"): "the case page lists its referrals",
     # To invert (issue 14, point 5).
     ("cases.filters", "repat.reports"): "indicators",
-    ("repat.accounts.backends", "cases.models"): "emergency access loaded with the user",
-    ("repat.accounts.backends", "repat.reminders.selectors"): "unread count loaded with the user",
     ("repat.core.context_processors", "cases"): "the menu",
     ("repat.core.context_processors", "services"): "the menu",
     ("repat.core.context_processors", "repat.approvals"): "the menu",
