@@ -270,6 +270,11 @@ def transfers_answerable_by(user):
     return pending.none()
 
 
+def has_own_caseload(user) -> bool:
+    """Social workers see the cases they work ("My caseload"); the others their regions' cases, or all."""
+    return user.role == User.Role.SOCIAL_WORKER
+
+
 def can_use_caseload(user) -> bool:
     """Provider staff work from their referrals, never from case lists."""
     return _is_active(user) and user.role != User.Role.PROVIDER
