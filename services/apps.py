@@ -13,7 +13,10 @@ class ServicesConfig(AppConfig):
 
         from repat.core import navigation
 
-        from . import permissions
+        from . import (
+            indicators,  # noqa: F401 - the indicators on referrals join the caseload's filter
+            permissions,
+        )
 
         def provider_staff(user) -> bool:
             return permissions.provider_of(user) is not None

@@ -38,8 +38,6 @@ ALLOWED = {
     ("cases.views", "repat.approvals.permissions"): "the case and plan pages show their approvals",
     ("cases.views", "repat.approvals.selectors"): "the case and plan pages show their approvals",
     ("cases.views", "services.selectors"): "the case page lists its referrals",
-    # To invert (issue 14, point 5).
-    ("cases.filters", "repat.reports"): "indicators",
 }
 
 
