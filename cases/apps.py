@@ -5,3 +5,40 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext
+
+        from repat.accounts.backends import load_with_user
+        from repat.core import navigation
+
+        from . import permissions
+
+        load_with_user("has_emergency_access", permissions.holds_emergency_access)  # spares most a query
+
+        def caseload(user) -> str:
+            return gettext("My caseload") if permissions.has_own_caseload(user) else gettext("Cases")
+
+        navigation.register(
+            "caseload", "cases:caseload", caseload, visible=permissions.can_use_caseload, order=10, home=True
+        )
+        navigation.register(
+            "register",
+            "cases:returnee_register",
+            _("Register a returnee"),
+            visible=permissions.can_register_returnee,
+            order=20,
+        )
+        navigation.register(
+            "transfers", "cases:transfers", _("Transfers"), visible=permissions.can_handle_transfers, order=40
+        )
+        navigation.register(
+            "emergency",
+            "cases:emergency_access",
+            _("Emergency access to a case"),
+            visible=permissions.can_break_the_glass,
+            place=navigation.ACCOUNT,
+            order=20,
+            css_class="text-danger",
+        )
+        navigation.register_flag("escalations", permissions.receives_escalations)  # the reminders page's link

@@ -12,6 +12,7 @@ from repat.accounts.models import User
 from repat.core.choices import chooser
 from repat.core.filters import SearchFilter, StrictFilterSet
 
+from .indicators import indicator_conditions, indicators
 from .models import Case, Returnee
 
 SORTS = {
@@ -81,10 +82,8 @@ class CaseFilter(StrictFilterSet):
     def __init__(self, *args, few_cases: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.few_cases = few_cases  # a worker's own caseload: search it case by case
-        from repat.reports.documents import indicator_label
-        from repat.reports.selectors import INDICATOR_KEYS
-
-        self.filters["indicator"].extra["choices"] = [(key, indicator_label(key)) for key in INDICATOR_KEYS]
+        choices = [(indicator.key, str(indicator.label)) for indicator in indicators()]
+        self.filters["indicator"].extra["choices"] = choices
         self.form.fields["indicator"].choices = [("", "---------"), *self.filters["indicator"].extra["choices"]]
         self.form.helper = helper = FormHelper()
         helper.form_method = "post"  # the search text stays out of the URL (CaseloadView)
@@ -122,8 +121,6 @@ class CaseFilter(StrictFilterSet):
         return queryset.open() if value else queryset
 
     def filter_indicator(self, queryset, name, value):
-        from repat.reports.selectors import indicator_conditions
-
         on = self.form.cleaned_data.get("on") or timezone.localdate()
         condition = indicator_conditions(on)[value] & Q(arrival_date__lte=on)
         return queryset.filter(returnee__in=Returnee.objects.filter(condition).values("pk"))

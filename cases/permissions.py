@@ -5,6 +5,7 @@ Each `*_visible_to` function fails closed: an unknown role, an inactive or anony
 
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from repat.accounts.models import User
@@ -55,6 +56,12 @@ def _emergency_case_ids(user) -> list[int]:
     if getattr(user, "has_emergency_access", True) is False:
         return []
     return list(EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values_list("case", flat=True))
+
+
+def holds_emergency_access() -> Exists:
+    """Whether a user holds an emergency access now, as an annotation on users: loaded with the
+    signed-in user (registered in cases/apps.py for accounts/backends.py) and read above."""
+    return Exists(EmergencyAccess.objects.filter(user=OuterRef("pk"), expires_at__gt=Now()))
 
 
 def _emergency(user, prefix: str = "") -> Q:
@@ -254,6 +261,11 @@ def transfers_answerable_by(user):
     if user.role == user.Role.COORDINATOR:
         return pending.filter(to_region__in=region_ids(user))
     return pending.none()
+
+
+def has_own_caseload(user) -> bool:
+    """Social workers see the cases they work ("My caseload"); the others their regions' cases, or all."""
+    return user.role == User.Role.SOCIAL_WORKER
 
 
 def can_use_caseload(user) -> bool:

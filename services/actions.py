@@ -18,8 +18,7 @@ from cases.actions import case_event_write
 from cases.models import Case, CaseEvent, ConsentRecord, FamilyMember, PlanGoal
 from cases.permissions import can_edit_case
 from repat.accounts.models import User
-from repat.reminders.actions import notify
-from repat.reminders.models import Reminder
+from repat.core.notifications import Item, notify
 
 from . import permissions
 from .models import Provider, ProviderStaff, Referral, ServiceType
@@ -361,11 +360,11 @@ def _notify_step(referral: Referral, action: str) -> None:
     if action == "submit":
         coordinators = User.objects.filter(role=User.Role.COORDINATOR, is_active=True, regions=referral.region_id)
         recipients = list(coordinators.values_list("pk", flat=True))
-        item = Reminder.Item.REFERRAL_SUBMITTED
+        item = Item.REFERRAL_SUBMITTED
     elif action == "assign":
         staff = ProviderStaff.objects.filter(provider=referral.provider_id, user__is_active=True)
         recipients = [referral.assignee_id] if referral.assignee_id else list(staff.values_list("user_id", flat=True))
-        item = Reminder.Item.REFERRAL_ASSIGNED
+        item = Item.REFERRAL_ASSIGNED
     else:
         return
     notify(item_type=item, item_id=referral.pk, case_id=referral.case_id, recipients=recipients)

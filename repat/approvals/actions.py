@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 from cases import actions as case_actions
 from cases.models import Assessment, Case, CaseEvent, ReintegrationPlan
 from repat.accounts.models import User
-from repat.reminders.actions import notify
-from repat.reminders.models import Reminder
+from repat.core.notifications import Item, notify
 from services import actions as service_actions
 from services.models import Referral
 
@@ -129,7 +128,7 @@ def _tell_approvers(approval: ApprovalRequest, actor) -> None:
         role=User.Role.SUPERVISOR, is_active=True, regions=approval.case.returnee.region_id
     ).values_list("pk", flat=True)
     notify(
-        item_type=Reminder.Item.APPROVAL_REQUESTED,
+        item_type=Item.APPROVAL_REQUESTED,
         item_id=approval.pk,
         case_id=approval.case_id,
         recipients=[pk for pk in approvers if pk != actor.pk],
@@ -192,7 +191,7 @@ def approval_decide(*, actor, approval: ApprovalRequest, approve: bool, comment:
     told = [approval.requested_by_id]
     if approval.kind != Kind.EMERGENCY_ACCESS:
         told.append(approval.case.worker_id)
-    notify(item_type=Reminder.Item.APPROVAL_DECIDED, item_id=approval.pk, case_id=approval.case_id, recipients=told)
+    notify(item_type=Item.APPROVAL_DECIDED, item_id=approval.pk, case_id=approval.case_id, recipients=told)
     return approval
 
 

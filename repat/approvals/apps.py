@@ -8,3 +8,10 @@ class ApprovalsConfig(AppConfig):
     name = "repat.approvals"
     label = "approvals"
     verbose_name = _("Approvals")
+
+    def ready(self) -> None:
+        from repat.core import navigation
+
+        from .permissions import can_use_approvals
+
+        navigation.register("approvals", "approvals:queue", _("Approvals"), visible=can_use_approvals, order=60)

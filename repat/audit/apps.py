@@ -10,7 +10,14 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
+        from repat.core import navigation
+
         from . import signals  # noqa: F401 - sign-ins, sign-outs and permission changes
         from .keys import audit_keys
+        from .permissions import can_search_audit
+
+        navigation.register(
+            "audit", "audit:search", _("Audit trail"), visible=can_search_audit, place=navigation.ACCOUNT, order=30
+        )
 
         audit_keys()  # a malformed REPAT_AUDIT_KEYS stops every process at start, not at the first write

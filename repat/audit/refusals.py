@@ -106,8 +106,7 @@ ALERT_REFUSALS = "refusals"
 def refusals_alert(*, user, count: int) -> AuditEvent:
     """Tell every active administrator, in the app and by e-mail at once (repat.reminders)."""
     from repat.accounts.models import User
-    from repat.reminders.actions import notify
-    from repat.reminders.models import Reminder
+    from repat.core.notifications import Item, notify
 
     alert = record(
         actor=user,
@@ -118,7 +117,7 @@ def refusals_alert(*, user, count: int) -> AuditEvent:
     )
     administrators = User.objects.filter(User.administrators(), is_active=True)
     notify(
-        item_type=Reminder.Item.REFUSALS,
+        item_type=Item.REFUSALS,
         item_id=alert.pk,
         case_id=None,
         recipients=administrators.values_list("pk", flat=True),

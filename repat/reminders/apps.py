@@ -8,3 +8,13 @@ class RemindersConfig(AppConfig):
     name = "repat.reminders"
     label = "reminders"
     verbose_name = _("Reminders")
+
+    def ready(self) -> None:
+        from repat.accounts.backends import load_with_user
+        from repat.core import notifications
+
+        from .actions import notify
+        from .selectors import unread_count_of_each_user
+
+        notifications.deliver_with(notify)  # the platform and the apps below notify through this
+        load_with_user("unread_reminders", unread_count_of_each_user)  # for the bell on every page

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.notifications import Item
+
 
 class ReminderSettings(models.Model):
     """Cadences and thresholds, changed by administrators in the admin without code. One row."""
@@ -86,23 +88,8 @@ class Reminder(models.Model):
     however often the sweep runs.
     """
 
-    class Item(models.TextChoices):
-        FOLLOW_UP = "follow_up", _("Case follow-up")
-        TASK = "task", _("Follow-up task")
-        REFERRAL_ACCEPT = "referral_accept", _("Referral to accept")
-        REFERRAL_COMPLETE = "referral_complete", _("Referral to complete")
-        DOCUMENT = "document", _("Document")
-        GOAL = "goal", _("Plan goal")
-        ASSESSMENT = "assessment", _("Assessment")
-        REFERRAL_ASSIGNED = "referral_assigned", _("Referral assigned")
-        REFERRAL_SUBMITTED = "referral_submitted", _("Referral to assign")
-        APPROVAL_REQUESTED = "approval_requested", _("Approval to give")
-        APPROVAL_DECIDED = "approval_decided", _("Approval answered")
-        EMERGENCY_ACCESS = "emergency_access", _("Case opened in an emergency")
-        # Alerts about a person, not a case (`item_id` is the audit row of the alert, `case` empty
-        # or the case they tried to open): sent by e-mail at once, whatever the digest and the hour.
-        EMERGENCY_LIMIT = "emergency_limit", _("Emergency access limit reached")
-        REFUSALS = "refusals", _("Many refused requests")
+    # The kinds are the platform's (repat/core/notifications.py), so apps below can notify.
+    Item = Item
 
     # Told at once: not kept for the daily digest, not held back by quiet hours.
     URGENT = (Item.EMERGENCY_LIMIT, Item.REFUSALS)

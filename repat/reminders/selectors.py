@@ -23,6 +23,13 @@ def unread_count(*, user) -> int:
     return Reminder.objects.filter(recipient=user, read_at__isnull=True)[:BELL_LIMIT].count()
 
 
+def bell_badge(count: int) -> str:
+    """What the bell's badge reads: nothing when all is read, the count up to 99, then "99+"."""
+    if not count:
+        return ""
+    return f"{BELL_LIMIT - 1}+" if count >= BELL_LIMIT else str(count)
+
+
 def unread_count_sql(user_id_column: str) -> RawSQL:
     """The same bounded count for each row of a query on users (`user_id_column` is their id)."""
     name = connection.ops.quote_name
@@ -34,6 +41,15 @@ def unread_count_sql(user_id_column: str) -> RawSQL:
         [BELL_LIMIT],
         output_field=IntegerField(),
     )
+
+
+def unread_count_of_each_user() -> RawSQL:
+    """The bounded count as an annotation on users: loaded with the signed-in user (registered in
+    repat/reminders/apps.py for accounts/backends.py), so the bell costs no query of its own."""
+    from repat.accounts.models import User
+
+    name = connection.ops.quote_name
+    return unread_count_sql(f"{name(User._meta.db_table)}.{name('id')}")
 
 
 def shows_case_numbers(user) -> bool:

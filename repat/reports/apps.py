@@ -8,3 +8,15 @@ class ReportsConfig(AppConfig):
     name = "repat.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from repat.core import navigation
+
+        from . import permissions
+
+        navigation.register(
+            "dashboard", "reports:dashboard", _("Dashboard"), visible=permissions.can_view_dashboard, order=70
+        )
+        navigation.register(
+            "reports", "reports:report_list", _("Progress reports"), visible=permissions.can_make_reports, order=80
+        )

@@ -9,6 +9,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from cases.indicators import indicators
 from services.models import ServiceCategory
 
 from . import selectors, suppression
@@ -31,21 +32,11 @@ INDICATOR_ROWS = (
 )
 
 
-# Each label is translated when it is shown, not all of them whenever one is asked for.
+# Each label is translated when it is shown, not all of them whenever one is asked for. The
+# indicators' own come with them (cases/indicators.py); these two figures are the reports'.
 INDICATOR_LABELS = {
-    "core_documents": gettext_lazy("Children with all core documents restored"),
-    "guardianship": gettext_lazy("Children under legal guardianship"),
-    "relatives": gettext_lazy("Children placed with relatives"),
-    "institution": gettext_lazy("Children in institutions"),
-    "school_age": gettext_lazy("School-age children (6–17)"),
-    "school_enrolled": gettext_lazy("School-age children enrolled in school"),
-    "psychosocial": gettext_lazy("Returnees who received psychosocial support"),
-    "approved_plan": gettext_lazy("Cases with an approved reintegration plan"),
-    "benefits": gettext_lazy("Returnees receiving social benefits"),
-    "kinship_verified": gettext_lazy("Returnees whose kinship was verified"),
+    **{indicator.key: indicator.label for indicator in indicators()},
     "median_days_to_family": gettext_lazy("Median days from arrival to placement with relatives"),
-    "placed_with_family": gettext_lazy("Children placed with relatives since arrival"),
-    "children": gettext_lazy("Children (under 18)"),
     "returnees": gettext_lazy("Returnees"),
 }
 

@@ -8,9 +8,12 @@ from dataclasses import dataclass
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 
-from cases.models import CareArrangement, Case, IdentityDocument, KinshipTest, ReintegrationPlan, Returnee
+from cases.indicators import FAMILY_PLACEMENTS, age_q, indicator_conditions
+from cases.indicators import years_before as years_before  # the figures' callers and tests use it from here
+from cases.models import CareArrangement, Case, Returnee
 from repat.approvals.models import ApprovalRequest
 from repat.reminders.models import Reminder
+from services import indicators as _on_referrals  # noqa: F401 - they join the list before INDICATOR_KEYS is read
 from services.models import Referral
 
 from .suppression import Part
@@ -18,13 +21,6 @@ from .suppression import Part
 # Age bands of the programme's reports: (key, lowest age, age the band stops before).
 AGE_BANDS = (("0-4", 0, 5), ("5-11", 5, 12), ("12-17", 12, 18), ("18+", 18, None))
 SEXES = ("female", "male")
-SCHOOL_AGE = (6, 18)
-CHILD_AGE = 18
-# Service codes of the seeded catalogue (services/catalogue.py) that indicators count.
-PSYCHOSOCIAL_CATEGORY = "mhpss"
-BENEFITS_CATEGORY = "social-protection"
-SCHOOL_ENROLMENT = "school-enrolment"
-FAMILY_PLACEMENTS = (CareArrangement.Kind.GRANDPARENTS, CareArrangement.Kind.RELATIVES)
 
 
 @dataclass(frozen=True)
@@ -86,24 +82,6 @@ def referrals_in(scope: Scope):
     return Referral.objects.filter(_returnee_q(scope, "case__returnee__"))
 
 
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    if day.year - years < datetime.MINYEAR:
-        # Before the calendar's first year (an absurd day asked for in a URL): nobody born then.
-        return datetime.date.min
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def age_q(on: datetime.date, lowest: int, below: int | None) -> Q:
-    """Aged `lowest` or more and under `below` on a day, from the date of birth."""
-    q = Q(date_of_birth__lte=years_before(on, lowest))
-    if below is not None:
-        q &= Q(date_of_birth__gt=years_before(on, below))
-    return q
-
-
 def population_conditions(on: datetime.date) -> dict[str, Q]:
     """Each cell of the sex and age table ("female|0-4"), as a condition on returnees, on a day (band
     "unknown" when the date of birth is not known)."""
@@ -162,66 +140,7 @@ def _days(value) -> float:
     return value.total_seconds() / 86400 if isinstance(value, datetime.timedelta) else float(value or 0)
 
 
-def indicator_conditions(on: datetime.date) -> dict[str, Q]:
-    """Each programme indicator as a condition on returnees, on a day. The same conditions count
-    the dashboard's figures and filter the caseload behind them (`?indicator=`), so a figure and
-    its list cannot disagree."""
-    children = age_q(on, 0, CHILD_AGE)
-    school_age = age_q(on, *SCHOOL_AGE)
-    in_care = CareArrangement.objects.filter(
-        Q(placement_date__lte=on) & (Q(ended_on__isnull=True) | Q(ended_on__gt=on))
-    )
-    core = (
-        IdentityDocument.objects.filter(
-            kind__in=IdentityDocument.CORE_KINDS, status=IdentityDocument.Status.ISSUED, issued_on__lte=on
-        )
-        .values("returnee")
-        .annotate(kinds=Count("kind", distinct=True))
-        .filter(kinds=len(IdentityDocument.CORE_KINDS))
-        .values("returnee")
-    )
-    guardianship = in_care.exclude(guardianship_order_number="").filter(
-        Q(guardianship_order_date__isnull=True) | Q(guardianship_order_date__lte=on)
-    )
-    referrals = Referral.objects.values("case__returnee")
-    return {
-        "children": children,
-        "school_age": school_age,
-        "core_documents": children & Q(pk__in=core),
-        "guardianship": children & Q(pk__in=guardianship.values("returnee")),
-        "relatives": children & Q(pk__in=in_care.filter(kind__in=FAMILY_PLACEMENTS).values("returnee")),
-        "institution": children & Q(pk__in=in_care.filter(kind=CareArrangement.Kind.INSTITUTION).values("returnee")),
-        "school_enrolled": school_age
-        & Q(pk__in=referrals.filter(service_type__code=SCHOOL_ENROLMENT, status="completed", completed_on__lte=on)),
-        "psychosocial": Q(
-            pk__in=referrals.filter(
-                service_type__category__code=PSYCHOSOCIAL_CATEGORY,
-                status__in=Referral.TAKEN_ON,
-                accepted_at__date__lte=on,
-            )
-        ),
-        "approved_plan": Q(
-            pk__in=ReintegrationPlan.objects.filter(approved_by__isnull=False, activated_at__date__lte=on).values(
-                "case__returnee"
-            )
-        ),
-        "benefits": Q(
-            pk__in=referrals.filter(
-                service_type__category__code=BENEFITS_CATEGORY, status="completed", completed_on__lte=on
-            )
-        ),
-        "kinship_verified": Q(
-            pk__in=KinshipTest.objects.filter(reported_on__lte=on)
-            .exclude(result=KinshipTest.Result.PENDING)
-            .values("returnee")
-        ),
-        "placed_with_family": children
-        & Q(
-            pk__in=CareArrangement.objects.filter(kind__in=FAMILY_PLACEMENTS, placement_date__lte=on).values("returnee")
-        ),
-    }
-
-
+# The indicators themselves are defined where their data live: cases/indicators.py, services/indicators.py.
 INDICATOR_KEYS = tuple(indicator_conditions(datetime.date(2000, 1, 1)))
 
 

@@ -1,0 +1,47 @@
+"""Loading the signed-in user: one query, carrying what the apps above registered for every page
+(accounts/backends.py: the reminders' unread count, whether the user holds an emergency access)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from cases.models import EmergencyAccess
+from repat.accounts.backends import USER_ANNOTATIONS, UserBackend
+from repat.reminders.models import Reminder
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_apps_register_what_loads_with_the_user():
+    assert {"unread_reminders", "has_emergency_access"} <= set(USER_ANNOTATIONS)
+
+
+def test_the_user_comes_with_them_in_one_query(worker, case, django_assert_num_queries):
+    # given an unread reminder and an emergency access that has not expired
+    Reminder.objects.create(
+        item_type=Reminder.Item.FOLLOW_UP,
+        item_id=case.pk,
+        due_date=timezone.localdate(),
+        stage="event",
+        recipient=worker,
+        case=case,
+    )
+    now = timezone.now()
+    EmergencyAccess.objects.create(
+        user=worker, case=case, reason="night call", granted_at=now, expires_at=now + datetime.timedelta(hours=1)
+    )
+
+    # when
+    with django_assert_num_queries(1):
+        user = UserBackend().get_user(worker.pk)
+
+    # then
+    assert (user.unread_reminders, user.has_emergency_access) == (1, True)
+
+
+def test_without_either_the_user_says_so(worker, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = UserBackend().get_user(worker.pk)
+
+    assert (user.unread_reminders, user.has_emergency_access) == (0, False)
