@@ -50,8 +50,8 @@ class PermissionMixin:
     3. refused, `permission_denied()` answers 403; a view that must not admit that its page exists
        raises Http404 there, one that has a better page for the user redirects to it.
 
-    A view that neither names a rule nor overrides `has_permission()` is refused to everyone
-    (ImproperlyConfigured), so that forgetting the rule cannot open a page."""
+    A view that neither names a rule nor overrides `has_permission()` fails with ImproperlyConfigured
+    instead of opening: a forgotten rule cannot open a page."""
 
     permission: Callable[..., bool] | None = None
 
