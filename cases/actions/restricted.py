@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from repat.accounts.models import User
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
+from repat.core.notifications import Item, notify
 from repat.core.versions import STALE, check_version
 from repat.core.wording import is_written_in_words
 
@@ -197,13 +198,11 @@ def _emergency_grant(
 
 
 def _emergency_tell_supervisors(case: Case, access: EmergencyAccess) -> None:
-    from repat.reminders.actions import notify
-    from repat.reminders.models import Reminder
 
     supervisors = User.objects.filter(
         role=User.Role.SUPERVISOR, is_active=True, regions=case.returnee.region_id
     ).values_list("pk", flat=True)
-    notify(item_type=Reminder.Item.EMERGENCY_ACCESS, item_id=access.pk, case_id=case.pk, recipients=supervisors)
+    notify(item_type=Item.EMERGENCY_ACCESS, item_id=access.pk, case_id=case.pk, recipients=supervisors)
 
 
 @transaction.atomic
@@ -224,8 +223,6 @@ ALERT_ADMINISTRATORS = "emergency, nothing to open"
 def _emergency_alert(*, actor: User, case: Case | None, openable: bool, attempt: int, limit: int) -> None:
     """Once the limit is reached: the supervisors (of the case's region and of the person's own) and,
     for a number that opens nothing, the administrators, each once a day about a person."""
-    from repat.reminders.actions import notify
-    from repat.reminders.models import Reminder
 
     earlier = set(
         AuditEvent.objects.filter(
@@ -260,7 +257,7 @@ def _emergency_alert(*, actor: User, case: Case | None, openable: bool, attempt:
         changes={"attempts": [None, attempt], "limit": [None, limit]},
     )
     notify(
-        item_type=Reminder.Item.EMERGENCY_LIMIT,
+        item_type=Item.EMERGENCY_LIMIT,
         item_id=alert.pk,
         case_id=case.pk if openable else None,
         recipients=[pk for pk in people.values_list("pk", flat=True).distinct() if pk != actor.pk],

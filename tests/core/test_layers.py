@@ -28,24 +28,21 @@ LAYERS = (
     ("tools", ("repat.devtools",)),
 )
 
-# Arrows against the order that stay, each with why. (importer, imported), both as module prefixes,
-# so they keep matching once cases/actions.py and cases/views.py become packages. Both files are being
-# split in parallel, and inverting these needs more than an import line in them, so they wait for it.
+# Arrows against the order that stay, each with why. (importer, imported), both as module prefixes.
 ALLOWED = {
-    # Emergency alerts: `from repat.core.notifications import Item, notify` replaces both imports
-    # (Reminder.Item is notifications.Item).
-    ("cases.actions", "repat.reminders.actions"): "emergency alerts, through notify",
-    ("cases.actions", "repat.reminders.models"): "alert kinds (Reminder.Item); the cadence (ReminderSettings)",
     # A follow-up's due date reads the cadence from ReminderSettings, a model of the reminders app: to
     # invert, the cadence moves to cases (CaseSettings), a schema change this restructuring avoids.
+    ("cases.actions.registration", "repat.reminders.models"): "the follow-up cadence (ReminderSettings)",
     # An emergency opening beyond the day's limit asks a supervisor (approval_request_emergency): to
     # invert, approvals registers the handler, or the view asks for the approval.
-    ("cases.actions", "repat.approvals.actions"): "an emergency opening beyond the limit asks for approval",
+    ("cases.actions.restricted", "repat.approvals.actions"): "an emergency opening beyond the limit asks for approval",
     # The case and plan pages show their approvals and referrals: to invert, those apps register
     # panels for the case page (as they register menu entries).
-    ("cases.views", "repat.approvals.permissions"): "the case and plan pages show their approvals",
-    ("cases.views", "repat.approvals.selectors"): "the case and plan pages show their approvals",
-    ("cases.views", "services.selectors"): "the case page lists its referrals",
+    ("cases.views.plans", "repat.approvals.permissions"): "the plan page shows its approval",
+    ("cases.views.plans", "repat.approvals.selectors"): "the plan page shows its approval",
+    ("cases.views.registration", "repat.approvals.permissions"): "the case page shows its approvals",
+    ("cases.views.registration", "repat.approvals.selectors"): "the case page shows its approvals",
+    ("cases.views.registration", "services.selectors"): "the case and returnee pages list their referrals",
 }
 
 
