@@ -14,7 +14,7 @@ from django.views.generic import FormView, TemplateView
 from cases import selectors as case_selectors
 from cases.views import CaseWriteView
 from repat.audit import actions as audit
-from repat.core.views import SingleSubmitMixin, add_action_errors, paginate
+from repat.core.views import PermissionMixin, SingleSubmitMixin, add_action_errors, paginate
 
 from . import actions, permissions, selectors
 from .forms import BulkAssignForm, ReferralForm, TransitionForm
@@ -128,20 +128,22 @@ class ReferralCreateView(SingleSubmitMixin, CaseWriteView):
         return referral.get_absolute_url()
 
 
-class ReferralTransitionView(FormView):
+class ReferralTransitionView(PermissionMixin, FormView):
     """One step of a referral's workflow (GET shows the step's form, POST performs it)."""
 
     template_name = "services/referral_step.html"
     form_class = TransitionForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.action = kwargs["action"]
+    def load_objects(self):
+        self.action = self.kwargs["action"]
         if self.action not in ACTION_LABELS:
             raise Http404
-        self.referral = selectors.referral_get(user=request.user, pk=kwargs["pk"])
-        if self.action not in permissions.allowed_transitions(request.user, self.referral) and request.method == "GET":
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+        self.referral = selectors.referral_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def has_permission(self) -> bool:
+        # A step the user may not take shows no form; a POST of it reaches the action, which refuses it.
+        allowed = self.action in permissions.allowed_transitions(self.request.user, self.referral)
+        return allowed or self.request.method != "GET"
 
     def get(self, request, *args, **kwargs):
         audit.record_view(request, self.referral, case_id=self.referral.case_id)  # the step shows the referral
@@ -225,13 +227,12 @@ class BulkAssignView(View):
 SIDEBAR_PROVIDERS = 12
 
 
-class ProviderLoadView(TemplateView):
+class ProviderLoadView(PermissionMixin, TemplateView):
     template_name = "services/provider_list.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not (permissions.can_coordinate(request.user) or permissions.can_override_consent(request.user)):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def has_permission(self) -> bool:
+        user = self.request.user
+        return permissions.can_coordinate(user) or permissions.can_override_consent(user)
 
     def get_template_names(self):
         # The referral queue's sidebar loads the busiest part of this page after the queue itself.
@@ -247,15 +248,11 @@ class ProviderLoadView(TemplateView):
         return super().get_context_data(page_obj=page, providers=page.object_list, **kwargs)
 
 
-class ConsentOverrideListView(TemplateView):
+class ConsentOverrideListView(PermissionMixin, TemplateView):
     """Supervisors: every referral whose consent requirement was overridden, and why."""
 
     template_name = "services/consent_overrides.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_override_consent(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = staticmethod(permissions.can_override_consent)
 
     def get_context_data(self, **kwargs):
         page, _query = paginate(self.request, selectors.consent_overrides(user=self.request.user))

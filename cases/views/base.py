@@ -1,20 +1,22 @@
 """What the write pages inside a case share (also the services app's "request a service")."""
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import FormView
+
+from repat.core.views import PermissionMixin
 
 from .. import permissions
 from ..models import Case
 
 
-class CaseWriteView(FormView):
+class CaseWriteView(PermissionMixin, FormView):
     """A form page for one write on something inside a case. `load(pk)` fetches the object through
     its visibility queryset (404 when not visible); writing needs `can_edit_case` (403)."""
 
     template_name = "cases/object_form.html"
     title = ""
+    permission = staticmethod(permissions.can_edit_case)
 
     def load(self, pk: int):
         raise Http404
@@ -22,12 +24,12 @@ class CaseWriteView(FormView):
     def case_of(self, obj) -> Case:
         return obj.case
 
-    def dispatch(self, request, *args, **kwargs):
-        self.object = self.load(kwargs["pk"])
+    def load_objects(self):
+        self.object = self.load(self.kwargs["pk"])
         self.case = self.case_of(self.object)
-        if not permissions.can_edit_case(request.user, self.case):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+
+    def permission_object(self):
+        return self.case
 
     def success_url_for(self, result) -> str:
         return self.case.returnee.get_absolute_url()

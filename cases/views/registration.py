@@ -2,7 +2,7 @@
 returnees and families."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
@@ -13,7 +13,14 @@ from repat.audit import actions as audit
 from repat.audit import permissions as audit_permissions
 from repat.audit import selectors as audit_selectors
 from repat.core.search import SEARCH_MAX_LENGTH
-from repat.core.views import ActionFormMixin, SingleSubmitMixin, VersionedEditMixin, add_action_errors, paginate
+from repat.core.views import (
+    ActionFormMixin,
+    PermissionMixin,
+    SingleSubmitMixin,
+    VersionedEditMixin,
+    add_action_errors,
+    paginate,
+)
 from services import selectors as service_selectors
 
 from .. import actions, permissions, selectors
@@ -22,23 +29,23 @@ from ..forms import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, Retu
 SEARCH_KEY = "caseload_search"
 
 
-class CaseloadView(TemplateView):
+class CaseloadView(PermissionMixin, TemplateView):
     """The caseload. Names typed in the search box never travel in the URL (where proxies, browser
     history and access logs would keep them): the filter form is posted, the search text is kept in
     the session, and the page is shown by GET with the other filters only."""
 
     template_name = "cases/case_list.html"
+    permission = staticmethod(permissions.can_use_caseload)
+
+    def permission_denied(self):
+        return redirect("services:queue")  # provider staff start from their referrals
 
     def get(self, request, *args, **kwargs):
-        if not permissions.can_use_caseload(request.user):
-            return redirect("services:queue")  # provider staff start from their referrals
         if "q" in request.GET:  # an old link or bookmark: move the search out of the URL
             return self._remember_search(request, request.GET)
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        if not permissions.can_use_caseload(request.user):
-            return redirect("services:queue")
         return self._remember_search(request, request.POST)
 
     def _remember_search(self, request, data):
@@ -74,20 +81,18 @@ class CaseloadView(TemplateView):
         )
 
 
-class CaseDetailView(SingleSubmitMixin, FormView):
+class CaseDetailView(PermissionMixin, SingleSubmitMixin, FormView):
     """The case page: status, risk, family, timeline, and the quick "log a visit" form."""
 
     template_name = "cases/case_detail.html"
     form_class = NoteForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.case = selectors.case_get(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def post(self, request, *args, **kwargs):
-        if not permissions.can_edit_case(request.user, self.case):
-            raise PermissionDenied
-        return super().post(request, *args, **kwargs)
+    def has_permission(self) -> bool:
+        # Whoever sees the case reads its page; logging a contact is a change to the case.
+        return self.is_read() or permissions.can_edit_case(self.request.user, self.case)
 
     def perform(self, form) -> str:
         data = form.cleaned_data
@@ -135,15 +140,16 @@ class CaseDetailView(SingleSubmitMixin, FormView):
         )
 
 
-class CaseUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
+class CaseUpdateView(PermissionMixin, VersionedEditMixin, ActionFormMixin, FormView):
     template_name = "cases/case_form.html"
     form_class = CaseForm
+    permission = staticmethod(permissions.can_edit_case)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.case = selectors.case_get(user=request.user, pk=kwargs["pk"])
-        if not permissions.can_edit_case(request.user, self.case):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def permission_object(self):
+        return self.case
 
     def edited(self):
         return self.case
@@ -162,15 +168,11 @@ class CaseUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
         return super().get_context_data(case=self.case, **kwargs)
 
 
-class ReturneeRegisterView(SingleSubmitMixin, TemplateView):
+class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
     """Register a returnee: their details, their family and their case, in one form and one transaction."""
 
     template_name = "cases/returnee_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_register_returnee(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = staticmethod(permissions.can_register_returnee)
 
     def get(self, request, *args, **kwargs):
         return self.render(ReturneeForm(), RegistrationForm(user=request.user))
@@ -230,15 +232,16 @@ class ReturneeDetailView(TemplateView):
         )
 
 
-class ReturneeUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
+class ReturneeUpdateView(PermissionMixin, VersionedEditMixin, ActionFormMixin, FormView):
     template_name = "cases/returnee_form.html"
     form_class = ReturneeForm
+    permission = staticmethod(permissions.can_edit_case)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.returnee = selectors.returnee_get(user=request.user, pk=kwargs["pk"])
-        if not permissions.can_edit_case(request.user, self.returnee.case):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.returnee = selectors.returnee_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def permission_object(self):
+        return self.returnee.case
 
     def edited(self):
         return self.returnee
@@ -261,20 +264,17 @@ class ReturneeUpdateView(VersionedEditMixin, ActionFormMixin, FormView):
         return super().get_context_data(returnee=self.returnee, **kwargs)
 
 
-class FamilyDetailView(SingleSubmitMixin, FormView):
+class FamilyDetailView(PermissionMixin, SingleSubmitMixin, FormView):
     """The family page: members, their whereabouts and cases; and a form to add a relative."""
 
     template_name = "cases/family_detail.html"
     form_class = FamilyMemberForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.family = selectors.family_get(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.family = selectors.family_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def post(self, request, *args, **kwargs):
-        if not self.can_add():
-            raise PermissionDenied
-        return super().post(request, *args, **kwargs)
+    def has_permission(self) -> bool:
+        return self.is_read() or self.can_add()
 
     def can_add(self) -> bool:
         user = self.request.user

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -11,27 +11,42 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
 from repat.audit import actions as audit
-from repat.core.views import ActionFormMixin, VersionedEditMixin, add_action_errors
+from repat.core.views import ActionFormMixin, PermissionMixin, VersionedEditMixin, add_action_errors
 
 from .. import actions, permissions, selectors
 from ..forms import EmergencyAccessForm, RestrictedSectionForm
 from ..models import CaseSettings, LegalRecord
 
 
-class RestrictedSectionView(VersionedEditMixin, ActionFormMixin, FormView):
+class RestrictedSectionView(PermissionMixin, VersionedEditMixin, ActionFormMixin, FormView):
     """Legal and prosecution information and security notes: only for users granted it; everyone
     else gets a 404, as if it did not exist."""
 
     template_name = "cases/restricted_section.html"
     form_class = RestrictedSectionForm
+    permission = staticmethod(permissions.can_see_restricted)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.returnee = selectors.returnee_get(user=request.user, pk=kwargs["pk"])
-        if not permissions.can_see_restricted(request.user, self.returnee):
-            raise Http404
+    def load_objects(self):
+        self.returnee = selectors.returnee_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def permission_object(self):
+        return self.returnee
+
+    def permission_denied(self):
+        raise Http404
+
+    def get(self, request, *args, **kwargs):
+        self.open_section()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.open_section()
+        return super().post(request, *args, **kwargs)
+
+    def open_section(self):
+        """Reading the section and saving it both open it: recorded either way, before the form."""
         self.record = LegalRecord.objects.filter(returnee=self.returnee).first()
-        audit.record_view(request, self.record or self.returnee, case_id=self.returnee.case.pk)
-        return super().dispatch(request, *args, **kwargs)
+        audit.record_view(self.request, self.record or self.returnee, case_id=self.returnee.case.pk)
 
     def edited(self):
         return self.record
@@ -50,17 +65,13 @@ class RestrictedSectionView(VersionedEditMixin, ActionFormMixin, FormView):
         return super().get_context_data(returnee=self.returnee, record=self.record, **kwargs)
 
 
-class EmergencyAccessView(FormView):
+class EmergencyAccessView(PermissionMixin, FormView):
     """Break the glass: open a case outside one's scope, with a reason, for a limited time; beyond
     the day's limit, ask a supervisor. The page never says whether a case number exists."""
 
     template_name = "cases/emergency_access.html"
     form_class = EmergencyAccessForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_break_the_glass(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = staticmethod(permissions.can_break_the_glass)
 
     def form_valid(self, form):
         user = self.request.user

@@ -12,7 +12,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from cases import permissions as case_permissions
-from repat.core.views import add_action_errors, paginate
+from repat.core.views import PermissionMixin, add_action_errors, paginate
 from services.permissions import referrals_visible_to
 
 from . import actions, permissions, selectors
@@ -30,13 +30,9 @@ SUBJECTS = {
 }
 
 
-class ApprovalQueueView(TemplateView):
+class ApprovalQueueView(PermissionMixin, TemplateView):
     template_name = "approvals/approval_list.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_use_approvals(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = staticmethod(permissions.can_use_approvals)
 
     def get_context_data(self, **kwargs):
         filterset = selectors.approval_queue(user=self.request.user, params=self.request.GET)
@@ -46,20 +42,21 @@ class ApprovalQueueView(TemplateView):
         )
 
 
-class ApprovalRequestView(FormView):
+class ApprovalRequestView(PermissionMixin, FormView):
     template_name = "approvals/approval_request.html"
     form_class = ApprovalRequestForm
+    permission = staticmethod(permissions.can_request)
 
-    def dispatch(self, request, *args, **kwargs):
-        self.kind = kwargs["kind"]
+    def load_objects(self):
+        self.kind = self.kwargs["kind"]
         if self.kind not in SUBJECTS:
             raise Http404
         visible_to, self.title = SUBJECTS[self.kind]
-        found = get_object_or_404(visible_to(request.user), pk=kwargs["pk"])
+        found = get_object_or_404(visible_to(self.request.user), pk=self.kwargs["pk"])
         self.case, self.subject = (found, None) if self.kind == Kind.CLOSURE else (found.case, found)
-        if not permissions.can_request(request.user, self.case):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+
+    def permission_object(self):
+        return self.case
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "kind": self.kind}
@@ -91,24 +88,25 @@ class ApprovalRequestView(FormView):
         )
 
 
-class ApprovalDetailView(FormView):
+class ApprovalDetailView(PermissionMixin, FormView):
     """One request: what is asked, by whom, the answer; approvers decide here."""
 
     template_name = "approvals/approval_detail.html"
     form_class = ApprovalDecisionForm
 
-    def dispatch(self, request, *args, **kwargs):
-        self.approval = selectors.approval_get(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def load_objects(self):
+        self.approval = selectors.approval_get(user=self.request.user, pk=self.kwargs["pk"])
 
-    def post(self, request, *args, **kwargs):
-        if not self.approval.is_pending and permissions.is_approver(request.user):
+    def has_permission(self) -> bool:
+        # Whoever sees the request reads it; deciding is for an approver other than the asker.
+        return self.is_read() or permissions.can_decide(self.request.user, self.approval)
+
+    def permission_denied(self):
+        if not self.approval.is_pending and permissions.is_approver(self.request.user):
             # Answered or withdrawn since this page was opened: show the answer, not "forbidden".
-            messages.error(request, _("This request was already answered or withdrawn."))
+            messages.error(self.request, _("This request was already answered or withdrawn."))
             return redirect(self.approval.get_absolute_url())
-        if not permissions.can_decide(request.user, self.approval):
-            raise PermissionDenied
-        return super().post(request, *args, **kwargs)
+        raise PermissionDenied
 
     def form_valid(self, form):
         approve = form.cleaned_data["decision"] == "approve"

@@ -5,22 +5,18 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from repat.core.views import paginate
+from repat.core.views import PermissionMixin, paginate
 
 from . import actions, permissions
 from .filters import AuditFilter
 from .models import AuditEvent
 
 
-class AuditSearchView(TemplateView):
+class AuditSearchView(PermissionMixin, TemplateView):
     """Administrators search the trail and check that it is unbroken."""
 
     template_name = "audit/audit_list.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_search_audit(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = staticmethod(permissions.can_search_audit)
 
     def get_context_data(self, **kwargs):
         filterset = AuditFilter(self.request.GET, queryset=AuditEvent.objects.select_related("actor"))

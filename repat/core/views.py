@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.core.paginator import Page
 from django.db import IntegrityError, transaction
 from django.shortcuts import redirect
@@ -32,6 +32,55 @@ def add_action_errors(error: ValidationError, *forms) -> None:
             forms[0].add_error(None, messages)
         else:
             target.add_error(field, messages)
+
+
+# Methods that only read: a page anyone who may see its object may open, unlike a write to it.
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class PermissionMixin:
+    """Who may use a view, said once per view, decided by the app's permissions.py before any
+    handler runs:
+
+    1. `load_objects()` fetches what the view is about onto `self`, through the app's visibility
+       queryset or selector: a user who may not see it gets a 404, as if it did not exist;
+    2. `has_permission()` calls `permission`, the app's rule (`staticmethod(permissions.can_x)`),
+       with the user, and with `permission_object()` too when that returns something; a view whose
+       rule depends on the method or combines two rules overrides `has_permission()` instead;
+    3. refused, `permission_denied()` answers 403; a view that must not admit that its page exists
+       raises Http404 there, one that has a better page for the user redirects to it.
+
+    A view that neither names a rule nor overrides `has_permission()` fails with ImproperlyConfigured
+    instead of opening: a forgotten rule cannot open a page."""
+
+    permission: Callable[..., bool] | None = None
+
+    def load_objects(self) -> None:
+        """Fetch the objects the view works on (from `self.kwargs`); nothing by default."""
+
+    def permission_object(self):
+        """The object `permission` is asked about, or None for a rule about the user alone."""
+        return None
+
+    def has_permission(self) -> bool:
+        if self.permission is None:
+            raise ImproperlyConfigured(
+                f"{type(self).__name__} names no permission: set `permission` or override `has_permission()`."
+            )
+        obj = self.permission_object()
+        return self.permission(self.request.user) if obj is None else self.permission(self.request.user, obj)
+
+    def is_read(self) -> bool:
+        return self.request.method in READ_METHODS
+
+    def permission_denied(self):
+        raise PermissionDenied
+
+    def dispatch(self, request, *args, **kwargs):
+        self.load_objects()
+        if not self.has_permission():
+            return self.permission_denied()
+        return super().dispatch(request, *args, **kwargs)
 
 
 class ActionFormMixin:

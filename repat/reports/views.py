@@ -1,9 +1,10 @@
 """HTTP glue for the dashboard and the progress reports."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -11,7 +12,7 @@ from django.views.generic import FormView, TemplateView
 from repat.accounts.sessions import RecentAuthRequiredMixin
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
-from repat.core.views import VersionedEditMixin, add_action_errors, paginate
+from repat.core.views import PermissionMixin, VersionedEditMixin, add_action_errors, paginate
 
 from . import actions, dashboard, exports, permissions
 from .forms import DashboardFilterForm, NarrativeForm, ReportForm
@@ -19,18 +20,17 @@ from .models import ReportSettings
 from .selectors import Scope
 
 
-class DashboardView(TemplateView):
+class DashboardView(PermissionMixin, TemplateView):
     """Figures come from a snapshot computed in the background; the page says how fresh they are
     and, while the first computation runs, polls for them (htmx)."""
 
     template_name = "reports/dashboard.html"
+    permission = staticmethod(permissions.can_view_dashboard)
 
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_view_dashboard(request.user):
-            raise PermissionDenied
+    @cached_property
+    def form(self):
         # Always bound: empty filters are valid and mean the last twelve months over all one's regions.
-        self.form = DashboardFilterForm(request.GET, regions=permissions.regions_for(request.user))
-        return super().dispatch(request, *args, **kwargs)
+        return DashboardFilterForm(self.request.GET, regions=permissions.regions_for(self.request.user))
 
     def scope(self) -> Scope | None:
         if not self.form.is_valid():
@@ -70,13 +70,9 @@ class DashboardView(TemplateView):
         return super().get_context_data(**context, **kwargs)
 
 
-class ReportListView(TemplateView):
+class ReportListView(PermissionMixin, TemplateView):
     template_name = "reports/report_list.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_make_reports(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = staticmethod(permissions.can_make_reports)
 
     def get_context_data(self, **kwargs):
         reports = (
@@ -88,14 +84,10 @@ class ReportListView(TemplateView):
         return super().get_context_data(page_obj=page, reports=page.object_list, query_string=query_string, **kwargs)
 
 
-class ReportCreateView(FormView):
+class ReportCreateView(PermissionMixin, FormView):
     template_name = "reports/report_form.html"
     form_class = ReportForm
-
-    def dispatch(self, request, *args, **kwargs):
-        if not permissions.can_make_reports(request.user):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    permission = staticmethod(permissions.can_make_reports)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "regions": permissions.regions_for(self.request.user)}
@@ -110,19 +102,21 @@ class ReportCreateView(FormView):
         return redirect(report.get_absolute_url())
 
 
-class ReportDetailView(VersionedEditMixin, FormView):
+class ReportDetailView(PermissionMixin, VersionedEditMixin, FormView):
     """A report's progress while it is produced, then its tables and downloads; its author may
     change the narrative, which produces it again."""
 
     template_name = "reports/report_detail.html"
     form_class = NarrativeForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def load_objects(self):
         self.report = get_object_or_404(
-            permissions.reports_visible_to(request.user).select_related("operation", "region", "created_by"),
-            pk=kwargs["pk"],
+            permissions.reports_visible_to(self.request.user).select_related("operation", "region", "created_by"),
+            pk=self.kwargs["pk"],
         )
-        return super().dispatch(request, *args, **kwargs)
+
+    def has_permission(self) -> bool:
+        return True  # whoever sees the report reads it; the action lets only its author change the narrative
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):
