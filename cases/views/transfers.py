@@ -56,6 +56,7 @@ class TransferListView(TemplateView):
             incoming=selectors.transfers_incoming(user=user),
             outgoing=selectors.transfers_outgoing(user=user),
             decide_form=TransferDecisionForm(user=user),
+            chooses_worker=permissions.chooses_transfer_worker(user),
             **kwargs,
         )
 
