@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
+from cases import actions as case_actions
 from repat.accounts.models import User
 from repat.accounts.permissions import two_factor_required
 from repat.core import choices
@@ -97,6 +98,11 @@ def osh_supervisor(osh):
 
 
 @pytest.fixture
+def osh_coordinator(osh):
+    return UserFactory(username="coordinator-b", role=User.Role.COORDINATOR, regions=[osh])
+
+
+@pytest.fixture
 def administrator(db):
     return UserFactory(username="admin-a", role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
 
@@ -111,6 +117,14 @@ def case(worker, chuy):
 def other_case(other_worker, osh):
     """A case in Osh held by `other_worker`."""
     return CaseFactory(worker=other_worker, returnee=ReturneeFactory(region=osh))
+
+
+@pytest.fixture
+def transfer(case, worker, other_worker, osh, osh_coordinator):
+    """A pending transfer of `case` to `other_worker` in Osh (whose coordinator oversees the region)."""
+    return case_actions.transfer_request(
+        actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="The family moved to Osh."
+    )
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from repat.accounts.models import User
 from tests.factories import UserFactory, region
 
 from .test_stale_saves import opened_form
-from .test_views import registration_data
+from .views.test_registration import registration_data
 
 pytestmark = pytest.mark.django_db
 

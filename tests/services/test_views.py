@@ -1,5 +1,5 @@
-"""Referral pages, the queue and bulk assignment, and the case-transfer pages: who gets what, and
-what a provider may see."""
+"""Referral pages, the queue and bulk assignment: who gets what, and what a provider may see. The
+role matrix covers the case-transfer pages too (their own tests are in tests/cases)."""
 
 import datetime
 import uuid
@@ -10,8 +10,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import actions as case_actions
-from cases.models import CaseTransfer, Returnee
+from cases.models import Returnee
 from repat.accounts.models import User
 from repat.reminders import actions as reminder_actions
 from services import actions
@@ -86,11 +85,6 @@ def other_provider_user(other_provider):
 
 
 @pytest.fixture
-def osh_coordinator(osh):
-    return UserFactory(username="coordinator-b", role=User.Role.COORDINATOR, regions=[osh])
-
-
-@pytest.fixture
 def assigned(case, worker, provider):
     """A referral of `case` assigned to `provider`, sharing no data."""
     return ReferralFactory(
@@ -107,13 +101,6 @@ def assigned(case, worker, provider):
 def waiting(case, worker):
     """A submitted referral of `case` that shares data (so a supervisor may override its consent)."""
     return ReferralFactory(case=case, requested_by=worker, status="submitted", shares_data=True)
-
-
-@pytest.fixture
-def transfer(case, worker, other_worker, osh, osh_coordinator):
-    return case_actions.transfer_request(
-        actor=worker, case=case, to_region=osh, to_worker=other_worker, reason="The family moved to Osh."
-    )
 
 
 # --- Role matrix ------------------------------------------------------------------------------------
@@ -190,67 +177,6 @@ def test_role_matrix(method, name, role, expected, urls, client_for, request):
     client = client_for(request.getfixturevalue(role))
     response = client.get(urls[name]) if method == "get" else client.post(urls[name], POST_DATA[name])
     assert response.status_code == expected
-
-
-def test_coordinator_of_the_target_region_answers_a_transfer(transfer, osh_coordinator, client_for):
-    response = client_for(osh_coordinator).post(
-        reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "decline", "comment": "Wrong region."}
-    )
-    assert response.status_code == 302
-    transfer.refresh_from_db()
-    assert (transfer.status, transfer.decided_by) == ("declined", osh_coordinator)
-
-
-def test_denied_transfer_answers_change_nothing(transfer, worker, coordinator, client_for):
-    for user in (worker, coordinator):
-        client_for(user).post(reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "accept"})
-    transfer.refresh_from_db()
-    transfer.case.refresh_from_db()
-    assert (transfer.status, transfer.case.worker) == ("pending", worker)
-
-
-def test_transfer_through_the_pages_moves_the_case(case, worker, other_worker, osh, client_for, osh_coordinator):
-    # given
-    response = client_for(worker).post(
-        reverse("cases:transfer_create", args=[case.pk]),
-        {"form_token": uuid.uuid4(), "to_region": osh.pk, "to_worker": other_worker.pk, "reason": "Moved to Osh."},
-    )
-    assert response.status_code == 302
-    transfer = case.transfers.get()
-
-    # when
-    page = client_for(other_worker).get(reverse("cases:transfers")).content.decode()
-    assert case.returnee.case_number in page
-    response = client_for(other_worker).post(
-        reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "accept", "comment": ""}
-    )
-
-    # then
-    assert flashed(response) == ["Your answer was recorded."]
-    case.refresh_from_db()
-    case.returnee.refresh_from_db()
-    assert (case.worker, case.returnee.region) == (other_worker, osh)
-    assert client_for(other_worker).get(case.get_absolute_url()).status_code == 200
-    assert client_for(worker).get(case.get_absolute_url()).status_code == 404
-
-
-def test_declining_a_transfer_without_comment_shows_the_message(transfer, other_worker, client_for):
-    response = client_for(other_worker).post(
-        reverse("cases:transfer_decide", args=[transfer.pk]), {"decision": "decline", "comment": ""}
-    )
-    assert flashed(response) == ["Say why the transfer is declined."]
-    transfer.refresh_from_db()
-    assert transfer.status == "pending"
-
-
-def test_second_pending_transfer_is_refused_on_the_form(transfer, case, worker, chuy, client_for):
-    response = client_for(worker).post(
-        reverse("cases:transfer_create", args=[case.pk]),
-        {"form_token": uuid.uuid4(), "to_region": chuy.pk, "reason": "Another idea."},
-    )
-    assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["A transfer of this case is already waiting for an answer."]
-    assert case.transfers.count() == 1
 
 
 @pytest.mark.parametrize("path", ["queue", "referral_detail", "step_accept", "referral_create", "providers"])
@@ -1045,13 +971,3 @@ def test_consent_overrides_page_lists_the_regions_overrides_for_supervisors(
     assert "Mother unreachable." in chuy_page.content.decode()
     assert "Court order." not in chuy_page.content.decode()
     assert list(osh_page.context["referrals"]) == [osh_referral]
-
-
-def test_transfer_list_shows_incoming_and_outgoing(transfer, case, worker, other_worker, client_for):
-    incoming = client_for(other_worker).get(reverse("cases:transfers"))
-    outgoing = client_for(worker).get(reverse("cases:transfers"))
-    assert list(incoming.context["incoming"]) == [transfer]
-    assert list(outgoing.context["incoming"]) == []
-    assert list(outgoing.context["outgoing"]) == [transfer]
-    assert reverse("cases:transfer_cancel", args=[transfer.pk]) in outgoing.content.decode()
-    assert CaseTransfer.objects.get().status == "pending"
