@@ -15,6 +15,7 @@ name, sometimes a patronymic). Each variant is how another document or list spel
     russian_letters Russian letters for Kyrgyz, Kazakh, Tajik and Uzbek ones (Гульзат for Гүлзат);
                     for a name without such letters another letter-level spelling: ё as е, no soft
                     sign, Kyrgyz long vowels short, ц as с, ф as п, or a Kyrgyz letter put in (Күликова)
+    latin_typo      the hardest: passport Latin, family name first, one letter slipped (TOKTOSUNVA AIGUL)
 
 Names come from scale_names (so no real person is described); the same seed gives the same people
 and the same variants. The tables below are written from the published transliteration standards,
@@ -35,6 +36,7 @@ KINDS = (
     "typo",
     "surname_first",
     "russian_letters",
+    "latin_typo",
 )
 
 # --- transliteration tables (from Cyrillic, lower case) ----------------------------------------------
@@ -248,12 +250,12 @@ def respell(text: str) -> str:
     return text
 
 
-def typo(word: str, rng: random.Random) -> str:
+def typo(word: str, rng: random.Random, letters: str = "") -> str:
     """One slip of the keyboard: a letter replaced, dropped, added or swapped with the next one."""
     for _ in range(20):
         i = rng.randrange(1, len(word)) if len(word) > 1 else 0
         how = rng.choice(("replace", "drop", "add", "swap"))
-        letter = rng.choice(_TYPO_LETTERS)
+        letter = rng.choice(letters or _TYPO_LETTERS)
         if how == "replace":
             new = word[:i] + letter + word[i + 1 :]
         elif how == "drop" and len(word) > 3:
@@ -364,6 +366,8 @@ def _variants(p: Person, father: str, rng: random.Random) -> dict[str, str]:
     which = rng.randrange(2)
     slipped = [*words]
     slipped[which] = typo(slipped[which], rng)
+    latin_words = icao_text.split()
+    latin_words[1 - which] = typo(latin_words[1 - which], rng, "ABCDEFGHIJKLMNOPRSTUVYZ")
     arabic_given = p.given_arabic or arabic_script(p.given)
     return {
         "icao": icao_text,
@@ -375,6 +379,7 @@ def _variants(p: Person, father: str, rng: random.Random) -> dict[str, str]:
         "typo": " ".join(slipped),
         "surname_first": f"{p.family} {p.given} {p.patronymic or patronymic(father, p.female)}",
         "russian_letters": respell(each(str)),
+        "latin_typo": " ".join(reversed(latin_words)),
     }
 
 
@@ -424,9 +429,15 @@ def distractors(count: int = 5000, *, seed: int = 16, exclude: list[Person] = ()
 
 @dataclass
 class Recall:
+    """How one kind of variant fared: found first, found in the first ten, and how often another
+    person's name looked as good as a match (what a duplicate check would show a person)."""
+
     queries: int = 0
     at_1: int = 0
     at_10: int = 0
+    true_same: int = 0  # the right person said to be the same name (exact or same key)
+    other_same: int = 0  # queries where another person was said to be the same name
+    other_close: int = 0  # queries where another person scored "close" or better
     misses: list = field(default_factory=list)
 
     def add(self, rank: int | None, miss) -> None:
@@ -440,36 +451,52 @@ class Recall:
 def measure(labelled: list[Person], others: list[tuple[str, ...]], *, candidates: int = 50) -> dict[str, Recall]:
     """Recall@1 and @10 per kind: each variant is searched for among the labelled people's registered
     names and `others`; the rank counts ties against the right person (pessimistic)."""
-    from cases.names import NameIndex
+    from cases.names import CLOSE_NAME, MatchKind, NameIndex, compare
 
+    same = (MatchKind.EXACT, MatchKind.SAME_KEY)
     index = NameIndex()
     for person in labelled:
         index.add(("p", person.ident), *person.parts)
     for n, parts in enumerate(others):
         index.add(("d", n), *parts)
+    registered = {("p", person.ident): person.parts for person in labelled}
+    registered |= {("d", n): parts for n, parts in enumerate(others)}
     results = {kind: Recall() for kind in KINDS}
     for person in labelled:
         target = ("p", person.ident)
         for kind in KINDS:
-            text = person.variants[kind]
+            result, text = results[kind], person.variants[kind]
             scores = index.scores(text, candidates=candidates)
             rank = None
             if target in scores:
                 rank = 1 + sum(score >= scores[target] for ident, score in scores.items() if ident != target)
-            results[kind].add(rank, (text, " ".join(person.parts), rank))
+            result.add(rank, (text, " ".join(person.parts), rank))
+            result.true_same += compare(text, person.parts).kind in same
+            others_close = [ident for ident, score in scores.items() if ident != target and score >= CLOSE_NAME]
+            result.other_close += bool(others_close)
+            result.other_same += any(compare(text, registered[ident]).kind in same for ident in others_close)
     return results
 
 
 def report(results: dict[str, Recall]) -> str:
-    """A table of recall per kind and overall."""
-    lines = [f"{'kind':<16} {'queries':>7} {'@1':>7} {'@10':>7}"]
+    """A table per kind and overall: recall@1 and @10, how often the right person was called the
+    same name, and how often another person was called the same name or close."""
+    lines = [f"{'kind':<16} {'queries':>7} {'@1':>7} {'@10':>7} {'same':>7} {'other same':>10} {'other close':>11}"]
     total = Recall()
-    for kind, r in results.items():
-        lines.append(f"{kind:<16} {r.queries:>7} {r.at_1 / r.queries:>7.1%} {r.at_10 / r.queries:>7.1%}")
-        total.queries += r.queries
-        total.at_1 += r.at_1
-        total.at_10 += r.at_10
-    lines.append(
-        f"{'all':<16} {total.queries:>7} {total.at_1 / total.queries:>7.1%} {total.at_10 / total.queries:>7.1%}"
-    )
+    for kind, r in [*results.items(), ("all", total)]:
+        if kind == "all":
+            for each in results.values():
+                for name in ("queries", "at_1", "at_10", "true_same", "other_same", "other_close"):
+                    setattr(total, name, getattr(total, name) + getattr(each, name))
+        n = r.queries
+        lines.append(
+            f"{kind:<16} {n:>7} {r.at_1 / n:>7.1%} {r.at_10 / n:>7.1%} {r.true_same / n:>7.1%}"
+            f" {r.other_same / n:>10.1%} {r.other_close / n:>11.1%}"
+        )
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    # The figures for a report: python -m repat.devtools.name_variants (Django need not be set up).
+    labelled = people()
+    print(report(measure(labelled, distractors(exclude=labelled))))
