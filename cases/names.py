@@ -43,6 +43,9 @@ from rapidfuzz.distance import OSA
 # Longer than any name part (the name fields hold 100 characters, an alias 200): text beyond this is
 # not a name, and refusing it bounds the work a hostile input can cause.
 MAX_LENGTH = 200
+# More words than any person's name has (Kyrgyz, Arabic and Russian names with every part have up to
+# six or seven): a name keeps its first twelve, so comparing two names stays quick whatever they hold.
+MAX_WORDS = 12
 
 # --- fold --------------------------------------------------------------------------------------------
 
@@ -601,7 +604,8 @@ def parse(*parts: str) -> Name:
         return Name(())
     folded = [fold(text) for text in texts]
     german = _is_german(" ".join(folded))
-    return Name(tuple(word for part in folded if part for word in _words(part, german)))
+    words = [word for part in folded if part for word in _words(part, german)]
+    return Name(tuple(words[:MAX_WORDS]))
 
 
 def _as_name(value: NameLike) -> Name:

@@ -377,6 +377,12 @@ def test_a_name_at_the_length_limit_still_has_keys():
     assert name_keys("Абдрахманова-" * 15)[0].startswith("abdrahmanova")
 
 
+def test_a_name_keeps_its_first_twelve_words_so_comparing_stays_quick():
+    long_list = " ".join(f"Ай{chr(0x430 + n % 32)}{chr(0x430 + n // 32)}" for n in range(35))  # 174 characters
+    assert len(parse(long_list).words) == names.MAX_WORDS
+    assert len(parse(long_list, long_list, long_list).words) == names.MAX_WORDS
+
+
 def test_random_unicode_never_raises():
     rng = random.Random(15)
     for _ in range(500):
