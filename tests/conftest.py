@@ -1,9 +1,12 @@
 """Fixtures per role. Each test builds what it needs; regions come from the seeded migration."""
 
+import sqlite3
+from contextlib import closing
 from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
@@ -30,6 +33,32 @@ def audit_trail_flushable():
 
     with mock.patch.object(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush):
         yield
+
+
+@pytest.fixture
+def database_file(transactional_db, tmp_path):
+    """The test database in a file, for a test whose database another process opens (a Celery
+    worker, gunicorn): on SQLite it lives in this process's memory (repat/settings/test.py). What is
+    committed so far is copied to a file, and until the test ends every connection of this process,
+    in any thread, opens that file instead; the copy goes with the test, and the database in memory
+    is as the test found it. On PostgreSQL the test database is a server's already: nothing to do."""
+    memory = connections[DEFAULT_DB_ALIAS]
+    if memory.vendor != "sqlite" or not memory.is_in_memory_db():
+        yield
+        return
+    path = tmp_path / "test-database.sqlite3"
+    memory.ensure_connection()
+    with closing(sqlite3.connect(path)) as copy:
+        memory.connection.backup(copy)
+    in_memory = connections.settings[DEFAULT_DB_ALIAS]
+    connections.settings[DEFAULT_DB_ALIAS] = {**in_memory, "NAME": str(path)}
+    connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        yield
+    finally:
+        connections[DEFAULT_DB_ALIAS].close()
+        connections.settings[DEFAULT_DB_ALIAS] = in_memory
+        connections[DEFAULT_DB_ALIAS] = memory
 
 
 @pytest.fixture(autouse=True)
