@@ -21,8 +21,12 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(PY) -m repat.devserver
 
+# The suite runs in parallel (pytest-xdist), one process per CPU core, at most 4 (TEST_WORKERS=0: in
+# this process). Tests that must not share a worker's session fixtures with another carry an
+# xdist_group marker (--dist loadgroup keeps each group in one process).
+TEST_WORKERS ?= auto
 test: setup
-	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
 
 lint: $(VENV)/.installed
 	@mkdir -p var
