@@ -18,6 +18,7 @@ from repat.core import choices
 from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
 from .factories import CaseFactory, ReturneeFactory, UserFactory, region
+from .services.factories import ProviderFactory, ProviderStaffFactory, service
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -146,6 +147,32 @@ def case(worker, chuy):
 def other_case(other_worker, osh):
     """A case in Osh held by `other_worker`."""
     return CaseFactory(worker=other_worker, returnee=ReturneeFactory(region=osh))
+
+
+@pytest.fixture
+def counselling(db):
+    return service("individual-counselling")  # 5 days to accept, 90 to complete
+
+
+@pytest.fixture
+def provider(chuy, counselling):
+    """A provider in Chüy offering individual counselling."""
+    return ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
+
+
+@pytest.fixture
+def other_provider(chuy, counselling):
+    return ProviderFactory(name="Umut Psychosocial Service", regions=[chuy], service_types=[counselling])
+
+
+@pytest.fixture
+def provider_user(provider):
+    return ProviderStaffFactory(provider=provider, user__username="provider-a").user
+
+
+@pytest.fixture
+def other_provider_user(other_provider):
+    return ProviderStaffFactory(provider=other_provider, user__username="provider-b").user
 
 
 @pytest.fixture
