@@ -21,12 +21,11 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(PY) -m repat.devserver
 
-# The suite runs in parallel (pytest-xdist), one process per CPU core, at most 4 (TEST_WORKERS=0: in
-# this process). Tests that must not share a worker's session fixtures with another carry an
-# xdist_group marker (--dist loadgroup keeps each group in one process).
+# The suite runs in parallel (pytest-xdist): one process per CPU core, at most 4. TEST_WORKERS=0 runs
+# it in this process; the scheduling options are in pyproject.toml.
 TEST_WORKERS ?= auto
 test: setup
-	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadgroup
+	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4
 
 lint: $(VENV)/.installed
 	@mkdir -p var
