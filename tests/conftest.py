@@ -1,7 +1,5 @@
 """Fixtures per role. Each test builds what it needs; regions come from the seeded migration."""
 
-import sqlite3
-from contextlib import closing
 from unittest import mock
 
 import pytest
@@ -17,6 +15,7 @@ from repat.core import choices
 
 from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
+from .database import copy_to_file
 from .factories import CaseFactory, ReturneeFactory, UserFactory, region
 from .services.factories import ProviderFactory, ProviderStaffFactory, service
 
@@ -48,9 +47,7 @@ def database_file(transactional_db, tmp_path):
         yield
         return
     path = tmp_path / "test-database.sqlite3"
-    memory.ensure_connection()
-    with closing(sqlite3.connect(path)) as copy:
-        memory.connection.backup(copy)
+    copy_to_file(path)
     in_memory = connections.settings[DEFAULT_DB_ALIAS]
     connections.settings[DEFAULT_DB_ALIAS] = {**in_memory, "NAME": str(path)}
     connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
