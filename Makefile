@@ -21,8 +21,11 @@ run: setup
 	$(PY) manage.py seed_demo
 	$(PY) -m repat.devserver
 
+# The suite runs in parallel (pytest-xdist): one process per CPU core, at most 4. TEST_WORKERS=0 runs
+# it in this process; the scheduling options are in pyproject.toml.
+TEST_WORKERS ?= auto
 test: setup
-	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest
+	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4
 
 lint: $(VENV)/.installed
 	@mkdir -p var

@@ -4,6 +4,7 @@ from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
@@ -14,7 +15,9 @@ from repat.core import choices
 
 from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
+from .database import copy_to_file
 from .factories import CaseFactory, ReturneeFactory, UserFactory, region
+from .services.factories import ProviderFactory, ProviderStaffFactory, service
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -30,6 +33,30 @@ def audit_trail_flushable():
 
     with mock.patch.object(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush):
         yield
+
+
+@pytest.fixture
+def database_file(transactional_db, tmp_path):
+    """The test database in a file, for a test whose database another process opens (a Celery
+    worker, gunicorn): on SQLite it lives in this process's memory (repat/settings/test.py). What is
+    committed so far is copied to a file, and until the test ends every connection of this process,
+    in any thread, opens that file instead; the copy goes with the test, and the database in memory
+    is as the test found it. On PostgreSQL the test database is a server's already: nothing to do."""
+    memory = connections[DEFAULT_DB_ALIAS]
+    if memory.vendor != "sqlite" or not memory.is_in_memory_db():
+        yield
+        return
+    path = tmp_path / "test-database.sqlite3"
+    copy_to_file(path)
+    in_memory = connections.settings[DEFAULT_DB_ALIAS]
+    connections.settings[DEFAULT_DB_ALIAS] = {**in_memory, "NAME": str(path)}
+    connections[DEFAULT_DB_ALIAS] = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        yield
+    finally:
+        connections[DEFAULT_DB_ALIAS].close()
+        connections.settings[DEFAULT_DB_ALIAS] = in_memory
+        connections[DEFAULT_DB_ALIAS] = memory
 
 
 @pytest.fixture(autouse=True)
@@ -117,6 +144,32 @@ def case(worker, chuy):
 def other_case(other_worker, osh):
     """A case in Osh held by `other_worker`."""
     return CaseFactory(worker=other_worker, returnee=ReturneeFactory(region=osh))
+
+
+@pytest.fixture
+def counselling(db):
+    return service("individual-counselling")  # 5 days to accept, 90 to complete
+
+
+@pytest.fixture
+def provider(chuy, counselling):
+    """A provider in Chüy offering individual counselling."""
+    return ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
+
+
+@pytest.fixture
+def other_provider(chuy, counselling):
+    return ProviderFactory(name="Umut Psychosocial Service", regions=[chuy], service_types=[counselling])
+
+
+@pytest.fixture
+def provider_user(provider):
+    return ProviderStaffFactory(provider=provider, user__username="provider-a").user
+
+
+@pytest.fixture
+def other_provider_user(other_provider):
+    return ProviderStaffFactory(provider=other_provider, user__username="provider-b").user
 
 
 @pytest.fixture

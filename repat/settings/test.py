@@ -1,8 +1,6 @@
 """pytest: fast hashing, in-memory e-mail, same database choice as dev (DATABASE_URL or SQLite)."""
 
 import os
-import tempfile
-from pathlib import Path
 
 from .dev import *  # noqa: F403
 
@@ -13,9 +11,14 @@ LANGUAGE_CODE = "en"
 # Live-server threads must not keep connections open, or the test database cannot be dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A file, not memory: the real-stack tests run a Celery worker in another process, which must
-    # see the same test database. One file per pytest process, so that parallel runs never share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"repat-test-{os.getpid()}.sqlite3")}
-# Runs on one machine may share its Redis: each keeps its cached sessions and lists to itself.
+    # The SQLite test database lives in memory (Django's default for SQLite), one per pytest process:
+    # nothing waits on the disk. A test whose database another process must open (a Celery worker,
+    # gunicorn) asks for the `database_file` fixture (tests/conftest.py), which copies it to a file.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+else:
+    # A test database need not survive a crash of the server: commits do not wait for the disk.
+    DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"
+# Runs on one machine may share its Redis: each process (pytest-xdist worker) keeps its cached
+# sessions and lists to itself.
 if "KEY_PREFIX" in globals().get("CACHES", {}).get("default", {}):
     CACHES["default"]["KEY_PREFIX"] = f"repat-test-{os.getpid()}"

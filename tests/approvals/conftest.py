@@ -5,7 +5,7 @@ import pytest
 
 from repat.approvals import actions
 from tests.factories import AssessmentFactory, PlanGoalFactory, ReintegrationPlanFactory
-from tests.services.factories import ProviderFactory, ProviderStaffFactory, ReferralFactory, service
+from tests.services.factories import ReferralFactory
 
 from .factories import CLOSURE_REASON, OVERRIDE_REASON
 
@@ -25,17 +25,6 @@ def draft(worker, case):
 @pytest.fixture
 def referral(worker, case):
     return ReferralFactory(case=case, requested_by=worker, status="submitted", shares_data=True)
-
-
-@pytest.fixture
-def provider(chuy):
-    counselling = service("individual-counselling")
-    return ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
-
-
-@pytest.fixture
-def provider_user(provider):
-    return ProviderStaffFactory(provider=provider, user__username="provider-a").user
 
 
 @pytest.fixture

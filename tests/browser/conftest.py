@@ -1,45 +1,82 @@
 """Headless Chromium (Debian's package) driven by Playwright, against pytest-django's live server.
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety check must be
-relaxed for the test's own database calls.
+relaxed for the test's own database calls. Chromium starts once for the module, each test has a
+fresh context (cookies, storage) of its own; the demo data is made once per module (see `demo`).
 """
 
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connections
 
 CHROMIUM = os.environ.get("REPAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-@pytest.fixture
-def page(live_server, monkeypatch):
+@pytest.fixture(scope="module")
+def chromium():
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing.")
         pytest.skip(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
-        blocked = []
-
-        def on_console(message):
-            if "Content Security Policy" in message.text:
-                blocked.append(message.text)
-
-        page.on("console", on_console)
-        yield page
-        context.close()
+        yield browser
         browser.close()
-        assert not blocked, blocked
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
+    blocked = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("console", on_console)
+    yield page
+    context.close()
+    assert not blocked, blocked
+
+
+@pytest.fixture(scope="module")
+def demo_snapshots():
+    """The test database right after `seed_demo`, kept by `demo` for the module's next tests."""
+    snapshots = {}
+    yield snapshots
+    for snapshot in snapshots.values():
+        snapshot.close()
+
+
+@pytest.fixture
+def demo(transactional_db, demo_snapshots):
+    """The demo data (`manage.py seed_demo`), committed for the live server to show. Seeding takes
+    many seconds, so on SQLite (the database in memory) the seeded database is copied aside once and
+    copied back for each next test of the module; elsewhere each test seeds it anew."""
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor != "sqlite" or not database.is_in_memory_db():
+        call_command("seed_demo")
+        return
+    database.ensure_connection()
+    if "seeded" in demo_snapshots:
+        demo_snapshots["seeded"].backup(database.connection)
+        return
+    call_command("seed_demo")
+    snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+    database.connection.backup(snapshot)
+    demo_snapshots["seeded"] = snapshot
 
 
 @pytest.fixture

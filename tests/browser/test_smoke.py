@@ -1,14 +1,17 @@
 import pytest
-from django.core.management import call_command
 
 from cases.models import Note
 
 # serialized_rollback: the regions seeded by a migration come back after each test flushes the tables.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # One process of a parallel run takes them all: Chromium starts, and the demo data is made, once.
+    pytest.mark.xdist_group("browser"),
+]
 
 
-def test_worker_opens_a_case_and_logs_a_visit(page, login):
-    call_command("seed_demo")
+def test_worker_opens_a_case_and_logs_a_visit(demo, page, login):
     login("worker1")
     assert page.locator("h1").inner_text() == "My caseload"
 
@@ -27,10 +30,9 @@ def test_worker_opens_a_case_and_logs_a_visit(page, login):
     assert Note.objects.filter(case__returnee__case_number=case_number).count() == before + 1
 
 
-def test_worker_records_a_document_as_issued_and_adds_a_plan_goal(page, login):
+def test_worker_records_a_document_as_issued_and_adds_a_plan_goal(demo, page, login):
     from cases.models import IdentityDocument, PlanGoal
 
-    call_command("seed_demo")
     document = (
         IdentityDocument.objects.filter(returnee__case__worker__username="worker1", status="in_progress")
         .select_related("returnee")
@@ -66,12 +68,11 @@ def test_worker_records_a_document_as_issued_and_adds_a_plan_goal(page, login):
     assert PlanGoal.objects.filter(plan__case=returnee.case, goal="Browser test: enrol in the village school").exists()
 
 
-def test_coordinator_assigns_a_submitted_referral_to_a_provider(page, login):
+def test_coordinator_assigns_a_submitted_referral_to_a_provider(demo, page, login):
     from repat.accounts.models import User
     from services.models import Referral
     from services.permissions import referrals_visible_to
 
-    call_command("seed_demo")
     coordinator = User.objects.get(username="coordinator1")
     referral = (
         referrals_visible_to(coordinator)
@@ -99,7 +100,7 @@ def test_coordinator_assigns_a_submitted_referral_to_a_provider(page, login):
     assert referral.provider.name == provider_name
 
 
-def test_supervisor_approves_a_plan_and_downloads_a_report(page, login):
+def test_supervisor_approves_a_plan_and_downloads_a_report(demo, page, login):
     import io
 
     from openpyxl import load_workbook
@@ -108,7 +109,6 @@ def test_supervisor_approves_a_plan_and_downloads_a_report(page, login):
     from repat.approvals.models import ApprovalRequest
     from repat.reports.models import ReportExport
 
-    call_command("seed_demo")
     waiting = ApprovalRequest.objects.filter(kind="plan", status="pending").order_by("requested_at", "id").first()
     login("supervisor1")
 

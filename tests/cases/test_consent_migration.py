@@ -35,11 +35,6 @@ def days(n: int) -> datetime.date:
 
 
 @pytest.fixture
-def counselling(db):
-    return service("individual-counselling")
-
-
-@pytest.fixture
 def provider(chuy, counselling):
     return ProviderFactory(
         name="Ak-Bata Family Centre",

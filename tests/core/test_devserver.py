@@ -10,6 +10,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+from tests.database import copy_to_file
+from tests.ops.stack import RedisServer
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -44,6 +49,8 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
+# serialized_rollback: the regions seeded by a migration come back after the test empties the tables.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
     port = free_port()
     env = {
@@ -53,8 +60,13 @@ def test_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
         "REPAT_ADDRESS": f"127.0.0.1:{port}",
         "PYTHONUNBUFFERED": "1",
     }
-    if "DATABASE_URL" not in env:  # a fresh SQLite file for this test
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
+    if "DATABASE_URL" not in env:  # SQLite where `make run` keeps it: a copy of the migrated test database
+        copy_to_file(tmp_path / "repat.sqlite3")
+    redis = None
+    if env.get("REDIS_URL"):  # a redis-server of its own: a worker of another run must not take the task
+        redis = RedisServer(tmp_path / "redis")
+        redis.start()
+        env["REDIS_URL"] = redis.url
     log = (tmp_path / "run.log").open("w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "repat.devserver"],
@@ -93,3 +105,5 @@ def test_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
         if group_alive(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
         log.close()
+        if redis is not None:
+            redis.stop()

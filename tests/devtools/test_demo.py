@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count
 
 from cases.consent import with_problems
@@ -7,12 +8,32 @@ from cases.models import Case, ConsentRecord, Family, Note, Operation, Returnee
 from repat.accounts.models import User
 from services.models import Provider, Referral
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    # One process of a parallel run takes the module: the demo data is made once (`demo`).
+    pytest.mark.xdist_group("demo"),
+]
 
 
-def test_seed_demo_creates_the_promised_data_once(settings):
-    call_command("seed_demo")
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """`seed_demo` once for the tests that read what it made (it takes many seconds), in a transaction
+    rolled back when the module is done; each test still runs in a savepoint of its own."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo")
+        yield
+        transaction.set_rollback(True)
 
+
+# First in the module: it needs the database as it is before `demo` makes the data.
+def test_seed_demo_refuses_under_production_settings(settings):
+    settings.REPAT_ALLOW_DEMO_DATA = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_creates_the_promised_data_once(demo):
     assert Operation.objects.count() == 2
     assert 55 <= Returnee.objects.count() <= 75
     assert 18 <= Family.objects.count() <= 22
@@ -32,17 +53,8 @@ def test_seed_demo_creates_the_promised_data_once(settings):
     assert (Returnee.objects.count(), Note.objects.count(), User.objects.count()) == counts
 
 
-def test_seed_demo_refuses_under_production_settings(settings):
-    settings.REPAT_ALLOW_DEMO_DATA = False
-    with pytest.raises(CommandError):
-        call_command("seed_demo")
-    assert not User.objects.exists()
-
-
-def test_seed_demo_consents_point_at_records_and_referrals_carry_only_what_they_may(settings):
-    # when
-    call_command("seed_demo")
-
+def test_seed_demo_consents_point_at_records_and_referrals_carry_only_what_they_may(demo):
+    # given: the demo data (seed_demo)
     # then: consents name a provider or a category, and a giver on record
     sharing = ConsentRecord.objects.filter(purpose="data_sharing")
     assert sharing.filter(provider__isnull=False).exists() and sharing.filter(service_category__isnull=False).exists()

@@ -89,7 +89,7 @@ def database_url(settings_dict: dict | None = None) -> str:
     db = settings_dict or connection.settings_dict
     if db["ENGINE"] == "django.db.backends.sqlite3":
         if settings_dict is None and connection.is_in_memory_db():
-            pytest.fail("The SQLite test database must be a file (repat/settings/test.py) for another process.")
+            pytest.fail("Another process cannot open a database in memory: the test needs `database_file`.")
         return f"sqlite:///{db['NAME']}"
     if db["ENGINE"] == "django.db.backends.postgresql":
         password = f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""

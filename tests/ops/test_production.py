@@ -21,6 +21,9 @@ from psycopg import sql
 
 from .stack import ROOT, Gunicorn, RedisServer, database_url, manage, production_env
 
+# One process of a parallel run takes the operator's tests: `collectstatic` (conftest.py) runs once.
+pytestmark = pytest.mark.xdist_group("ops")
+
 SEED = """
 import json
 from tests.factories import CaseFactory, ReturneeFactory, UserFactory, region

@@ -21,7 +21,11 @@ from services.models import Referral, ServiceType
 
 from .stack import PASSWORD, Gunicorn, Stack, e_mail_at_any_hour, reachable, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("database_file"),  # gunicorn and the worker open the test database too
+    pytest.mark.xdist_group("ops"),  # with test_production.py: `collectstatic` once (conftest.py)
+]
 
 AT_ONCE = 1.0  # seconds: what "at once" means for a page or a save while Redis is down
 

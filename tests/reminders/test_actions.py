@@ -33,7 +33,7 @@ from tests.factories import (
     UserFactory,
     register_returnee,
 )
-from tests.services.factories import ProviderFactory, ProviderStaffFactory, ReferralFactory, service
+from tests.services.factories import ProviderStaffFactory, ReferralFactory, service
 
 from .factories import FollowUpTaskFactory, ReminderFactory
 
@@ -84,23 +84,8 @@ def at_any_hour(db):
 
 
 @pytest.fixture
-def osh_coordinator(osh):
-    return UserFactory(username="coordinator-b", role=User.Role.COORDINATOR, regions=[osh])
-
-
-@pytest.fixture
 def colleague(chuy):
     return UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy])
-
-
-@pytest.fixture
-def counselling(db):
-    return service("individual-counselling")
-
-
-@pytest.fixture
-def provider(chuy, counselling):
-    return ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
 
 
 @pytest.fixture

@@ -27,7 +27,11 @@ from tests.ops.stack import ROOT, Stack, e_mail_at_any_hour, reachable, wait_for
 
 from .factories import FollowUpTaskFactory
 
-pytestmark = [pytest.mark.real_stack, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.real_stack,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("database_file"),  # the worker opens the test database too
+]
 
 
 # --- The stack: our own redis-server, a Celery worker, a publisher (tests/ops/stack.py) ---------------

@@ -27,7 +27,7 @@ from tests.factories import (
     mother_of,
 )
 
-from .factories import ProviderFactory, ProviderStaffFactory, service
+from .factories import ProviderFactory, service
 
 pytestmark = pytest.mark.django_db
 
@@ -40,31 +40,6 @@ NO_CONSENT = (
 
 def now_is(status: str) -> str:
     return f"This referral is now “{status}”: someone changed it meanwhile, or this step is not possible."
-
-
-@pytest.fixture
-def counselling(db):
-    return service("individual-counselling")  # 5 days to accept, 90 to complete
-
-
-@pytest.fixture
-def provider(chuy, counselling):
-    return ProviderFactory(name=PROVIDER_NAME, regions=[chuy], service_types=[counselling])
-
-
-@pytest.fixture
-def other_provider(chuy, counselling):
-    return ProviderFactory(name="Umut Psychosocial Service", regions=[chuy], service_types=[counselling])
-
-
-@pytest.fixture
-def provider_user(provider):
-    return ProviderStaffFactory(provider=provider, user__username="provider-a").user
-
-
-@pytest.fixture
-def other_provider_user(other_provider):
-    return ProviderStaffFactory(provider=other_provider, user__username="provider-b").user
 
 
 def today() -> datetime.date:

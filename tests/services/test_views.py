@@ -26,7 +26,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .factories import ProviderFactory, ProviderStaffFactory, ReferralFactory, service
+from .factories import ProviderFactory, ReferralFactory, service
 
 pytestmark = pytest.mark.django_db
 
@@ -57,31 +57,6 @@ def short(date: datetime.date) -> str:
 
 def flashed(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
-
-
-@pytest.fixture
-def counselling(db):
-    return service("individual-counselling")
-
-
-@pytest.fixture
-def provider(chuy, counselling):
-    return ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
-
-
-@pytest.fixture
-def other_provider(chuy, counselling):
-    return ProviderFactory(name="Umut Psychosocial Service", regions=[chuy], service_types=[counselling])
-
-
-@pytest.fixture
-def provider_user(provider):
-    return ProviderStaffFactory(provider=provider, user__username="provider-a").user
-
-
-@pytest.fixture
-def other_provider_user(other_provider):
-    return ProviderStaffFactory(provider=other_provider, user__username="provider-b").user
 
 
 @pytest.fixture
