@@ -17,14 +17,17 @@ name, sometimes a patronymic). Each variant is how another document or list spel
                     sign, Kyrgyz long vowels short, ц as с, ф as п, or a Kyrgyz letter put in (Күликова)
     latin_typo      the hardest: passport Latin, family name first, one letter slipped (TOKTOSUNVA AIGUL)
 
-Names come from scale_names (so no real person is described); the same seed gives the same people
+Names come from the scale seeder's lists (repat/devtools/scale/names.py: no real person is described); the same seed gives the same people
 and the same variants. The tables below are written from the published transliteration standards,
-independently of cases.names, so the measurement does not grade the module against itself."""
+independently of cases.names, so the measurement does not grade the module against itself.
+The figures: `pytest tests/cases/test_names.py -k recall -s -n 0`."""
 
 import random
 from dataclasses import dataclass, field
 
-from repat.devtools import scale_names as names
+from repat.devtools.scale import names
+from repat.devtools.scale.naming import feminine, uzbek_cyrillic
+from repat.devtools.scale.naming import russian_patronymic as patronymic
 
 KINDS = (
     "icao",
@@ -86,19 +89,6 @@ UZBEK_LATIN = {
     **{"ъ": "ʼ", "ь": "", "э": "e", "ю": "yu", "я": "ya", "ў": "oʻ", "қ": "q", "ғ": "gʻ", "ҳ": "h"},
     **{"ү": "u", "ө": "o", "ң": "ng", "ә": "a", "ұ": "u", "і": "i", "ҷ": "j", "ӣ": "i", "ӯ": "u", "һ": "h"},
 }
-# Uzbek Latin to Uzbek Cyrillic, longest first.
-UZBEK_TO_CYRILLIC = (
-    ("yoʻ", "йў"),
-    ("oʻ", "ў"),
-    ("gʻ", "ғ"),
-    ("sh", "ш"),
-    ("ch", "ч"),
-    ("yo", "ё"),
-    ("yu", "ю"),
-    ("ya", "я"),
-    ("ye", "е"),
-    *zip("abdefghijklmnopqrstuvxyz", "абдефгҳижклмнопқрстувхйз", strict=True),
-)
 
 # Cyrillic to Arabic script by ear: long vowels written for every vowel but ы (a short one), г as
 # غ and в as ف, as clerks in Syria and Iraq write foreign names.
@@ -171,21 +161,6 @@ def uzbek_latin(word: str) -> str:
         out.append(mapped.capitalize() if char != low else mapped)
         previous = low
     return "".join(out)
-
-
-def uzbek_cyrillic(text: str) -> str:
-    """The Uzbek Cyrillic spelling of an Uzbek Latin name; a word-initial e is э (Elyor, Эльёр)."""
-    out, low, i = [], text.lower(), 0
-    while i < len(low):
-        for latin_part, cyrillic in UZBEK_TO_CYRILLIC:
-            if low.startswith(latin_part, i):
-                out.append(cyrillic.capitalize() if text[i].isupper() else cyrillic)
-                i += len(latin_part)
-                break
-        else:
-            out.append(text[i])
-            i += 1
-    return " ".join("Э" + word[1:] if word.startswith("Е") else word for word in "".join(out).split(" "))
 
 
 def arabic_script(word: str) -> str:
@@ -272,23 +247,6 @@ def typo(word: str, rng: random.Random, letters: str = "") -> str:
 
 
 # --- people ---------------------------------------------------------------------------------------
-
-
-def feminine(family: str) -> str:
-    if family.endswith("ский"):
-        return family[:-2] + "ая"
-    if family.endswith(("ов", "ев", "ёв", "ин", "ын", "ov", "ev", "yev")):
-        return family + ("а" if family[-1] in "вн" else "a")
-    return family
-
-
-def patronymic(father: str, female: bool) -> str:
-    if father in names.RUSSIAN_PATRONYMICS:
-        return names.RUSSIAN_PATRONYMICS[father][female]
-    stem, suffix = (father[:-1], "ев") if father[-1] in "йь" else (father, "ов")
-    if father[-1] in "аяиуоеыэөүӯӣжшчщц":
-        suffix = "ев"
-    return stem + suffix + ("на" if female else "ич")
 
 
 POOLS = {
@@ -494,9 +452,3 @@ def report(results: dict[str, Recall]) -> str:
             f" {r.other_same / n:>10.1%} {r.other_close / n:>11.1%}"
         )
     return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    # The figures for a report: python -m repat.devtools.name_variants (Django need not be set up).
-    labelled = people()
-    print(report(measure(labelled, distractors(exclude=labelled))))
