@@ -17,9 +17,10 @@ name, sometimes a patronymic). Each variant is how another document or list spel
                     sign, Kyrgyz long vowels short, ц as с, ф as п, or a Kyrgyz letter put in (Күликова)
     latin_typo      the hardest: passport Latin, family name first, one letter slipped (TOKTOSUNVA AIGUL)
 
-Names come from the scale seeder's lists (repat/devtools/scale/names.py: no real person is described); the same seed gives the same people
-and the same variants. The tables below are written from the published transliteration standards,
-independently of cases.names, so the measurement does not grade the module against itself.
+Names come from the scale seeder's lists (repat/devtools/scale/names.py: no real person is
+described); the same seed gives the same people and the same variants. The tables below are
+written from the published transliteration standards, independently of cases.names, so the
+measurement does not grade the module against itself.
 The figures: `pytest tests/cases/test_names.py -k recall -s -n 0`."""
 
 import random
