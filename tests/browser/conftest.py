@@ -1,8 +1,7 @@
 """Headless Chromium (Debian's package) driven by Playwright, against pytest-django's live server.
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety check must be
-relaxed for the test's own database calls. Chromium starts once for the module, each test has a
-fresh context (cookies, storage) of its own; the demo data is made once per module (see `demo`).
+relaxed for the test's own database calls. The demo data is made once per module (see `demo`).
 """
 
 import os
@@ -18,37 +17,34 @@ CHROMIUM = os.environ.get("REPAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-@pytest.fixture(scope="module")
-def chromium():
+@pytest.fixture
+def page(live_server, monkeypatch):
+    # Per test, not per module: with Playwright left running between tests, the test's teardown no
+    # longer brought the serialized rows back (the next test found no regions).
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing.")
         pytest.skip(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
 
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
+        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
+        blocked = []
+
+        def on_console(message):
+            if "Content Security Policy" in message.text:
+                blocked.append(message.text)
+
+        page.on("console", on_console)
+        yield page
+        context.close()
         browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
-    blocked = []
-
-    def on_console(message):
-        if "Content Security Policy" in message.text:
-            blocked.append(message.text)
-
-    page.on("console", on_console)
-    yield page
-    context.close()
-    assert not blocked, blocked
+        assert not blocked, blocked
 
 
 @pytest.fixture(scope="module")
