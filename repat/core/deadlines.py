@@ -7,6 +7,7 @@ marks late exactly what the dashboard counts and the sweep reports."""
 
 import datetime
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -28,7 +29,9 @@ class DueQuerySet(models.QuerySet):
 
     @classmethod
     def open_condition(cls, prefix: str = "") -> Q:
-        raise NotImplementedError
+        # Every queryset built on this one says which of its rows are open; a missing rule must fail
+        # loudly rather than count every row as open.
+        raise ImproperlyConfigured(f"{cls.__name__} must define open_condition(): which rows are open.")
 
     @classmethod
     def due_condition(cls, day: datetime.date, prefix: str = "") -> Q:
