@@ -282,12 +282,7 @@ def can_handle_transfers(user) -> bool:
 def chooses_transfer_worker(user) -> bool:
     """Accepting a transfer sent to a region, a coordinator (or an administrator) chooses the social
     worker who takes the case; a social worker who accepts one takes the case themself."""
-    return can_handle_transfers(user) and user.role != User.Role.SOCIAL_WORKER
-
-
-def holds_own_caseload(user) -> bool:
-    """A social worker's caseload is the cases they hold; other roles look at their regions' cases."""
-    return user.role == User.Role.SOCIAL_WORKER
+    return can_handle_transfers(user) and not has_own_caseload(user)
 
 
 def can_see_restricted(user, returnee: Returnee) -> bool:

@@ -52,18 +52,19 @@ from .querysets import PlanGoalQuerySet
 
 
 def caseload(*, user, params) -> CaseFilter:
+    own = permissions.has_own_caseload(user)
     queryset = permissions.cases_visible_to(user).select_related(
         "returnee", "returnee__operation", "returnee__region", "worker"
     )
-    filterset = CaseFilter(params, queryset=queryset, few_cases=user.role == user.Role.SOCIAL_WORKER)
+    filterset = CaseFilter(params, queryset=queryset, few_cases=own)
     # The worker filter offers the colleagues whose cases this user may see, not every worker; a
     # social worker sees only their own cases, so has no colleague to pick (and no list to load).
     worker = filterset.form.fields["worker"]
     worker.queryset = permissions.workers_visible_to(user)
     region = str(params.get("region") or "")
-    if user.role != user.Role.SOCIAL_WORKER and region in dict(reference_choices("regions")):
+    if not own and region in dict(reference_choices("regions")):
         worker.queryset = worker.queryset.filter(regions=int(region)).distinct()
-    elif user.role == user.Role.SOCIAL_WORKER or permissions.sees_every_region(user):
+    elif own or permissions.sees_every_region(user):
         # Two thousand names are not a list anyone reads: the country's workers are offered once
         # a region is chosen (a dashboard link naming a worker still filters by them).
         worker.widget = forms.HiddenInput()

@@ -149,7 +149,7 @@ def returnee_register(
     household named `new_family_name`), all or nothing."""
     if not permissions.can_register_returnee(actor):
         raise PermissionDenied
-    if worker is None and actor.role == actor.Role.SOCIAL_WORKER:
+    if worker is None and permissions.has_own_caseload(actor):
         worker = actor
     _check_worker(actor, worker)
 

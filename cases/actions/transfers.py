@@ -73,7 +73,7 @@ def transfer_decide(
     except ValidationError as error:  # nobody covers it any more since the transfer was asked
         raise ValidationError(error.message_dict["region"]) from None
     new_worker = transfer.to_worker or worker
-    if actor.role == actor.Role.SOCIAL_WORKER:
+    if permissions.has_own_caseload(actor):  # a social worker who accepts takes the case themself
         new_worker = actor
     if new_worker is None:
         raise ValidationError({"worker": _("Choose the social worker who takes the case.")})

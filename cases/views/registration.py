@@ -77,7 +77,7 @@ class CaseloadView(PermissionMixin, TemplateView):
             cases=page.object_list,
             query_string=query_string,
             can_register=permissions.can_register_returnee(self.request.user),
-            own_caseload=permissions.holds_own_caseload(self.request.user),
+            own_caseload=permissions.has_own_caseload(self.request.user),
             **kwargs,
         )
 
