@@ -7,12 +7,22 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from django.db.models import signals
         from django.utils.translation import gettext
 
         from repat.accounts.backends import load_with_user
         from repat.core import navigation
 
-        from . import permissions
+        from . import permissions, search
+        from .models import Family, FamilyMember, Returnee, ReturneeAlias
+
+        # The name index is derived data: it follows every save of the records it is built from.
+        signals.post_save.connect(search.returnee_saved, sender=Returnee, dispatch_uid="namekey-returnee")
+        signals.post_save.connect(search.alias_changed, sender=ReturneeAlias, dispatch_uid="namekey-alias-save")
+        signals.post_delete.connect(search.alias_changed, sender=ReturneeAlias, dispatch_uid="namekey-alias-delete")
+        for model in (Family, FamilyMember):
+            signals.post_save.connect(search.family_changed, sender=model, dispatch_uid=f"namekey-{model}-save")
+            signals.post_delete.connect(search.family_changed, sender=model, dispatch_uid=f"namekey-{model}-del")
 
         load_with_user("has_emergency_access", permissions.holds_emergency_access)  # spares most a query
 

@@ -957,9 +957,11 @@ def _blocking_text(name: Name) -> str:
     return " ".join(sorted({_loose(key) for key in name.keys}))
 
 
-def blocking_text(*parts: str) -> str:
+def blocking_text(*parts: str | Name) -> str:
     """The text whose trigrams find a name's candidates: what a pg_trgm-indexed column holds. It is
     the keys as Arabic script could write them (o as u, e as i, v as f, p as b), so that a name
     heard and written down in Syria still shares trigrams with its Cyrillic or Latin record; the
-    ranking then compares the full keys."""
+    ranking then compares the full keys. A parsed `Name` may be passed instead of the parts."""
+    if len(parts) == 1 and isinstance(parts[0], Name):
+        return _blocking_text(parts[0])
     return _blocking_text(parse(*parts))

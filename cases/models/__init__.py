@@ -17,6 +17,7 @@ from .registration import (
     Sex,
 )
 from .restricted import EmergencyAccess, LegalRecord
+from .search import NameKey
 from .transfers import CaseTransfer
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "KinshipTest",
     "Language",
     "LegalRecord",
+    "NameKey",
     "Note",
     "Operation",
     "PlanDomain",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -113,6 +114,8 @@ class IdentityDocument(models.Model):
         indexes = [
             models.Index(fields=["returnee", "kind"], name="document_returnee_kind_idx"),
             models.Index(fields=["status", "due_date"], name="document_status_due_idx"),
+            # The people search finds a returnee by a document's number, in any case (cases/search.py).
+            models.Index(Upper("number"), name="document_number_idx"),
         ]
         constraints = [
             models.CheckConstraint(

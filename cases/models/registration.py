@@ -122,6 +122,8 @@ class Returnee(models.Model):
         indexes = [
             models.Index(fields=["region", "family_name"], name="returnee_region_name_idx"),
             models.Index(fields=["operation"], name="returnee_operation_idx"),
+            # A search by date or year of birth (cases/search.py).
+            models.Index(fields=["date_of_birth"], name="returnee_birth_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,0 +1,521 @@
+"""Finding people (issue 15): the name index kept beside the records, and the ranked search over it.
+
+Every way a returnee can be found by name (their own name, each other spelling, their household's
+name, a name-only relative's) is a `NameKey` row holding the keys of `cases.names`. The rows are
+derived data: `index_returnees` rebuilds a returnee's rows whenever one of those records is saved
+(the signal receivers below, connected in `CasesConfig.ready`), and `manage.py reindex_names` rebuilds
+them all after a bulk load or a change of the name rules.
+
+A search (`find_people`) reads the query's words as what they look like (a case number or its
+numeric tail, a date or year of birth, a document number) and the rest as a name. Names are
+looked up in two steps, as `cases.names.NameIndex` describes: PostgreSQL's trigram index picks the
+CANDIDATES rows nearest the query's blocking text among the rows the user may see, and
+`cases.names.compare` ranks them: exact spelling, then the same name in another spelling or script,
+then close (a letter or two apart), a matching date of birth first within each, the person's own
+names before their household's. Search terms are never logged."""
+
+import dataclasses
+import datetime
+import re
+from collections.abc import Iterable
+
+from django.apps import apps as global_apps
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from . import names
+from .names import MatchKind
+from .permissions import returnees_visible_to
+
+# Rows of the index the trigram step hands to the ranking: a person with several spellings fills
+# several, so this is twice the page. On the labelled variants (repat/devtools/name_variants.py)
+# the right person is among the first fifty for 99.9% of queries.
+CANDIDATES = 100
+# The most people a search lists: a longer list is not read, the query is refined instead.
+LIMIT = 25
+# Rows read per query on a database without trigram indexes (SQLite, the embedded default).
+UNINDEXED_SCAN = 20_000
+# How many rows `index_returnees` rebuilds per statement.
+BATCH = 2_000
+
+
+# --- the index ---------------------------------------------------------------------------------------
+
+
+def _spelling_rows(NameKey, returnee_id: int, spellings: Iterable[tuple[str, str]]) -> Iterable:
+    seen = set()
+    for source, spelling in spellings:
+        spelling = " ".join(spelling.split())[:300]
+        parsed = names.parse(spelling)
+        if not parsed or (source, spelling) in seen:
+            continue
+        seen.add((source, spelling))
+        yield NameKey(
+            returnee_id=returnee_id,
+            source=source,
+            spelling=spelling,
+            keys=" ".join(parsed.keys),
+            blocking=names.blocking_text(parsed),
+        )
+
+
+def _rows(ids: list[int], apps) -> list:
+    Returnee = apps.get_model("cases", "Returnee")
+    ReturneeAlias = apps.get_model("cases", "ReturneeAlias")
+    FamilyMember = apps.get_model("cases", "FamilyMember")
+    NameKey = apps.get_model("cases", "NameKey")
+    Source = global_apps.get_model("cases", "NameKey").Source
+
+    spellings: dict[int, list[tuple[str, str]]] = {}
+    for pk, *parts in Returnee.objects.filter(pk__in=ids).values_list("pk", "family_name", "given_name", "patronymic"):
+        spellings[pk] = [(Source.NAME, " ".join(part for part in parts if part))]
+    for returnee_id, name in ReturneeAlias.objects.filter(returnee_id__in=ids).values_list("returnee_id", "name"):
+        spellings[returnee_id].append((Source.ALIAS, name))
+    households = {}
+    for returnee_id, family_id, household in FamilyMember.objects.filter(returnee_id__in=ids).values_list(
+        "returnee_id", "family_id", "family__name"
+    ):
+        households[returnee_id] = family_id
+        spellings[returnee_id].append((Source.HOUSEHOLD, household))
+    relatives: dict[int, list[str]] = {}
+    named_only = FamilyMember.objects.filter(family_id__in=set(households.values()), returnee__isnull=True)
+    for family_id, full_name in named_only.values_list("family_id", "full_name"):
+        relatives.setdefault(family_id, []).append(full_name)
+    for returnee_id, family_id in households.items():
+        spellings[returnee_id].extend((Source.RELATIVE, name) for name in relatives.get(family_id, ()))
+    return [row for pk, found in spellings.items() for row in _spelling_rows(NameKey, pk, found)]
+
+
+def index_returnees(returnee_ids: Iterable[int], *, apps=global_apps) -> int:
+    """Rebuild the name index rows of these returnees from their records; the number of rows
+    written. `apps`: a migration's historical models."""
+    NameKey = apps.get_model("cases", "NameKey")
+    written = 0
+    ids = sorted(set(returnee_ids))
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        rows = _rows(chunk, apps)
+        with transaction.atomic():
+            NameKey.objects.filter(returnee_id__in=chunk).delete()
+            NameKey.objects.bulk_create(rows, batch_size=BATCH)
+        written += len(rows)
+    return written
+
+
+def reindex_all(*, apps=global_apps, progress=None) -> int:
+    """Rebuild every returnee's rows, a batch at a time (for `manage.py reindex_names`)."""
+    Returnee = apps.get_model("cases", "Returnee")
+    written, last = 0, 0
+    while True:
+        ids = list(Returnee.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH])
+        if not ids:
+            return written
+        written += index_returnees(ids, apps=apps)
+        last = ids[-1]
+        if progress:
+            progress(last, written)
+
+
+# Receivers (connected in CasesConfig.ready): the index follows every save of what it is built from.
+
+_NAME_FIELDS = {"given_name", "family_name", "patronymic"}
+
+
+def returnee_saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
+    if raw or (update_fields is not None and not _NAME_FIELDS & set(update_fields)):
+        return
+    index_returnees([instance.pk])
+
+
+def alias_changed(sender, instance, raw=False, origin=None, **kwargs):
+    from .models import Returnee
+
+    if raw or isinstance(origin, Returnee):  # the returnee is being deleted with its rows
+        return
+    index_returnees([instance.returnee_id])
+
+
+def family_changed(sender, instance, raw=False, origin=None, **kwargs):
+    from .models import Family, FamilyMember, Returnee
+
+    if raw or isinstance(origin, Returnee):
+        return
+    family_id = instance.pk if isinstance(instance, Family) else instance.family_id
+    members = FamilyMember.objects.filter(family_id=family_id, returnee__isnull=False)
+    ids = set(members.values_list("returnee_id", flat=True))
+    if isinstance(instance, FamilyMember) and instance.returnee_id:
+        ids.add(instance.returnee_id)  # a member leaving loses the household
+    index_returnees(ids)
+
+
+# --- the search --------------------------------------------------------------------------------------
+
+# A full case number (KG-2024-00017), with or without its dashes, or its year and number.
+_CASE_NUMBER = re.compile(r"^(?:([^\W\d_]{1,5})-?)?(\d{4})-?(\d{1,6})$")
+_NUMERIC_TAIL = re.compile(r"^\d{1,6}$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_LOCAL_DATE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{4})$")
+_YEAR = re.compile(r"^(?:19|20)\d\d$")
+
+
+@dataclasses.dataclass
+class Query:
+    """What the words of a search are."""
+
+    name: str = ""
+    case_numbers: list[str] = dataclasses.field(default_factory=list)
+    tails: list[str] = dataclasses.field(default_factory=list)
+    codes: list[str] = dataclasses.field(default_factory=list)  # document numbers, parts of case numbers
+    born_on: datetime.date | None = None
+    born_in: int | None = None
+
+    @property
+    def looks_up_numbers(self) -> bool:
+        return bool(self.case_numbers or self.tails or self.codes)
+
+
+def _date(word: str) -> datetime.date | None:
+    match = _ISO_DATE.match(word)
+    if match:
+        year, month, day = match.groups()
+    else:
+        match = _LOCAL_DATE.match(word)
+        if not match:
+            return None
+        day, month, year = match.groups()
+    try:
+        return datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+def read_query(text: str) -> Query:
+    """The words of a search sorted by what they look like."""
+    query, name_words = Query(), []
+    for word in text.split():
+        day = _date(word)
+        if day:
+            query.born_on = day
+            continue
+        if _YEAR.match(word) and int(word) <= timezone.localdate().year:
+            query.born_in = int(word)
+            query.tails.append(word)  # or the end of a case number
+            continue
+        if _NUMERIC_TAIL.match(word):
+            query.tails.append(word)
+            continue
+        case_number = _CASE_NUMBER.match(word)
+        if case_number:
+            prefix, year, number = case_number.groups()
+            if prefix:
+                query.case_numbers.append(f"{prefix.upper()}-{year}-{int(number):05d}")
+                query.codes.append(word)  # or a document's number (AC1234567)
+            else:
+                query.tails.append(f"{year}-{int(number):05d}")
+            continue
+        if any(char.isdigit() for char in word):
+            query.codes.append(word)
+            continue
+        name_words.append(word)
+    query.name = " ".join(name_words)
+    return query
+
+
+@dataclasses.dataclass
+class Hit:
+    """One person found, and why."""
+
+    returnee_id: int
+    tier: int  # 3 exact, 2 the same name another way, 1 close, 0 found by a number or a date
+    score: float
+    direct: bool  # by their own name or spelling (not their household's or a relative's)
+    reason: str
+    born_as_asked: bool = False
+    returnee: object = None
+
+    @property
+    def rank(self) -> tuple:
+        return (self.tier, self.born_as_asked, self.direct, self.score)
+
+
+@dataclasses.dataclass
+class Results:
+    hits: list[Hit]
+    more: bool  # more people matched than are listed
+    query: Query
+
+
+_TIERS = {MatchKind.EXACT: 3, MatchKind.SAME_KEY: 2, MatchKind.CLOSE: 1}
+
+
+def _reason(source: str, kind: MatchKind, spelling: str) -> str:
+    from .models import NameKey
+
+    if source == NameKey.Source.NAME:
+        return {
+            MatchKind.EXACT: gettext("Name"),
+            MatchKind.SAME_KEY: gettext("The same name in another spelling or script"),
+        }.get(kind, gettext("A similar name"))
+    template = {
+        NameKey.Source.ALIAS: gettext("Other spelling: %(name)s"),
+        NameKey.Source.HOUSEHOLD: gettext("Household: %(name)s"),
+        NameKey.Source.RELATIVE: gettext("Relative: %(name)s"),
+    }[source]
+    return template % {"name": spelling}
+
+
+def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | None:
+    """How a row's spelling answers the query: every word of the query must find a word of the
+    name (the name may have more: a surname alone finds the whole name), exactly, by key, a letter
+    or two apart or as the start of a longer word."""
+    target = names.parse(spelling)
+    match = names.compare(query, target)
+    kinds = []
+    paired = {pair.a: pair for pair in match.pairs}
+    for word in query.words:
+        pair = paired.get(word.fold)
+        if pair is not None and pair.kind != MatchKind.DIFFERENT:
+            kinds.append(pair.kind)
+        elif len(word.fold) >= 3 and any(
+            other.fold.startswith(word.fold) or other.key.startswith(word.key) for other in target.words
+        ):
+            kinds.append(MatchKind.CLOSE)
+        else:
+            return None
+    if all(kind == MatchKind.EXACT for kind in kinds):
+        kind = MatchKind.EXACT
+    elif all(kind in (MatchKind.EXACT, MatchKind.SAME_KEY) for kind in kinds):
+        kind = MatchKind.SAME_KEY
+    else:
+        kind = MatchKind.CLOSE
+    return kind, match.score
+
+
+def _sees_everyone(visible) -> bool:
+    return not visible.query.where
+
+
+def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, str, str]]:
+    """(returnee id, source, spelling) of the index rows (`rows`: all) nearest the query, among
+    those of the `visible` returnees."""
+    from .models import NameKey
+
+    rows = NameKey.objects.all() if rows is None else rows
+    rows = rows if _sees_everyone(visible) else rows.filter(returnee__in=visible)
+    blocking = names.blocking_text(name)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramDistance
+
+        nearest = rows.annotate(distance=TrigramDistance("blocking", blocking)).order_by("distance")
+        return list(nearest.values_list("returnee_id", "source", "spelling")[:CANDIDATES])
+    wanted = names.trigrams(blocking)
+    scored = []
+    for returnee_id, source, spelling, text in rows.values_list("returnee_id", "source", "spelling", "blocking")[
+        :UNINDEXED_SCAN
+    ]:
+        grams = names.trigrams(text)
+        shared = len(grams & wanted)
+        if shared:
+            scored.append((shared / len(grams | wanted), returnee_id, source, spelling))
+    scored.sort(key=lambda row: row[0], reverse=True)
+    return [row[1:] for row in scored[:CANDIDATES]]
+
+
+def _name_hits(visible, text: str) -> dict[int, Hit]:
+    from .models import NameKey
+
+    query = names.parse(text)
+    if not query:
+        return {}
+    hits: dict[int, Hit] = {}
+    for returnee_id, source, spelling in _candidate_rows(visible, query):
+        found = _query_match(query, spelling)
+        if found is None:
+            continue
+        kind, score = found
+        direct = source in (NameKey.Source.NAME, NameKey.Source.ALIAS)
+        hit = Hit(returnee_id, _TIERS[kind], score, direct, _reason(source, kind, spelling))
+        if returnee_id not in hits or hit.rank > hits[returnee_id].rank:
+            hits[returnee_id] = hit
+    return hits
+
+
+def _number_hits(visible, query: Query) -> dict[int, Hit]:
+    from .models import IdentityDocument
+
+    by_case = Q(case_number__in=query.case_numbers) if query.case_numbers else Q()
+    for tail in query.tails:
+        padded = f"{int(tail):05d}" if tail.isdigit() else tail
+        by_case |= Q(case_number__iendswith=f"-{padded}") | Q(case_number__iendswith=f"-{tail}")
+    for code in query.codes:
+        by_case |= Q(case_number__icontains=code)
+    hits = {}
+    if by_case:
+        for pk in visible.filter(by_case).values_list("pk", flat=True)[: LIMIT + 1]:
+            hits[pk] = Hit(pk, 0, 1.0, True, gettext("Case number"))
+    if query.codes:
+        documents = IdentityDocument.objects.filter(returnee__in=visible, number__iexact=query.codes[0])
+        for pk in documents.values_list("returnee_id", flat=True)[: LIMIT + 1]:
+            hits.setdefault(pk, Hit(pk, 0, 1.0, True, gettext("Document number")))
+    return hits
+
+
+def _birth_condition(query: Query) -> Q | None:
+    if query.born_on:
+        return Q(date_of_birth=query.born_on)
+    if query.born_in:
+        return Q(
+            date_of_birth__gte=datetime.date(query.born_in, 1, 1),
+            date_of_birth__lte=datetime.date(query.born_in, 12, 31),
+        )
+    return None
+
+
+def _ranked(user, query: Query) -> list[Hit]:
+    visible = returnees_visible_to(user)
+    born = _birth_condition(query)
+    if query.name:
+        hits = _name_hits(visible, query.name)
+        if not hits and query.looks_up_numbers:
+            hits = _number_hits(visible, query)
+    elif query.looks_up_numbers:
+        hits = _number_hits(visible, query)
+        if not hits and born is not None:
+            hits = {pk: Hit(pk, 0, 1.0, True, gettext("Date of birth")) for pk in _born(visible, born)}
+    elif born is not None:
+        hits = {pk: Hit(pk, 0, 1.0, True, gettext("Date of birth")) for pk in _born(visible, born)}
+    else:
+        hits = {}
+    if born is not None and hits and query.name:
+        for pk in visible.filter(born, pk__in=list(hits)).values_list("pk", flat=True):
+            hits[pk].born_as_asked = True
+    return sorted(hits.values(), key=lambda hit: hit.rank, reverse=True)
+
+
+def find_people(user, text: str, *, limit: int = LIMIT) -> Results:
+    """The people `user` may see that a search matches, best first (see the module's docstring).
+    `text` is a search box's cleaned value (`repat.core.search.search_text`)."""
+    from .models import Returnee
+
+    query = read_query(text)
+    ranked = _ranked(user, query)
+    shown = ranked[:limit]
+    people = Returnee.objects.select_related("region", "operation", "membership__family").in_bulk(
+        [hit.returnee_id for hit in shown]
+    )
+    for hit in shown:
+        hit.returnee = people[hit.returnee_id]
+    return Results([hit for hit in shown if hit.returnee], more=len(ranked) > limit, query=query)
+
+
+def _born(visible, condition: Q) -> list[int]:
+    return list(
+        visible.filter(condition).order_by("family_name", "given_name", "pk").values_list("pk", flat=True)[: LIMIT + 1]
+    )
+
+
+def ranked_returnee_ids(user, text: str) -> list[int]:
+    """The ids of the people a search finds, best first (the caseload's search box)."""
+    return [hit.returnee_id for hit in _ranked(user, read_query(text))]
+
+
+# --- the duplicate check -----------------------------------------------------------------------------
+
+# A person registered again is "probably the same" when their names score at least this (a letter or
+# two apart, or the same name in another spelling or script) and nothing else tells them apart.
+DUPLICATE_NAME = names.CLOSE_NAME
+# Dates of birth further apart than this are two people (estimates are often a year out).
+DUPLICATE_BIRTH_DAYS = 550
+
+
+@dataclasses.dataclass
+class ProbableMatch:
+    """A recorded person who is probably the one being registered, and what speaks for it."""
+
+    returnee_id: int
+    score: float
+    same_birth: bool
+    same_operation: bool
+    same_mother: bool
+    visible: bool = False
+    returnee: object = None
+
+
+def _near_people(spellings: list[names.Name]) -> set[int]:
+    """Ids of the people whose own names or other spellings are nearest any of `spellings`."""
+    from .models import NameKey, Returnee
+
+    rows = NameKey.objects.filter(source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS])
+    everyone = Returnee.objects.all()
+    found = set()
+    for spelling in spellings:
+        found.update(row[0] for row in _candidate_rows(everyone, spelling, rows=rows))
+    return found
+
+
+def probable_duplicates(
+    user,
+    *,
+    names_given: Iterable[str],
+    sex: str = "",
+    date_of_birth: datetime.date | None = None,
+    operation_id: int | None = None,
+    mother_name: str = "",
+    exclude: int | None = None,
+) -> list[ProbableMatch]:
+    """The recorded people who are probably the person about to be registered, best first, among
+    everyone (not only those `user` may see: each match says whether `user` may, and a caller
+    must not show the others in detail). `names_given`: the full name and other spellings."""
+    from .models import FamilyMember, NameKey, Returnee
+
+    spellings = [parsed for parsed in map(names.parse, names_given) if parsed]
+    if not spellings:
+        return []
+    ids = _near_people(spellings) - {exclude}
+    people = Returnee.objects.filter(pk__in=ids).values("pk", "sex", "date_of_birth", "operation_id")
+    recorded: dict[int, list[names.Name]] = {}
+    for returnee_id, spelling in NameKey.objects.filter(
+        returnee_id__in=ids, source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS]
+    ).values_list("returnee_id", "spelling"):
+        recorded.setdefault(returnee_id, []).append(names.parse(spelling))
+    mothers = {}
+    for returnee_id, mother_id, *parts in FamilyMember.objects.filter(
+        family__members__returnee_id__in=ids, relationship=FamilyMember.Relationship.MOTHER
+    ).values_list(
+        "family__members__returnee_id", "returnee_id", "full_name", "returnee__family_name", "returnee__given_name"
+    ):
+        if returnee_id != mother_id:
+            mothers[returnee_id] = " ".join(part for part in parts if part)
+    mother = names.parse(mother_name) if mother_name else None
+    matches = []
+    for person in people:
+        score = max(names.similarity(a, b) for a in spellings for b in recorded.get(person["pk"], ()) or [None])
+        if score < DUPLICATE_NAME or (sex and person["sex"] and sex != person["sex"]):
+            continue
+        born = person["date_of_birth"]
+        if date_of_birth and born and abs((date_of_birth - born).days) > DUPLICATE_BIRTH_DAYS:
+            continue
+        matches.append(
+            ProbableMatch(
+                person["pk"],
+                score,
+                same_birth=bool(date_of_birth and born and abs((date_of_birth - born).days) <= 366),
+                same_operation=bool(operation_id and operation_id == person["operation_id"]),
+                same_mother=bool(
+                    mother
+                    and person["pk"] in mothers
+                    and names.similarity(mother, mothers[person["pk"]]) >= DUPLICATE_NAME
+                ),
+            )
+        )
+    matches.sort(key=lambda m: m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), reverse=True)
+    visible = set(
+        returnees_visible_to(user).filter(pk__in=[m.returnee_id for m in matches]).values_list("pk", flat=True)
+    )
+    people_shown = Returnee.objects.select_related("region", "operation").in_bulk(list(visible))
+    for match in matches:
+        match.visible = match.returnee_id in visible
+        match.returnee = people_shown.get(match.returnee_id)
+    return matches

@@ -1,0 +1,218 @@
+"""The people search (cases/search.py): its index follows the records, it finds a person by any
+spelling, number or date, ranks the best first, and lists only people the user may see."""
+
+import datetime
+
+import pytest
+
+from cases.models import NameKey, ReturneeAlias
+from cases.search import find_people, index_returnees, probable_duplicates, read_query, reindex_all
+from tests.factories import CaseFactory, FamilyFactory, FamilyMemberFactory, ReturneeFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def person(worker, given, family, patronymic="", **fields):
+    returnee = ReturneeFactory(given_name=given, family_name=family, patronymic=patronymic, **fields)
+    CaseFactory(returnee=returnee, worker=worker)
+    return returnee
+
+
+def found(user, text):
+    return [hit.returnee for hit in find_people(user, text).hits]
+
+
+# --- the index follows the records ---
+
+
+def test_a_new_person_and_their_other_spellings_are_indexed(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    ReturneeAlias.objects.create(returnee=aigul, name="AIGUL TOKTOSUNOVA", script="latin")
+
+    rows = {(row.source, row.spelling, row.keys) for row in NameKey.objects.filter(returnee=aigul)}
+
+    assert rows == {
+        ("name", "Токтосунова Айгүл", "aigul toktosunova"),
+        ("alias", "AIGUL TOKTOSUNOVA", "aigul toktosunova"),
+    }
+
+
+def test_a_renamed_person_is_found_by_the_new_name_only(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    aigul.family_name = "Абдрахманова"
+    aigul.save()
+
+    assert found(worker, "Абдрахманова") == [aigul]
+    assert found(worker, "Токтосунова") == []
+
+
+def test_a_deleted_spelling_no_longer_finds_the_person(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    alias = ReturneeAlias.objects.create(returnee=aigul, name="Zarina Karimova", script="latin")
+    assert found(worker, "Zarina Karimova") == [aigul]
+
+    alias.delete()
+
+    assert found(worker, "Zarina Karimova") == []
+
+
+def test_household_and_relatives_find_the_family(worker):
+    child = person(worker, "Фатима", "Абдуллаева")
+    family = FamilyFactory(name="Сатыбалдиевы")
+    FamilyMemberFactory(family=family, returnee=child)
+    FamilyMemberFactory(family=family, full_name="Гулзат Абдрахманова", relationship="mother")
+
+    hits = find_people(worker, "Satybaldiev").hits
+    assert [(hit.returnee, hit.reason) for hit in hits] == [(child, "Household: Сатыбалдиевы")]
+    assert [hit.reason for hit in find_people(worker, "Gulzat Abdrakhmanova").hits] == ["Relative: Гулзат Абдрахманова"]
+
+
+def test_a_deleted_returnee_takes_its_rows_along(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    ReturneeAlias.objects.create(returnee=aigul, name="Aigul", script="latin")
+    aigul.case.delete()
+    aigul.delete()
+
+    assert not NameKey.objects.exists()
+
+
+def test_reindex_rebuilds_rows_lost_to_a_bulk_load(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    NameKey.objects.all().delete()  # as after COPY
+
+    assert reindex_all() == 1
+    assert found(worker, "Aigul Toktosunova") == [aigul]
+
+
+# --- any spelling, any script ---
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Aigul Toktosunova", "Toktosunva", "AIGUL TOKTOSUNOVA", "Токтосунова", "токтосунова айгул", "Toktos"],
+)
+def test_a_name_is_found_in_any_script_and_with_a_typo(worker, query):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+
+    assert found(worker, query) == [aigul]
+
+
+def test_yo_and_ye_are_one_letter(worker):
+    aksyonov = person(worker, "Тимур", "Аксёнов", sex="male")
+
+    assert found(worker, "Аксенов") == [aksyonov]
+
+
+def test_other_spellings_say_why_they_matched(worker):
+    gulzat = person(worker, "Гулзат", "Абдрахманова")
+    ReturneeAlias.objects.create(returnee=gulzat, name="Gulsat Abdrachmanowa", script="latin")
+
+    (hit,) = find_people(worker, "Gulsat Abdrachmanowa").hits
+
+    assert hit.returnee == gulzat
+    assert hit.reason == "Other spelling: Gulsat Abdrachmanowa"
+
+
+def test_an_exact_name_comes_before_names_that_only_contain_it(worker):
+    longer = person(worker, "Айгүл", "Токтосунова", "Бакытовна")
+    other_spelling = person(worker, "Aigul", "Toktosunova")
+    exact = person(worker, "Айгул", "Токтосунова")
+    typo = person(worker, "Айгул", "Токтсунова")
+
+    assert found(worker, "Айгул Токтосунова") == [exact, longer, other_spelling, typo]
+
+
+def test_a_date_of_birth_given_with_the_name_ranks_that_person_first(worker):
+    older = person(worker, "Айгүл", "Токтосунова", date_of_birth=datetime.date(2012, 3, 1))
+    younger = person(worker, "Айгүл", "Токтосунова", date_of_birth=datetime.date(2016, 3, 1))
+
+    assert found(worker, "Aigul Toktosunova 2016") == [younger, older]
+    assert found(worker, "Aigul Toktosunova 01.03.2012") == [older, younger]
+
+
+# --- numbers and dates ---
+
+
+def test_a_case_number_with_or_without_dashes_or_its_tail(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова", case_number="KG-2023-00042")
+    person(worker, "Фатима", "Абдуллаева", case_number="KG-2023-00043")
+
+    for query in ("KG-2023-00042", "kg202300042", "2023-00042", "42", "00042"):
+        assert found(worker, query) == [aigul], query
+
+
+def test_a_document_number(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    aigul.documents.create(kind="passport", status="issued", number="AC1234567", issued_on=datetime.date(2024, 1, 1))
+
+    assert found(worker, "ac1234567") == [aigul]
+
+
+def test_a_date_or_year_of_birth(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова", date_of_birth=datetime.date(2014, 6, 2))
+    person(worker, "Фатима", "Абдуллаева", date_of_birth=datetime.date(2015, 6, 2))
+
+    assert found(worker, "2014-06-02") == [aigul]
+    assert found(worker, "02.06.2014") == [aigul]
+    assert found(worker, "2014") == [aigul]
+
+
+def test_query_words_are_read_for_what_they_are():
+    query = read_query("Aigul KG-2023-42 15.05.2016 AC1234567")
+
+    assert query.name == "Aigul"
+    assert query.case_numbers[0] == "KG-2023-00042"
+    assert query.born_on == datetime.date(2016, 5, 15)
+    assert "AC1234567" in query.codes  # a document's number, or a case number without its dashes
+
+
+# --- need to know ---
+
+
+def test_people_of_other_caseloads_are_never_listed(worker, other_worker, osh_coordinator, administrator):
+    mine = person(worker, "Айгүл", "Токтосунова")
+    theirs = person(other_worker, "Айгүл", "Токтосунова", region=other_worker.regions.first())
+
+    assert found(worker, "Aigul Toktosunova") == [mine]
+    assert found(other_worker, "Aigul Toktosunova") == [theirs]
+    assert found(osh_coordinator, "Aigul Toktosunova") == [theirs]
+    assert set(found(administrator, "Aigul Toktosunova")) == {mine, theirs}
+
+
+def test_a_provider_finds_nobody(worker, provider_user):
+    person(worker, "Айгүл", "Токтосунова", case_number="KG-2023-00042")
+
+    assert found(provider_user, "Aigul Toktosunova") == []
+    assert found(provider_user, "KG-2023-00042") == []
+
+
+# --- the duplicate check ---
+
+
+def test_a_person_registered_again_in_another_spelling_is_a_probable_duplicate(worker, other_worker):
+    gulzat = person(worker, "Гулзат", "Абдрахманова", date_of_birth=datetime.date(1990, 4, 1))
+    person(worker, "Гулзат", "Абдрахманова", sex="male")  # another sex: another person
+
+    matches = probable_duplicates(
+        other_worker, names_given=["GULZAT ABDRAKHMANOVA"], sex="female", date_of_birth=datetime.date(1990, 1, 1)
+    )
+
+    assert [(m.returnee_id, m.visible, m.same_birth) for m in matches] == [(gulzat.pk, False, True)]
+    assert probable_duplicates(worker, names_given=["Gulzat Abdrakhmanova"], sex="female")[0].visible
+
+
+def test_a_birth_two_years_apart_is_another_person(worker):
+    person(worker, "Гулзат", "Абдрахманова", date_of_birth=datetime.date(1990, 4, 1))
+
+    assert (
+        probable_duplicates(worker, names_given=["Гулзат Абдрахманова"], date_of_birth=datetime.date(1992, 6, 1)) == []
+    )
+
+
+def test_index_returnees_is_idempotent(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+
+    index_returnees([aigul.pk, aigul.pk])
+    index_returnees([aigul.pk])
+
+    assert NameKey.objects.filter(returnee=aigul).count() == 1
