@@ -52,3 +52,4 @@ class CasesConfig(AppConfig):
             css_class="text-danger",
         )
         navigation.register_flag("escalations", permissions.receives_escalations)  # the reminders page's link
+        navigation.register_flag("people_search", permissions.can_search_people)  # the top bar's box

@@ -4,7 +4,8 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
-from django.db.models import F, Q
+from django.db.models import Case as DbCase
+from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from repat.core.filters import SearchFilter, StrictFilterSet
 
 from .indicators import indicator_conditions, indicators
 from .models import Case, Returnee
+from .search import ranked_returnee_ids
 
 SORTS = {
     # Cases with no follow-up date go last either way, on SQLite as on PostgreSQL.
@@ -79,9 +81,10 @@ class CaseFilter(StrictFilterSet):
             "on",
         ]
 
-    def __init__(self, *args, few_cases: bool = False, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.few_cases = few_cases  # a worker's own caseload: search it case by case
+        self.user = user  # the people search lists only whom they may see
+        self.ranked: list[int] = []
         choices = [(indicator.key, str(indicator.label)) for indicator in indicators()]
         self.filters["indicator"].extra["choices"] = choices
         self.form.fields["indicator"].choices = [("", "---------"), *self.filters["indicator"].extra["choices"]]
@@ -108,11 +111,19 @@ class CaseFilter(StrictFilterSet):
     def qs(self):
         queryset = super().qs
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS["next_follow_up"])
+            if self.ranked:  # a search: the best matches first, as the people search lists them
+                ranks = [When(returnee_id=pk, then=Value(rank)) for rank, pk in enumerate(self.ranked)]
+                queryset = queryset.order_by(DbCase(*ranks, output_field=IntegerField()), "id")
+            else:
+                queryset = queryset.order_by(*SORTS["next_follow_up"])
         return queryset
 
     def filter_search(self, queryset, name, value):
-        return queryset.search(value, few=self.few_cases) if value.strip() else queryset
+        """The people search's engine (cases/search.py): any spelling, script, case number or date."""
+        if not value.strip():
+            return queryset
+        self.ranked = ranked_returnee_ids(self.user, value)
+        return queryset.filter(returnee_id__in=self.ranked)
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset

@@ -273,6 +273,12 @@ def can_use_caseload(user) -> bool:
     return is_active_user(user) and user.role != User.Role.PROVIDER
 
 
+def can_search_people(user) -> bool:
+    """The people search lists returnees: for those who work from case lists, not provider staff
+    (who see only what a referral shares)."""
+    return can_use_caseload(user)
+
+
 def can_handle_transfers(user) -> bool:
     return is_active_user(user) and (
         user.role in (User.Role.SOCIAL_WORKER, User.Role.COORDINATOR) or user.is_administrator

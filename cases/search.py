@@ -255,7 +255,7 @@ def _reason(source: str, kind: MatchKind, spelling: str) -> str:
 
     if source == NameKey.Source.NAME:
         return {
-            MatchKind.EXACT: gettext("Name"),
+            MatchKind.EXACT: gettext("The name as recorded"),
             MatchKind.SAME_KEY: gettext("The same name in another spelling or script"),
         }.get(kind, gettext("A similar name"))
     template = {

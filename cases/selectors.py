@@ -56,7 +56,7 @@ def caseload(*, user, params) -> CaseFilter:
     queryset = permissions.cases_visible_to(user).select_related(
         "returnee", "returnee__operation", "returnee__region", "worker"
     )
-    filterset = CaseFilter(params, queryset=queryset, few_cases=own)
+    filterset = CaseFilter(params, queryset=queryset, user=user)
     # The worker filter offers the colleagues whose cases this user may see, not every worker; a
     # social worker sees only their own cases, so has no colleague to pick (and no list to load).
     worker = filterset.form.fields["worker"]

@@ -6,6 +6,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.CaseloadView.as_view(), name="caseload"),
+    path("search/", views.PeopleSearchView.as_view(), name="search"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_update"),
     path("returnees/new/", views.ReturneeRegisterView.as_view(), name="returnee_register"),

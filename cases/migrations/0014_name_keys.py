@@ -18,6 +18,23 @@ def drop_trigram_index(apps, schema_editor):
         schema_editor.execute("DROP INDEX IF EXISTS namekey_blocking_trgm")
 
 
+# The substring search's indexes on the name columns (0007): the name index replaces that search.
+# The case number's stays: a search by a case number's tail is a LIKE on it.
+OLD_NAME_INDEXES = ["returnee_given_name_trgm", "returnee_family_name_trgm", "returnee_patronymic_trgm", "returneealias_name_trgm"]
+
+
+def drop_substring_indexes(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        for name in OLD_NAME_INDEXES:
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+
+
+def restore_substring_indexes(apps, schema_editor):
+    import importlib
+
+    importlib.import_module("cases.migrations.0007_search_trigram_indexes").create(apps, schema_editor)
+
+
 def index_everyone(apps, schema_editor):
     from cases.search import reindex_all
 
@@ -75,5 +92,6 @@ class Migration(migrations.Migration):
             index=models.Index(fields=["keys"], name="namekey_keys_idx"),
         ),
         migrations.RunPython(trigram_index, drop_trigram_index),
+        migrations.RunPython(drop_substring_indexes, restore_substring_indexes),
         migrations.RunPython(index_everyone, migrations.RunPython.noop),
     ]

@@ -37,6 +37,7 @@ from .registration import (
     ReturneeUpdateView,
 )
 from .restricted import EmergencyAccessView, RestrictedSectionView
+from .search import PeopleSearchView
 from .transfers import TransferCancelView, TransferCreateView, TransferDecideView, TransferListView
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "GoalUpdateView",
     "KinshipResultView",
     "KinshipTestCreateView",
+    "PeopleSearchView",
     "PlanDetailView",
     "PlanStartView",
     "PlanView",

@@ -216,3 +216,18 @@ def test_index_returnees_is_idempotent(worker):
     index_returnees([aigul.pk])
 
     assert NameKey.objects.filter(returnee=aigul).count() == 1
+
+
+def test_the_reindex_command_rebuilds_the_index(worker):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    NameKey.objects.all().delete()
+    out = StringIO()
+
+    call_command("reindex_names", stdout=out)
+
+    assert "Name index rebuilt: 1 rows." in out.getvalue()
+    assert found(worker, "Aigul") == [aigul]

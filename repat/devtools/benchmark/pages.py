@@ -12,6 +12,7 @@ from cases import permissions as case_permissions
 from cases import selectors as case_selectors
 from cases.filters import SORTS
 from cases.models import Case, FamilyMember, Returnee
+from cases.search import ranked_returnee_ids
 from cases.views import SEARCH_KEY
 from repat.accounts.models import User
 from repat.approvals import permissions as approval_permissions
@@ -237,7 +238,7 @@ def _caseload_rows(user, word, limit):
     """The caseload's rows the plain way: the visibility queryset, the default order, `.values()`."""
     cases = case_permissions.cases_visible_to(user)
     if word:
-        cases = cases.search(word, few=user.role == User.Role.SOCIAL_WORKER)
+        cases = cases.filter(returnee_id__in=ranked_returnee_ids(user, word))
     return cases.order_by(*SORTS["next_follow_up"]).values(*CASELOAD_COLUMNS)[:limit]
 
 
