@@ -376,19 +376,17 @@ def _birth_condition(query: Query) -> Q | None:
 def _ranked(user, query: Query) -> list[Hit]:
     visible = returnees_visible_to(user)
     born = _birth_condition(query)
-    if query.name:
-        hits = _name_hits(visible, query.name)
-        if not hits and query.looks_up_numbers:
-            hits = _number_hits(visible, query)
-    elif query.looks_up_numbers:
+    hits = _name_hits(visible, query.name) if query.name else {}
+    if not hits and query.looks_up_numbers:
         hits = _number_hits(visible, query)
-        if not hits and born is not None:
-            hits = {pk: Hit(pk, 0, 1.0, True, gettext("Date of birth")) for pk in _born(visible, born)}
-    elif born is not None:
-        hits = {pk: Hit(pk, 0, 1.0, True, gettext("Date of birth")) for pk in _born(visible, born)}
-    else:
-        hits = {}
-    if born is not None and hits and query.name:
+    if not hits and query.codes:
+        # Not a number after all: a name written with digits (a list's "Aisha2"), or a typo.
+        hits = _name_hits(visible, " ".join([query.name, *query.codes]))
+    if not query.name and born is not None:
+        # A year is also the end of some case number: both are listed, the case numbers first.
+        for pk in _born(visible, born):
+            hits.setdefault(pk, Hit(pk, 0, 0.5, True, gettext("Date of birth")))
+    elif born is not None and hits:
         for pk in visible.filter(born, pk__in=list(hits)).values_list("pk", flat=True):
             hits[pk].born_as_asked = True
     return sorted(hits.values(), key=lambda hit: hit.rank, reverse=True)

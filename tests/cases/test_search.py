@@ -231,3 +231,12 @@ def test_the_reindex_command_rebuilds_the_index(worker):
 
     assert "Name index rebuilt: 1 rows." in out.getvalue()
     assert found(worker, "Aigul") == [aigul]
+
+
+def test_a_year_lists_both_a_case_number_ending_in_it_and_the_people_born_then(worker):
+    numbered = person(
+        worker, "Фатима", "Абдуллаева", case_number="KG-2023-02014", date_of_birth=datetime.date(2010, 1, 1)
+    )
+    born = person(worker, "Айгүл", "Токтосунова", date_of_birth=datetime.date(2014, 6, 2))
+
+    assert found(worker, "2014") == [numbered, born]

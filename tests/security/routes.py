@@ -129,6 +129,7 @@ def approval_request(kind: str, target: str, **body) -> Route:
 ROUTES: tuple[Route, ...] = (
     # --- cases
     Route("cases:caseload", kind="page"),
+    Route("cases:search", kind="page"),
     Route(
         "cases:case_detail",
         target="case",
