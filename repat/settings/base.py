@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz for load balancers: first, so that a probe by IP needs no host, session or sign-in.
+    "repat.core.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, redirects and static files included.
     "csp.middleware.CSPMiddleware",
