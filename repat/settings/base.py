@@ -281,6 +281,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A second beat started by mistake stands by instead of doubling every schedule (repat/core/beat.py).
+CELERY_BEAT_SCHEDULER = "repat.core.beat.SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "repat.accounts.tasks.clear_expired_sessions",
