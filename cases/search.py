@@ -56,8 +56,9 @@ def _spelling_rows(NameKey, returnee_id: int, spellings: Iterable[tuple[str, str
             returnee_id=returnee_id,
             source=source,
             spelling=spelling,
-            keys=" ".join(parsed.keys),
-            blocking=names.blocking_text(parsed),
+            # Latin can be longer than the script it came from (щ is shch): the columns hold 300.
+            keys=" ".join(parsed.keys)[:300],
+            blocking=names.blocking_text(parsed)[:300],
         )
 
 
