@@ -182,6 +182,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("REPAT_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REPAT_LOCKOUT_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# How many reverse proxies append to X-Forwarded-For in front of the app (repat/core/clients.py).
+REPAT_TRUSTED_PROXY_COUNT = int(os.environ.get("REPAT_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "repat.core.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "repat.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True
 # A success must not wipe the failures: it would reset the address's count for every username tried.
