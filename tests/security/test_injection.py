@@ -57,6 +57,7 @@ LISTS = {
         ),
         ("coordinator",),
     ),
+    "cases:search": (("q",), ("worker",)),
     "services:queue": (
         ("status", "category", "region", "provider", "overdue", "since", "until", "unassigned", "page"),
         ("coordinator", "provider_user"),

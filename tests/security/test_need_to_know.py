@@ -41,6 +41,7 @@ OWN_REGION = {
     #                                    worker   colleague  coordinator supervisor admin  provider
     # A search is posted (names stay out of URLs), kept in the session, then shown by GET.
     "cases:caseload":                   "200 302  200 302  200 302  200 302  200 302  302 302",
+    "cases:search":                     "200 302  200 302  200 302  200 302  200 302  403 403",
     "cases:case_detail":                "200 302  404 404  200 302  200 403  200 302  404 404",
     "cases:case_update":                WRITE,
     "cases:returnee_register":          "200 302  200 302  200 302  403 403  200 302  403 403",
@@ -114,6 +115,7 @@ OWN_REGION = {
 # Accepted POSTs that write nothing in the domain tables, and why.
 NO_WRITE = {
     "cases:caseload",  # keeps the search text in the session
+    "cases:search",  # the same
     "cases:plan_start",  # the case already has a draft: the page says so
     "cases:emergency_access",  # for a case the user may see already: no emergency needed...
     "reports:dashboard",  # recomputes figures (a snapshot, not data about people)
