@@ -18,6 +18,7 @@ writes them out, one place for each thing:
 import csv
 import datetime
 import tempfile
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -106,10 +107,15 @@ def filters_of(params, names: Iterable[str], *, search: str | None = None) -> di
     for name in names:
         if name == search or name in NOT_FILTERS:
             continue
-        values = [value[:FILTER_VALUE_MAX] for value in params.getlist(name) if value]
+        # Control characters dropped: PostgreSQL's JSON refuses NUL, and a trail is read by people.
+        values = [_printable(value)[:FILTER_VALUE_MAX] for value in params.getlist(name) if value]
         if values:
             found[name] = values[0] if len(values) == 1 else values
     return found
+
+
+def _printable(value: str) -> str:
+    return "".join(char for char in value if unicodedata.category(char) not in ("Cc", "Cs"))
 
 
 # --- Cells ---------------------------------------------------------------------------------------------
@@ -240,8 +246,11 @@ class ListExportView(PermissionMixin, View):
     list_permission: Callable[..., bool] | None = None
 
     def dispatch(self, request, *args, **kwargs):
-        # Before the list's object is looked up: provider staff get 403 on every export URL, not a
-        # 404 for a family they may not see and a 403 for the rest.
+        # An export is only read: another method is refused first (405 says nothing about the list's
+        # object). Then, before the object is looked up, provider staff get 403 on every export URL,
+        # not a 404 for a family they may not see and a 403 for the rest.
+        if request.method.lower() not in ("get", "head", "options"):
+            return self.http_method_not_allowed(request, *args, **kwargs)
         if not can_export_lists(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)

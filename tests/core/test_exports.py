@@ -139,6 +139,7 @@ def test_the_filters_recorded_are_the_lists_own_without_the_search_and_the_page(
     names = ["q", "status", "region", "risk_level"]
     assert filters_of(params, names, search="q") == {"status": "open", "risk_level": ["high", "low"]}
     assert filters_of(QueryDict("status=" + "x" * 500), ["status"]) == {"status": "x" * 100}
+    assert filters_of(QueryDict("status=a%00b%0A"), ["status"]) == {"status": "ab"}
 
 
 def test_export_links_carry_the_filters_and_never_the_page():
