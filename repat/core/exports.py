@@ -244,12 +244,14 @@ class ListExportView(PermissionMixin, View):
     and may use the list (`list_permission`) are let through; the others get 403, whichever list."""
 
     list_permission: Callable[..., bool] | None = None
+    http_method_names = ["get"]
 
     def dispatch(self, request, *args, **kwargs):
-        # An export is only read: another method is refused first (405 says nothing about the list's
-        # object). Then, before the object is looked up, provider staff get 403 on every export URL,
-        # not a 404 for a family they may not see and a 403 for the rest.
-        if request.method.lower() not in ("get", "head", "options"):
+        # An export is a GET: another method is refused first (405 says nothing about the list's
+        # object; a HEAD would be audited as an export that sent nothing). Then, before the object is
+        # looked up, provider staff get 403 on every export URL, not a 404 for a family they may not
+        # see and a 403 for the rest.
+        if request.method.lower() not in self.http_method_names:
             return self.http_method_not_allowed(request, *args, **kwargs)
         if not can_export_lists(request.user):
             raise PermissionDenied

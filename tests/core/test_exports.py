@@ -9,6 +9,7 @@ import pytest
 from django.db.models.query import QuerySet
 from django.http import QueryDict, StreamingHttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from cases.models import Case
@@ -140,6 +141,14 @@ def test_the_filters_recorded_are_the_lists_own_without_the_search_and_the_page(
     assert filters_of(params, names, search="q") == {"status": "open", "risk_level": ["high", "low"]}
     assert filters_of(QueryDict("status=" + "x" * 500), ["status"]) == {"status": "x" * 100}
     assert filters_of(QueryDict("status=a%00b%0A"), ["status"]) == {"status": "ab"}
+
+
+@pytest.mark.django_db
+def test_an_export_answers_only_get(worker, client_for):
+    client = client_for(worker)
+    for method in ("head", "post", "put", "delete"):
+        assert getattr(client, method)(reverse("cases:caseload_export")).status_code == 405, method
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT).exists()
 
 
 def test_export_links_carry_the_filters_and_never_the_page():
