@@ -6,13 +6,16 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.CaseloadView.as_view(), name="caseload"),
+    path("export/", views.CaseloadExportView.as_view(), name="caseload_export"),
     path("search/", views.PeopleSearchView.as_view(), name="search"),
+    path("search/export/", views.PeopleSearchExportView.as_view(), name="search_export"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_update"),
     path("returnees/new/", views.ReturneeRegisterView.as_view(), name="returnee_register"),
     path("returnees/<int:pk>/", views.ReturneeDetailView.as_view(), name="returnee_detail"),
     path("returnees/<int:pk>/edit/", views.ReturneeUpdateView.as_view(), name="returnee_update"),
     path("families/<int:pk>/", views.FamilyDetailView.as_view(), name="family_detail"),
+    path("families/<int:pk>/export/", views.FamilyExportView.as_view(), name="family_export"),
     path("returnees/<int:pk>/documents/new/", views.DocumentCreateView.as_view(), name="document_create"),
     path("documents/<int:pk>/edit/", views.DocumentUpdateView.as_view(), name="document_update"),
     path("documents/<int:pk>/status/", views.DocumentTransitionView.as_view(), name="document_transition"),

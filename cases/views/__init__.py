@@ -29,15 +29,17 @@ from .plans import (
 from .registration import (
     SEARCH_KEY,
     CaseDetailView,
+    CaseloadExportView,
     CaseloadView,
     CaseUpdateView,
     FamilyDetailView,
+    FamilyExportView,
     ReturneeDetailView,
     ReturneeRegisterView,
     ReturneeUpdateView,
 )
 from .restricted import EmergencyAccessView, RestrictedSectionView
-from .search import PeopleSearchView
+from .search import PeopleSearchExportView, PeopleSearchView
 from .transfers import TransferCancelView, TransferCreateView, TransferDecideView, TransferListView
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "CaseDetailView",
     "CaseUpdateView",
     "CaseWriteView",
+    "CaseloadExportView",
     "CaseloadView",
     "ConsentCreateView",
     "ConsentWithdrawView",
@@ -57,11 +60,13 @@ __all__ = [
     "DocumentUpdateView",
     "EmergencyAccessView",
     "FamilyDetailView",
+    "FamilyExportView",
     "GoalCreateView",
     "GoalProgressView",
     "GoalUpdateView",
     "KinshipResultView",
     "KinshipTestCreateView",
+    "PeopleSearchExportView",
     "PeopleSearchView",
     "PlanDetailView",
     "PlanStartView",

@@ -4,14 +4,17 @@ returnees and families."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from repat.accounts.permissions import can_export_lists
 from repat.approvals import permissions as approval_permissions
 from repat.approvals import selectors as approval_selectors
 from repat.audit import actions as audit
 from repat.audit import permissions as audit_permissions
 from repat.audit import selectors as audit_selectors
+from repat.core.exports import ListExportView, export_links
 from repat.core.search import SEARCH_MAX_LENGTH
 from repat.core.views import (
     ActionFormMixin,
@@ -23,7 +26,7 @@ from repat.core.views import (
 )
 from services import selectors as service_selectors
 
-from .. import actions, permissions, selectors
+from .. import actions, exports, permissions, selectors
 from ..forms import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
 
 SEARCH_KEY = "caseload_search"
@@ -59,9 +62,7 @@ class CaseloadView(PermissionMixin, TemplateView):
         return redirect(f"{request.path}?{query}" if query else request.path)
 
     def params(self):
-        params = self.request.GET.copy()
-        params["q"] = self.request.session.get(SEARCH_KEY, "")
-        return params
+        return caseload_params(self.request)
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):
@@ -78,8 +79,27 @@ class CaseloadView(PermissionMixin, TemplateView):
             query_string=query_string,
             can_register=permissions.can_register_returnee(self.request.user),
             own_caseload=permissions.has_own_caseload(self.request.user),
+            exports=export_links(self.request, reverse("cases:caseload_export"))
+            if can_export_lists(self.request.user)
+            else None,
             **kwargs,
         )
+
+
+def caseload_params(request):
+    """The caseload's filters: those of the URL, and the search text kept in the session."""
+    params = request.GET.copy()
+    params["q"] = request.session.get(SEARCH_KEY, "")
+    return params
+
+
+class CaseloadExportView(ListExportView):
+    """The caseload as CSV or Excel, with the page's filters and the search kept in the session."""
+
+    list_permission = staticmethod(permissions.can_use_caseload)
+
+    def export(self):
+        return exports.caseload_export(user=self.request.user, params=caseload_params(self.request))
 
 
 class CaseDetailView(PermissionMixin, SingleSubmitMixin, FormView):
@@ -307,5 +327,18 @@ class FamilyDetailView(PermissionMixin, SingleSubmitMixin, FormView):
             members=members,
             visible_cases=selectors.visible_case_ids(user=self.request.user, cases=cases),
             can_add=self.can_add(),
+            exports=export_links(self.request, reverse("cases:family_export", args=[self.family.pk]))
+            if can_export_lists(self.request.user)
+            else None,
             **kwargs,
         )
+
+
+class FamilyExportView(ListExportView):
+    """A family's members as CSV or Excel (the family page's table)."""
+
+    def load_objects(self):
+        self.family = selectors.family_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def export(self):
+        return exports.family_export(user=self.request.user, family=self.family)

@@ -130,6 +130,9 @@ ROUTES: tuple[Route, ...] = (
     # --- cases
     Route("cases:caseload", kind="page"),
     Route("cases:search", kind="page"),
+    Route("cases:caseload_export", kind="page"),
+    Route("cases:search_export", kind="page"),
+    Route("cases:family_export", target="family"),
     Route(
         "cases:case_detail",
         target="case",
@@ -308,6 +311,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     # --- services
     Route("services:queue", kind="page"),
+    Route("services:queue_export", kind="page"),
     Route(
         "services:bulk_assign",
         kind="page",
@@ -340,11 +344,13 @@ ROUTES: tuple[Route, ...] = (
     Route("services:consent_overrides", kind="page"),
     # --- reminders
     Route("reminders:list", kind="page"),
+    Route("reminders:list_export", kind="page"),
     Route("reminders:escalations", kind="page"),
     Route("reminders:open", target="reminder"),
     Route("reminders:mark_all_read", kind="page"),
     # --- approvals
     Route("approvals:queue", kind="page"),
+    Route("approvals:queue_export", kind="page"),
     Route("approvals:detail", target="approval", post=lambda s, u, w: {"decision": "approve", "comment": "Fine."}),
     Route("approvals:withdraw", target="approval"),
     approval_request("assessment", "assessment"),
