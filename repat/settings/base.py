@@ -312,6 +312,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "repat.reports.tasks.refresh_dashboards",
         "schedule": float(os.environ.get("REPAT_DASHBOARD_REFRESH_SECONDS", "300")),
     },
+    # Progress reports asked for while the broker was down, or whose worker died, are queued again.
+    "report-requeue": {
+        "task": "repat.reports.tasks.requeue_reports",
+        "schedule": 300.0,
+    },
 }
 # Fail fast when the broker is down: saving a case must not wait for Redis (see the transport
 # options above: one try, short socket timeouts; no retry when publishing).
