@@ -272,6 +272,12 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+# Every task has a time limit: past the soft one it is interrupted (SoftTimeLimitExceeded, which the
+# long tasks handle by leaving their state consistent), past the hard one its worker process is
+# replaced. A stuck SMTP server or query never holds a worker for good. Long tasks (the sweep,
+# progress reports) set their own limits beside their code.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("REPAT_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("REPAT_TASK_TIME_LIMIT", "360"))
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -323,6 +329,13 @@ CELERY_BEAT_SCHEDULE = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
+
+# An e-mail that cannot be sent (SMTP down, refused) is tried again after 1, 2, 4... minutes, at most
+# an hour apart, for this long from its first failure; only then is it marked failed for an
+# administrator, who can send it again from the admin (Reminders).
+REPAT_EMAIL_RETRY_HOURS = float(os.environ.get("REPAT_EMAIL_RETRY_HOURS", "24"))
+# A daily digest lists this many reminders and says "and N more" for the rest (all are in the app).
+REPAT_DIGEST_MAX_ITEMS = int(os.environ.get("REPAT_DIGEST_MAX_ITEMS", "50"))
 
 # Domain settings.
 REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
