@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "repat.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "repat.core.middleware.NoStoreMiddleware",
+    # A view whose query ran past REPAT_WEB_STATEMENT_TIMEOUT_MS answers a clean 503 (repat/core/timeouts.py).
+    "repat.core.timeouts.QueryTimeoutMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,6 +129,10 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + os.environ.get(
         "REPAT_DB_RANDOM_PAGE_COST", "1.1"
     )
+
+# Web requests only (repat/wsgi.py): PostgreSQL cancels any statement running longer than this,
+# and the page says to try again (503). 0 turns it off. Workers and commands have no such limit.
+REPAT_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("REPAT_WEB_STATEMENT_TIMEOUT_MS", "30000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
