@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request's id (X-Request-ID) for its log lines, the tasks it queues and the response.
+    "repat.core.logs.RequestIdMiddleware",
     # /healthz and /readyz for load balancers: first, so that a probe by IP needs no host, session or sign-in.
     "repat.core.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -376,14 +378,42 @@ REPAT_AUDIT_KEYS = env_list("REPAT_AUDIT_KEYS", REPAT_AUDIT_DEV_KEY)
 REPAT_AUDIT_HEAD_DIR = Path(os.environ.get("REPAT_AUDIT_HEAD_DIR", VAR_DIR / "audit-heads"))
 REPAT_AUDIT_HEAD_EMAILS = env_list("REPAT_AUDIT_HEAD_EMAILS")
 
+# Logs: JSON lines (REPAT_LOG_FORMAT=json, the default in production) or plain text, each with the
+# request id (X-Request-ID) and, in a worker, the task id (repat/core/logs.py). Errors are e-mailed
+# to ADMINS without personal data (no request, no local variables, no exception text).
+REPAT_LOG_FORMAT = os.environ.get("REPAT_LOG_FORMAT", "json")
+ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS")]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Repat] "
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_debug": {"()": "repat.core.logs.WarningsOnly"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "repat.core.logs.JsonFormatter"},
+    },
+    "filters": {
+        "no_debug": {"()": "repat.core.logs.WarningsOnly"},
+        "request_id": {"()": "repat.core.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if REPAT_LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        },
+        "mail_admins": {
+            "class": "repat.core.logs.PrivateAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_id"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own "django" logger would e-mail ADMINS with its stock handler (the request's data,
+        # local variables): its records go up to the root's handlers instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request logs repeat URLs and may carry query strings: keep them at warning.
         "django.request": {"level": "WARNING"},
         # WeasyPrint narrates every step of a PDF at INFO; its warnings are what matter.
@@ -393,6 +423,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+# Sentry, only when SENTRY_DSN is set (web and workers), without personal data (repat/core/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from repat.core.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", ""))
 FORMAT_MODULE_PATH = ["repat.formats"]
 
 # Uploads (document scans, consent forms): outside the web root, served only through a view that
