@@ -448,6 +448,28 @@ def test_the_periodic_task_runs_the_retention(old_case):
     assert old_case.anonymised_on == today()
 
 
+def test_the_periodic_task_stops_cleanly_at_its_time_limit(old_case, monkeypatch, caplog):
+    # given: the soft time limit strikes while a case is anonymised
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from repat.core.locks import lease_acquire
+
+    Case.objects.filter(pk=old_case.pk).update(anonymise_after=today())
+
+    def interrupted(*args, **kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(retention, "_retention_apply", interrupted)
+
+    # when
+    assert tasks.retention.delay().get() == 0
+
+    # then: the lease is free for tomorrow's run, and the task has limits of its own within it
+    assert "Retention stopped at its time limit; the next run carries on." in caplog.messages
+    assert lease_acquire("retention", 60) is not None
+    assert (tasks.retention.soft_time_limit, tasks.retention.time_limit) == (50 * 60, 55 * 60)
+
+
 def test_a_run_while_another_holds_the_lease_does_nothing(old_case):
     # given another run in progress (it holds the retention lease)
     from repat.core.locks import lease_acquire
