@@ -4,6 +4,7 @@
 from .base import CaseSettings, district_errors
 from .case import Case, CaseEvent, FollowUpTask, Note
 from .civil_status import Attachment, CareArrangement, ConsentRecord, IdentityDocument, KinshipTest, upload_to
+from .merges import ReturneeMerge, merge_relations
 from .plans import Assessment, GoalProgress, PlanDomain, PlanGoal, ReintegrationPlan
 from .registration import (
     DatePrecision,
@@ -48,7 +49,9 @@ __all__ = [
     "ReintegrationPlan",
     "Returnee",
     "ReturneeAlias",
+    "ReturneeMerge",
     "Sex",
     "district_errors",
+    "merge_relations",
     "upload_to",
 ]

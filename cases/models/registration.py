@@ -112,6 +112,17 @@ class Returnee(models.Model):
     locality = models.CharField(_("locality and address"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set when a supervisor merged this record into another one of the same person (ReturneeMerge):
+    # the row stays, left out of every list, count and report, and its pages lead to the survivor.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+    )
 
     objects = ReturneeQuerySet.as_manager()
 

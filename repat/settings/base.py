@@ -363,6 +363,8 @@ REPAT_RETENTION_YEARS = int(os.environ.get("REPAT_RETENTION_YEARS", "5"))
 REPAT_RETENTION_NOTICE_DAYS = int(os.environ.get("REPAT_RETENTION_NOTICE_DAYS", "30"))
 # "Break the glass": how long an emergency opening of a case outside one's scope lasts.
 REPAT_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("REPAT_EMERGENCY_ACCESS_MINUTES", "120"))
+# How long after merging two records of one person an administrator may still undo the merge.
+REPAT_MERGE_UNDO_DAYS = int(os.environ.get("REPAT_MERGE_UNDO_DAYS", "30"))
 # One person refused (404/403) on this many different objects within this many minutes: the
 # administrators are alerted (repat/audit/refusals.py), once per burst.
 REPAT_REFUSAL_ALERT_THRESHOLD = int(os.environ.get("REPAT_REFUSAL_ALERT_THRESHOLD", "20"))
