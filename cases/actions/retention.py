@@ -35,7 +35,7 @@ def retention_due(today: datetime.date):
         if today.month != 2 or today.day != 29
         else (today.replace(day=28, year=today.year - settings.REPAT_RETENTION_YEARS))
     )
-    return Case.objects.filter(status=Case.Status.CLOSED, closed_on__lt=cutoff, anonymised_on__isnull=True)
+    return Case.objects.unmerged().filter(status=Case.Status.CLOSED, closed_on__lt=cutoff, anonymised_on__isnull=True)
 
 
 def retention_run(*, today: datetime.date | None = None, dry_run: bool = False) -> RetentionResult:

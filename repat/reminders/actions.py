@@ -76,7 +76,7 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
         DueKind(
             Reminder.Item.FOLLOW_UP,
             rows(
-                Case.objects.due_by(horizon),
+                Case.objects.unmerged().due_by(horizon),
                 "next_follow_up",
                 "worker_id",
                 "pk",
