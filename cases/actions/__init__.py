@@ -22,6 +22,13 @@ from .civil_status import (
 )
 from .events import case_event_write
 from .follow_ups import task_done, task_schedule
+from .merges import (
+    merge_target_check,
+    merge_undo_refusal,
+    register_merge_check,
+    returnee_merge,
+    returnee_merge_undo,
+)
 from .plans import (
     ASSESSMENT_FIELDS,
     GOAL_FIELDS,
@@ -111,12 +118,17 @@ __all__ = [
     "goal_update",
     "kinship_result_record",
     "kinship_test_record",
+    "merge_target_check",
+    "merge_undo_refusal",
     "note_log",
     "plan_make_current",
     "plan_start",
+    "register_merge_check",
     "restricted_section_save",
     "retention_due",
     "retention_run",
+    "returnee_merge",
+    "returnee_merge_undo",
     "returnee_register",
     "returnee_update",
     "script_of",

@@ -325,6 +325,13 @@ def drive_emergency(w):
     actions.emergency_access_open(actor=w.other_worker, case_number=w.returnee.case_number, reason=REASON)
 
 
+def drive_merge(w):
+    twin = register_returnee(w.worker, w.returnee.region, new_family_name="Орозовы 2")
+    merge = actions.returnee_merge(actor=w.supervisor, survivor=w.returnee, merged=twin, reason=REASON)
+    administrator = UserFactory(username="admin-merge", role=User.Role.ADMINISTRATOR)
+    actions.returnee_merge_undo(actor=administrator, merge=merge, reason=REASON)
+
+
 DRIVERS = {
     Kind.OPENED: drive_registration,
     Kind.REGISTERED: drive_registration,
@@ -368,6 +375,8 @@ DRIVERS = {
     Kind.APPROVAL_WITHDRAWN: drive_approvals,
     Kind.RESTRICTED_UPDATED: drive_restricted,
     Kind.EMERGENCY_ACCESS: drive_emergency,
+    Kind.MERGED: drive_merge,
+    Kind.MERGE_UNDONE: drive_merge,
 }
 
 # What the drivers must make each kind write: every field its action can change. A field added to an
@@ -410,6 +419,8 @@ EXPECTED_KEYS = {
     Kind.APPROVAL_RETURNED: {"comment"},
     Kind.RESTRICTED_UPDATED: set(LegalRecord.FIELDS),
     Kind.EMERGENCY_ACCESS: {"comment"},
+    Kind.MERGED: {"merged_case_number", "reason"},
+    Kind.MERGE_UNDONE: {"merged_case_number", "undo_reason"},
 }
 
 
