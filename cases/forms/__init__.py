@@ -12,6 +12,7 @@ from .civil_status import (
     KinshipTestForm,
 )
 from .follow_ups import FollowUpTaskForm
+from .merges import MergeFindForm, MergeForm, MergeUndoForm
 from .plans import AssessmentForm, GoalForm, GoalProgressForm
 from .registration import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
 from .restricted import EmergencyAccessForm, RestrictedSectionForm
@@ -33,6 +34,9 @@ __all__ = [
     "HelperMixin",
     "KinshipResultForm",
     "KinshipTestForm",
+    "MergeFindForm",
+    "MergeForm",
+    "MergeUndoForm",
     "NoteForm",
     "RegistrationForm",
     "RestrictedSectionForm",

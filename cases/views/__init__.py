@@ -16,6 +16,7 @@ from .civil_status import (
     ReturneeWriteView,
 )
 from .follow_ups import TaskCreateView, TaskDoneView
+from .merges import MergeUndoView, ReturneeMergeView
 from .plans import (
     AssessmentCreateView,
     AssessmentUpdateView,
@@ -66,6 +67,7 @@ __all__ = [
     "GoalUpdateView",
     "KinshipResultView",
     "KinshipTestCreateView",
+    "MergeUndoView",
     "PeopleSearchExportView",
     "PeopleSearchView",
     "PlanDetailView",
@@ -73,6 +75,7 @@ __all__ = [
     "PlanView",
     "RestrictedSectionView",
     "ReturneeDetailView",
+    "ReturneeMergeView",
     "ReturneeRegisterView",
     "ReturneeUpdateView",
     "ReturneeWriteView",

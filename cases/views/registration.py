@@ -3,6 +3,7 @@ returnees and families."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -108,6 +109,16 @@ class CaseDetailView(PermissionMixin, SingleSubmitMixin, FormView):
     template_name = "cases/case_detail.html"
     form_class = NoteForm
 
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            # The case of a record merged into another: its page is now the other record's.
+            survivor = selectors.merged_successor(user=request.user, case_pk=kwargs["pk"]) if self.is_read() else None
+            if survivor is None:
+                raise
+            return redirect(survivor.case.get_absolute_url())
+
     def load_objects(self):
         self.case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
 
@@ -155,6 +166,7 @@ class CaseDetailView(PermissionMixin, SingleSubmitMixin, FormView):
             else None,
             approvals=approvals,
             pending_closure=closure if closure and closure.is_pending else None,
+            can_merge=permissions.can_merge_records(user, self.case),
             **overview,
             referrals=referrals,
             **kwargs,
@@ -238,6 +250,16 @@ class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
 class ReturneeDetailView(TemplateView):
     template_name = "cases/returnee_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A record merged into another: its page is now the other record's.
+            survivor = selectors.merged_successor(user=request.user, returnee_pk=kwargs["pk"])
+            if survivor is None:
+                raise
+            return redirect(survivor.get_absolute_url())
+
     def get_context_data(self, **kwargs):
         returnee = selectors.returnee_get(user=self.request.user, pk=kwargs["pk"])
         audit.record_view(self.request, returnee, case_id=returnee.case.pk)
@@ -247,6 +269,10 @@ class ReturneeDetailView(TemplateView):
             can_see_restricted=permissions.can_see_restricted(self.request.user, returnee),
             family=getattr(getattr(returnee, "membership", None), "family", None),
             can_edit=permissions.can_edit_case(self.request.user, returnee.case),
+            can_merge=permissions.can_merge_records(self.request.user, returnee.case),
+            can_undo_merge=permissions.can_undo_merge(self.request.user),
+            merges=selectors.returnee_merges(returnee=returnee),
+            former_case_numbers=selectors.former_case_numbers(returnee=returnee),
             **selectors.returnee_overview(returnee=returnee),
             family_referrals=service_selectors.family_service_history(user=self.request.user, returnee=returnee),
             **kwargs,
