@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 
 from . import names
 from .names import MatchKind
-from .permissions import returnees_visible_to
+from .permissions import returnees_visible_to, sees_every_region
 
 # Rows of the index the trigram step hands to the ranking: a person with several spellings fills
 # several, so this is twice the page. On the labelled variants (repat/devtools/name_variants.py)
@@ -69,9 +69,14 @@ def _rows(ids: list[int], apps) -> list:
     NameKey = apps.get_model("cases", "NameKey")
     Source = global_apps.get_model("cases", "NameKey").Source
 
+    people = Returnee.objects.filter(pk__in=ids)
+    if any(field.name == "merged_into" for field in Returnee._meta.fields):  # (not in migration 0014's models)
+        # A record merged into another is found through the record it became, never by itself.
+        people = people.filter(merged_into__isnull=True)
     spellings: dict[int, list[tuple[str, str]]] = {}
-    for pk, *parts in Returnee.objects.filter(pk__in=ids).values_list("pk", "family_name", "given_name", "patronymic"):
+    for pk, *parts in people.values_list("pk", "family_name", "given_name", "patronymic"):
         spellings[pk] = [(Source.NAME, " ".join(part for part in parts if part))]
+    ids = list(spellings)
     for returnee_id, name in ReturneeAlias.objects.filter(returnee_id__in=ids).values_list("returnee_id", "name"):
         spellings[returnee_id].append((Source.ALIAS, name))
     households = {}
@@ -294,17 +299,14 @@ def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | 
     return kind, match.score
 
 
-def _sees_everyone(visible) -> bool:
-    return not visible.query.where
-
-
-def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, str, str]]:
+def _candidate_rows(visible, name: names.Name, *, rows=None, everyone: bool = False) -> list[tuple[int, str, str]]:
     """(returnee id, source, spelling) of the index rows (`rows`: all) nearest the query, among
-    those of the `visible` returnees."""
+    those of the `visible` returnees (`everyone`: every row, for whoever sees every record; the
+    index holds no record merged into another)."""
     from .models import NameKey
 
     rows = NameKey.objects.all() if rows is None else rows
-    rows = rows if _sees_everyone(visible) else rows.filter(returnee__in=visible)
+    rows = rows if everyone else rows.filter(returnee__in=visible)
     blocking = names.blocking_text(name)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramDistance
@@ -324,14 +326,14 @@ def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, 
     return [row[1:] for row in scored[:CANDIDATES]]
 
 
-def _name_hits(visible, text: str) -> dict[int, Hit]:
+def _name_hits(visible, text: str, *, everyone: bool = False) -> dict[int, Hit]:
     from .models import NameKey
 
     query = names.parse(text)
     if not query:
         return {}
     hits: dict[int, Hit] = {}
-    for returnee_id, source, spelling in _candidate_rows(visible, query):
+    for returnee_id, source, spelling in _candidate_rows(visible, query, everyone=everyone):
         found = _query_match(query, spelling)
         if found is None:
             continue
@@ -344,7 +346,7 @@ def _name_hits(visible, text: str) -> dict[int, Hit]:
 
 
 def _number_hits(visible, query: Query) -> dict[int, Hit]:
-    from .models import IdentityDocument
+    from .models import IdentityDocument, Returnee
 
     by_case = Q(case_number__in=query.case_numbers) if query.case_numbers else Q()
     for tail in query.tails:
@@ -356,6 +358,10 @@ def _number_hits(visible, query: Query) -> dict[int, Hit]:
     if by_case:
         for pk in visible.filter(by_case).values_list("pk", flat=True)[: LIMIT + 1]:
             hits[pk] = Hit(pk, 0, 1.0, True, gettext("Case number"))
+        # The case number of a record merged into another finds the record it became.
+        became = Returnee.objects.filter(by_case, merged_into__isnull=False).values("merged_into")
+        for pk in visible.filter(pk__in=became).values_list("pk", flat=True)[: LIMIT + 1]:
+            hits.setdefault(pk, Hit(pk, 0, 1.0, True, gettext("Former case number")))
     if query.codes:
         documents = IdentityDocument.objects.filter(returnee__in=visible, number__iexact=query.codes[0])
         for pk in documents.values_list("returnee_id", flat=True)[: LIMIT + 1]:
@@ -377,12 +383,13 @@ def _birth_condition(query: Query) -> Q | None:
 def _ranked(user, query: Query) -> list[Hit]:
     visible = returnees_visible_to(user)
     born = _birth_condition(query)
-    hits = _name_hits(visible, query.name) if query.name else {}
+    everyone = sees_every_region(user)
+    hits = _name_hits(visible, query.name, everyone=everyone) if query.name else {}
     if not hits and query.looks_up_numbers:
         hits = _number_hits(visible, query)
     if not hits and query.codes:
         # Not a number after all: a name written with digits (a list's "Aisha2"), or a typo.
-        hits = _name_hits(visible, " ".join([query.name, *query.codes]))
+        hits = _name_hits(visible, " ".join([query.name, *query.codes]), everyone=everyone)
     if not query.name and born is not None:
         # A year is also the end of some case number: both are listed, the case numbers first.
         for pk in _born(visible, born):
@@ -447,10 +454,9 @@ def _near_people(spellings: list[names.Name]) -> set[int]:
     from .models import NameKey, Returnee
 
     rows = NameKey.objects.filter(source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS])
-    everyone = Returnee.objects.all()
     found = set()
     for spelling in spellings:
-        found.update(row[0] for row in _candidate_rows(everyone, spelling, rows=rows))
+        found.update(row[0] for row in _candidate_rows(Returnee.objects.all(), spelling, rows=rows, everyone=True))
     return found
 
 

@@ -447,6 +447,7 @@ _NOT_COUNTED = {
     "cases.returneemerge.survivor",
     "cases.returneemerge.merged",
     "cases.familymember.returnee",
+    "cases.namekey.returnee",
 }
 
 

@@ -28,7 +28,7 @@ from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 from repat.core.versions import check_version
 
-from .. import permissions
+from .. import permissions, search
 from ..models import (
     CareArrangement,
     Case,
@@ -50,6 +50,7 @@ MEMBERSHIP = "cases.familymember.returnee"
 PLANS = "cases.reintegrationplan.case"
 SKIP = {
     "cases.case.returnee",  # each record keeps its own case; the case's rows move instead
+    "cases.namekey.returnee",  # the name index is derived: rebuilt for both records (names_changed)
     "cases.returneemerge.survivor",  # the history of earlier merges stays as it was written
     "cases.returneemerge.merged",
 }
@@ -279,16 +280,9 @@ def returnee_merge(
 
 
 def names_changed(returnee_ids: list[int]) -> None:
-    """REINDEX: the names a search finds for these returnees changed (other spellings moved, a record
-    hidden). The search index of names (`cases.search.index_returnees`), once it exists, is brought
-    up to date here: `.update()` above sends no signals."""
-    try:
-        from .. import search
-    except ImportError:
-        return
-    index = getattr(search, "index_returnees", None)
-    if index is not None:
-        index(returnee_ids)
+    """The names a search finds for these returnees changed (other spellings and a family moved, a
+    record hidden): their rows of the name index are rebuilt, as `.update()` above sends no signals."""
+    search.index_returnees(returnee_ids)
 
 
 def _undo_refusal(merge: ReturneeMerge, now) -> str | None:

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_emergency_access_approved_by'),
+        ('cases', '0014_name_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError
 from django.utils import timezone
 
-from cases import actions, permissions, selectors
+from cases import actions, permissions, search, selectors
 from cases.actions import merges as merge_module
 from cases.models import (
     Attachment,
@@ -74,6 +74,7 @@ EXPECTED_RELATIONS = {
     "cases.returnee.merged_into": "records merged earlier point at the new survivor",
     "cases.returneemerge.survivor": "history, stays",
     "cases.returneemerge.merged": "history, stays",
+    "cases.namekey.returnee": "derived: rebuilt for both records",
     "cases.note.case": "moves",
     "cases.caseevent.case": "moves",
     "cases.followuptask.case": "moves",
@@ -294,9 +295,9 @@ def test_searching_the_old_case_number_finds_the_survivor(supervisor, survivor, 
 
     # then
     for user in (worker, administrator):
-        assert list(permissions.returnees_visible_to(user).search(number)) == [survivor]
-        assert list(permissions.cases_visible_to(user).search(number)) == [survivor.case]
-        assert list(permissions.cases_visible_to(user).search(number, few=True)) == [survivor.case]
+        results = search.find_people(user, number)
+        assert [(hit.returnee, hit.reason) for hit in results.hits] == [(survivor, "Former case number")]
+        assert search.ranked_returnee_ids(user, number) == [survivor.pk]
     assert selectors.former_case_numbers(returnee=survivor) == [number]
     assert list(Case.objects.unmerged().numbered(number)) == [survivor.case]
 
@@ -589,3 +590,28 @@ def test_undo_twice_or_of_a_survivor_merged_since_is_refused(
         actions.returnee_merge_undo(actor=administrator, merge=record, reason="x")
     assert error.value.messages == ["This merge has already been undone."]
     assert where(duplicate.document)[0] == duplicate.returnee.pk
+
+
+def test_the_name_index_follows_the_merge_and_its_undo(supervisor, administrator, survivor, duplicate, worker):
+    # given
+    from cases.models import NameKey
+
+    search.index_returnees([survivor.pk, duplicate.returnee.pk])
+    assert NameKey.objects.filter(returnee=duplicate.returnee).exists()
+
+    # when
+    record = merge(supervisor, survivor, duplicate)
+
+    # then: the merged record is found only as the survivor, by its old name too
+    assert not NameKey.objects.filter(returnee=duplicate.returnee).exists()
+    assert search.ranked_returnee_ids(worker, "Тестова Айша Ивановна")[0] == survivor.pk
+    assert duplicate.returnee.pk not in search.ranked_returnee_ids(administrator, "Тестова Айша Ивановна")
+    found = search.probable_duplicates(worker, names_given=["Тестова Айша Ивановна"])
+    assert [m.returnee_id for m in found] == [survivor.pk]
+
+    # when
+    actions.returnee_merge_undo(actor=administrator, merge=record, reason="x")
+
+    # then
+    assert NameKey.objects.filter(returnee=duplicate.returnee, source="name").exists()
+    assert search.ranked_returnee_ids(worker, "Тестова Айша Ивановна")[0] == duplicate.returnee.pk
