@@ -244,7 +244,7 @@ def test_the_timeline_names_the_merge_and_its_reason(supervisor, survivor, dupli
     # then
     entry = next(e for e in selectors.timeline(case=survivor.case) if e.event.kind == CaseEvent.Kind.MERGED)
     assert entry.item == duplicate.returnee.case_number
-    assert [(c.label, c.new) for c in entry.changes] == [
+    assert sorted((c.label, c.new) for c in entry.changes) == [
         ("Case number merged", duplicate.returnee.case_number),
         ("Reason", REASON),
     ]
