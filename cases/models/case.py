@@ -60,7 +60,7 @@ class Case(models.Model):
     # The returnee's `merged_into`, on the case too, so that lists of cases leave merged records out
     # without a join.
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+", db_index=False
     )
 
     objects = CaseQuerySet.as_manager()
@@ -76,6 +76,7 @@ class Case(models.Model):
             # so that a page of a million cases is read from the index, not sorted.
             models.Index(fields=["next_follow_up", "id"], name="case_follow_up_order_idx"),
             models.Index(fields=["worker", "next_follow_up", "id"], name="case_worker_follow_up_idx"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged_into_idx"),
         ]
         constraints = [
             models.CheckConstraint(

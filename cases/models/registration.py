@@ -122,6 +122,7 @@ class Returnee(models.Model):
         blank=True,
         editable=False,
         related_name="merged_records",
+        db_index=False,  # the partial index below: the few merged rows only
     )
 
     objects = ReturneeQuerySet.as_manager()
@@ -133,6 +134,10 @@ class Returnee(models.Model):
         indexes = [
             models.Index(fields=["region", "family_name"], name="returnee_region_name_idx"),
             models.Index(fields=["operation"], name="returnee_operation_idx"),
+            # The records merged into one (its former case numbers): a handful of rows among a million.
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="returnee_merged_into_idx"
+            ),
             # A search by date or year of birth (cases/search.py).
             models.Index(fields=["date_of_birth"], name="returnee_birth_idx"),
         ]

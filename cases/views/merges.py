@@ -60,7 +60,8 @@ class ReturneeMergeView(PermissionMixin, TemplateView):
                     survivor=survivor,
                     merged=merged,
                     reason=data["reason"],
-                    versions={self.returnee.pk: data["version_this"], other.pk: data["version_other"]},
+                    # (A form without the versions compares nothing, as check_version does.)
+                    versions={self.returnee.pk: data["version_this"] or None, other.pk: data["version_other"] or None},
                 )
             except ValidationError as error:
                 add_action_errors(error, form)

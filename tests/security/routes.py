@@ -301,6 +301,13 @@ ROUTES: tuple[Route, ...] = (
         target="returnee",
         post=lambda s, u, w: {"charges": "Changed.", "security_notes": "Changed too."},
     ),
+    # The supervisor merges the returnee into the other case of the side (`moving`), kept.
+    Route(
+        "cases:returnee_merge",
+        target="returnee",
+        post=lambda s, u, w: {"other": s.moving.returnee.pk, "keep": "other", "reason": "Registered twice."},
+    ),
+    Route("cases:merge_undo", target="merge", post=lambda s, u, w: {"reason": "Two people after all."}),
     Route(
         "cases:emergency_access",
         kind="page",

@@ -79,6 +79,9 @@ OWN_REGION = {
     # Granted to worker, colleague, coordinator and supervisor; read and written only in one's scope.
     "cases:restricted_section":         "200 302  404 404  200 302  200 302  200 302  404 404",
     "cases:emergency_access":           "200 302  200 302  200 302  200 302  403 403  403 403",
+    # Supervisors of the region and administrators merge two records; only administrators undo.
+    "cases:returnee_merge":             "403 403  404 404  403 403  200 302  200 302  404 404",
+    "cases:merge_undo":                 "404 404  404 404  404 404  404 404  200 302  404 404",
     "services:queue":                   "200 405  200 405  200 405  200 405  200 405  200 405",
     "services:queue_export":            "200 405  200 405  200 405  200 405  200 405  403 405",
     "services:bulk_assign":             "405 403  405 403  405 302  405 403  405 302  405 403",

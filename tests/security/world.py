@@ -27,6 +27,7 @@ from cases.models import (
     PlanGoal,
     ReintegrationPlan,
     Returnee,
+    ReturneeMerge,
 )
 from repat.accounts.models import Region, User
 from repat.approvals import actions as approval_actions
@@ -91,6 +92,7 @@ class Side:
     transfer: CaseTransfer = None
     approval: ApprovalRequest = None
     reminder: Reminder = None
+    merge: ReturneeMerge = None
     report: ProgressReport = None
 
     @property
@@ -347,6 +349,11 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
         actor=worker, kind="closure", case=side.moving, closure_reason="moved", comment=text("approval comment")
     )
     side.reminder = ReminderFactory(case=side.case, recipient=worker)
+    # `moving` was registered twice: the second record was merged into it (an administrator may undo).
+    twin = case_actions.returnee_register(actor=worker, data=returnee_data(place, operation, "Hamza", f"{title}ov"))
+    side.merge = case_actions.returnee_merge(
+        actor=supervisor, survivor=side.moving.returnee, merged=twin, reason=text("Registered twice.")
+    )
     side.report = ProgressReportFactory(
         created_by=supervisor,
         region=place,
