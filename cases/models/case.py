@@ -180,6 +180,8 @@ class CaseEvent(models.Model):
         APPROVAL_WITHDRAWN = "approval_withdrawn", _("Approval request withdrawn")
         RESTRICTED_UPDATED = "restricted_updated", _("Restricted section updated")
         EMERGENCY_ACCESS = "emergency_access", _("Opened in an emergency")
+        DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Confirmed as a different person from a probable match")
+        DUPLICATE_DECIDED = "duplicate_decided", _("Probable duplicate decided")
 
     # For each kind of subject, the field that names the item in the timeline (its kind or domain).
     SUBJECT_ITEM_FIELD = {
@@ -195,6 +197,7 @@ class CaseEvent(models.Model):
         "casetransfer": "reason",
         "followuptask": "description",
         "approvalrequest": "kind",
+        "duplicatedecision": "status",
     }
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
