@@ -11,6 +11,7 @@ from .civil_status import (
     KinshipResultForm,
     KinshipTestForm,
 )
+from .duplicates import DistinctPersonForm, DuplicateDecisionForm
 from .follow_ups import FollowUpTaskForm
 from .plans import AssessmentForm, GoalForm, GoalProgressForm
 from .registration import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
@@ -23,8 +24,10 @@ __all__ = [
     "CaseForm",
     "ConsentForm",
     "ConsentWithdrawForm",
+    "DistinctPersonForm",
     "DocumentForm",
     "DocumentTransitionForm",
+    "DuplicateDecisionForm",
     "EmergencyAccessForm",
     "FamilyMemberForm",
     "FollowUpTaskForm",
