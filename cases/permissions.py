@@ -18,6 +18,7 @@ from .models import (
     Case,
     CaseTransfer,
     ConsentRecord,
+    DuplicateDecision,
     EmergencyAccess,
     Family,
     FamilyMember,
@@ -349,3 +350,35 @@ def can_break_the_glass(user) -> bool:
 
 def receives_escalations(user) -> bool:
     return is_active_user(user) and (user.role in REGIONAL_ROLES or user.is_administrator)
+
+
+# --- probable duplicates ------------------------------------------------------------------------------
+
+
+def duplicate_decisions_visible_to(user):
+    """The probable duplicates a user may compare and decide: both people in their own scope (not
+    through an emergency opening) and a role that decides, a coordinator or supervisor of both
+    regions, or an administrator. Anyone else sees none (their page is a 404)."""
+    if not is_active_user(user):
+        return DuplicateDecision.objects.none()
+    if user.is_administrator:
+        return DuplicateDecision.objects.all()
+    if user.role not in REGIONAL_ROLES:
+        return DuplicateDecision.objects.none()
+    regions = region_ids(user)
+    return DuplicateDecision.objects.filter(returnee__region__in=regions, candidate__region__in=regions)
+
+
+def can_decide_duplicate(user, decision: DuplicateDecision) -> bool:
+    return decision.is_pending and duplicate_decisions_visible_to(user).filter(pk=decision.pk).exists()
+
+
+def duplicate_deciders(returnee: Returnee, candidate: Returnee):
+    """Who is told to decide whether two records are one person: the active coordinators and
+    supervisors whose regions hold both, or the active administrators when nobody does."""
+    regional = User.objects.filter(role__in=REGIONAL_ROLES, is_active=True, regions=returnee.region_id).filter(
+        regions=candidate.region_id
+    )
+    if regional.exists():
+        return regional.distinct()
+    return User.objects.filter(User.administrators(), is_active=True)

@@ -23,6 +23,7 @@ from django.apps import apps as global_apps
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from . import names
@@ -434,6 +435,11 @@ def ranked_returnee_ids(user, text: str) -> list[int]:
 DUPLICATE_NAME = names.CLOSE_NAME
 # Dates of birth further apart than this are two people (estimates are often a year out).
 DUPLICATE_BIRTH_DAYS = 550
+# Spellings of the new person looked up (one query each): a form has the name and a few others;
+# more would be a pasted list, and its first ones are the ones typed with care.
+DUPLICATE_SPELLINGS = 8
+
+_NAME_KIND_ORDER = (names.MatchKind.EXACT, names.MatchKind.SAME_KEY, names.MatchKind.CLOSE)
 
 
 @dataclasses.dataclass
@@ -442,11 +448,32 @@ class ProbableMatch:
 
     returnee_id: int
     score: float
-    same_birth: bool
+    same_birth: bool  # born within a year of each other
     same_operation: bool
     same_mother: bool
     visible: bool = False
     returnee: object = None
+    name_kind: str = names.MatchKind.CLOSE
+    birth_days: int | None = None  # days between the two dates of birth, when both are known
+
+    @property
+    def reasons(self) -> list[str]:
+        """What speaks for the match, in words (a worker reads them, not scores)."""
+        said = [
+            {
+                names.MatchKind.EXACT: gettext("The same name"),
+                names.MatchKind.SAME_KEY: gettext("The same name in another spelling or script"),
+            }.get(self.name_kind, gettext("A similar name"))
+        ]
+        if self.birth_days == 0:
+            said.append(gettext("The same date of birth"))
+        elif self.same_birth:
+            said.append(gettext("Born less than a year apart"))
+        if self.same_operation:
+            said.append(gettext("The same operation"))
+        if self.same_mother:
+            said.append(gettext("The same mother's name"))
+        return said
 
 
 def _near_people(spellings: list[names.Name]) -> set[int]:
@@ -458,6 +485,28 @@ def _near_people(spellings: list[names.Name]) -> set[int]:
     for spelling in spellings:
         found.update(row[0] for row in _candidate_rows(Returnee.objects.all(), spelling, rows=rows, everyone=True))
     return found
+
+
+def _distinct_spellings(names_given: Iterable[str]) -> list[names.Name]:
+    spellings, seen = [], set()
+    for parsed in map(names.parse, names_given):
+        blocking = names.blocking_text(parsed) if parsed else ""
+        if blocking and blocking not in seen:
+            seen.add(blocking)
+            spellings.append(parsed)
+    return spellings[:DUPLICATE_SPELLINGS]
+
+
+def _best_name_match(spellings: list[names.Name], recorded: list[names.Name]) -> tuple[float, str]:
+    """The best score between any two spellings, and the best kind of match (exact first)."""
+    score, rank = 0.0, len(_NAME_KIND_ORDER)
+    for a in spellings:
+        for b in recorded:
+            match = names.compare(a, b)
+            score = max(score, match.score)
+            if match.kind in _NAME_KIND_ORDER:
+                rank = min(rank, _NAME_KIND_ORDER.index(match.kind))
+    return score, _NAME_KIND_ORDER[rank] if rank < len(_NAME_KIND_ORDER) else names.MatchKind.DIFFERENT
 
 
 def probable_duplicates(
@@ -472,13 +521,16 @@ def probable_duplicates(
 ) -> list[ProbableMatch]:
     """The recorded people who are probably the person about to be registered, best first, among
     everyone (not only those `user` may see: each match says whether `user` may, and a caller
-    must not show the others in detail). `names_given`: the full name and other spellings."""
+    must not show the others in detail). `names_given`: the full name and other spellings.
+    A fixed number of queries: one per spelling (at most DUPLICATE_SPELLINGS), five more."""
     from .models import FamilyMember, NameKey, Returnee
 
-    spellings = [parsed for parsed in map(names.parse, names_given) if parsed]
+    spellings = _distinct_spellings(names_given)
     if not spellings:
         return []
     ids = _near_people(spellings) - {exclude}
+    if not ids:
+        return []
     people = Returnee.objects.filter(pk__in=ids).values("pk", "sex", "date_of_birth", "operation_id")
     recorded: dict[int, list[names.Name]] = {}
     for returnee_id, spelling in NameKey.objects.filter(
@@ -496,31 +548,79 @@ def probable_duplicates(
     mother = names.parse(mother_name) if mother_name else None
     matches = []
     for person in people:
-        score = max(names.similarity(a, b) for a in spellings for b in recorded.get(person["pk"], ()) or [None])
-        if score < DUPLICATE_NAME or (sex and person["sex"] and sex != person["sex"]):
+        score, kind = _best_name_match(spellings, recorded.get(person["pk"], []))
+        if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
+            continue
+        if sex and person["sex"] and sex != person["sex"]:
             continue
         born = person["date_of_birth"]
-        if date_of_birth and born and abs((date_of_birth - born).days) > DUPLICATE_BIRTH_DAYS:
+        apart = abs((date_of_birth - born).days) if date_of_birth and born else None
+        if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
             continue
         matches.append(
             ProbableMatch(
                 person["pk"],
                 score,
-                same_birth=bool(date_of_birth and born and abs((date_of_birth - born).days) <= 366),
+                same_birth=apart is not None and apart <= 366,
                 same_operation=bool(operation_id and operation_id == person["operation_id"]),
                 same_mother=bool(
                     mother
                     and person["pk"] in mothers
                     and names.similarity(mother, mothers[person["pk"]]) >= DUPLICATE_NAME
                 ),
+                name_kind=kind,
+                birth_days=apart,
             )
         )
-    matches.sort(key=lambda m: m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), reverse=True)
+    matches.sort(
+        key=lambda m: (m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), -m.returnee_id),
+        reverse=True,
+    )
     visible = set(
         returnees_visible_to(user).filter(pk__in=[m.returnee_id for m in matches]).values_list("pk", flat=True)
     )
-    people_shown = Returnee.objects.select_related("region", "operation").in_bulk(list(visible))
+    people_shown = (
+        Returnee.objects.select_related("region", "operation", "case").in_bulk(list(visible)) if visible else {}
+    )
     for match in matches:
         match.visible = match.returnee_id in visible
         match.returnee = people_shown.get(match.returnee_id)
     return matches
+
+
+def registration_duplicates(
+    user, *, data: dict, aliases: Iterable[str] = (), family=None, relationship: str = ""
+) -> list[ProbableMatch]:
+    """`probable_duplicates` for a registration's data (what `returnee_register` takes): the full
+    name and other spellings, sex, date of birth, operation, and the mother's name when the person
+    joins a household as a child and the household has a mother."""
+    from .models import FamilyMember
+
+    full_name = " ".join(data.get(part) or "" for part in ("family_name", "given_name", "patronymic")).strip()
+    operation = data.get("operation")
+    mother_name = ""
+    if family is not None and relationship == FamilyMember.Relationship.CHILD:
+        mother = (
+            family.members.filter(relationship=FamilyMember.Relationship.MOTHER)
+            .select_related("returnee")
+            .order_by("pk")
+            .first()
+        )
+        if mother is not None:
+            mother_name = mother.returnee.full_name if mother.returnee_id else mother.full_name
+    return probable_duplicates(
+        user,
+        names_given=[full_name, *aliases],
+        sex=data.get("sex") or "",
+        date_of_birth=data.get("date_of_birth"),
+        operation_id=getattr(operation, "pk", operation),
+        mother_name=mother_name,
+    )
+
+
+def duplicates_fingerprint(user, matches: Iterable[ProbableMatch]) -> str:
+    """What ties a "different person" confirmation to the matches the worker was shown: a keyed
+    digest of their ids (and the worker's), so the page carries no id of a person the worker may
+    not see, and a confirmation given for one set of matches does not pass another."""
+    ids = ",".join(str(pk) for pk in sorted(m.returnee_id for m in matches))
+    return salted_hmac("cases.search.duplicates", f"{user.pk}:{ids}").hexdigest()

@@ -42,5 +42,6 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
     path("returnees/<int:pk>/restricted/", views.RestrictedSectionView.as_view(), name="restricted_section"),
+    path("duplicates/<int:pk>/", views.DuplicateDecideView.as_view(), name="duplicate_decide"),
     path("emergency/", views.EmergencyAccessView.as_view(), name="emergency_access"),
 ]

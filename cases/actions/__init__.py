@@ -20,6 +20,7 @@ from .civil_status import (
     kinship_result_record,
     kinship_test_record,
 )
+from .duplicates import DistinctPerson, ProbableDuplicates, duplicate_decide, duplicates_check, duplicates_record
 from .events import case_event_write
 from .follow_ups import task_done, task_schedule
 from .merges import (
@@ -87,8 +88,10 @@ __all__ = [
     "GOAL_FIELDS",
     "INVERSE_RELATIONSHIP",
     "RETURNEE_FIELDS",
+    "DistinctPerson",
     "EmergencyOutcome",
     "EmergencyResult",
+    "ProbableDuplicates",
     "RetentionResult",
     "assessment_record",
     "assessment_update",
@@ -105,6 +108,9 @@ __all__ = [
     "document_add",
     "document_transition",
     "document_update",
+    "duplicate_decide",
+    "duplicates_check",
+    "duplicates_record",
     "emergency_access_grant",
     "emergency_access_open",
     "emergency_attempts_today",

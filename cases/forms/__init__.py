@@ -11,6 +11,7 @@ from .civil_status import (
     KinshipResultForm,
     KinshipTestForm,
 )
+from .duplicates import DistinctPersonForm, DuplicateDecisionForm
 from .follow_ups import FollowUpTaskForm
 from .merges import MergeFindForm, MergeForm, MergeUndoForm
 from .plans import AssessmentForm, GoalForm, GoalProgressForm
@@ -24,8 +25,10 @@ __all__ = [
     "CaseForm",
     "ConsentForm",
     "ConsentWithdrawForm",
+    "DistinctPersonForm",
     "DocumentForm",
     "DocumentTransitionForm",
+    "DuplicateDecisionForm",
     "EmergencyAccessForm",
     "FamilyMemberForm",
     "FollowUpTaskForm",

@@ -188,6 +188,8 @@ class CaseEvent(models.Model):
         EMERGENCY_ACCESS = "emergency_access", _("Opened in an emergency")
         MERGED = "merged", _("Records merged")
         MERGE_UNDONE = "merge_undone", _("Merge of records undone")
+        DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Confirmed as a different person from a probable match")
+        DUPLICATE_DECIDED = "duplicate_decided", _("Probable duplicate decided")
 
     # For each kind of subject, the field that names the item in the timeline (its kind or domain).
     SUBJECT_ITEM_FIELD = {
@@ -204,6 +206,7 @@ class CaseEvent(models.Model):
         "followuptask": "description",
         "approvalrequest": "kind",
         "returneemerge": "merged_case_number",
+        "duplicatedecision": "status",
     }
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

@@ -15,6 +15,7 @@ from .civil_status import (
     KinshipTestCreateView,
     ReturneeWriteView,
 )
+from .duplicates import DuplicateDecideView
 from .follow_ups import TaskCreateView, TaskDoneView
 from .merges import MergeUndoView, ReturneeMergeView
 from .plans import (
@@ -59,6 +60,7 @@ __all__ = [
     "DocumentCreateView",
     "DocumentTransitionView",
     "DocumentUpdateView",
+    "DuplicateDecideView",
     "EmergencyAccessView",
     "FamilyDetailView",
     "FamilyExportView",

@@ -28,7 +28,7 @@ from repat.core.views import (
 from services import selectors as service_selectors
 
 from .. import actions, exports, permissions, selectors
-from ..forms import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
+from ..forms import CaseForm, DistinctPersonForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
 
 SEARCH_KEY = "caseload_search"
 
@@ -202,13 +202,19 @@ class CaseUpdateView(PermissionMixin, VersionedEditMixin, ActionFormMixin, FormV
 
 
 class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
-    """Register a returnee: their details, their family and their case, in one form and one transaction."""
+    """Register a returnee: their details, their family and their case, in one form and one transaction.
+
+    Before saving, the duplicate check (`returnee_register`): when people already recorded are
+    probably this person, the same form comes back with everything typed, the matches the worker
+    may see in detail, one sentence for those they may not, and "This is a different person" with
+    a reason. The confirmation carries a fingerprint of the matches shown: if others appear by the
+    next POST (the names were changed), the worker is asked again."""
 
     template_name = "cases/returnee_form.html"
     permission = staticmethod(permissions.can_register_returnee)
 
     def get(self, request, *args, **kwargs):
-        return self.render(ReturneeForm(), RegistrationForm(user=request.user))
+        return self.render(ReturneeForm(), RegistrationForm(user=request.user), DistinctPersonForm())
 
     def post(self, request, *args, **kwargs):
         done = self.previous_submission(request.POST.get("form_token", ""))
@@ -216,15 +222,56 @@ class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
             return redirect(done)
         returnee_form = ReturneeForm(request.POST)
         registration_form = RegistrationForm(request.POST, user=request.user)
-        if returnee_form.is_valid() and registration_form.is_valid():
+        distinct_form = DistinctPersonForm(request.POST)
+        matches = None
+        if returnee_form.is_valid() and registration_form.is_valid() and distinct_form.is_valid():
             token = registration_form.cleaned_data["form_token"]
+            distinct = self.distinct(distinct_form)
             try:
-                return redirect(self.run_once(token, lambda: self.perform(returnee_form, registration_form)))
+                return redirect(self.run_once(token, lambda: self.perform(returnee_form, registration_form, distinct)))
+            except actions.ProbableDuplicates as found:
+                matches = found.matches
+                distinct_form = self.ask_again(found, distinct_form, distinct)
             except ValidationError as error:
                 add_action_errors(error, returnee_form, registration_form)
-        return self.render(returnee_form, registration_form)
+        return self.render(returnee_form, registration_form, distinct_form, matches)
 
-    def perform(self, returnee_form, registration_form) -> str:
+    @staticmethod
+    def distinct(distinct_form) -> actions.DistinctPerson | None:
+        data = distinct_form.cleaned_data
+        if not data["distinct_person"]:
+            return None
+        return actions.DistinctPerson(fingerprint=data["shown"], reason=data["distinct_reason"])
+
+    @staticmethod
+    def ask_again(found, distinct_form, distinct) -> DistinctPersonForm:
+        """The confirmation part for the matches found now: ticked only if it was ticked for these
+        very matches; an error saying what is missing when the worker had seen them already."""
+        seen = distinct_form.cleaned_data["shown"]
+        same = seen == found.fingerprint
+        form = DistinctPersonForm(
+            {
+                "distinct_person": "on" if distinct and same else "",
+                "distinct_reason": distinct_form.cleaned_data["distinct_reason"],
+                "shown": found.fingerprint,
+            }
+        )
+        form.is_valid()
+        if hasattr(found, "error_dict"):  # confirmed without a reason
+            add_action_errors(found, form)
+        elif distinct and not same:
+            form.add_error(
+                "distinct_person",
+                _("The probable matches changed since you confirmed: check them and confirm again."),
+            )
+        elif same:
+            form.add_error(
+                "distinct_person",
+                _("Open the record of this person, or confirm that this is a different person and say why."),
+            )
+        return form
+
+    def perform(self, returnee_form, registration_form, distinct=None) -> str:
         data = registration_form.cleaned_data
         returnee = actions.returnee_register(
             actor=self.request.user,
@@ -237,14 +284,26 @@ class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
             new_family_name=data["new_family_name"].strip(),
             relationship=data["relationship"],
             is_head=data["is_head"],
+            distinct=distinct,
         )
         messages.success(
             self.request, _("%(name)s was registered and their case opened.") % {"name": returnee.full_name}
         )
         return returnee.case.get_absolute_url()
 
-    def render(self, returnee_form, registration_form):
-        return self.render_to_response(self.get_context_data(form=returnee_form, registration_form=registration_form))
+    def render(self, returnee_form, registration_form, distinct_form, matches=None):
+        matches = matches or []
+        return self.render_to_response(
+            self.get_context_data(
+                form=returnee_form,
+                registration_form=registration_form,
+                distinct_form=distinct_form,
+                matches=matches,
+                visible_matches=[match for match in matches if match.visible],
+                # One sentence however many: their number per caseload would say something.
+                hidden_match=any(not match.visible for match in matches),
+            )
+        )
 
 
 class ReturneeDetailView(TemplateView):
@@ -275,6 +334,7 @@ class ReturneeDetailView(TemplateView):
             former_case_numbers=selectors.former_case_numbers(returnee=returnee),
             **selectors.returnee_overview(returnee=returnee),
             family_referrals=service_selectors.family_service_history(user=self.request.user, returnee=returnee),
+            duplicate_decisions=selectors.duplicate_decisions_of(user=self.request.user, returnee=returnee),
             **kwargs,
         )
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from cases.permissions import cases_visible_to
+from cases.permissions import cases_visible_to, duplicate_decisions_visible_to
 from repat.accounts.permissions import can_export_lists
 from repat.approvals.permissions import approvals_visible_to
 from repat.core.exports import ListExportView, export_links
@@ -73,6 +73,8 @@ class ReminderOpenView(View):
             visible = referrals_visible_to(request.user).filter(pk=reminder.item_id).exists()
         elif reminder.item_type.startswith("approval"):
             visible = approvals_visible_to(request.user).filter(pk=reminder.item_id).exists()
+        elif reminder.item_type == Reminder.Item.DUPLICATE:
+            visible = duplicate_decisions_visible_to(request.user).filter(pk=reminder.item_id).exists()
         else:
             visible = cases_visible_to(request.user).filter(pk=reminder.case_id).exists()
         if not visible:

@@ -34,6 +34,7 @@ DOMAIN_MODELS = (
     "cases.FollowUpTask",
     "cases.LegalRecord",
     "cases.EmergencyAccess",
+    "cases.DuplicateDecision",
     "services.Provider",
     "services.ProviderStaff",
     "services.Referral",

@@ -297,6 +297,11 @@ ROUTES: tuple[Route, ...] = (
     Route("cases:transfer_cancel", target="transfer"),
     Route("cases:attachment_download", target="attachment"),
     Route(
+        "cases:duplicate_decide",
+        target="duplicate",
+        post=lambda s, u, w: {"decision": "different", "reason": "Different mothers."},
+    ),
+    Route(
         "cases:restricted_section",
         target="returnee",
         post=lambda s, u, w: {"charges": "Changed.", "security_notes": "Changed too."},
