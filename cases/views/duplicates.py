@@ -2,7 +2,7 @@
 administrator who sees both records compares them and decides."""
 
 from django.contrib import messages
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView
 
@@ -14,12 +14,8 @@ from ..forms import DuplicateDecisionForm
 
 
 def merge_url(decision) -> str:
-    """Where "the same person" leads: the merge of the two records once it exists (issue 15),
-    the registered person's page until then."""
-    try:
-        return reverse("cases:returnee_merge", args=[decision.returnee_id])
-    except NoReverseMatch:
-        return decision.returnee.get_absolute_url()
+    """Where "the same person" leads: the merge of the two records, from the one registered last."""
+    return reverse("cases:returnee_merge", args=[decision.returnee_id])
 
 
 class DuplicateDecideView(PermissionMixin, ActionFormMixin, FormView):
