@@ -53,6 +53,9 @@ SKIP = {
     "cases.namekey.returnee",  # the name index is derived: rebuilt for both records (names_changed)
     "cases.returneemerge.survivor",  # the history of earlier merges stays as it was written
     "cases.returneemerge.merged",
+    # A duplicate check's answer is about the two records it compared: history, as written.
+    "cases.duplicatedecision.returnee",
+    "cases.duplicatedecision.candidate",
 }
 SPECIAL = {ALIASES, MEMBERSHIP, PLANS, *SKIP}
 

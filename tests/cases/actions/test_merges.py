@@ -75,6 +75,8 @@ EXPECTED_RELATIONS = {
     "cases.returneemerge.survivor": "history, stays",
     "cases.returneemerge.merged": "history, stays",
     "cases.namekey.returnee": "derived: rebuilt for both records",
+    "cases.duplicatedecision.returnee": "history, stays",
+    "cases.duplicatedecision.candidate": "history, stays",
     "cases.note.case": "moves",
     "cases.caseevent.case": "moves",
     "cases.followuptask.case": "moves",

@@ -378,14 +378,14 @@ def test_different_people_is_recorded_with_the_reason(pending, client_for):
     assert client.post(url, {"decision": "same"}).status_code == 403
 
 
-def test_the_same_person_leads_to_the_new_record(pending, client_for):
+def test_the_same_person_leads_to_the_merge(pending, client_for):
     client = client_for(User.objects.get(username="supervisor-both"))
 
     response = client.post(reverse("cases:duplicate_decide", args=[pending.pk]), {"decision": "same"})
 
     pending.refresh_from_db()
     assert pending.status == "same"
-    assert response["Location"] == pending.returnee.get_absolute_url()  # until the merge exists
+    assert response["Location"] == reverse("cases:returnee_merge", args=[pending.returnee_id])
 
 
 def test_the_notification_opens_the_decision_page(pending, client_for):
