@@ -167,6 +167,8 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Uploads, progress reports and import files (cases/storage.py: private_storage()); see below.
+    "private": {"BACKEND": "cases.storage.PrivateStorage"},
 }
 
 FORM_RENDERER = "repat.core.forms.FormRenderer"
@@ -437,6 +439,46 @@ FORMAT_MODULE_PATH = ["repat.formats"]
 # Uploads (document scans, consent forms): outside the web root, served only through a view that
 # applies need-to-know. Only these types, recognised by their content, not their name.
 REPAT_PRIVATE_MEDIA_ROOT = Path(os.environ.get("REPAT_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+
+
+def s3_private_storage(environ) -> dict | None:
+    """The "private" storage on an S3-compatible bucket when REPAT_S3_BUCKET is set (None: the local
+    folder). Several web nodes and workers must share their files: a scan uploaded through one node
+    is downloaded through another. Credentials: REPAT_S3_ACCESS_KEY_ID and REPAT_S3_SECRET_ACCESS_KEY,
+    or else boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws, an instance role)."""
+    bucket = environ.get("REPAT_S3_BUCKET", "")
+    if not bucket:
+        return None
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": environ.get("REPAT_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("REPAT_S3_REGION") or None,
+        "access_key": environ.get("REPAT_S3_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("REPAT_S3_SECRET_ACCESS_KEY") or None,
+        "location": environ.get("REPAT_S3_PREFIX", "").strip("/"),
+        "addressing_style": environ.get("REPAT_S3_ADDRESSING_STYLE") or None,
+        # A store that does not answer fails a request (and /readyz) in seconds, not minutes.
+        "client_config": Config(
+            connect_timeout=float(environ.get("REPAT_S3_TIMEOUT_SECONDS", "3")),
+            read_timeout=float(environ.get("REPAT_S3_TIMEOUT_SECONDS", "3")) * 5,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    }
+    # Encryption at rest by the store: "AES256" (keys held by the store) or "aws:kms" (with
+    # REPAT_S3_KMS_KEY_ID); empty, the bucket's default (AWS encrypts every new object with AES256).
+    encryption = environ.get("REPAT_S3_ENCRYPTION", "")
+    if encryption:
+        options["object_parameters"] = {"ServerSideEncryption": encryption}
+        if environ.get("REPAT_S3_KMS_KEY_ID"):
+            options["object_parameters"]["SSEKMSKeyId"] = environ["REPAT_S3_KMS_KEY_ID"]
+    return {"BACKEND": "cases.storage_s3.PrivateS3Storage", "OPTIONS": options}
+
+
+REPAT_S3_BUCKET = os.environ.get("REPAT_S3_BUCKET", "")
+if REPAT_S3_BUCKET:
+    STORAGES["private"] = s3_private_storage(os.environ)
 REPAT_UPLOAD_MAX_BYTES = int(os.environ.get("REPAT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
