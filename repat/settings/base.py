@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "repat.core.logs.RequestIdMiddleware",
     # /healthz and /readyz for load balancers: first, so that a probe by IP needs no host, session or sign-in.
     "repat.core.health.HealthMiddleware",
+    # Once a request writes, its reads stay on the primary (DATABASE_REPLICA_URL, repat/core/db_router.py).
+    "repat.core.middleware.ReplicaPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, redirects and static files included.
     "csp.middleware.CSPMiddleware",
@@ -135,6 +137,26 @@ else:
 # Web requests only (repat/wsgi.py): PostgreSQL cancels any statement running longer than this,
 # and the page says to try again (503). 0 turns it off. Workers and commands have no such limit.
 REPAT_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("REPAT_WEB_STATEMENT_TIMEOUT_MS", "30000"))
+
+# A PostgreSQL streaming replica for reads that may be a few seconds old (dashboards, reports, search,
+# exports): repat/core/db_router.py decides, and falls back to the primary when it does not answer.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPAT_REPLICA_RETRY_SECONDS = float(os.environ.get("REPAT_REPLICA_RETRY_SECONDS", "30"))
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # A replica that is down costs a page at most this long, then is left alone for a while.
+        "connect_timeout": int(os.environ.get("REPAT_REPLICA_CONNECT_TIMEOUT", "2")),
+    }
+    # Test runs read the test database through this alias (no second test database is made).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["repat.core.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
