@@ -1,49 +1,24 @@
 """Where uploads, progress reports and import files live: the "private" storage of the STORAGES
 setting, which is a folder outside the web root by default (REPAT_PRIVATE_MEDIA_ROOT) and an
-S3-compatible bucket when REPAT_S3_BUCKET is set (storage_s3.py, configured in
+S3-compatible bucket when REPAT_S3_BUCKET is set (repat/core/storage_s3.py, configured in
 repat/settings/base.py), so that every web node and worker sees the same files.
 
 Either way no URL reaches a file: objects are written with a private ACL and `url()` refuses, so a
 file goes out only through a view that checks who asks (the attachment and report downloads), which
 streams it from the storage. `private_storage()` is the one way in."""
 
-import os
-
-from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.core.files.storage import Storage, storages
 from django.utils.functional import LazyObject
+
+from repat.core.storage import SettingFolderStorage
 
 PRIVATE = "private"
 
 
-class NoPublicURLs:
-    """A private file has no address of its own: links go to the permission-checked views."""
+class PrivateStorage(SettingFolderStorage):
+    """The local folder, REPAT_PRIVATE_MEDIA_ROOT."""
 
-    def url(self, name, *args, **kwargs):
-        raise ImproperlyConfigured(
-            "Private files have no URL: serve them through a view that checks permissions "
-            "(AttachmentDownloadView, ReportDownloadView)."
-        )
-
-
-class PrivateStorage(NoPublicURLs, FileSystemStorage):
-    """The local folder. It is read from the setting when a file is stored or opened, not once when
-    the model is imported, so a changed setting (tests, a one-off command) is honoured and nothing
-    lands in the real folder by mistake."""
-
-    def __init__(self, **options):
-        options.setdefault("directory_permissions_mode", 0o700)
-        options.setdefault("file_permissions_mode", 0o600)
-        super().__init__(**options)
-
-    @property
-    def base_location(self):
-        return settings.REPAT_PRIVATE_MEDIA_ROOT
-
-    @property
-    def location(self):
-        return os.path.abspath(self.base_location)
+    folder_setting = "REPAT_PRIVATE_MEDIA_ROOT"
 
 
 class _PrivateStorage(LazyObject):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from repat.settings.base import s3_private_storage
+from repat.settings.base import s3_storages
 
 REGION = "eu-central-1"
 # moto accepts any credentials; these are what the app signs its requests with.
@@ -54,7 +54,7 @@ class ObjectStore:
         }
 
     def storages(self, settings, **extra) -> dict:
-        return {**settings.STORAGES, "private": s3_private_storage(self.environ(**extra))}
+        return {**settings.STORAGES, **s3_storages(self.environ(**extra))}
 
     def client(self):
         import boto3

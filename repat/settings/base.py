@@ -189,8 +189,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Uploads, progress reports and import files (cases/storage.py: private_storage()); see below.
+    # Uploads, progress reports and import files (cases/storage.py: private_storage()), and the audit
+    # trail's published heads (repat/audit/anchors.py): folders, or a bucket (REPAT_S3_BUCKET, below).
     "private": {"BACKEND": "cases.storage.PrivateStorage"},
+    "audit_heads": {"BACKEND": "repat.core.storage.AuditHeadFolder"},
 }
 
 FORM_RENDERER = "repat.core.forms.FormRenderer"
@@ -463,23 +465,20 @@ FORMAT_MODULE_PATH = ["repat.formats"]
 REPAT_PRIVATE_MEDIA_ROOT = Path(os.environ.get("REPAT_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 
 
-def s3_private_storage(environ) -> dict | None:
-    """The "private" storage on an S3-compatible bucket when REPAT_S3_BUCKET is set (None: the local
-    folder). Several web nodes and workers must share their files: a scan uploaded through one node
-    is downloaded through another. Credentials: REPAT_S3_ACCESS_KEY_ID and REPAT_S3_SECRET_ACCESS_KEY,
+def s3_storage(environ, folder: str = "") -> dict:
+    """A storage on the S3-compatible bucket REPAT_S3_BUCKET, in `folder` under REPAT_S3_PREFIX.
+    Several web nodes and workers must share their files: a scan uploaded through one node is
+    downloaded through another. Credentials: REPAT_S3_ACCESS_KEY_ID and REPAT_S3_SECRET_ACCESS_KEY,
     or else boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws, an instance role)."""
-    bucket = environ.get("REPAT_S3_BUCKET", "")
-    if not bucket:
-        return None
     from botocore.config import Config
 
     options = {
-        "bucket_name": bucket,
+        "bucket_name": environ["REPAT_S3_BUCKET"],
         "endpoint_url": environ.get("REPAT_S3_ENDPOINT_URL") or None,
         "region_name": environ.get("REPAT_S3_REGION") or None,
         "access_key": environ.get("REPAT_S3_ACCESS_KEY_ID") or None,
         "secret_key": environ.get("REPAT_S3_SECRET_ACCESS_KEY") or None,
-        "location": environ.get("REPAT_S3_PREFIX", "").strip("/"),
+        "location": "/".join(part for part in (environ.get("REPAT_S3_PREFIX", "").strip("/"), folder) if part),
         "addressing_style": environ.get("REPAT_S3_ADDRESSING_STYLE") or None,
         # A store that does not answer fails a request (and /readyz) in seconds, not minutes.
         "client_config": Config(
@@ -495,12 +494,18 @@ def s3_private_storage(environ) -> dict | None:
         options["object_parameters"] = {"ServerSideEncryption": encryption}
         if environ.get("REPAT_S3_KMS_KEY_ID"):
             options["object_parameters"]["SSEKMSKeyId"] = environ["REPAT_S3_KMS_KEY_ID"]
-    return {"BACKEND": "cases.storage_s3.PrivateS3Storage", "OPTIONS": options}
+    return {"BACKEND": "repat.core.storage_s3.PrivateS3Storage", "OPTIONS": options}
+
+
+def s3_storages(environ) -> dict:
+    """The STORAGES entries that move to the bucket: private files at its root (or REPAT_S3_PREFIX),
+    the audit heads in audit-heads/ (written by beat on one node, verified on any)."""
+    return {"private": s3_storage(environ), "audit_heads": s3_storage(environ, "audit-heads")}
 
 
 REPAT_S3_BUCKET = os.environ.get("REPAT_S3_BUCKET", "")
 if REPAT_S3_BUCKET:
-    STORAGES["private"] = s3_private_storage(os.environ)
+    STORAGES.update(s3_storages(os.environ))
 REPAT_UPLOAD_MAX_BYTES = int(os.environ.get("REPAT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -1,6 +1,6 @@
-"""The private storage on S3 or any S3-compatible object store (MinIO, Ceph, a cloud's object
-storage), through django-storages. Imported only when REPAT_S3_BUCKET is set: boto3 takes about a
-second to import, which a deployment on a local folder need not pay."""
+"""Storages on S3 or any S3-compatible object store (MinIO, Ceph, a cloud's object storage),
+through django-storages. Imported only when REPAT_S3_BUCKET is set: boto3 takes about a second to
+import, which a deployment on local folders need not pay."""
 
 from storages.backends.s3 import S3Storage
 
