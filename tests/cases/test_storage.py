@@ -30,10 +30,12 @@ def test_by_default_files_are_in_the_local_private_folder(private_media):
     assert (private_media / name).read_bytes() == b"x"
 
 
-def test_private_files_have_no_url(on_object_store, settings):
+def test_private_files_have_no_url():
     with pytest.raises(ImproperlyConfigured):
         private_storage().url("anything")
-    settings.STORAGES = {**settings.STORAGES, "private": {"BACKEND": "cases.storage.PrivateStorage"}}
+
+
+def test_private_files_in_the_bucket_have_no_url(on_object_store):
     with pytest.raises(ImproperlyConfigured):
         private_storage().url("anything")
 
