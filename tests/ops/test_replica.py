@@ -14,14 +14,12 @@ import textwrap
 import time
 
 import pytest
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
-from repat.accounts.models import User
 from tests.factories import CaseFactory, ReturneeFactory
 
 from .replica import PrimaryAndReplica, wait_until
-from .stack import PASSWORD, Gunicorn, app_env, manage
+from .stack import Gunicorn, app_env, app_passwords, manage
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -55,12 +53,6 @@ WRITE_THEN_SEARCH = textwrap.dedent(
 )
 
 
-def production_password(user) -> None:
-    """The users were made with the test settings' fast hasher, which the app's settings refuse."""
-    hasher = PBKDF2PasswordHasher()
-    User.objects.filter(pk=user.pk).update(password=hasher.encode(PASSWORD, hasher.salt()))
-
-
 @pytest.fixture
 def servers():
     servers = PrimaryAndReplica()
@@ -73,7 +65,7 @@ def servers():
 def test_searches_read_from_the_replica_unless_the_request_wrote_and_pages_survive_its_loss(servers, worker, tmp_path):
     # given: a person in the worker's caseload, the database copied to a primary with a replica
     CaseFactory(worker=worker, returnee=ReturneeFactory(family_name="Asanova", given_name="Aida"))
-    production_password(worker)
+    app_passwords(worker)
     servers.build(connection.settings_dict, DATABASE)
     env = app_env(
         "repat.settings.dev",
