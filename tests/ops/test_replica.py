@@ -2,11 +2,12 @@
 pg_basebackup (tests/ops/replica.py), gunicorn with DATABASE_URL and DATABASE_REPLICA_URL, and a
 person searching over HTTP.
 
-With the replica's replay paused, the people search (which may read from the replica) does not find
-someone just registered on the primary, while the person's own page (which reads the primary) shows
-them; a search in the request that registered them finds them (the request is pinned to the primary
-from its write on); once replay resumes the search finds them too. With the replica stopped, pages
-answer from the primary, at once and without an error.
+With the replica's replay paused, the people search and the caseload's export (which may read from
+the replica) do not find someone just registered on the primary, while the person's own page and the
+caseload (which read the primary) show them; a search in the request that registered them finds
+them (the request is pinned to the primary from its write on); once replay resumes the search and
+the export find them too. With the replica stopped, pages answer from the primary, at once and
+without an error.
 """
 
 import json
@@ -99,11 +100,18 @@ def test_searches_read_from_the_replica_unless_the_request_wrote_and_pages_survi
         page = browser.get(f"/returnees/{found['pk']}/")
         assert page.status == 200
         assert "Replicova" in page.text
+        # the caseload's export reads the replica too; the caseload page, the primary
+        export = browser.get("/export/?format=csv")
+        assert export.status == 200
+        assert "Asanova" in export.text
+        assert "Replicova" not in export.text
+        assert "Replicova" in browser.get("/").text
 
         # when replay resumes, the search finds them
         servers.replica.sql("SELECT pg_wal_replay_resume()")
         wait_until(servers.caught_up, 10, "the replica to replay")
         assert "Zarina" in browser.get("/search/?q=Replicova").text
+        assert "Replicova" in browser.get("/export/?format=csv").text
 
         # when the replica stops, pages answer from the primary, at once
         servers.replica.stop()
