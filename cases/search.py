@@ -26,6 +26,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
+from repat.core.db_router import reading_replica
+
 from . import names
 from .names import MatchKind
 from .permissions import returnees_visible_to, sees_every_region
@@ -401,9 +403,12 @@ def _ranked(user, query: Query) -> list[Hit]:
     return sorted(hits.values(), key=lambda hit: hit.rank, reverse=True)
 
 
+@reading_replica()
 def find_people(user, text: str, *, limit: int = LIMIT) -> Results:
     """The people `user` may see that a search matches, best first (see the module's docstring).
-    `text` is a search box's cleaned value (`repat.core.search.search_text`)."""
+    `text` is a search box's cleaned value (`repat.core.search.search_text`). May read from the
+    replica: someone registered a second ago on another node may be missing for that second, never
+    after the searcher's own save (repat/core/db_router.py)."""
     from .models import Returnee
 
     query = read_query(text)
@@ -423,6 +428,7 @@ def _born(visible, condition: Q) -> list[int]:
     )
 
 
+@reading_replica()
 def ranked_returnee_ids(user, text: str) -> list[int]:
     """The ids of the people a search finds, best first (the caseload's search box)."""
     return [hit.returnee_id for hit in _ranked(user, read_query(text))]

@@ -17,6 +17,7 @@ from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
 from .database import copy_to_file
 from .factories import CaseFactory, ReturneeFactory, UserFactory, region
+from .objectstore import running_object_store
 from .services.factories import ProviderFactory, ProviderStaffFactory, service
 
 
@@ -192,3 +193,26 @@ def client_for(client):
         return client
 
     return login
+
+
+# --- An S3-compatible object store (moto's server, in a process of its own: tests/objectstore.py) ---
+
+
+@pytest.fixture(scope="module")
+def object_store_server(tmp_path_factory):
+    with running_object_store(tmp_path_factory.mktemp("moto")) as store:
+        yield store
+
+
+@pytest.fixture
+def object_store(object_store_server):
+    """The module's store, with a bucket of this test's own."""
+    object_store_server.new_bucket()
+    return object_store_server
+
+
+@pytest.fixture
+def on_object_store(object_store, settings):
+    """The private storage on the test's bucket for the length of the test."""
+    settings.STORAGES = object_store.storages(settings)
+    return object_store

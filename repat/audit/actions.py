@@ -5,7 +5,6 @@ import logging
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -201,17 +200,13 @@ class Publication:
 
 def head_publish(*, now=None) -> Publication:
     """Check the rows written since the newest published head; if the trail holds, publish its head
-    (a signed file in REPAT_AUDIT_HEAD_DIR) and e-mail it to the administrators and to
+    (a signed file in the head storage, see anchors.py) and e-mail it to the administrators and to
     REPAT_AUDIT_HEAD_EMAILS. If it does not hold, publish nothing and e-mail them what is broken."""
     result = verify(since_newest_head=True)
     head = None
     if result.intact:
         head = anchors.publish(
-            rows=result.rows,
-            last_id=result.last_id,
-            last_hash=result.last_hash,
-            directory=Path(settings.REPAT_AUDIT_HEAD_DIR),
-            now=now or timezone.now(),
+            rows=result.rows, last_id=result.last_id, last_hash=result.last_hash, now=now or timezone.now()
         )
         log.info("Audit trail head published: %s rows up to row %s (%s).", head.rows, head.last_id, head.name)
     else:
@@ -235,7 +230,7 @@ def head_recipients() -> dict[str, str]:
 
 def _mail_head(result: Verification, head: anchors.PublishedHead | None) -> None:
     """One e-mail per recipient, in their language; a published head goes as an attachment."""
-    attachment = (Path(settings.REPAT_AUDIT_HEAD_DIR) / head.name).read_text(encoding="utf-8") if head else None
+    attachment = anchors.read_text(head.name) if head else None
     for email, language in head_recipients().items():
         with translation.override(language):
             context = {"head": head, "result": result, "site_url": settings.REPAT_SITE_URL}

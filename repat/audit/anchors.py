@@ -1,5 +1,7 @@
 """Heads of the audit trail published outside the database: small JSON files, signed with the audit
-key, written to REPAT_AUDIT_HEAD_DIR (and e-mailed to administrators, see actions.head_publish).
+key, written to the head storage (REPAT_AUDIT_HEAD_DIR, or the bucket's audit-heads/ with
+REPAT_S3_BUCKET, so that any node verifies against them) and e-mailed to administrators (see
+actions.head_publish).
 A published head says "on this day the chain held this many rows, up to this row, ending in this
 seal"; verification holds the chain against every one of them, so nothing at or before a
 published head can change, be cut off or be sealed again without showing, even by someone who
@@ -8,11 +10,12 @@ holds both the database and the key, as long as the copies of the heads are kept
 import datetime
 import hmac
 import json
-import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
 from django.utils.translation import gettext_lazy as _
 
 from .keys import AuditKey, UnknownKey, audit_key, sealing_key
@@ -55,10 +58,15 @@ def sign(fields: dict, key: AuditKey) -> str:
     return key.seal(_signed_content(fields))
 
 
-def publish(
-    *, rows: int, last_id: int | None, last_hash: str, directory: Path, now: datetime.datetime
-) -> PublishedHead:
-    """Write one signed head into `directory` (made if missing, readable by its owner only)."""
+def head_storage():
+    """Where heads are published: STORAGES["audit_heads"], the folder REPAT_AUDIT_HEAD_DIR or the
+    bucket's audit-heads/ (repat/settings/base.py), which every node reads."""
+    return storages["audit_heads"]
+
+
+def publish(*, rows: int, last_id: int | None, last_hash: str, now: datetime.datetime) -> PublishedHead:
+    """Write one signed head to the head storage (a folder is made if missing, readable by its owner
+    only; a head is written whole or not at all)."""
     key = sealing_key()
     published_at = now.astimezone(datetime.UTC).replace(microsecond=0)
     fields = {
@@ -71,12 +79,14 @@ def publish(
     }
     fields["signature"] = sign(fields, key)
     name = f"audit-head-{published_at:%Y%m%dT%H%M%SZ}-{rows}.json"
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-    temporary = directory / f".{name}.tmp"
-    temporary.write_text(json.dumps(fields, indent=2) + "\n", encoding="utf-8")
-    os.chmod(temporary, 0o600)
-    os.replace(temporary, directory / name)  # whole or not at all
+    name = head_storage().save(name, ContentFile((json.dumps(fields, indent=2) + "\n").encode()))
     return PublishedHead(name, published_at, rows, last_id, last_hash, key.id)
+
+
+def read_text(name: str) -> str:
+    """A published head's file, as written."""
+    with head_storage().open(name, "rb") as file:
+        return file.read().decode("utf-8")
 
 
 def parse(name: str, text: str) -> PublishedHead | Problem:
@@ -115,23 +125,41 @@ def parse(name: str, text: str) -> PublishedHead | Problem:
     return PublishedHead(name, published_at, fields["rows"], fields["last_id"], fields["last_hash"], fields["key_id"])
 
 
-def read_all(directories: Iterable[Path]) -> tuple[list[PublishedHead], list[Problem]]:
-    """Every published head in `directories` (a missing directory holds none), oldest first, the
-    same head found in two places once; and the files that cannot be trusted."""
+def _is_head(name: str) -> bool:
+    return name.startswith("audit-head-") and name.endswith(".json")
+
+
+def _published() -> Iterable[tuple[str, Callable[[], str]]]:
+    """(name, how to read it) of every head in the head storage (none in a folder not made yet)."""
+    try:
+        _folders, names = head_storage().listdir("")
+    except FileNotFoundError:
+        return []
+    return [(name, lambda name=name: read_text(name)) for name in sorted(names) if _is_head(name)]
+
+
+def _in_folders(directories: Iterable[Path]) -> Iterable[tuple[str, Callable[[], str]]]:
+    for directory in directories:
+        if directory.is_dir():
+            for path in sorted(directory.iterdir()):
+                if _is_head(path.name):
+                    yield path.name, lambda path=path: path.read_text(encoding="utf-8")
+
+
+def read_all(directories: Iterable[Path] = (), *, published: bool = False) -> tuple[list[PublishedHead], list[Problem]]:
+    """Every head in `directories` (a missing directory holds none) and, with `published`, in the head
+    storage: oldest first, the same head found in two places once; and the files that cannot be
+    trusted."""
     heads: dict[tuple, PublishedHead] = {}
     problems: list[Problem] = []
-    for directory in directories:
-        if not directory.is_dir():
-            continue
-        for path in sorted(directory.iterdir()):
-            if not path.name.startswith("audit-head-") or not path.name.endswith(".json"):
-                continue
-            try:
-                found = parse(path.name, path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError):
-                found = Problem(_("the published head %(name)s cannot be read"), {"name": path.name})
-            if isinstance(found, Problem):
-                problems.append(found)
-            else:
-                heads[(found.published_at, found.rows, found.last_id, found.last_hash)] = found
+    sources = [*(_published() if published else []), *_in_folders(directories)]
+    for name, read in sources:
+        try:
+            found = parse(name, read())
+        except (OSError, UnicodeDecodeError):
+            found = Problem(_("the published head %(name)s cannot be read"), {"name": name})
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            heads[(found.published_at, found.rows, found.last_id, found.last_hash)] = found
     return sorted(heads.values(), key=lambda head: (head.rows, head.published_at)), problems

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from . import anchors
@@ -100,7 +99,8 @@ def verify(*, batch: int = 5000, head_dirs: Iterable[Path] = (), since_newest_he
     """Recompute every seal from the first row: any altered, inserted or removed row shows, and so
     does a chain that stops short of a head (emptied, or its newest rows cut off) or does not pass
     through it (rows before it changed and sealed again). Published heads are read from
-    REPAT_AUDIT_HEAD_DIR and `head_dirs`; one that cannot be trusted fails the check.
+    the head storage (REPAT_AUDIT_HEAD_DIR or the bucket) and `head_dirs`; one that cannot be trusted
+    fails the check.
 
     Rows without a key are the ones written before keys existed: they must come first, and a
     published head must cover them (the upgrade publishes one), or anyone could pass off a
@@ -111,7 +111,7 @@ def verify(*, batch: int = 5000, head_dirs: Iterable[Path] = (), since_newest_he
 
     The head in the database is read before the rows: rows written meanwhile only lengthen the
     chain past it."""
-    published, problems = anchors.read_all([Path(settings.REPAT_AUDIT_HEAD_DIR), *head_dirs])
+    published, problems = anchors.read_all(head_dirs, published=True)
     result = Verification(0, published=published)
     if problems:
         return result.failed(-1, problems[0])

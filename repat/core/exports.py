@@ -40,6 +40,7 @@ from repat.accounts.permissions import can_export_lists
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 
+from .db_router import reading_replica, writes_not_read_back
 from .views import PermissionMixin
 
 # Rows fetched from the database at a time: memory holds one chunk, whatever the list's length.
@@ -198,21 +199,32 @@ def _in_language(lines: Iterator[str], language: str) -> Iterator[str]:
         yield from lines
 
 
+def _from_replica(lines: Iterator[str]) -> Iterator[str]:
+    """A streamed body is read after the view has returned: in a replica scope of its own."""
+    with reading_replica():
+        yield from lines
+
+
 def export_response(request, export: ListExport, fmt: str):
     """The file, with its row in the audit trail. CSV: the rows are counted first (so that an export
     cut off halfway is in the trail too), then streamed. Excel: the workbook is written to a temporary
-    file, then recorded with the rows it holds, then sent."""
+    file, then recorded with the rows it holds, then sent. The rows may be read from the database's
+    replica (repat/core/db_router.py): a list taken away may be a few seconds old."""
     if fmt not in FORMATS:
         raise Http404
     if fmt == "csv":
-        _record(request, export, fmt, export.count())
+        with reading_replica():
+            rows = export.count()
+        with writes_not_read_back():  # the audit row: the rows streamed next do not read it
+            _record(request, export, fmt, rows)
         response = StreamingHttpResponse(
-            _in_language(csv_lines(export), translation.get_language()), content_type=FORMATS[fmt]
+            _in_language(_from_replica(csv_lines(export)), translation.get_language()), content_type=FORMATS[fmt]
         )
         response["Content-Disposition"] = f'attachment; filename="{file_name(export, fmt)}"'
     else:
         file = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes (and so removes) it
-        rows = write_xlsx(export, file)
+        with reading_replica():
+            rows = write_xlsx(export, file)
         file.seek(0)
         _record(request, export, fmt, rows)
         response = FileResponse(file, as_attachment=True, filename=file_name(export, fmt), content_type=FORMATS[fmt])

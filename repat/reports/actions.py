@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from repat.core.db_router import reading_replica, writes_not_read_back
 from repat.core.locks import lease_acquire, lease_release
 from repat.core.versions import check_version
 
@@ -62,7 +63,8 @@ def dashboard_refresh(*, key: str) -> DashboardSnapshot | None:
     snapshot = DashboardSnapshot.objects.filter(key=key).first()
     if snapshot is None:
         return None
-    figures = selectors.dashboard(selectors.Scope.from_dict(snapshot.scope), timezone.localdate())
+    with reading_replica():  # figures a few seconds old are what a snapshot is anyway
+        figures = selectors.dashboard(selectors.Scope.from_dict(snapshot.scope), timezone.localdate())
     DashboardSnapshot.objects.filter(pk=snapshot.pk).update(
         figures=figures, computed_at=timezone.now(), refresh_requested_at=None
     )
@@ -186,12 +188,14 @@ def report_generate(*, report_id: int) -> ProgressReport | None:
         return report
 
     def progress(percent: int, status: str = ProgressReport.Status.RUNNING) -> None:
-        ProgressReport.objects.filter(pk=report.pk).update(progress=percent, status=status)
+        with writes_not_read_back():  # the figures read between two steps do not read the progress
+            ProgressReport.objects.filter(pk=report.pk).update(progress=percent, status=status)
 
     try:
         with translation.override(report.language):
             threshold = ReportSettings.current().suppression_threshold
-            document = documents.build(report, _scope(report), threshold=threshold, progress=progress)
+            with reading_replica():
+                document = documents.build(report, _scope(report), threshold=threshold, progress=progress)
             pdf = exports.render_pdf(document)
             progress(85)
             xlsx = exports.render_xlsx(document)

@@ -21,7 +21,8 @@ class ProgressReportAdmin(admin.ModelAdmin):
     list_display = ("__str__", "operation", "region", "language", "status", "created_by", "created_at")
     list_filter = ("status", "language")
     list_select_related = ("operation", "region", "created_by")
-    exclude = ("document",)
+    # The files have no URL (cases/storage.py): they are downloaded from the report page, audited.
+    exclude = ("document", "pdf_file", "xlsx_file")
 
     def has_add_permission(self, request):
         return False

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "repat.core.logs.RequestIdMiddleware",
     # /healthz and /readyz for load balancers: first, so that a probe by IP needs no host, session or sign-in.
     "repat.core.health.HealthMiddleware",
+    # Once a request writes, its reads stay on the primary (DATABASE_REPLICA_URL, repat/core/db_router.py).
+    "repat.core.middleware.ReplicaPinMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, redirects and static files included.
     "csp.middleware.CSPMiddleware",
@@ -136,6 +138,26 @@ else:
 # and the page says to try again (503). 0 turns it off. Workers and commands have no such limit.
 REPAT_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("REPAT_WEB_STATEMENT_TIMEOUT_MS", "30000"))
 
+# A PostgreSQL streaming replica for reads that may be a few seconds old (dashboards, reports, search,
+# exports): repat/core/db_router.py decides, and falls back to the primary when it does not answer.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPAT_REPLICA_RETRY_SECONDS = float(os.environ.get("REPAT_REPLICA_RETRY_SECONDS", "30"))
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # A replica that is down costs a page at most this long, then is left alone for a while.
+        "connect_timeout": int(os.environ.get("REPAT_REPLICA_CONNECT_TIMEOUT", "2")),
+    }
+    # Test runs read the test database through this alias (no second test database is made).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["repat.core.db_router.ReplicaRouter"]
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
@@ -167,6 +189,10 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Uploads, progress reports and import files (cases/storage.py: private_storage()), and the audit
+    # trail's published heads (repat/audit/anchors.py): folders, or a bucket (REPAT_S3_BUCKET, below).
+    "private": {"BACKEND": "cases.storage.PrivateStorage"},
+    "audit_heads": {"BACKEND": "repat.core.storage.AuditHeadFolder"},
 }
 
 FORM_RENDERER = "repat.core.forms.FormRenderer"
@@ -439,6 +465,49 @@ FORMAT_MODULE_PATH = ["repat.formats"]
 # Uploads (document scans, consent forms): outside the web root, served only through a view that
 # applies need-to-know. Only these types, recognised by their content, not their name.
 REPAT_PRIVATE_MEDIA_ROOT = Path(os.environ.get("REPAT_PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+
+
+def s3_storage(environ, folder: str = "") -> dict:
+    """A storage on the S3-compatible bucket REPAT_S3_BUCKET, in `folder` under REPAT_S3_PREFIX.
+    Several web nodes and workers must share their files: a scan uploaded through one node is
+    downloaded through another. Credentials: REPAT_S3_ACCESS_KEY_ID and REPAT_S3_SECRET_ACCESS_KEY,
+    or else boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ~/.aws, an instance role)."""
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": environ["REPAT_S3_BUCKET"],
+        "endpoint_url": environ.get("REPAT_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("REPAT_S3_REGION") or None,
+        "access_key": environ.get("REPAT_S3_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("REPAT_S3_SECRET_ACCESS_KEY") or None,
+        "location": "/".join(part for part in (environ.get("REPAT_S3_PREFIX", "").strip("/"), folder) if part),
+        "addressing_style": environ.get("REPAT_S3_ADDRESSING_STYLE") or None,
+        # A store that does not answer fails a request (and /readyz) in seconds, not minutes.
+        "client_config": Config(
+            connect_timeout=float(environ.get("REPAT_S3_TIMEOUT_SECONDS", "3")),
+            read_timeout=float(environ.get("REPAT_S3_TIMEOUT_SECONDS", "3")) * 5,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
+    }
+    # Encryption at rest by the store: "AES256" (keys held by the store) or "aws:kms" (with
+    # REPAT_S3_KMS_KEY_ID); empty, the bucket's default (AWS encrypts every new object with AES256).
+    encryption = environ.get("REPAT_S3_ENCRYPTION", "")
+    if encryption:
+        options["object_parameters"] = {"ServerSideEncryption": encryption}
+        if environ.get("REPAT_S3_KMS_KEY_ID"):
+            options["object_parameters"]["SSEKMSKeyId"] = environ["REPAT_S3_KMS_KEY_ID"]
+    return {"BACKEND": "repat.core.storage_s3.PrivateS3Storage", "OPTIONS": options}
+
+
+def s3_storages(environ) -> dict:
+    """The STORAGES entries that move to the bucket: private files at its root (or REPAT_S3_PREFIX),
+    the audit heads in audit-heads/ (written by beat on one node, verified on any)."""
+    return {"private": s3_storage(environ), "audit_heads": s3_storage(environ, "audit-heads")}
+
+
+REPAT_S3_BUCKET = os.environ.get("REPAT_S3_BUCKET", "")
+if REPAT_S3_BUCKET:
+    STORAGES.update(s3_storages(os.environ))
 REPAT_UPLOAD_MAX_BYTES = int(os.environ.get("REPAT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600

@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from .base import *  # noqa: F403
-from .base import REPAT_AUDIT_DEV_KEY, env_bool
+from .base import REPAT_AUDIT_DEV_KEY, STORAGES, env_bool
 
 
 def required(name: str) -> str:
@@ -37,10 +37,8 @@ LANGUAGE_COOKIE_SECURE = True
 # subdomain cannot plant or overwrite them (session fixation from a sibling host).
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
-}
+# The private storage (a folder, or a bucket with REPAT_S3_BUCKET) stays as base.py chose it.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 # The DejaVu fonts under static/fonts are for PDF reports (read from static/, never sent to a
 # browser): compressing them would add seconds to every collectstatic for nothing.
 WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]

@@ -10,6 +10,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 LANGUAGE_CODE = "en"
 # Live-server threads must not keep connections open, or the test database cannot be dropped.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
+if "replica" in DATABASES:
+    DATABASES["replica"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The SQLite test database lives in memory (Django's default for SQLite), one per pytest process:
     # nothing waits on the disk. A test whose database another process must open (a Celery worker,

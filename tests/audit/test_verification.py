@@ -199,6 +199,31 @@ def test_a_forged_published_head_fails_verification(change, reason, trail, audit
     assert failure(audit.verify()) == (False, -1, reason.format(name=head.name))
 
 
+def test_heads_are_published_to_the_bucket_that_every_node_reads(trail, on_object_store, audit_heads):
+    # given: the storages on an S3-compatible bucket (REPAT_S3_BUCKET)
+    head = publish()
+
+    # then: the head is a private object of the bucket, nothing is written locally, and it is held
+    key = f"audit-heads/{head.name}"
+    assert on_object_store.keys() == [key]
+    assert not audit_heads.exists()
+    assert on_object_store.anonymous_get(key) == 403
+    assert audit.verify().published == [head]
+
+    # when: someone edits it in the bucket
+    body = json.loads(on_object_store.client().get_object(Bucket=on_object_store.bucket, Key=key)["Body"].read())
+    on_object_store.client().put_object(
+        Bucket=on_object_store.bucket, Key=key, Body=json.dumps({**body, "rows": body["rows"] - 1}).encode()
+    )
+
+    # then
+    assert failure(audit.verify()) == (
+        False,
+        -1,
+        f"the signature of the published head {head.name} does not match: it was forged or altered",
+    )
+
+
 def test_a_trail_cut_short_below_a_published_head_is_found(trail):
     # given
     head = publish()

@@ -9,6 +9,7 @@ from django.db import connections
 
 from repat.core import health
 from repat.core.health import HealthMiddleware
+from tests.objectstore import running_object_store
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,21 @@ def test_storage_that_cannot_be_read_is_not_ready(client, monkeypatch):
 
     assert response.status_code == 503
     assert body(response)["checks"]["storage"] == "failing"
+
+
+def test_ready_on_an_object_store_and_not_when_it_stops(client, settings, tmp_path):
+    with running_object_store(tmp_path / "moto") as store:
+        store.new_bucket()
+        settings.STORAGES = store.storages(settings)
+        ok = client.get("/readyz")
+        store.stop()
+        stopped = client.get("/readyz")
+
+    assert (ok.status_code, body(ok)["checks"]["storage"]) == (200, "ok")
+    assert (stopped.status_code, body(stopped)["checks"]) == (
+        503,
+        {"database": "ok", "migrations": "ok", "storage": "failing"},
+    )
 
 
 def test_other_pages_still_need_a_login(client):

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from email import message_from_string
 from http.cookies import SimpleCookie
@@ -25,8 +26,10 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 import redis
 from celery import Celery
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
+from repat.accounts.models import User
 from repat.reminders.models import ReminderSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,6 +139,12 @@ def manage(env: dict, *args: str, timeout: float = 180) -> subprocess.CompletedP
 def collect_static(env: dict) -> subprocess.CompletedProcess:
     """`collectstatic` as a deployment runs it (whitenoise's compressed manifest storage)."""
     return manage(env, "collectstatic", "--noinput", "-v", "1")
+
+
+def app_passwords(*users) -> None:
+    """The users were made with the test settings' fast hasher, which the app's settings refuse."""
+    hasher = PBKDF2PasswordHasher()
+    User.objects.filter(pk__in=[user.pk for user in users]).update(password=hasher.encode(PASSWORD, hasher.salt()))
 
 
 def reachable(user):
@@ -426,7 +435,14 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.responses: list[Response] = []
 
-    def request(self, method: str, path: str, body: str | None = None, referer: str | None = None) -> Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: str | bytes | None = None,
+        referer: str | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+    ) -> Response:
         headers = {
             "Host": f"127.0.0.1:{self.port}",
             "X-Forwarded-Proto": "https",
@@ -436,13 +452,13 @@ class Browser:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Content-Type"] = content_type
             headers["Origin"] = self.origin
             headers["Referer"] = self.origin + (referer or path)
         started = time.monotonic()
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            conn.request(method, path, body=body.encode() if body is not None else None, headers=headers)
+            conn.request(method, path, body=body.encode() if isinstance(body, str) else body, headers=headers)
             raw = conn.getresponse()
             response = Response(raw.status, raw.headers, raw.read(), 0.0)
         finally:
@@ -477,6 +493,23 @@ class Browser:
         data = [(name, value) for name, value in form.fields if name not in values]
         data += [(name, value) for name, value in values.items() if value is not None]
         return self.request("POST", form.action or path, urlencode(data), referer=path)
+
+    def submit_files(self, path: str, having: str, values: dict[str, str], files: dict[str, tuple]) -> Response:
+        """Like `submit`, as multipart/form-data with `files` ({field: (file name, bytes, type)})."""
+        page = self.get(path)
+        assert page.status == 200, f"GET {path} answered {page.status}"
+        form = self.form(page, having)
+        boundary = uuid.uuid4().hex
+        parts = []
+        for name, value in [*((n, v) for n, v in form.fields if n not in values), *values.items()]:
+            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        for name, (file_name, content, kind) in files.items():
+            head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{file_name}"\r\n'
+            parts.append(f"{head}Content-Type: {kind}\r\n\r\n".encode() + content + b"\r\n")
+        body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        return self.request(
+            "POST", form.action or path, body, referer=path, content_type=f"multipart/form-data; boundary={boundary}"
+        )
 
     def sign_in(self, username: str, password: str = PASSWORD) -> Response:
         return self.submit("/accounts/login/", "username", {"username": username, "password": password})

@@ -19,9 +19,7 @@ then shows is the job of the head, the keys and the heads published outside the 
 On SQLite, Django rebuilds a table to alter it, which drops its triggers: a later migration that
 alters these tables must make them again (tests/audit/test_actions.py tries every guard)."""
 
-from pathlib import Path
 
-from django.conf import settings
 from django.db import migrations, models
 from django.utils import timezone
 
@@ -90,13 +88,7 @@ def publish_the_unkeyed_rows(apps, schema_editor):
     AuditEvent = apps.get_model("audit", "AuditEvent")
     last = AuditEvent.objects.order_by("-id").values_list("id", "hash").first()
     if last is not None:
-        anchors.publish(
-            rows=AuditEvent.objects.count(),
-            last_id=last[0],
-            last_hash=last[1],
-            directory=Path(settings.REPAT_AUDIT_HEAD_DIR),
-            now=timezone.now(),
-        )
+        anchors.publish(rows=AuditEvent.objects.count(), last_id=last[0], last_hash=last[1], now=timezone.now())
 
 
 def _execute(schema_editor, statements: dict[str, list[str]]) -> None:

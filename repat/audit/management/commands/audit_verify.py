@@ -8,8 +8,8 @@ from repat.audit.actions import verify
 class Command(BaseCommand):
     help = (
         "Recompute the seal of every audit row, hold the chain against its head in the database and against "
-        "every head published in REPAT_AUDIT_HEAD_DIR and the folders given, and report what was checked. "
-        "Exits with status 1 when the trail is broken."
+        "every head published (REPAT_AUDIT_HEAD_DIR, or the bucket) and in the folders given, and report what "
+        "was checked. Exits with status 1 when the trail is broken."
     )
 
     def add_arguments(self, parser):
