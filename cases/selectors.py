@@ -540,6 +540,8 @@ def merged_successor(*, user, returnee_pk: int | None = None, case_pk: int | Non
     if target is None:
         return None
     return permissions.returnees_visible_to(user).select_related("case").filter(pk=target).first()
+
+
 # --- Probable duplicates -----------------------------------------------------------------------------
 
 

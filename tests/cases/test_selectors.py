@@ -339,6 +339,8 @@ def drive_merge(w):
     merge = actions.returnee_merge(actor=w.supervisor, survivor=w.returnee, merged=twin, reason=REASON)
     administrator = UserFactory(username="admin-merge", role=User.Role.ADMINISTRATOR)
     actions.returnee_merge_undo(actor=administrator, merge=merge, reason=REASON)
+
+
 def drive_duplicates(w):
     # The world's returnee was registered although someone in a caseload the worker does not
     # see was probably her; the region's coordinator, who sees both, decides.
