@@ -44,21 +44,49 @@ BATCH = 2_000
 # --- the index ---------------------------------------------------------------------------------------
 
 
-def _spelling_rows(NameKey, returnee_id: int, spellings: Iterable[tuple[str, str]]) -> Iterable:
-    seen = set()
+def spelling_keys(spelling: str) -> tuple[str, str, str] | None:
+    """(the spelling as stored, its keys, its blocking text): one index row's derived columns, or
+    None when the spelling cannot be a name."""
+    spelling = " ".join(spelling.split())[:300]
+    parsed = names.parse(spelling)
+    if not parsed:
+        return None
+    return spelling, " ".join(parsed.keys), names.blocking_text(parsed)
+
+
+def index_values(spellings: Iterable[tuple[str, str]], *, keys=spelling_keys) -> list[tuple[str, str, str, str]]:
+    """The index rows of one returnee as (source, spelling, keys, blocking), from their
+    (source, spelling) pairs: what `index_returnees` saves, and what a bulk loader (seed_scale)
+    copies itself. `keys`: `spelling_keys`, or a cached version of it."""
+    rows, seen = [], set()
     for source, spelling in spellings:
-        spelling = " ".join(spelling.split())[:300]
-        parsed = names.parse(spelling)
-        if not parsed or (source, spelling) in seen:
+        derived = keys(spelling)
+        if derived is None or (source, derived[0]) in seen:
             continue
-        seen.add((source, spelling))
-        yield NameKey(
-            returnee_id=returnee_id,
-            source=source,
-            spelling=spelling,
-            keys=" ".join(parsed.keys),
-            blocking=names.blocking_text(parsed),
-        )
+        seen.add((source, derived[0]))
+        rows.append((source, *derived))
+    return rows
+
+
+def returnee_spellings(
+    name: str, aliases: Iterable[str] = (), household: str = "", relatives: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """A returnee's (source, spelling) pairs: their own name (family name, given name, patronymic),
+    other spellings, household's name and name-only relatives."""
+    from .models import NameKey
+
+    Source = NameKey.Source
+    spellings = [(Source.NAME, name)]
+    spellings += [(Source.ALIAS, alias) for alias in aliases]
+    if household:
+        spellings.append((Source.HOUSEHOLD, household))
+    spellings += [(Source.RELATIVE, relative) for relative in relatives]
+    return spellings
+
+
+def _spelling_rows(NameKey, returnee_id: int, spellings: Iterable[tuple[str, str]]) -> Iterable:
+    for source, spelling, keys, blocking in index_values(spellings):
+        yield NameKey(returnee_id=returnee_id, source=source, spelling=spelling, keys=keys, blocking=blocking)
 
 
 def _rows(ids: list[int], apps) -> list:

@@ -2,8 +2,10 @@
 spelling, number or date, ranks the best first, and lists only people the user may see."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from cases.models import NameKey, ReturneeAlias
 from cases.search import find_people, index_returnees, probable_duplicates, read_query, reindex_all
@@ -82,6 +84,22 @@ def test_reindex_rebuilds_rows_lost_to_a_bulk_load(worker):
 
     assert reindex_all() == 1
     assert found(worker, "Aigul Toktosunova") == [aigul]
+
+
+def test_the_reindex_command_rebuilds_every_row_and_says_how_many(worker):
+    person(worker, "Айгүл", "Токтосунова")
+    ReturneeAlias.objects.create(returnee=person(worker, "Гулзат", "Абдрахманова"), name="Gulzat", script="latin")
+    NameKey.objects.all().delete()
+    out = StringIO()
+
+    call_command("reindex_names", "--every", "1", stdout=out)
+
+    assert NameKey.objects.count() == 3
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Indexing the names of 2 returnees, 2,000 at a time..."
+    assert lines[1].startswith("  2 of 2 returnees, 3 rows (")
+    assert lines[2].startswith("2 returnees in ")
+    assert lines[3] == "Name index rebuilt: 3 rows."
 
 
 # --- any spelling, any script ---

@@ -16,6 +16,7 @@ from cases.models import (
     FamilyMember,
     FollowUpTask,
     IdentityDocument,
+    NameKey,
     Note,
     PlanGoal,
     ReintegrationPlan,
@@ -59,6 +60,7 @@ class ScaleSeeder(StaffSeeding, FamilySeeding, CaseRows, ReintegrationRows, Refe
             loader.copy(Returnee, self.RETURNEE_FIELDS, self.returnee_rows(families))
             loader.copy(ReturneeAlias, ("id", "returnee", "name", "script"), self.alias_rows(families))
             loader.copy(FamilyMember, self.MEMBER_FIELDS, self.member_rows(families))
+            loader.copy(NameKey, self.NAME_KEY_FIELDS, self.name_key_rows(families))
             loader.copy(Case, self.CASE_FIELDS, self.case_rows(families))
             loader.copy(CaseEvent, self.EVENT_FIELDS, self.event_rows(families))
             loader.copy(Note, self.NOTE_FIELDS, self.note_rows(families))
