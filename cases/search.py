@@ -37,6 +37,13 @@ CANDIDATES = 100
 LIMIT = 25
 # Rows read per query on a database without trigram indexes (SQLite, the embedded default).
 UNINDEXED_SCAN = 20_000
+# PostgreSQL: rows holding the query's words (or words near them) read before the CANDIDATES nearest
+# are picked, which bounds a search for one common word ("Fatima": tens of thousands at a million).
+WORD_ROWS = 2_000
+# The vocabulary's words taken as near one of the query (a letter or two apart, another spelling
+# the keys do not fold): at most this many, within this trigram distance.
+NEAR_WORDS = 12
+NEAR_DISTANCE = 0.75
 # How many rows `index_returnees` rebuilds per statement.
 BATCH = 2_000
 
@@ -117,19 +124,37 @@ def _rows(ids: list[int], apps) -> list:
 
 
 def index_returnees(returnee_ids: Iterable[int], *, apps=global_apps) -> int:
-    """Rebuild the name index rows of these returnees from their records; the number of rows
-    written. `apps`: a migration's historical models."""
+    """Rebuild the name index rows of these returnees from their records, and add their words to
+    the vocabulary; the number of rows written. `apps`: a migration's historical models."""
     NameKey = apps.get_model("cases", "NameKey")
+    NameWord = apps.get_model("cases", "NameWord")
     written = 0
     ids = sorted(set(returnee_ids))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = _rows(chunk, apps)
+        words = {word for row in rows for word in row.blocking.split()}
         with transaction.atomic():
             NameKey.objects.filter(returnee_id__in=chunk).delete()
             NameKey.objects.bulk_create(rows, batch_size=BATCH)
+            NameWord.objects.bulk_create([NameWord(word=w) for w in words], batch_size=BATCH, ignore_conflicts=True)
         written += len(rows)
     return written
+
+
+def fill_vocabulary(*, apps=global_apps) -> None:
+    """Add every word of the index rows to the vocabulary (after a bulk load: seed_scale)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_nameword (word) SELECT DISTINCT unnest(string_to_array(blocking, ' ')) "
+                "FROM cases_namekey ON CONFLICT DO NOTHING"
+            )
+        return
+    NameKey = apps.get_model("cases", "NameKey")
+    NameWord = apps.get_model("cases", "NameWord")
+    words = {word for text in NameKey.objects.values_list("blocking", flat=True).iterator() for word in text.split()}
+    NameWord.objects.bulk_create([NameWord(word=w) for w in words], batch_size=BATCH, ignore_conflicts=True)
 
 
 def reindex_all(*, apps=global_apps, progress=None) -> int:
@@ -297,12 +322,13 @@ def _reason(source: str, kind: MatchKind, spelling: str) -> str:
 def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | None:
     """How a row's spelling answers the query: every word of the query must find a word of the
     name (the name may have more: a surname alone finds the whole name), exactly, by key, a letter
-    or two apart or as the start of a longer word."""
+    or two apart or as the start of a longer word; but a patronymic the name does not give."""
     target = names.parse(spelling)
     match = names.compare(query, target)
     kinds = []
     paired = {pair.a: pair for pair in match.pairs}
-    for word in query.words:
+    target_patronymic = any(target.patronymic)
+    for word, patronymic in zip(query.words, query.patronymic, strict=True):
         pair = paired.get(word.fold)
         if pair is not None and pair.kind != MatchKind.DIFFERENT:
             kinds.append(pair.kind)
@@ -310,6 +336,8 @@ def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | 
             other.fold.startswith(word.fold) or other.key.startswith(word.key) for other in target.words
         ):
             kinds.append(MatchKind.CLOSE)
+        elif patronymic and not target_patronymic and len(query.words) > 1:
+            continue  # a patronymic the record does not give (lists often leave it out)
         else:
             return None
     if all(kind == MatchKind.EXACT for kind in kinds):
@@ -325,28 +353,103 @@ def _sees_everyone(visible) -> bool:
     return not visible.query.where
 
 
+def _required_words(name: names.Name) -> list[frozenset[str]]:
+    """For each word of the query a row must answer, its blocking key (as `blocking_text` writes
+    it): a patronymic may be missing from the row (lists often leave it out), so it is not required
+    unless it is all the query holds."""
+    words = [
+        (names.loose(word.key), patronymic)
+        for word, patronymic in zip(name.words, name.patronymic, strict=True)
+        if len(word.key) >= 2
+    ]
+    required = [key for key, patronymic in words if not patronymic] or [key for key, _ in words]
+    return [frozenset({key}) for key in dict.fromkeys(required)]
+
+
+def _words_of(rows):
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import F, Func, TextField, Value
+
+    # The expression of the GIN index namekey_words_idx (migration 0015).
+    words = Func(F("blocking"), Value(" "), function="string_to_array", output_field=ArrayField(TextField()))
+    return rows.alias(words=words)
+
+
+def _near_words(words: list[str]) -> dict[str, list[str]]:
+    """{query word: the vocabulary's words nearest it}: the word itself when some row holds it, and
+    up to NEAR_WORDS others within NEAR_DISTANCE (trigram distance), by the vocabulary's GiST index."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT q.word, near.word FROM unnest(%s::text[]) AS q(word)
+            CROSS JOIN LATERAL (
+                SELECT v.word, v.word <-> q.word AS distance FROM cases_nameword v
+                ORDER BY v.word <-> q.word LIMIT %s
+            ) near
+            WHERE near.distance <= %s
+            """,
+            [words, NEAR_WORDS, NEAR_DISTANCE],
+        )
+        found: dict[str, list[str]] = {}
+        for word, near in cursor.fetchall():
+            found.setdefault(word, []).append(near)
+    return found
+
+
+def _nearest(rows, blocking: str, condition: Q) -> list[tuple[int, str, str]]:
+    """The CANDIDATES rows nearest `blocking` (trigram distance) among the first WORD_ROWS rows
+    meeting `condition` (the word lookups, by the GIN index on the rows' words)."""
+    from django.contrib.postgres.search import TrigramDistance
+
+    from .models import NameKey
+
+    picked = _words_of(rows).filter(condition).values("pk")[:WORD_ROWS]
+    nearest = NameKey.objects.filter(pk__in=picked).annotate(distance=TrigramDistance("blocking", blocking))
+    return list(nearest.order_by("distance", "pk").values_list("returnee_id", "source", "spelling")[:CANDIDATES])
+
+
 def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, str, str]]:
     """(returnee id, source, spelling) of the index rows (`rows`: all) nearest the query, among
-    those of the `visible` returnees."""
+    those of the `visible` returnees: rows holding every word of the query (but a patronymic), or
+    else a word near each, nearest first."""
     from .models import NameKey
 
     rows = NameKey.objects.all() if rows is None else rows
     rows = rows if _sees_everyone(visible) else rows.filter(returnee__in=visible)
     blocking = names.blocking_text(name)
+    required = _required_words(name)
+    if not required:
+        return []
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramDistance
-
-        nearest = rows.annotate(distance=TrigramDistance("blocking", blocking)).order_by("distance")
-        return list(nearest.values_list("returnee_id", "source", "spelling")[:CANDIDATES])
+        every_word = [word for words in required for word in words]
+        found = _nearest(rows, blocking, Q(words__contains=every_word))
+        if len(found) >= CANDIDATES:
+            return found
+        near = _near_words(every_word)
+        if not all(near.get(word) for word in every_word):
+            # A word no row holds, nor any word like it: the rows that answer the other words.
+            every_word = [word for word in every_word if near.get(word)]
+            if not every_word:
+                return found
+        condition = Q()
+        for word in every_word:
+            condition &= Q(words__overlap=near[word])
+        seen = set(found)
+        return (
+            found + [row for row in _nearest(rows, blocking, condition) if row not in seen][: CANDIDATES - len(found)]
+        )
+    # SQLite (no trigram index): the first UNINDEXED_SCAN rows, scored as pg_trgm would, those
+    # sharing nothing with a word of the query left out.
     wanted = names.trigrams(blocking)
+    each_word = [names.trigrams(" ".join(words)) for words in required]
     scored = []
     for returnee_id, source, spelling, text in rows.values_list("returnee_id", "source", "spelling", "blocking")[
         :UNINDEXED_SCAN
     ]:
         grams = names.trigrams(text)
-        shared = len(grams & wanted)
-        if shared:
-            scored.append((shared / len(grams | wanted), returnee_id, source, spelling))
+        if not all(len(grams & word) >= 2 for word in each_word):
+            continue
+        scored.append((len(grams & wanted) / len(grams | wanted), returnee_id, source, spelling))
     scored.sort(key=lambda row: row[0], reverse=True)
     return [row[1:] for row in scored[:CANDIDATES]]
 

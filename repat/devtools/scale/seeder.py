@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
+from cases import search
 from cases.models import (
     Assessment,
     Case,
@@ -121,6 +122,9 @@ def seed_scale(
         seeder.seed_people(loader)
         steps["<planning families>"] = seeder.planning
         start = time.perf_counter()
+        search.fill_vocabulary()  # the words of the name index rows the chunks copied
+        step("<name vocabulary>", start)
+        start = time.perf_counter()
         for _name, definition in indexes:
             cursor.execute(definition)
         step("<indexes built>", start)
@@ -130,7 +134,8 @@ def seed_scale(
         )
         step("<foreign keys added and checked>", start)
         start = time.perf_counter()
-        for table in tables:
+        numbered = [m._meta.db_table for m in bulk.SEEDED_MODELS if m._meta.pk.name == "id"]  # not NameWord
+        for table in numbered:
             cursor.execute(
                 sql.SQL(
                     "SELECT setval(pg_get_serial_sequence({}, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {}"
