@@ -423,7 +423,9 @@ def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, 
     if connection.vendor == "postgresql":
         every_word = [word for words in required for word in words]
         found = _nearest(rows, blocking, Q(words__contains=every_word))
-        if len(found) >= CANDIDATES:
+        if len({row[0] for row in found}) >= LIMIT and not any(name.guessed):
+            # A page of people holding every word: nearer words would only rank below them (a word
+            # guessed from Arabic script can meet its name by key, so it is always looked further).
             return found
         near = _near_words(every_word)
         if not all(near.get(word) for word in every_word):
@@ -572,6 +574,16 @@ class ProbableMatch:
     returnee: object = None
 
 
+def _duplicate_score(a: names.Name, b: names.Name) -> float:
+    """How alike two names are for the duplicate check: their similarity, or 0 when two of their
+    words are paired but are not one name (Гүлнара and Гүлмира: a long shared family name would
+    otherwise carry the score; measured in docs/search.md)."""
+    match = names.compare(a, b)
+    if any(pair.kind == MatchKind.DIFFERENT for pair in match.pairs):
+        return 0.0
+    return match.score
+
+
 def _near_people(spellings: list[names.Name]) -> set[int]:
     """Ids of the people whose own names or other spellings are nearest any of `spellings`."""
     from .models import NameKey, Returnee
@@ -620,7 +632,7 @@ def probable_duplicates(
     mother = names.parse(mother_name) if mother_name else None
     matches = []
     for person in people:
-        score = max(names.similarity(a, b) for a in spellings for b in recorded.get(person["pk"], ()) or [None])
+        score = max((_duplicate_score(a, b) for a in spellings for b in recorded.get(person["pk"], ())), default=0.0)
         if score < DUPLICATE_NAME or (sex and person["sex"] and sex != person["sex"]):
             continue
         born = person["date_of_birth"]

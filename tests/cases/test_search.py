@@ -227,6 +227,32 @@ def test_a_birth_two_years_apart_is_another_person(worker):
     )
 
 
+def test_another_given_name_beside_a_shared_family_name_is_not_a_probable_duplicate(worker):
+    gulmira = person(worker, "Гүлмира", "Кудайбергенова")
+
+    assert probable_duplicates(worker, names_given=["Гүлнара Кудайбергенова"], sex="female") == []
+    assert [m.returnee_id for m in probable_duplicates(worker, names_given=["Gulmira Kudaibergenva"])] == [gulmira.pk]
+
+
+def test_a_person_with_a_patronymic_is_found_among_many_one_word_household_rows(worker):
+    # Households named like her surname give one-word rows nearer the query's text than her own
+    # three-word name: the rows must hold the query's words, not merely be near its text.
+    family = FamilyFactory(name="Сыдыкова")
+    for n in range(110):
+        FamilyMemberFactory(family=family, returnee=person(worker, "Айша", f"Тестова{n}"))
+    uulkan = person(worker, "Уулкан", "Сыдыкова", "Данияровна")
+
+    assert found(worker, "UULKAN SYDYKOVA") == [uulkan]
+
+
+def test_a_patronymic_the_record_does_not_give_does_not_hide_the_person(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+
+    person(worker, "Айгүл", "Токтосунова", "Эрлановна")  # another father's daughter
+
+    assert found(worker, "Токтосунова Айгүл Бакытовна") == [aigul]
+
+
 def test_index_returnees_is_idempotent(worker):
     aigul = person(worker, "Айгүл", "Токтосунова")
 
