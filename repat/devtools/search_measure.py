@@ -32,6 +32,7 @@ from django.utils import timezone
 from cases import actions as case_actions
 from cases import search
 from cases.models import Case, NameKey, Operation, Returnee
+from cases.names import MatchKind
 from repat.accounts.models import Region, User
 from repat.devtools import name_variants
 from repat.devtools.name_variants import KINDS
@@ -40,7 +41,7 @@ LABELLED_SEED, NEW_PEOPLE_SEED, DISTRACTOR_SEED, DRAW_SEED = 15, 1515, 16, 150
 # Of a re-registration's date of birth: how often it is missing, and how far off it may be.
 BIRTH_MISSING = 0.2
 BIRTH_OFF_DAYS = 365
-# How often a distinct person is registered without a date of birth.
+# Distinct new people registered without a date of birth, for every one with a date.
 NEW_BIRTH_MISSING = 0.2
 
 
@@ -229,6 +230,11 @@ def reregistrations(user, labelled, registered: dict[int, Returnee], rng) -> dic
     return results
 
 
+def _same_name(a: str, b: str) -> bool:
+    """Namesakes: the same name in any spelling, a patronymic one of them lacks aside."""
+    return search.names.compare(a, b).kind in (MatchKind.EXACT, MatchKind.SAME_KEY)
+
+
 def _alarm(user, alarms: Alarms, name: str, sex: str, born, keys: str, exclude: set[int] = frozenset()) -> None:
     started = time.perf_counter()
     found = [m.returnee_id for m in _matches(user, name, sex, born) if m.returnee_id not in exclude]
@@ -236,13 +242,10 @@ def _alarm(user, alarms: Alarms, name: str, sex: str, born, keys: str, exclude: 
     alarms.asked += 1
     if found:
         alarms.flagged += 1
-        same = set(
-            NameKey.objects.filter(returnee_id__in=found, source=NameKey.Source.NAME, keys=keys).values_list(
-                "returnee_id", flat=True
-            )
-        )
-        alarms.namesakes += set(found) <= same
-        if len(alarms.examples) < 5 and not set(found) <= same:
+        flagged = NameKey.objects.filter(returnee_id__in=found, source=NameKey.Source.NAME)
+        namesakes = all(_same_name(name, spelling) for spelling in flagged.values_list("spelling", flat=True))
+        alarms.namesakes += namesakes
+        if len(alarms.examples) < 5 and not namesakes:
             alarms.examples.append(name)
 
 
@@ -252,22 +255,24 @@ def distinct_people(
     """People who are not in the database, registered: does the check raise an alarm?
 
     - new fictional people (another seed of the generator; namesakes of recorded people occur as
-      often as the name pools make them);
+      often as the name pools make them), with a date of birth, and a fifth as many without one;
     - recorded people's names (seed_scale's, not the labelled ones) given with the other sex;
     - recorded people's names given with a date of birth 3 to 20 years apart (a child named after a
       grandmother, cousins)."""
     today = timezone.localdate()
-    groups = {"new people": Alarms(), "a recorded name, the other sex": Alarms()}
+    dated, undated = "new people, with a date of birth", "new people, without a date of birth"
+    groups = {dated: Alarms(), undated: Alarms(), "a recorded name, the other sex": Alarms()}
     groups["a recorded name, born years apart"] = Alarms()
     taken = {person.identity() for person in labelled}
-    fresh = [
-        p for p in name_variants.people(new_people + len(labelled), seed=NEW_PEOPLE_SEED) if p.identity() not in taken
-    ]
-    for person in fresh[:new_people]:
-        born = None if rng.random() < NEW_BIRTH_MISSING else _birth(rng, today, person.female)
+    without = round(new_people * NEW_BIRTH_MISSING)
+    drawn = name_variants.people(new_people + without + len(labelled), seed=NEW_PEOPLE_SEED)
+    fresh = [person for person in drawn if person.identity() not in taken]
+    for n, person in enumerate(fresh[: new_people + without]):
+        born = _birth(rng, today, person.female) if n < new_people else None
         name = " ".join(person.parts)
         keys = " ".join(search.names.parse(name).keys)
-        _alarm(user, groups["new people"], name, "female" if person.female else "male", born, keys)
+        sex = "female" if person.female else "male"
+        _alarm(user, groups[dated if born else undated], name, sex, born, keys)
     recorded = _recorded_sample(other_sex + years_apart, rng, exclude={r.pk for r in registered.values()})
     for n, (pk, name, sex, born, keys) in enumerate(recorded):
         if n < other_sex:
@@ -362,7 +367,8 @@ def _measure(labelled_count, coordinator_people, new_people, other_sex, years_ap
             )
     out(f"Duplicate check: {len(labelled) * len(KINDS):,} re-registrations...")
     duplicates = reregistrations(admin, labelled, registered, rng)
-    out(f"Duplicate check: {new_people + other_sex + years_apart:,} distinct people...")
+    distinct_count = round(new_people * (1 + NEW_BIRTH_MISSING)) + other_sex + years_apart
+    out(f"Duplicate check: {distinct_count:,} distinct people...")
     distinct = distinct_people(
         admin, labelled, registered, new_people=new_people, other_sex=other_sex, years_apart=years_apart, rng=rng
     )
