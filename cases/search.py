@@ -375,25 +375,25 @@ def _words_of(rows):
     return rows.alias(words=words)
 
 
-def _near_words(words: list[str]) -> dict[str, list[str]]:
-    """{query word: the vocabulary's words nearest it}: the word itself when some row holds it, and
-    up to NEAR_WORDS others within NEAR_DISTANCE (trigram distance), by the vocabulary's GiST index."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT q.word, near.word FROM unnest(%s::text[]) AS q(word)
-            CROSS JOIN LATERAL (
-                SELECT v.word, v.word <-> q.word AS distance FROM cases_nameword v
-                ORDER BY v.word <-> q.word LIMIT %s
-            ) near
-            WHERE near.distance <= %s
-            """,
-            [words, NEAR_WORDS, NEAR_DISTANCE],
-        )
-        found: dict[str, list[str]] = {}
-        for word, near in cursor.fetchall():
-            found.setdefault(word, []).append(near)
-    return found
+# The vocabulary's words near one word of a query: the nearest NEAR_WORDS within NEAR_DISTANCE (the
+# GiST trigram index on cases_nameword), and as many it begins (a name typed in part: "Toktos").
+_NEAR_WORDS_SQL = (
+    "ARRAY(SELECT near.word FROM (SELECT v.word, v.word <-> %s AS distance FROM cases_nameword v "
+    "ORDER BY v.word <-> %s LIMIT %s) near WHERE near.distance <= %s "
+    "UNION (SELECT v.word FROM cases_nameword v WHERE v.word LIKE %s LIMIT %s))"
+)
+
+
+def _near_words(word: str):
+    """The vocabulary's words near `word`, as an SQL array the row lookup reads in the same statement."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import TextField
+    from django.db.models.expressions import RawSQL
+
+    prefix = f"{word}%" if len(word) >= 3 else word
+    params = [word, word, NEAR_WORDS, NEAR_DISTANCE, prefix, NEAR_WORDS]
+    # The SQL is a constant; the query's word is a parameter.
+    return RawSQL(_NEAR_WORDS_SQL, params, output_field=ArrayField(TextField()))  # noqa: S611
 
 
 def _nearest(rows, blocking: str, condition: Q) -> list[tuple[int, str, str]]:
@@ -427,15 +427,9 @@ def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, 
             # A page of people holding every word: nearer words would only rank below them (a word
             # guessed from Arabic script can meet its name by key, so it is always looked further).
             return found
-        near = _near_words(every_word)
-        if not all(near.get(word) for word in every_word):
-            # A word no row holds, nor any word like it: the rows that answer the other words.
-            every_word = [word for word in every_word if near.get(word)]
-            if not every_word:
-                return found
         condition = Q()
         for word in every_word:
-            condition &= Q(words__overlap=near[word])
+            condition &= Q(words__overlap=_near_words(word))
         seen = set(found)
         return (
             found + [row for row in _nearest(rows, blocking, condition) if row not in seen][: CANDIDATES - len(found)]
