@@ -16,9 +16,10 @@ test database. Then:
   alarm?
 
 A namesake (another recorded person whose own name is the labelled person's given and family name in
-any spelling, with or without a patronymic) cannot be told apart by the variants; recall is given both counting namesakes listed first as misses
-("strict") and leaving them aside. Everything runs in one transaction that is rolled back (unless
-`keep`), so it can be run on the benchmark's database. Search terms are not logged, here either."""
+any spelling, with or without a patronymic) cannot be told apart by the variants; recall is given
+both counting namesakes listed first as misses ("strict") and leaving them aside. Everything runs
+in one transaction that is rolled back (unless `keep`), so it can be run on the benchmark's database.
+Search terms are not logged, here either."""
 
 import datetime
 import random
