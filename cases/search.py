@@ -8,9 +8,10 @@ them all after a bulk load or a change of the name rules.
 
 A search (`find_people`) reads the query's words as what they look like (a case number or its
 numeric tail, a date or year of birth, a document number) and the rest as a name. Names are
-looked up in two steps, as `cases.names.NameIndex` describes: PostgreSQL's trigram index picks the
-CANDIDATES rows nearest the query's blocking text among the rows the user may see, and
-`cases.names.compare` ranks them: exact spelling, then the same name in another spelling or script,
+looked up in two steps: PostgreSQL picks the CANDIDATES rows nearest the query's blocking text among
+the rows the user may see that hold every word of the query, or else a word near each (a GIN index on
+the rows' words, the vocabulary `NameWord` with a trigram index: `_candidate_rows`, docs/search.md),
+and `cases.names.compare` ranks them: exact spelling, then the same name in another spelling or script,
 then close (a letter or two apart), a matching date of birth first within each, the person's own
 names before their household's. Search terms are never logged."""
 
