@@ -4,10 +4,24 @@ approval to close, a coordinator to reassign), lands on the timeline and in the 
 Settings and operations stay editable: they are configuration, not anyone's file."""
 
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from repat.audit.readonly import CaseDataAdmin, ReadOnlyInline
 
-from .models import Case, CaseEvent, CaseSettings, Family, FamilyMember, Note, Operation, Returnee, ReturneeAlias
+from .models import (
+    Case,
+    CaseEvent,
+    CaseSettings,
+    Family,
+    FamilyMember,
+    Note,
+    Operation,
+    Returnee,
+    ReturneeAlias,
+    ReturneeMerge,
+)
 
 
 @admin.register(CaseSettings)
@@ -44,6 +58,10 @@ class ReturneeAdmin(CaseDataAdmin):
     def case_id_of(self, obj):
         return obj.case.pk
 
+    def get_queryset(self, request):
+        # A record merged into another is in no list (ReturneeMerge below lists the merges).
+        return super().get_queryset(request).unmerged()
+
 
 class FamilyMemberInline(ReadOnlyInline, admin.TabularInline):
     model = FamilyMember
@@ -67,6 +85,28 @@ class CaseAdmin(CaseDataAdmin):
 
     def case_id_of(self, obj):
         return obj.pk
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).unmerged()
+
+
+@admin.register(ReturneeMerge)
+class ReturneeMergeAdmin(CaseDataAdmin):
+    """The merges of records, for administrators; undoing one is on its own page (the undo link)."""
+
+    list_display = ("merged_case_number", "survivor_case_number", "merged_by", "merged_at", "undone_at", "undo_link")
+    list_select_related = ("merged_by",)
+    search_fields = ("merged_case_number", "survivor_case_number")
+    exclude = ("moved", "created", "changed")
+
+    def case_id_of(self, obj):
+        return obj.survivor.case.pk
+
+    @admin.display(description=_("Undo the merge"))
+    def undo_link(self, obj):
+        if not obj.can_still_be_undone():
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("cases:merge_undo", args=[obj.pk]), _("Undo the merge"))
 
 
 @admin.register(Note)

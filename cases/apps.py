@@ -11,10 +11,11 @@ class CasesConfig(AppConfig):
         from django.utils.translation import gettext
 
         from repat.accounts.backends import load_with_user
-        from repat.core import navigation
+        from repat.core import health, navigation
 
         from . import permissions, search
         from .models import Family, FamilyMember, Returnee, ReturneeAlias
+        from .storage import private_storage
 
         # The name index is derived data: it follows every save of the records it is built from.
         signals.post_save.connect(search.returnee_saved, sender=Returnee, dispatch_uid="namekey-returnee")
@@ -53,3 +54,5 @@ class CasesConfig(AppConfig):
         )
         navigation.register_flag("escalations", permissions.receives_escalations)  # the reminders page's link
         navigation.register_flag("people_search", permissions.can_search_people)  # the top bar's box
+        # /readyz: the private files answer (a stat on a folder, a HEAD on an object store).
+        health.register_check("storage", lambda: private_storage().exists("readyz"))

@@ -18,6 +18,7 @@ from .models import (
     Case,
     CaseTransfer,
     ConsentRecord,
+    DuplicateDecision,
     EmergencyAccess,
     Family,
     FamilyMember,
@@ -89,15 +90,19 @@ def visible_through(user, path: str, *, emergency: bool = True) -> Q | None:
     return scope | Q(**{f"{path}__in": opened}) if opened else scope
 
 
+# A record merged into another one (cases/actions/merges.py) is seen by nobody: its pages lead to
+# the record it became, and it is in no list, count or search of its own.
+
+
 def cases_visible_to(user):
     if not is_active_user(user):
         return Case.objects.none()
     scope = _scope(user)
     if scope is None:
-        return Case.objects.all()
+        return Case.objects.unmerged()
     if user.role == User.Role.PROVIDER:
         return Case.objects.none()
-    return Case.objects.filter(scope | _emergency(user))
+    return Case.objects.unmerged().filter(scope | _emergency(user))
 
 
 def cases_in_scope(user):
@@ -105,7 +110,7 @@ def cases_in_scope(user):
     if not is_active_user(user):
         return Case.objects.none()
     scope = _scope(user)
-    return Case.objects.all() if scope is None else Case.objects.filter(scope)
+    return Case.objects.unmerged() if scope is None else Case.objects.unmerged().filter(scope)
 
 
 def returnees_visible_to(user):
@@ -113,10 +118,10 @@ def returnees_visible_to(user):
         return Returnee.objects.none()
     scope = _scope(user, "case__")
     if scope is None:
-        return Returnee.objects.all()
+        return Returnee.objects.unmerged()
     if user.role == User.Role.PROVIDER:
         return Returnee.objects.none()
-    return Returnee.objects.filter(scope | _emergency(user, "case__"))
+    return Returnee.objects.unmerged().filter(scope | _emergency(user, "case__"))
 
 
 def _families_of(user, *, emergency: bool):
@@ -127,7 +132,8 @@ def _families_of(user, *, emergency: bool):
     if user.is_administrator:
         return Family.objects.all()
     member_visible = visible_through(user, "returnee__case", emergency=emergency)
-    with_member = Q(Exists(FamilyMember.objects.filter(member_visible, family=OuterRef("pk"))))
+    members = FamilyMember.objects.filter(member_visible, family=OuterRef("pk"), returnee__merged_into__isnull=True)
+    with_member = Q(Exists(members))
     if user.role in REGIONAL_ROLES:
         return Family.objects.filter(with_member | Q(region__in=region_ids(user)))
     if user.role == User.Role.SOCIAL_WORKER:
@@ -325,9 +331,54 @@ def _returnee_in_scope(user, returnee: Returnee) -> bool:
     return cases_in_scope(user).filter(returnee=returnee).exists()
 
 
+def can_merge_records(user, case: Case | None = None) -> bool:
+    """Merging two records of one person: a supervisor whose regions hold the case (and, when they
+    name the other record, that one too: asked again for it), or an administrator."""
+    if not (is_active_administrator(user) or (is_active_user(user) and user.role == User.Role.SUPERVISOR)):
+        return False
+    return case is None or in_scope(user, case)
+
+
+def can_undo_merge(user) -> bool:
+    """Only an administrator undoes a merge (within REPAT_MERGE_UNDO_DAYS: see ReturneeMerge)."""
+    return is_active_administrator(user)
+
+
 def can_break_the_glass(user) -> bool:
     return is_active_user(user) and user.role in (User.Role.SOCIAL_WORKER, *REGIONAL_ROLES)
 
 
 def receives_escalations(user) -> bool:
     return is_active_user(user) and (user.role in REGIONAL_ROLES or user.is_administrator)
+
+
+# --- probable duplicates ------------------------------------------------------------------------------
+
+
+def duplicate_decisions_visible_to(user):
+    """The probable duplicates a user may compare and decide: both people in their own scope (not
+    through an emergency opening) and a role that decides, a coordinator or supervisor of both
+    regions, or an administrator. Anyone else sees none (their page is a 404)."""
+    if not is_active_user(user):
+        return DuplicateDecision.objects.none()
+    if user.is_administrator:
+        return DuplicateDecision.objects.all()
+    if user.role not in REGIONAL_ROLES:
+        return DuplicateDecision.objects.none()
+    regions = region_ids(user)
+    return DuplicateDecision.objects.filter(returnee__region__in=regions, candidate__region__in=regions)
+
+
+def can_decide_duplicate(user, decision: DuplicateDecision) -> bool:
+    return decision.is_pending and duplicate_decisions_visible_to(user).filter(pk=decision.pk).exists()
+
+
+def duplicate_deciders(returnee: Returnee, candidate: Returnee):
+    """Who is told to decide whether two records are one person: the active coordinators and
+    supervisors whose regions hold both, or the active administrators when nobody does."""
+    regional = User.objects.filter(role__in=REGIONAL_ROLES, is_active=True, regions=returnee.region_id).filter(
+        regions=candidate.region_id
+    )
+    if regional.exists():
+        return regional.distinct()
+    return User.objects.filter(User.administrators(), is_active=True)

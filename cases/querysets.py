@@ -7,7 +7,10 @@ from repat.core.deadlines import DueQuerySet
 
 
 class ReturneeQuerySet(models.QuerySet):
-    pass
+    def unmerged(self):
+        """Records that stand for a person: not merged into another record (`Returnee.merged_into`).
+        Every list, count and report starts from these."""
+        return self.filter(merged_into__isnull=True)
 
 
 class FamilyQuerySet(models.QuerySet):
@@ -24,6 +27,17 @@ class CaseQuerySet(DueQuerySet):
         from .models import Case
 
         return ~Q(**{f"{prefix}status": Case.Status.CLOSED})
+
+    def unmerged(self):
+        """Cases of records not merged into another one (see `ReturneeQuerySet.unmerged`)."""
+        return self.filter(merged_into__isnull=True)
+
+    def numbered(self, number: str):
+        """The case with this case number, or the one a record with this number was merged into."""
+        from .models import Returnee
+
+        former = Returnee.objects.filter(case_number=number, merged_into__isnull=False).values("merged_into_id")
+        return self.filter(Q(returnee__case_number=number) | Q(returnee_id__in=former))
 
     def assigned_to(self, user):
         return self.filter(worker=user)

@@ -24,11 +24,12 @@ from django.apps import apps as global_apps
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext
 
 from . import names
 from .names import MatchKind
-from .permissions import returnees_visible_to
+from .permissions import returnees_visible_to, sees_every_region
 
 # Rows of the index the trigram step hands to the ranking: a person with several spellings fills
 # several, so this is twice the page. On the labelled variants (repat/devtools/name_variants.py)
@@ -59,7 +60,8 @@ def spelling_keys(spelling: str) -> tuple[str, str, str] | None:
     parsed = names.parse(spelling)
     if not parsed:
         return None
-    return spelling, " ".join(parsed.keys), names.blocking_text(parsed)
+    # Latin can be longer than the script it came from (щ is shch): the columns hold 300.
+    return spelling, " ".join(parsed.keys)[:300], names.blocking_text(parsed)[:300]
 
 
 def index_values(spellings: Iterable[tuple[str, str]], *, keys=spelling_keys) -> list[tuple[str, str, str, str]]:
@@ -104,9 +106,14 @@ def _rows(ids: list[int], apps) -> list:
     NameKey = apps.get_model("cases", "NameKey")
     Source = global_apps.get_model("cases", "NameKey").Source
 
+    people = Returnee.objects.filter(pk__in=ids)
+    if any(field.name == "merged_into" for field in Returnee._meta.fields):  # (not in migration 0014's models)
+        # A record merged into another is found through the record it became, never by itself.
+        people = people.filter(merged_into__isnull=True)
     spellings: dict[int, list[tuple[str, str]]] = {}
-    for pk, *parts in Returnee.objects.filter(pk__in=ids).values_list("pk", "family_name", "given_name", "patronymic"):
+    for pk, *parts in people.values_list("pk", "family_name", "given_name", "patronymic"):
         spellings[pk] = [(Source.NAME, " ".join(part for part in parts if part))]
+    ids = list(spellings)
     for returnee_id, name in ReturneeAlias.objects.filter(returnee_id__in=ids).values_list("returnee_id", "name"):
         spellings[returnee_id].append((Source.ALIAS, name))
     households = {}
@@ -350,10 +357,6 @@ def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | 
     return kind, match.score
 
 
-def _sees_everyone(visible) -> bool:
-    return not visible.query.where
-
-
 def _required_words(name: names.Name) -> list[frozenset[str]]:
     """For each word of the query a row must answer, its blocking key (as `blocking_text` writes
     it): a patronymic may be missing from the row (lists often leave it out), so it is not required
@@ -371,7 +374,7 @@ def _words_of(rows):
     from django.contrib.postgres.fields import ArrayField
     from django.db.models import F, Func, TextField, Value
 
-    # The expression of the GIN index namekey_words_idx (migration 0015).
+    # The expression of the GIN index namekey_words_idx (migration 0017).
     words = Func(F("blocking"), Value(" "), function="string_to_array", output_field=ArrayField(TextField()))
     return rows.alias(words=words)
 
@@ -409,14 +412,15 @@ def _nearest(rows, blocking: str, condition: Q) -> list[tuple[int, str, str]]:
     return list(nearest.order_by("distance", "pk").values_list("returnee_id", "source", "spelling")[:CANDIDATES])
 
 
-def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, str, str]]:
+def _candidate_rows(visible, name: names.Name, *, rows=None, everyone: bool = False) -> list[tuple[int, str, str]]:
     """(returnee id, source, spelling) of the index rows (`rows`: all) nearest the query, among
-    those of the `visible` returnees: rows holding every word of the query (but a patronymic), or
-    else a word near each, nearest first."""
+    those of the `visible` returnees (`everyone`: every row, for whoever sees every record; the
+    index holds no record merged into another): rows holding every word of the query (but a
+    patronymic), or else a word near each, nearest first."""
     from .models import NameKey
 
     rows = NameKey.objects.all() if rows is None else rows
-    rows = rows if _sees_everyone(visible) else rows.filter(returnee__in=visible)
+    rows = rows if everyone else rows.filter(returnee__in=visible)
     blocking = names.blocking_text(name)
     required = _required_words(name)
     if not required:
@@ -451,14 +455,14 @@ def _candidate_rows(visible, name: names.Name, *, rows=None) -> list[tuple[int, 
     return [row[1:] for row in scored[:CANDIDATES]]
 
 
-def _name_hits(visible, text: str) -> dict[int, Hit]:
+def _name_hits(visible, text: str, *, everyone: bool = False) -> dict[int, Hit]:
     from .models import NameKey
 
     query = names.parse(text)
     if not query:
         return {}
     hits: dict[int, Hit] = {}
-    for returnee_id, source, spelling in _candidate_rows(visible, query):
+    for returnee_id, source, spelling in _candidate_rows(visible, query, everyone=everyone):
         found = _query_match(query, spelling)
         if found is None:
             continue
@@ -471,7 +475,7 @@ def _name_hits(visible, text: str) -> dict[int, Hit]:
 
 
 def _number_hits(visible, query: Query) -> dict[int, Hit]:
-    from .models import IdentityDocument
+    from .models import IdentityDocument, Returnee
 
     hits = {}
     if query.case_numbers:
@@ -488,6 +492,10 @@ def _number_hits(visible, query: Query) -> dict[int, Hit]:
     if by_case and not hits:
         for pk in visible.filter(by_case).values_list("pk", flat=True)[: LIMIT + 1]:
             hits[pk] = Hit(pk, 0, 1.0, True, gettext("Case number"))
+        # The case number of a record merged into another finds the record it became.
+        became = Returnee.objects.filter(by_case, merged_into__isnull=False).values("merged_into")
+        for pk in visible.filter(pk__in=became).values_list("pk", flat=True)[: LIMIT + 1]:
+            hits.setdefault(pk, Hit(pk, 0, 1.0, True, gettext("Former case number")))
     if query.codes:
         documents = IdentityDocument.objects.filter(returnee__in=visible, number__iexact=query.codes[0])
         for pk in documents.values_list("returnee_id", flat=True)[: LIMIT + 1]:
@@ -509,12 +517,13 @@ def _birth_condition(query: Query) -> Q | None:
 def _ranked(user, query: Query) -> list[Hit]:
     visible = returnees_visible_to(user)
     born = _birth_condition(query)
-    hits = _name_hits(visible, query.name) if query.name else {}
+    everyone = sees_every_region(user)
+    hits = _name_hits(visible, query.name, everyone=everyone) if query.name else {}
     if not hits and query.looks_up_numbers:
         hits = _number_hits(visible, query)
     if not hits and query.codes:
         # Not a number after all: a name written with digits (a list's "Aisha2"), or a typo.
-        hits = _name_hits(visible, " ".join([query.name, *query.codes]))
+        hits = _name_hits(visible, " ".join([query.name, *query.codes]), everyone=everyone)
     if not query.name and born is not None:
         # A year is also the end of some case number: both are listed, the case numbers first.
         for pk in _born(visible, born):
@@ -559,6 +568,11 @@ def ranked_returnee_ids(user, text: str) -> list[int]:
 DUPLICATE_NAME = names.CLOSE_NAME
 # Dates of birth further apart than this are two people (estimates are often a year out).
 DUPLICATE_BIRTH_DAYS = 550
+# Spellings of the new person looked up (one query each): a form has the name and a few others;
+# more would be a pasted list, and its first ones are the ones typed with care.
+DUPLICATE_SPELLINGS = 8
+
+_NAME_KIND_ORDER = (names.MatchKind.EXACT, names.MatchKind.SAME_KEY, names.MatchKind.CLOSE)
 
 
 @dataclasses.dataclass
@@ -567,21 +581,32 @@ class ProbableMatch:
 
     returnee_id: int
     score: float
-    same_birth: bool
+    same_birth: bool  # born within a year of each other
     same_operation: bool
     same_mother: bool
     visible: bool = False
     returnee: object = None
+    name_kind: str = names.MatchKind.CLOSE
+    birth_days: int | None = None  # days between the two dates of birth, when both are known
 
-
-def _duplicate_score(a: names.Name, b: names.Name) -> float:
-    """How alike two names are for the duplicate check: their similarity, or 0 when two of their
-    words are paired but are not one name (Гүлнара and Гүлмира: a long shared family name would
-    otherwise carry the score; measured in docs/search.md)."""
-    match = names.compare(a, b)
-    if any(pair.kind == MatchKind.DIFFERENT for pair in match.pairs):
-        return 0.0
-    return match.score
+    @property
+    def reasons(self) -> list[str]:
+        """What speaks for the match, in words (a worker reads them, not scores)."""
+        said = [
+            {
+                names.MatchKind.EXACT: gettext("The same name"),
+                names.MatchKind.SAME_KEY: gettext("The same name in another spelling or script"),
+            }.get(self.name_kind, gettext("A similar name"))
+        ]
+        if self.birth_days == 0:
+            said.append(gettext("The same date of birth"))
+        elif self.same_birth:
+            said.append(gettext("Born less than a year apart"))
+        if self.same_operation:
+            said.append(gettext("The same operation"))
+        if self.same_mother:
+            said.append(gettext("The same mother's name"))
+        return said
 
 
 def _near_people(spellings: list[names.Name]) -> set[int]:
@@ -589,11 +614,35 @@ def _near_people(spellings: list[names.Name]) -> set[int]:
     from .models import NameKey, Returnee
 
     rows = NameKey.objects.filter(source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS])
-    everyone = Returnee.objects.all()
     found = set()
     for spelling in spellings:
-        found.update(row[0] for row in _candidate_rows(everyone, spelling, rows=rows))
+        found.update(row[0] for row in _candidate_rows(Returnee.objects.all(), spelling, rows=rows, everyone=True))
     return found
+
+
+def _distinct_spellings(names_given: Iterable[str]) -> list[names.Name]:
+    spellings, seen = [], set()
+    for parsed in map(names.parse, names_given):
+        blocking = names.blocking_text(parsed) if parsed else ""
+        if blocking and blocking not in seen:
+            seen.add(blocking)
+            spellings.append(parsed)
+    return spellings[:DUPLICATE_SPELLINGS]
+
+
+def _best_name_match(spellings: list[names.Name], recorded: list[names.Name]) -> tuple[float, str]:
+    """The best score between any two spellings, and the best kind of match (exact first)."""
+    score, rank = 0.0, len(_NAME_KIND_ORDER)
+    for a in spellings:
+        for b in recorded:
+            match = names.compare(a, b)
+            # Two paired words that are not one name (Гүлнара, Гүлмира) score nothing: a long shared
+            # family name would otherwise carry the score (docs/search.md).
+            if not any(pair.kind == names.MatchKind.DIFFERENT for pair in match.pairs):
+                score = max(score, match.score)
+            if match.kind in _NAME_KIND_ORDER:
+                rank = min(rank, _NAME_KIND_ORDER.index(match.kind))
+    return score, _NAME_KIND_ORDER[rank] if rank < len(_NAME_KIND_ORDER) else names.MatchKind.DIFFERENT
 
 
 def probable_duplicates(
@@ -608,13 +657,16 @@ def probable_duplicates(
 ) -> list[ProbableMatch]:
     """The recorded people who are probably the person about to be registered, best first, among
     everyone (not only those `user` may see: each match says whether `user` may, and a caller
-    must not show the others in detail). `names_given`: the full name and other spellings."""
+    must not show the others in detail). `names_given`: the full name and other spellings.
+    A fixed number of queries: one per spelling (at most DUPLICATE_SPELLINGS), five more."""
     from .models import FamilyMember, NameKey, Returnee
 
-    spellings = [parsed for parsed in map(names.parse, names_given) if parsed]
+    spellings = _distinct_spellings(names_given)
     if not spellings:
         return []
     ids = _near_people(spellings) - {exclude}
+    if not ids:
+        return []
     people = Returnee.objects.filter(pk__in=ids).values("pk", "sex", "date_of_birth", "operation_id")
     recorded: dict[int, list[names.Name]] = {}
     for returnee_id, spelling in NameKey.objects.filter(
@@ -632,31 +684,79 @@ def probable_duplicates(
     mother = names.parse(mother_name) if mother_name else None
     matches = []
     for person in people:
-        score = max((_duplicate_score(a, b) for a in spellings for b in recorded.get(person["pk"], ())), default=0.0)
-        if score < DUPLICATE_NAME or (sex and person["sex"] and sex != person["sex"]):
+        score, kind = _best_name_match(spellings, recorded.get(person["pk"], []))
+        if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
+            continue
+        if sex and person["sex"] and sex != person["sex"]:
             continue
         born = person["date_of_birth"]
-        if date_of_birth and born and abs((date_of_birth - born).days) > DUPLICATE_BIRTH_DAYS:
+        apart = abs((date_of_birth - born).days) if date_of_birth and born else None
+        if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
             continue
         matches.append(
             ProbableMatch(
                 person["pk"],
                 score,
-                same_birth=bool(date_of_birth and born and abs((date_of_birth - born).days) <= 366),
+                same_birth=apart is not None and apart <= 366,
                 same_operation=bool(operation_id and operation_id == person["operation_id"]),
                 same_mother=bool(
                     mother
                     and person["pk"] in mothers
                     and names.similarity(mother, mothers[person["pk"]]) >= DUPLICATE_NAME
                 ),
+                name_kind=kind,
+                birth_days=apart,
             )
         )
-    matches.sort(key=lambda m: m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), reverse=True)
+    matches.sort(
+        key=lambda m: (m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), -m.returnee_id),
+        reverse=True,
+    )
     visible = set(
         returnees_visible_to(user).filter(pk__in=[m.returnee_id for m in matches]).values_list("pk", flat=True)
     )
-    people_shown = Returnee.objects.select_related("region", "operation").in_bulk(list(visible))
+    people_shown = (
+        Returnee.objects.select_related("region", "operation", "case").in_bulk(list(visible)) if visible else {}
+    )
     for match in matches:
         match.visible = match.returnee_id in visible
         match.returnee = people_shown.get(match.returnee_id)
     return matches
+
+
+def registration_duplicates(
+    user, *, data: dict, aliases: Iterable[str] = (), family=None, relationship: str = ""
+) -> list[ProbableMatch]:
+    """`probable_duplicates` for a registration's data (what `returnee_register` takes): the full
+    name and other spellings, sex, date of birth, operation, and the mother's name when the person
+    joins a household as a child and the household has a mother."""
+    from .models import FamilyMember
+
+    full_name = " ".join(data.get(part) or "" for part in ("family_name", "given_name", "patronymic")).strip()
+    operation = data.get("operation")
+    mother_name = ""
+    if family is not None and relationship == FamilyMember.Relationship.CHILD:
+        mother = (
+            family.members.filter(relationship=FamilyMember.Relationship.MOTHER)
+            .select_related("returnee")
+            .order_by("pk")
+            .first()
+        )
+        if mother is not None:
+            mother_name = mother.returnee.full_name if mother.returnee_id else mother.full_name
+    return probable_duplicates(
+        user,
+        names_given=[full_name, *aliases],
+        sex=data.get("sex") or "",
+        date_of_birth=data.get("date_of_birth"),
+        operation_id=getattr(operation, "pk", operation),
+        mother_name=mother_name,
+    )
+
+
+def duplicates_fingerprint(user, matches: Iterable[ProbableMatch]) -> str:
+    """What ties a "different person" confirmation to the matches the worker was shown: a keyed
+    digest of their ids (and the worker's), so the page carries no id of a person the worker may
+    not see, and a confirmation given for one set of matches does not pass another."""
+    ids = ",".join(str(pk) for pk in sorted(m.returnee_id for m in matches))
+    return salted_hmac("cases.search.duplicates", f"{user.pk}:{ids}").hexdigest()

@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     Subquery,
 )
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -47,6 +48,7 @@ from .models import (
     PlanGoal,
     ReintegrationPlan,
     Returnee,
+    merge_relations,
 )
 from .querysets import PlanGoalQuerySet
 
@@ -105,9 +107,10 @@ def returnee_get(*, user, pk: int) -> Returnee:
 
 
 def family_get(*, user, pk: int) -> Family:
-    members = FamilyMember.objects.select_related(
-        "returnee", "returnee__case", "returnee__case__worker", "kinship_test"
-    )
+    # A record merged into another keeps its place in its family out of sight (back on an undo).
+    members = FamilyMember.objects.filter(
+        Q(returnee__isnull=True) | Q(returnee__merged_into__isnull=True)
+    ).select_related("returnee", "returnee__case", "returnee__case__worker", "kinship_test")
     return get_object_or_404(
         permissions.families_visible_to(user)
         .select_related("region", "district")
@@ -201,6 +204,7 @@ CHANGE_LABELS = {
     "family": gettext_lazy("Family"),
     "text": gettext_lazy("Progress"),
     "comment": gettext_lazy("Comment"),
+    "distinct_reason": gettext_lazy("Why this is a different person"),
 }
 
 
@@ -432,3 +436,154 @@ def tasks_visible_to(*, user):
     condition = permissions.visible_through(user, "case")
     tasks = FollowUpTask.objects.all() if condition is None else FollowUpTask.objects.filter(condition)
     return tasks.select_related("case")
+
+
+# --- Merging two records of one person -------------------------------------------------------------
+
+# Relations the preview does not count: the records themselves and the merges' own history.
+_NOT_COUNTED = {
+    "cases.case.returnee",
+    "cases.returnee.merged_into",
+    "cases.case.merged_into",
+    "cases.returneemerge.survivor",
+    "cases.returneemerge.merged",
+    "cases.familymember.returnee",
+    "cases.namekey.returnee",
+}
+
+
+@dataclass
+class MergeSide:
+    returnee: Returnee
+    family: Family | None
+
+
+@dataclass
+class MergePreview:
+    sides: list[MergeSide]
+    # (what, [how many on each side]), for the kinds of rows either record has.
+    counts: list[tuple[str, list[int]]]
+
+
+def merge_candidate(*, user, number: str) -> tuple[Returnee | None, str]:
+    """The record with this case number that the user may merge (in their own scope), or None and,
+    when the number is that of a record already merged into one they may see, the number it became."""
+    number = number.strip()
+    other = (
+        permissions.returnees_visible_to(user)
+        .filter(case_number__iexact=number, case__in=permissions.cases_in_scope(user))
+        .select_related("case")
+        .first()
+    )
+    if other is not None:
+        return other, ""
+    survivor = (
+        permissions.returnees_visible_to(user)
+        .filter(merged_records__case_number__iexact=number)
+        .values_list("case_number", flat=True)
+        .first()
+    )
+    return None, survivor or ""
+
+
+def merge_preview(*, returnees: list[Returnee]) -> MergePreview:
+    """The two records side by side: identity, family and how many rows of each kind hang on each,
+    in three queries whatever the numbers (one for the records with every count as a subquery)."""
+    relations = [(k, r, s) for k, r, s in merge_relations() if k not in _NOT_COUNTED]
+    counts = {}
+    for index, (_key, relation, side) in enumerate(relations):
+        owner = "pk" if side == "returnee" else "case"
+        rows = (
+            relation.related_model._base_manager.filter(**{relation.field.name: OuterRef(owner)})
+            .order_by()
+            .values(relation.field.name)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        counts[f"n{index}"] = Coalesce(Subquery(rows), 0)
+    rows = {
+        r.pk: r
+        for r in Returnee.objects.filter(pk__in=[r.pk for r in returnees])
+        .select_related("operation", "region", "district", "case", "case__worker", "membership__family")
+        .prefetch_related("aliases")
+        .annotate(**counts)
+    }
+    ordered = [rows[r.pk] for r in returnees]
+    sides = []
+    for row in ordered:
+        membership = getattr(row, "membership", None)
+        sides.append(MergeSide(row, membership.family if membership else None))
+    table = []
+    for index, (_key, relation, _side) in enumerate(relations):
+        numbers = [getattr(row, f"n{index}") for row in ordered]
+        if any(numbers):
+            table.append((str(capfirst(relation.related_model._meta.verbose_name_plural)), numbers))
+    return MergePreview(sides, table)
+
+
+def former_case_numbers(*, returnee: Returnee) -> list[str]:
+    """The case numbers of the records merged into this one (a search for them finds it)."""
+    return list(returnee.merged_records.order_by("case_number").values_list("case_number", flat=True))
+
+
+def returnee_merges(*, returnee: Returnee) -> list:
+    """The merges that folded other records into this one and still stand, newest first."""
+    return list(returnee.merges_received.filter(undone_at__isnull=True).select_related("merged_by"))
+
+
+def merged_successor(*, user, returnee_pk: int | None = None, case_pk: int | None = None) -> Returnee | None:
+    """For the page of a record merged into another: the record it became, when the user may see it
+    (else None, and the page is a 404 like any other it cannot open)."""
+    merged = Returnee.objects.filter(merged_into__isnull=False)
+    merged = merged.filter(pk=returnee_pk) if returnee_pk is not None else merged.filter(case__pk=case_pk)
+    target = merged.values_list("merged_into", flat=True).first()
+    if target is None:
+        return None
+    return permissions.returnees_visible_to(user).select_related("case").filter(pk=target).first()
+# --- Probable duplicates -----------------------------------------------------------------------------
+
+
+def duplicate_decisions_of(*, user, returnee: Returnee) -> list:
+    """The probable matches set aside when `returnee` was registered, for their page: each with
+    `match` (the other record, only when `user` may see it) and `decidable` (the user may decide
+    it now). Three queries at most, one when there are none."""
+    decisions = list(returnee.duplicate_decisions.select_related("registered_by", "decided_by").order_by("pk"))
+    if not decisions:
+        return decisions
+    ids = [d.candidate_id for d in decisions]
+    visible = permissions.returnees_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    matches = Returnee.objects.in_bulk(list(visible))
+    decidable = set(
+        permissions.duplicate_decisions_visible_to(user)
+        .filter(pk__in=[d.pk for d in decisions if d.is_pending])
+        .values_list("pk", flat=True)
+    )
+    for decision in decisions:
+        decision.match = matches.get(decision.candidate_id)
+        decision.decidable = decision.pk in decidable
+    return decisions
+
+
+def duplicate_decision_get(*, user, pk: int):
+    """A probable duplicate the user may compare (both records in their scope), with both records."""
+    people = ("region", "district", "operation", "case__worker", "membership__family")
+    return get_object_or_404(
+        permissions.duplicate_decisions_visible_to(user).select_related(
+            "registered_by",
+            "decided_by",
+            *(f"returnee__{path}" for path in people),
+            *(f"candidate__{path}" for path in people),
+        ),
+        pk=pk,
+    )
+
+
+def mothers_of(returnees) -> dict[int, str]:
+    """The name of each returnee's mother as their household records her (one query)."""
+    families = {r.pk: r.membership.family_id for r in returnees if getattr(r, "membership", None)}
+    mothers = {}
+    for family_id, full_name, *parts in FamilyMember.objects.filter(
+        family_id__in=set(families.values()), relationship=FamilyMember.Relationship.MOTHER
+    ).values_list("family_id", "full_name", "returnee__family_name", "returnee__given_name", "returnee__patronymic"):
+        mothers.setdefault(family_id, " ".join(p for p in parts if p) or full_name)
+    return {pk: mothers[family] for pk, family in families.items() if family in mothers}

@@ -6,13 +6,18 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.CaseloadView.as_view(), name="caseload"),
+    path("export/", views.CaseloadExportView.as_view(), name="caseload_export"),
     path("search/", views.PeopleSearchView.as_view(), name="search"),
+    path("search/export/", views.PeopleSearchExportView.as_view(), name="search_export"),
     path("cases/<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("cases/<int:pk>/edit/", views.CaseUpdateView.as_view(), name="case_update"),
     path("returnees/new/", views.ReturneeRegisterView.as_view(), name="returnee_register"),
     path("returnees/<int:pk>/", views.ReturneeDetailView.as_view(), name="returnee_detail"),
     path("returnees/<int:pk>/edit/", views.ReturneeUpdateView.as_view(), name="returnee_update"),
+    path("returnees/<int:pk>/merge/", views.ReturneeMergeView.as_view(), name="returnee_merge"),
+    path("merges/<int:pk>/undo/", views.MergeUndoView.as_view(), name="merge_undo"),
     path("families/<int:pk>/", views.FamilyDetailView.as_view(), name="family_detail"),
+    path("families/<int:pk>/export/", views.FamilyExportView.as_view(), name="family_export"),
     path("returnees/<int:pk>/documents/new/", views.DocumentCreateView.as_view(), name="document_create"),
     path("documents/<int:pk>/edit/", views.DocumentUpdateView.as_view(), name="document_update"),
     path("documents/<int:pk>/status/", views.DocumentTransitionView.as_view(), name="document_transition"),
@@ -37,5 +42,6 @@ urlpatterns = [
     path("transfers/<int:pk>/cancel/", views.TransferCancelView.as_view(), name="transfer_cancel"),
     path("attachments/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment_download"),
     path("returnees/<int:pk>/restricted/", views.RestrictedSectionView.as_view(), name="restricted_section"),
+    path("duplicates/<int:pk>/", views.DuplicateDecideView.as_view(), name="duplicate_decide"),
     path("emergency/", views.EmergencyAccessView.as_view(), name="emergency_access"),
 ]

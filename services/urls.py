@@ -6,6 +6,7 @@ app_name = "services"
 
 urlpatterns = [
     path("referrals/", views.ReferralQueueView.as_view(), name="queue"),
+    path("referrals/export/", views.ReferralQueueExportView.as_view(), name="queue_export"),
     path("referrals/assign/", views.BulkAssignView.as_view(), name="bulk_assign"),
     path("referrals/<int:pk>/", views.ReferralDetailView.as_view(), name="referral_detail"),
     path("referrals/<int:pk>/<slug:action>/", views.ReferralTransitionView.as_view(), name="referral_step"),

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,10 +14,12 @@ from django.views.generic import FormView, TemplateView
 
 from cases import selectors as case_selectors
 from cases.views import CaseWriteView
+from repat.accounts.permissions import can_export_lists
 from repat.audit import actions as audit
+from repat.core.exports import ListExportView, export_links
 from repat.core.views import PermissionMixin, SingleSubmitMixin, add_action_errors, paginate
 
-from . import actions, permissions, selectors
+from . import actions, exports, permissions, selectors
 from .forms import BulkAssignForm, ReferralForm, TransitionForm
 from .models import Referral
 
@@ -40,6 +43,7 @@ class ReferralQueueView(TemplateView):
             can_assign=coordinating,
             # Provider staff see the returnee's name, never the case number (as on the referral page).
             hide_case_numbers=permissions.provider_of(user) is not None,
+            exports=export_links(self.request, reverse("services:queue_export")) if can_export_lists(user) else None,
             bulk_form=BulkAssignForm(
                 referrals=permissions.referrals_visible_to(user), assignees=permissions.assignable_people(user)
             )
@@ -47,6 +51,13 @@ class ReferralQueueView(TemplateView):
             else None,
             **kwargs,
         )
+
+
+class ReferralQueueExportView(ListExportView):
+    """The referral queue as CSV or Excel, with the page's filters (not for provider staff)."""
+
+    def export(self):
+        return exports.referral_queue_export(user=self.request.user, params=self.request.GET)
 
 
 class ReferralDetailView(TemplateView):

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import itertools
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -259,12 +260,20 @@ def snapshot() -> dict:
     return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in written}
 
 
+# Boys' names far enough apart that the duplicate check (cases/search.py) takes no two for one
+# person: a test registering several gets a different boy each time.
+BOYS = itertools.cycle(
+    ["Хамза", "Бекзат", "Нурсултан", "Эрлан", "Тилек", "Самат", "Данияр", "Ильяс", "Руслан", "Чынгыз"]
+)
+
+
 def register_returnee(actor, region, **overrides):
-    """Register a boy through the real action (case number, case, events), as a worker would."""
+    """Register a boy through the real action (case number, case, events), as a worker would;
+    each call another boy (the same one twice would be a probable duplicate)."""
     from cases import actions
 
     data = {
-        "given_name": "Хамза",
+        "given_name": next(BOYS),
         "family_name": "Орозов",
         "sex": "male",
         "date_of_birth": datetime.date(2017, 1, 1),

@@ -20,8 +20,16 @@ from .civil_status import (
     kinship_result_record,
     kinship_test_record,
 )
+from .duplicates import DistinctPerson, ProbableDuplicates, duplicate_decide, duplicates_check, duplicates_record
 from .events import case_event_write
 from .follow_ups import task_done, task_schedule
+from .merges import (
+    merge_target_check,
+    merge_undo_refusal,
+    register_merge_check,
+    returnee_merge,
+    returnee_merge_undo,
+)
 from .plans import (
     ASSESSMENT_FIELDS,
     GOAL_FIELDS,
@@ -80,8 +88,10 @@ __all__ = [
     "GOAL_FIELDS",
     "INVERSE_RELATIONSHIP",
     "RETURNEE_FIELDS",
+    "DistinctPerson",
     "EmergencyOutcome",
     "EmergencyResult",
+    "ProbableDuplicates",
     "RetentionResult",
     "assessment_record",
     "assessment_update",
@@ -98,6 +108,9 @@ __all__ = [
     "document_add",
     "document_transition",
     "document_update",
+    "duplicate_decide",
+    "duplicates_check",
+    "duplicates_record",
     "emergency_access_grant",
     "emergency_access_open",
     "emergency_attempts_today",
@@ -111,12 +124,17 @@ __all__ = [
     "goal_update",
     "kinship_result_record",
     "kinship_test_record",
+    "merge_target_check",
+    "merge_undo_refusal",
     "note_log",
     "plan_make_current",
     "plan_start",
+    "register_merge_check",
     "restricted_section_save",
     "retention_due",
     "retention_run",
+    "returnee_merge",
+    "returnee_merge_undo",
     "returnee_register",
     "returnee_update",
     "script_of",

@@ -19,7 +19,9 @@ from repat.reminders.models import ReminderSettings
 
 from .. import permissions
 from ..models import Case, CaseEvent, Family, FamilyMember, Note, Returnee, ReturneeAlias
+from ..search import registration_duplicates
 from .base import check_region_overseen
+from .duplicates import DistinctPerson, duplicates_check, duplicates_record
 from .events import _apply, _raw, case_event_write
 
 RETURNEE_FIELDS = (
@@ -144,14 +146,23 @@ def returnee_register(
     new_family_name: str = "",
     relationship: str = FamilyMember.Relationship.CHILD,
     is_head: bool = False,
+    distinct: DistinctPerson | None = None,
 ) -> Returnee:
     """Register a returnee, open their case and place them in a family (an existing one or a new
-    household named `new_family_name`), all or nothing."""
+    household named `new_family_name`), all or nothing.
+
+    First the duplicate check: when people already recorded are probably this person, nothing is
+    saved and ProbableDuplicates says who (each match marked visible to `actor` or not); the
+    registration goes ahead once `distinct` confirms exactly those matches with a reason, which
+    is kept (`duplicates_record`: the matches the actor may not see go to a coordinator)."""
     if not permissions.can_register_returnee(actor):
         raise PermissionDenied
     if worker is None and permissions.has_own_caseload(actor):
         worker = actor
     _check_worker(actor, worker)
+    aliases = list(aliases)
+    matches = registration_duplicates(actor, data=data, aliases=aliases, family=family, relationship=relationship)
+    distinct_reason = duplicates_check(actor=actor, matches=matches, distinct=distinct)
 
     returnee = Returnee(**{field: data[field] for field in RETURNEE_FIELDS if field in data})
     check_region_overseen(returnee.region if returnee.region_id else None)
@@ -188,6 +199,7 @@ def returnee_register(
         )
     if family is not None:
         family_member_add(actor=actor, family=family, returnee=returnee, relationship=relationship, is_head=is_head)
+    duplicates_record(actor=actor, returnee=returnee, matches=matches, reason=distinct_reason)
     return returnee
 
 

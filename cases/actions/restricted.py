@@ -137,9 +137,10 @@ def emergency_access_open(*, actor: User, case_number: str, reason: str) -> Emer
     # One person's attempts one at a time, so two at once cannot both pass the limit.
     User.objects.select_for_update().filter(pk=actor.pk).first()
     # The same two lookups whatever the number: whether it is the user's, then the case.
-    if permissions.cases_visible_to(actor).filter(returnee__case_number=number).exists():
-        return EmergencyOutcome(EmergencyResult.OWN, Case.objects.get(returnee__case_number=number))
-    case = Case.objects.select_related("returnee").filter(returnee__case_number=number).first()
+    # (A merged record's number leads to the record it was merged into.)
+    if permissions.cases_visible_to(actor).numbered(number).exists():
+        return EmergencyOutcome(EmergencyResult.OWN, Case.objects.unmerged().numbered(number).get())
+    case = Case.objects.unmerged().select_related("returnee").numbered(number).first()
     openable = case is not None and case.anonymised_on is None
     limit = CaseSettings.current().emergency_access_daily_limit
     attempt = emergency_attempts_today(actor) + 1

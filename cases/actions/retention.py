@@ -12,7 +12,7 @@ from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 from repat.core.locks import lease_acquire, lease_release
 
-from ..models import Case, FamilyMember, GoalProgress, LegalRecord
+from ..models import Case, FamilyMember, GoalProgress, LegalRecord, Returnee, ReturneeMerge
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def retention_due(today: datetime.date):
         if today.month != 2 or today.day != 29
         else (today.replace(day=28, year=today.year - settings.REPAT_RETENTION_YEARS))
     )
-    return Case.objects.filter(status=Case.Status.CLOSED, closed_on__lt=cutoff, anonymised_on__isnull=True)
+    return Case.objects.unmerged().filter(status=Case.Status.CLOSED, closed_on__lt=cutoff, anonymised_on__isnull=True)
 
 
 def retention_run(*, today: datetime.date | None = None, dry_run: bool = False) -> RetentionResult:
@@ -88,14 +88,7 @@ def _retention_apply(today: datetime.date, to_list: list, to_anonymise: list) ->
     return RetentionResult(listed, anonymised)
 
 
-@transaction.atomic
-def case_anonymise(*, case_id: int, today: datetime.date) -> None:
-    """Remove what identifies the returnee from a closed case, keeping what statistics need (sex,
-    year of birth, operation, dates, region, statuses). The audit trail keeps its own rows."""
-    case = Case.objects.select_for_update().select_related("returnee").get(pk=case_id)
-    if case.anonymised_on or not case.is_closed:
-        return
-    returnee = case.returnee
+def _anonymise_identity(returnee: Returnee) -> None:
     if returnee.date_of_birth:
         returnee.date_of_birth = returnee.date_of_birth.replace(month=1, day=1)
         returnee.date_of_birth_precision = "year"
@@ -106,6 +99,24 @@ def case_anonymise(*, case_id: int, today: datetime.date) -> None:
     returnee.save()
     returnee.aliases.all().delete()
     LegalRecord.objects.filter(returnee=returnee).delete()
+
+
+@transaction.atomic
+def case_anonymise(*, case_id: int, today: datetime.date) -> None:
+    """Remove what identifies the returnee from a closed case, keeping what statistics need (sex,
+    year of birth, operation, dates, region, statuses). The audit trail keeps its own rows."""
+    case = Case.objects.select_for_update().select_related("returnee").get(pk=case_id)
+    if case.anonymised_on or not case.is_closed:
+        return
+    returnee = case.returnee
+    _anonymise_identity(returnee)
+    # The records merged into this one (kept aside for an undo, long past) go the same way, with
+    # the reasons given for the merges and their own timelines.
+    for merged in returnee.merged_records.select_related("case"):
+        _anonymise_identity(merged)
+        FamilyMember.objects.filter(returnee=merged).update(full_name="", notes="")
+        merged.case.events.update(changes={})
+    ReturneeMerge.objects.filter(survivor=returnee).update(reason=ANONYMISED, undo_reason="")
     # A refused document keeps a reason and a data-sharing consent keeps its organisations (the
     # database insists on both): a mark replaces what they said.
     returnee.documents.update(number="", issuing_body="", notes="")

@@ -11,7 +11,9 @@ from .civil_status import (
     KinshipResultForm,
     KinshipTestForm,
 )
+from .duplicates import DistinctPersonForm, DuplicateDecisionForm
 from .follow_ups import FollowUpTaskForm
+from .merges import MergeFindForm, MergeForm, MergeUndoForm
 from .plans import AssessmentForm, GoalForm, GoalProgressForm
 from .registration import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
 from .restricted import EmergencyAccessForm, RestrictedSectionForm
@@ -23,8 +25,10 @@ __all__ = [
     "CaseForm",
     "ConsentForm",
     "ConsentWithdrawForm",
+    "DistinctPersonForm",
     "DocumentForm",
     "DocumentTransitionForm",
+    "DuplicateDecisionForm",
     "EmergencyAccessForm",
     "FamilyMemberForm",
     "FollowUpTaskForm",
@@ -33,6 +37,9 @@ __all__ = [
     "HelperMixin",
     "KinshipResultForm",
     "KinshipTestForm",
+    "MergeFindForm",
+    "MergeForm",
+    "MergeUndoForm",
     "NoteForm",
     "RegistrationForm",
     "RestrictedSectionForm",

@@ -4,29 +4,39 @@ import django.db.models.deletion
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from repat.core.operations import AddIndexConcurrently
+
 
 def trigram_index(apps, schema_editor):
     """GiST, not GIN: the search asks for the rows nearest a name (`ORDER BY blocking <-> %s LIMIT`),
     which only a GiST trigram index answers without reading every row that shares a trigram."""
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        schema_editor.execute("CREATE INDEX namekey_blocking_trgm ON cases_namekey USING gist (blocking gist_trgm_ops)")
+        schema_editor.execute(
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS namekey_blocking_trgm"
+            " ON cases_namekey USING gist (blocking gist_trgm_ops)"
+        )
 
 
 def drop_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS namekey_blocking_trgm")
+        schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS namekey_blocking_trgm")
 
 
 # The substring search's indexes on the name columns (0007): the name index replaces that search.
 # The case number's stays: a search by a case number's tail is a LIKE on it.
-OLD_NAME_INDEXES = ["returnee_given_name_trgm", "returnee_family_name_trgm", "returnee_patronymic_trgm", "returneealias_name_trgm"]
+OLD_NAME_INDEXES = [
+    "returnee_given_name_trgm",
+    "returnee_family_name_trgm",
+    "returnee_patronymic_trgm",
+    "returneealias_name_trgm",
+]
 
 
 def drop_substring_indexes(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for name in OLD_NAME_INDEXES:
-            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
 
 
 def restore_substring_indexes(apps, schema_editor):
@@ -42,6 +52,10 @@ def index_everyone(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Indexes on big tables are built concurrently (repat/core/operations.py), outside a transaction;
+    # the name index is filled a batch per transaction.
+    atomic = False
+
     dependencies = [
         ("accounts", "0003_region_names_provider_role"),
         ("cases", "0013_emergency_access_approved_by"),
@@ -72,14 +86,6 @@ class Migration(migrations.Migration):
                 "ordering": ["id"],
             },
         ),
-        migrations.AddIndex(
-            model_name="identitydocument",
-            index=models.Index(django.db.models.functions.text.Upper("number"), name="document_number_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="returnee",
-            index=models.Index(fields=["date_of_birth"], name="returnee_birth_idx"),
-        ),
         migrations.AddField(
             model_name="namekey",
             name="returnee",
@@ -91,7 +97,16 @@ class Migration(migrations.Migration):
             model_name="namekey",
             index=models.Index(fields=["keys"], name="namekey_keys_idx"),
         ),
-        migrations.RunPython(trigram_index, drop_trigram_index),
-        migrations.RunPython(drop_substring_indexes, restore_substring_indexes),
+        # Rows first, then the trigram index over them (faster than growing it row by row).
         migrations.RunPython(index_everyone, migrations.RunPython.noop),
+        migrations.RunPython(trigram_index, drop_trigram_index),
+        AddIndexConcurrently(
+            model_name="identitydocument",
+            index=models.Index(django.db.models.functions.text.Upper("number"), name="document_number_idx"),
+        ),
+        AddIndexConcurrently(
+            model_name="returnee",
+            index=models.Index(fields=["date_of_birth"], name="returnee_birth_idx"),
+        ),
+        migrations.RunPython(drop_substring_indexes, restore_substring_indexes),
     ]

@@ -4,6 +4,8 @@
 from .base import CaseSettings, district_errors
 from .case import Case, CaseEvent, FollowUpTask, Note
 from .civil_status import Attachment, CareArrangement, ConsentRecord, IdentityDocument, KinshipTest, upload_to
+from .duplicates import DuplicateDecision
+from .merges import ReturneeMerge, merge_relations
 from .plans import Assessment, GoalProgress, PlanDomain, PlanGoal, ReintegrationPlan
 from .registration import (
     DatePrecision,
@@ -30,6 +32,7 @@ __all__ = [
     "CaseTransfer",
     "ConsentRecord",
     "DatePrecision",
+    "DuplicateDecision",
     "EmergencyAccess",
     "Family",
     "FamilyMember",
@@ -49,7 +52,9 @@ __all__ = [
     "ReintegrationPlan",
     "Returnee",
     "ReturneeAlias",
+    "ReturneeMerge",
     "Sex",
     "district_errors",
+    "merge_relations",
     "upload_to",
 ]

@@ -57,6 +57,11 @@ class Case(models.Model):
     # Retention: a case closed long enough is listed first (the dry run), then anonymised on this day.
     anonymise_after = models.DateField(_("to be anonymised after"), null=True, blank=True)
     anonymised_on = models.DateField(_("anonymised on"), null=True, blank=True)
+    # The returnee's `merged_into`, on the case too, so that lists of cases leave merged records out
+    # without a join.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+", db_index=False
+    )
 
     objects = CaseQuerySet.as_manager()
 
@@ -71,6 +76,7 @@ class Case(models.Model):
             # so that a page of a million cases is read from the index, not sorted.
             models.Index(fields=["next_follow_up", "id"], name="case_follow_up_order_idx"),
             models.Index(fields=["worker", "next_follow_up", "id"], name="case_worker_follow_up_idx"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged_into_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -180,6 +186,10 @@ class CaseEvent(models.Model):
         APPROVAL_WITHDRAWN = "approval_withdrawn", _("Approval request withdrawn")
         RESTRICTED_UPDATED = "restricted_updated", _("Restricted section updated")
         EMERGENCY_ACCESS = "emergency_access", _("Opened in an emergency")
+        MERGED = "merged", _("Records merged")
+        MERGE_UNDONE = "merge_undone", _("Merge of records undone")
+        DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Confirmed as a different person from a probable match")
+        DUPLICATE_DECIDED = "duplicate_decided", _("Probable duplicate decided")
 
     # For each kind of subject, the field that names the item in the timeline (its kind or domain).
     SUBJECT_ITEM_FIELD = {
@@ -195,6 +205,8 @@ class CaseEvent(models.Model):
         "casetransfer": "reason",
         "followuptask": "description",
         "approvalrequest": "kind",
+        "returneemerge": "merged_case_number",
+        "duplicatedecision": "status",
     }
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")

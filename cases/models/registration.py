@@ -112,6 +112,18 @@ class Returnee(models.Model):
     locality = models.CharField(_("locality and address"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Set when a supervisor merged this record into another one of the same person (ReturneeMerge):
+    # the row stays, left out of every list, count and report, and its pages lead to the survivor.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        db_index=False,  # the partial index below: the few merged rows only
+    )
 
     objects = ReturneeQuerySet.as_manager()
 
@@ -122,6 +134,10 @@ class Returnee(models.Model):
         indexes = [
             models.Index(fields=["region", "family_name"], name="returnee_region_name_idx"),
             models.Index(fields=["operation"], name="returnee_operation_idx"),
+            # The records merged into one (its former case numbers): a handful of rows among a million.
+            models.Index(
+                fields=["merged_into"], condition=Q(merged_into__isnull=False), name="returnee_merged_into_idx"
+            ),
             # A search by date or year of birth (cases/search.py).
             models.Index(fields=["date_of_birth"], name="returnee_birth_idx"),
         ]

@@ -15,7 +15,9 @@ from .civil_status import (
     KinshipTestCreateView,
     ReturneeWriteView,
 )
+from .duplicates import DuplicateDecideView
 from .follow_ups import TaskCreateView, TaskDoneView
+from .merges import MergeUndoView, ReturneeMergeView
 from .plans import (
     AssessmentCreateView,
     AssessmentUpdateView,
@@ -29,15 +31,17 @@ from .plans import (
 from .registration import (
     SEARCH_KEY,
     CaseDetailView,
+    CaseloadExportView,
     CaseloadView,
     CaseUpdateView,
     FamilyDetailView,
+    FamilyExportView,
     ReturneeDetailView,
     ReturneeRegisterView,
     ReturneeUpdateView,
 )
 from .restricted import EmergencyAccessView, RestrictedSectionView
-from .search import PeopleSearchView
+from .search import PeopleSearchExportView, PeopleSearchView
 from .transfers import TransferCancelView, TransferCreateView, TransferDecideView, TransferListView
 
 __all__ = [
@@ -49,25 +53,31 @@ __all__ = [
     "CaseDetailView",
     "CaseUpdateView",
     "CaseWriteView",
+    "CaseloadExportView",
     "CaseloadView",
     "ConsentCreateView",
     "ConsentWithdrawView",
     "DocumentCreateView",
     "DocumentTransitionView",
     "DocumentUpdateView",
+    "DuplicateDecideView",
     "EmergencyAccessView",
     "FamilyDetailView",
+    "FamilyExportView",
     "GoalCreateView",
     "GoalProgressView",
     "GoalUpdateView",
     "KinshipResultView",
     "KinshipTestCreateView",
+    "MergeUndoView",
+    "PeopleSearchExportView",
     "PeopleSearchView",
     "PlanDetailView",
     "PlanStartView",
     "PlanView",
     "RestrictedSectionView",
     "ReturneeDetailView",
+    "ReturneeMergeView",
     "ReturneeRegisterView",
     "ReturneeUpdateView",
     "ReturneeWriteView",

@@ -3,15 +3,19 @@ returnees and families."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
+from repat.accounts.permissions import can_export_lists
 from repat.approvals import permissions as approval_permissions
 from repat.approvals import selectors as approval_selectors
 from repat.audit import actions as audit
 from repat.audit import permissions as audit_permissions
 from repat.audit import selectors as audit_selectors
+from repat.core.exports import ListExportView, export_links
 from repat.core.search import SEARCH_MAX_LENGTH
 from repat.core.views import (
     ActionFormMixin,
@@ -23,8 +27,8 @@ from repat.core.views import (
 )
 from services import selectors as service_selectors
 
-from .. import actions, permissions, selectors
-from ..forms import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
+from .. import actions, exports, permissions, selectors
+from ..forms import CaseForm, DistinctPersonForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
 
 SEARCH_KEY = "caseload_search"
 
@@ -59,9 +63,7 @@ class CaseloadView(PermissionMixin, TemplateView):
         return redirect(f"{request.path}?{query}" if query else request.path)
 
     def params(self):
-        params = self.request.GET.copy()
-        params["q"] = self.request.session.get(SEARCH_KEY, "")
-        return params
+        return caseload_params(self.request)
 
     def get_template_names(self):
         if self.request.headers.get("HX-Request"):
@@ -78,8 +80,27 @@ class CaseloadView(PermissionMixin, TemplateView):
             query_string=query_string,
             can_register=permissions.can_register_returnee(self.request.user),
             own_caseload=permissions.has_own_caseload(self.request.user),
+            exports=export_links(self.request, reverse("cases:caseload_export"))
+            if can_export_lists(self.request.user)
+            else None,
             **kwargs,
         )
+
+
+def caseload_params(request):
+    """The caseload's filters: those of the URL, and the search text kept in the session."""
+    params = request.GET.copy()
+    params["q"] = request.session.get(SEARCH_KEY, "")
+    return params
+
+
+class CaseloadExportView(ListExportView):
+    """The caseload as CSV or Excel, with the page's filters and the search kept in the session."""
+
+    list_permission = staticmethod(permissions.can_use_caseload)
+
+    def export(self):
+        return exports.caseload_export(user=self.request.user, params=caseload_params(self.request))
 
 
 class CaseDetailView(PermissionMixin, SingleSubmitMixin, FormView):
@@ -87,6 +108,16 @@ class CaseDetailView(PermissionMixin, SingleSubmitMixin, FormView):
 
     template_name = "cases/case_detail.html"
     form_class = NoteForm
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Http404:
+            # The case of a record merged into another: its page is now the other record's.
+            survivor = selectors.merged_successor(user=request.user, case_pk=kwargs["pk"]) if self.is_read() else None
+            if survivor is None:
+                raise
+            return redirect(survivor.case.get_absolute_url())
 
     def load_objects(self):
         self.case = selectors.case_get(user=self.request.user, pk=self.kwargs["pk"])
@@ -135,6 +166,7 @@ class CaseDetailView(PermissionMixin, SingleSubmitMixin, FormView):
             else None,
             approvals=approvals,
             pending_closure=closure if closure and closure.is_pending else None,
+            can_merge=permissions.can_merge_records(user, self.case),
             **overview,
             referrals=referrals,
             **kwargs,
@@ -170,13 +202,19 @@ class CaseUpdateView(PermissionMixin, VersionedEditMixin, ActionFormMixin, FormV
 
 
 class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
-    """Register a returnee: their details, their family and their case, in one form and one transaction."""
+    """Register a returnee: their details, their family and their case, in one form and one transaction.
+
+    Before saving, the duplicate check (`returnee_register`): when people already recorded are
+    probably this person, the same form comes back with everything typed, the matches the worker
+    may see in detail, one sentence for those they may not, and "This is a different person" with
+    a reason. The confirmation carries a fingerprint of the matches shown: if others appear by the
+    next POST (the names were changed), the worker is asked again."""
 
     template_name = "cases/returnee_form.html"
     permission = staticmethod(permissions.can_register_returnee)
 
     def get(self, request, *args, **kwargs):
-        return self.render(ReturneeForm(), RegistrationForm(user=request.user))
+        return self.render(ReturneeForm(), RegistrationForm(user=request.user), DistinctPersonForm())
 
     def post(self, request, *args, **kwargs):
         done = self.previous_submission(request.POST.get("form_token", ""))
@@ -184,15 +222,56 @@ class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
             return redirect(done)
         returnee_form = ReturneeForm(request.POST)
         registration_form = RegistrationForm(request.POST, user=request.user)
-        if returnee_form.is_valid() and registration_form.is_valid():
+        distinct_form = DistinctPersonForm(request.POST)
+        matches = None
+        if returnee_form.is_valid() and registration_form.is_valid() and distinct_form.is_valid():
             token = registration_form.cleaned_data["form_token"]
+            distinct = self.distinct(distinct_form)
             try:
-                return redirect(self.run_once(token, lambda: self.perform(returnee_form, registration_form)))
+                return redirect(self.run_once(token, lambda: self.perform(returnee_form, registration_form, distinct)))
+            except actions.ProbableDuplicates as found:
+                matches = found.matches
+                distinct_form = self.ask_again(found, distinct_form, distinct)
             except ValidationError as error:
                 add_action_errors(error, returnee_form, registration_form)
-        return self.render(returnee_form, registration_form)
+        return self.render(returnee_form, registration_form, distinct_form, matches)
 
-    def perform(self, returnee_form, registration_form) -> str:
+    @staticmethod
+    def distinct(distinct_form) -> actions.DistinctPerson | None:
+        data = distinct_form.cleaned_data
+        if not data["distinct_person"]:
+            return None
+        return actions.DistinctPerson(fingerprint=data["shown"], reason=data["distinct_reason"])
+
+    @staticmethod
+    def ask_again(found, distinct_form, distinct) -> DistinctPersonForm:
+        """The confirmation part for the matches found now: ticked only if it was ticked for these
+        very matches; an error saying what is missing when the worker had seen them already."""
+        seen = distinct_form.cleaned_data["shown"]
+        same = seen == found.fingerprint
+        form = DistinctPersonForm(
+            {
+                "distinct_person": "on" if distinct and same else "",
+                "distinct_reason": distinct_form.cleaned_data["distinct_reason"],
+                "shown": found.fingerprint,
+            }
+        )
+        form.is_valid()
+        if hasattr(found, "error_dict"):  # confirmed without a reason
+            add_action_errors(found, form)
+        elif distinct and not same:
+            form.add_error(
+                "distinct_person",
+                _("The probable matches changed since you confirmed: check them and confirm again."),
+            )
+        elif same:
+            form.add_error(
+                "distinct_person",
+                _("Open the record of this person, or confirm that this is a different person and say why."),
+            )
+        return form
+
+    def perform(self, returnee_form, registration_form, distinct=None) -> str:
         data = registration_form.cleaned_data
         returnee = actions.returnee_register(
             actor=self.request.user,
@@ -205,18 +284,40 @@ class ReturneeRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
             new_family_name=data["new_family_name"].strip(),
             relationship=data["relationship"],
             is_head=data["is_head"],
+            distinct=distinct,
         )
         messages.success(
             self.request, _("%(name)s was registered and their case opened.") % {"name": returnee.full_name}
         )
         return returnee.case.get_absolute_url()
 
-    def render(self, returnee_form, registration_form):
-        return self.render_to_response(self.get_context_data(form=returnee_form, registration_form=registration_form))
+    def render(self, returnee_form, registration_form, distinct_form, matches=None):
+        matches = matches or []
+        return self.render_to_response(
+            self.get_context_data(
+                form=returnee_form,
+                registration_form=registration_form,
+                distinct_form=distinct_form,
+                matches=matches,
+                visible_matches=[match for match in matches if match.visible],
+                # One sentence however many: their number per caseload would say something.
+                hidden_match=any(not match.visible for match in matches),
+            )
+        )
 
 
 class ReturneeDetailView(TemplateView):
     template_name = "cases/returnee_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # A record merged into another: its page is now the other record's.
+            survivor = selectors.merged_successor(user=request.user, returnee_pk=kwargs["pk"])
+            if survivor is None:
+                raise
+            return redirect(survivor.get_absolute_url())
 
     def get_context_data(self, **kwargs):
         returnee = selectors.returnee_get(user=self.request.user, pk=kwargs["pk"])
@@ -227,8 +328,13 @@ class ReturneeDetailView(TemplateView):
             can_see_restricted=permissions.can_see_restricted(self.request.user, returnee),
             family=getattr(getattr(returnee, "membership", None), "family", None),
             can_edit=permissions.can_edit_case(self.request.user, returnee.case),
+            can_merge=permissions.can_merge_records(self.request.user, returnee.case),
+            can_undo_merge=permissions.can_undo_merge(self.request.user),
+            merges=selectors.returnee_merges(returnee=returnee),
+            former_case_numbers=selectors.former_case_numbers(returnee=returnee),
             **selectors.returnee_overview(returnee=returnee),
             family_referrals=service_selectors.family_service_history(user=self.request.user, returnee=returnee),
+            duplicate_decisions=selectors.duplicate_decisions_of(user=self.request.user, returnee=returnee),
             **kwargs,
         )
 
@@ -307,5 +413,18 @@ class FamilyDetailView(PermissionMixin, SingleSubmitMixin, FormView):
             members=members,
             visible_cases=selectors.visible_case_ids(user=self.request.user, cases=cases),
             can_add=self.can_add(),
+            exports=export_links(self.request, reverse("cases:family_export", args=[self.family.pk]))
+            if can_export_lists(self.request.user)
+            else None,
             **kwargs,
         )
+
+
+class FamilyExportView(ListExportView):
+    """A family's members as CSV or Excel (the family page's table)."""
+
+    def load_objects(self):
+        self.family = selectors.family_get(user=self.request.user, pk=self.kwargs["pk"])
+
+    def export(self):
+        return exports.family_export(user=self.request.user, family=self.family)

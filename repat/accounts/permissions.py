@@ -22,3 +22,9 @@ def two_factor_required(user) -> bool:
     if not (user and user.is_authenticated):
         return False
     return user.role == User.Role.SUPERVISOR or user.is_administrator or user.is_staff
+
+
+def can_export_lists(user) -> bool:
+    """Who may take a list away as CSV or Excel (repat/core/exports.py): everyone who works cases.
+    Provider staff see the referrals sent to them, one at a time, and take no lists away."""
+    return is_active_user(user) and user.role != User.Role.PROVIDER

@@ -10,8 +10,11 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
+        from cases.actions import register_merge_check
         from repat.core import navigation
 
         from .permissions import can_use_approvals
+        from .selectors import pending_merge_problems
 
         navigation.register("approvals", "approvals:queue", _("Approvals"), visible=can_use_approvals, order=60)
+        register_merge_check(pending_merge_problems)

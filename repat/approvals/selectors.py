@@ -1,6 +1,7 @@
 """Reads for the approvals queue, an approval's page and the approval state shown on case pages."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from repat.accounts.models import Region
 
@@ -49,3 +50,11 @@ def latest_by_subject(approvals: list[ApprovalRequest]) -> dict[tuple[str, int],
 
 def plan_approval(*, plan) -> ApprovalRequest | None:
     return plan.approval_requests.select_related("requested_by", "decided_by").first()
+
+
+def pending_merge_problems(case) -> list[str]:
+    """A request still waiting on the record to be merged would, once decided, act on the record
+    kept (a closure would close it): merging waits until it is decided or withdrawn."""
+    if ApprovalRequest.objects.filter(case=case, status=ApprovalRequest.Status.PENDING).exists():
+        return [gettext("The record to be merged has a request waiting for approval: decide or withdraw it first.")]
+    return []

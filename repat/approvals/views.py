@@ -6,16 +6,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from cases import permissions as case_permissions
+from repat.accounts.permissions import can_export_lists
+from repat.core.exports import ListExportView, export_links
 from repat.core.views import PermissionMixin, add_action_errors, paginate
 from services.permissions import referrals_visible_to
 
-from . import actions, permissions, selectors
+from . import actions, exports, permissions, selectors
 from .forms import ApprovalDecisionForm, ApprovalRequestForm
 from .models import ApprovalRequest
 
@@ -38,8 +41,24 @@ class ApprovalQueueView(PermissionMixin, TemplateView):
         filterset = selectors.approval_queue(user=self.request.user, params=self.request.GET)
         page, query_string = paginate(self.request, filterset.qs)
         return super().get_context_data(
-            filter=filterset, page_obj=page, approvals=page.object_list, query_string=query_string, **kwargs
+            filter=filterset,
+            page_obj=page,
+            approvals=page.object_list,
+            query_string=query_string,
+            exports=export_links(self.request, reverse("approvals:queue_export"))
+            if can_export_lists(self.request.user)
+            else None,
+            **kwargs,
         )
+
+
+class ApprovalQueueExportView(ListExportView):
+    """The approvals queue as CSV or Excel, with the page's filters."""
+
+    list_permission = staticmethod(permissions.can_use_approvals)
+
+    def export(self):
+        return exports.approval_queue_export(user=self.request.user, params=self.request.GET)
 
 
 class ApprovalRequestView(PermissionMixin, FormView):

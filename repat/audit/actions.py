@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from repat.accounts.models import User
+from repat.core.clients import client_ip
 
 from . import anchors
 from .context import current_request
@@ -26,10 +27,6 @@ __all__ = ["GENESIS", "Verification", "head_publish", "masked", "record", "recor
 log = logging.getLogger(__name__)
 # Values of these fields never enter the trail: it records that they changed, not what they say.
 RESTRICTED_MARK = "[restricted]"
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
 def record(

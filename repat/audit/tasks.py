@@ -8,6 +8,9 @@ from . import actions
 
 
 @shared_task(
+    # Checking the rows written since the last head may take a while on a large trail.
+    soft_time_limit=30 * 60,
+    time_limit=32 * 60,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=60,
     retry_backoff_max=3600,

@@ -4,10 +4,12 @@ Answered by the first middleware, before host validation, sessions, sign-in and 
 from the balancer comes by IP with no session, and must neither need a login nor touch personal
 data. `/healthz` says the process answers; `/readyz` that what a request needs is reachable: the
 database (with every migration applied), Redis when it is configured, and the private file storage.
-Each check has a short timeout and says only "ok" or "failing": no error text, no host names."""
+Each check has a short timeout and says only "ok" or "failing": no error text, no host names. Apps
+above the platform add their own (`register_check`), as the menu's entries are added."""
 
 import json
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -45,17 +47,20 @@ def _redis() -> None:
         client.close()
 
 
-def _storage() -> None:
-    from cases.storage import private_storage
+# Checks the apps above the platform add in their AppConfig.ready() (cases: the file storage).
+_registered: dict[str, Callable[[], object]] = {}
 
-    private_storage().exists("readyz")  # a stat on a folder, a HEAD on an object store
+
+def register_check(name: str, check: Callable[[], object]) -> None:
+    """Add a dependency to readiness: `check()` raises when it is not reachable."""
+    _registered[name] = check
 
 
 def checks() -> dict:
-    found = {"database": _database, "migrations": _migrations, "storage": _storage}
+    found = {"database": _database, "migrations": _migrations}
     if settings.REDIS_URL:
         found["redis"] = _redis
-    return found
+    return found | _registered
 
 
 def readiness() -> tuple[bool, dict[str, str]]:

@@ -23,5 +23,13 @@ def lease_acquire(name: str, seconds: int) -> str | None:
     return holder if taken == 1 else None
 
 
+def lease_renew(name: str, holder: str, seconds: int) -> bool:
+    """Extend a lease its holder still holds (a long job, the beat's); False if it was lost: it
+    expired and another caller took it."""
+    now = timezone.now()
+    held = Lease.objects.filter(name=name, holder=holder, held_until__gte=now)
+    return held.update(held_until=now + datetime.timedelta(seconds=seconds)) == 1
+
+
 def lease_release(name: str, holder: str) -> None:
     Lease.objects.filter(name=name, holder=holder).update(held_until=timezone.now())

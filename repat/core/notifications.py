@@ -26,6 +26,7 @@ class Item(models.TextChoices):
     APPROVAL_REQUESTED = "approval_requested", _("Approval to give")
     APPROVAL_DECIDED = "approval_decided", _("Approval answered")
     EMERGENCY_ACCESS = "emergency_access", _("Case opened in an emergency")
+    DUPLICATE = "duplicate", _("Probable duplicate to decide")
     # Alerts about a person, not a case (`item_id` is the audit row of the alert, `case` empty
     # or the case they tried to open): sent by e-mail at once, whatever the digest and the hour.
     EMERGENCY_LIMIT = "emergency_limit", _("Emergency access limit reached")

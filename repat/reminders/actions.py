@@ -7,19 +7,23 @@ down, nothing is lost: the next relay finds the waiting e-mails in the database.
 
 import datetime
 import logging
+import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, IntegerField, QuerySet, Value
+from django.db.models import F, IntegerField, Q, QuerySet, Value
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from repat.accounts.models import User
-from repat.core.locks import lease_acquire, lease_release
+from repat.audit.actions import record
+from repat.audit.models import AuditEvent
+from repat.core.locks import lease_acquire, lease_release, lease_renew
 
 from .models import DigestLog, EmailStatus, Reminder, ReminderSettings
 from .selectors import shows_case_numbers, with_case_visibility, with_people
@@ -72,7 +76,7 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
         DueKind(
             Reminder.Item.FOLLOW_UP,
             rows(
-                Case.objects.due_by(horizon),
+                Case.objects.unmerged().due_by(horizon),
                 "next_follow_up",
                 "worker_id",
                 "pk",
@@ -132,7 +136,7 @@ def _due_kinds(horizon: datetime.date) -> list[DueKind]:
     ]
 
 
-def _queue_due(today: datetime.date, horizon: datetime.date, config: ReminderSettings) -> int:
+def _queue_due(today: datetime.date, horizon: datetime.date, config: ReminderSettings, renew=None) -> int:
     """Record who must be told about every item due by the horizon; return how many items.
 
     The database does the work, one INSERT ... SELECT per kind and audience (the item's own people;
@@ -151,7 +155,7 @@ def _queue_due(today: datetime.date, horizon: datetime.date, config: ReminderSet
     items = 0
     with connection.cursor() as cursor:
         for kind in _due_kinds(horizon):
-            insert = _Insert(cursor, kind, timezone.now())
+            insert = _Insert(cursor, kind, timezone.now(), renew)
             # The item's own people: the person named on it, else (referrals) the provider's staff.
             insert.run(stage, ("t.r_recipient", []), "", ("t.r_recipient IS NOT NULL", []))
             if kind.to_provider_staff:
@@ -186,8 +190,8 @@ class _Insert:
     """INSERT ... SELECT of reminders from one kind's due rows (aliased `t`), written by us from
     Django's own SQL for the rows: every value is a parameter, every name comes from the models."""
 
-    def __init__(self, cursor, kind: DueKind, now: datetime.datetime):
-        self.cursor, self.kind, self.now = cursor, kind, now
+    def __init__(self, cursor, kind: DueKind, now: datetime.datetime, renew=None):
+        self.cursor, self.kind, self.now, self.renew = cursor, kind, now, renew
         self.rows, self.rows_params = kind.rows.query.sql_with_params()
         name = connection.ops.quote_name
         fields = ("item_type", "item_id", "due_date", "stage", "recipient", "case", "created_at")
@@ -214,6 +218,8 @@ class _Insert:
         )
         params = [self.kind.item_type, *stage[1], *recipient[1], self.now, EmailStatus.PENDING]
         self.cursor.execute(sql, [*params, *self.rows_params, *where[1]])
+        if self.renew is not None:
+            self.renew()  # between statements: the sweep still holds its lease, or stops here
 
     def count(self) -> int:
         self.cursor.execute(f"SELECT COUNT(*) FROM ({self.rows}) t WHERE t.r_case IS NOT NULL", self.rows_params)  # noqa: S608
@@ -231,30 +237,63 @@ class SweepResult:
     items: int = 0
     reminders_before: int = 0
     reminders_after: int = 0
+    # The lease was lost midway (another sweep took it): this one stopped where it was.
+    stopped: bool = False
 
     @property
     def created(self) -> int:
         return self.reminders_after - self.reminders_before
 
 
-def sweep(*, today: datetime.date | None = None, lease_seconds: int = 600) -> SweepResult:
+class LeaseLost(Exception):
+    """The sweep's lease expired and another sweep took it: stop, so that two never overlap."""
+
+
+SWEEP_LEASE = "reminder-sweep"
+# The lease is renewed between statements, so it only needs to outlast the longest of them.
+SWEEP_LEASE_SECONDS = 600
+
+
+def sweep(*, today: datetime.date | None = None, lease_seconds: int = SWEEP_LEASE_SECONDS) -> SweepResult:
     """Find what is due soon, due today and overdue, and record who must be told, escalating long
-    overdue items to the coordinators and then the supervisors of the returnee's region."""
-    holder = lease_acquire("reminder-sweep", lease_seconds)
+    overdue items to the coordinators and then the supervisors of the returnee's region.
+
+    Holds a lease while it runs and renews it between statements: however long the whole sweep
+    takes, a second one started meanwhile is skipped. A sweep whose lease was lost all the same
+    (a statement outlasted it and another sweep took over) stops cleanly; every statement is
+    complete on its own and the unique key makes the next sweep carry on without duplicates."""
+    holder = lease_acquire(SWEEP_LEASE, lease_seconds)
     if holder is None:
         log.info("Reminder sweep skipped: another sweep holds the lease.")
         return SweepResult(ran=False)
+
+    renewed = [timezone.now()]
+
+    def renew() -> None:
+        # Called after every statement; renews once a third of the lease has passed (so a quick
+        # sweep costs no query more), well before it could lapse.
+        now = timezone.now()
+        if now - renewed[0] < datetime.timedelta(seconds=lease_seconds / 3):
+            return
+        if not lease_renew(SWEEP_LEASE, holder, lease_seconds):
+            raise LeaseLost
+        renewed[0] = now
+
+    result = SweepResult(ran=True)
     try:
         config = ReminderSettings.current()
         today = today or timezone.localdate()
         horizon = today + datetime.timedelta(days=config.due_soon_days)
-        result = SweepResult(ran=True, reminders_before=Reminder.objects.count())
-        result.items = _queue_due(today, horizon, config)
-        result.reminders_after = Reminder.objects.count()
-        log.info("Reminder sweep: %s items due, %s reminders created.", result.items, result.created)
-        return result
+        result.reminders_before = Reminder.objects.count()
+        result.items = _queue_due(today, horizon, config, renew)
+    except LeaseLost:
+        result.stopped = True
+        log.warning("Reminder sweep stopped: its lease expired and another sweep took it over.")
     finally:
-        lease_release("reminder-sweep", holder)
+        lease_release(SWEEP_LEASE, holder)
+    result.reminders_after = Reminder.objects.count()
+    log.info("Reminder sweep: %s items due, %s reminders created.", result.items, result.created)
+    return result
 
 
 # --- Events -----------------------------------------------------------------------------------------
@@ -321,14 +360,21 @@ def release_stale_claims(now: datetime.datetime) -> int:
     )
 
 
+def due_for_email(now: datetime.datetime):
+    """Reminders whose e-mail waits and may be tried now: never tried, or their retry is due."""
+    return Reminder.objects.filter(email_status=EmailStatus.PENDING).filter(
+        Q(email_retry_at__isnull=True) | Q(email_retry_at__lte=now)
+    )
+
+
 def recipients_waiting(*, now: datetime.datetime | None = None) -> list[int]:
     """Who has e-mail to send now: nobody during quiet hours, and with the daily digest only from
-    the digest hour, each person once a day."""
+    the digest hour, each person once a day. E-mails waiting for a retry count from its time."""
     now = now or timezone.now()
     config = ReminderSettings.current()
     local = timezone.localtime(now)
     release_stale_claims(now)
-    pending = Reminder.objects.filter(email_status=EmailStatus.PENDING)
+    pending = due_for_email(now)
     # Alerts go at once, at any hour and whatever the digest (see `deliver`).
     people = _recipients(pending.filter(item_type__in=Reminder.URGENT))
     if in_quiet_hours(config, local.hour):
@@ -346,23 +392,58 @@ def _recipients(reminders) -> list[int]:
     return list(reminders.order_by().values_list("recipient", flat=True).distinct()[:10_000])
 
 
+# One e-mail carries at most this many reminders (the rest wait for the next one); it lists
+# REPAT_DIGEST_MAX_ITEMS of them and says "and N more" for the others, which are all in the app.
+CLAIM_LIMIT = 5000
+# The pause before the next try of an e-mail that failed: 1, 2, 4... minutes, at most an hour.
+RETRY_FIRST = datetime.timedelta(minutes=1)
+RETRY_LONGEST = datetime.timedelta(hours=1)
+
+
 def _claim(user_id: int, now: datetime.datetime, *, urgent_only: bool = False) -> list[int]:
     with transaction.atomic():
-        waiting = Reminder.objects.select_for_update(skip_locked=True).filter(
-            recipient_id=user_id, email_status=EmailStatus.PENDING
-        )
+        waiting = due_for_email(now).select_for_update(skip_locked=True).filter(recipient_id=user_id)
         if urgent_only:
             waiting = waiting.filter(item_type__in=Reminder.URGENT)
-        ids = list(waiting.values_list("pk", flat=True)[:200])
+        # Most pressing first: what the e-mail lists when it cannot list everything.
+        ids = list(waiting.order_by("due_date", "-id").values_list("pk", flat=True)[:CLAIM_LIMIT])
         claimed = Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.PENDING).update(
             email_status=EmailStatus.SENDING, email_claimed_at=now, email_attempts=F("email_attempts") + 1
         )
     return ids if claimed else []
 
 
-def deliver(*, user_id: int, now: datetime.datetime | None = None, max_attempts: int = 5) -> int:
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """How long to wait after the `attempts`-th failed try: doubling from a minute, at most an hour,
+    with up to a tenth more at random so that a whole outage's e-mails do not retry in one burst."""
+    delay = min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_LONGEST)
+    return delay + delay * random.uniform(0, 0.1)  # noqa: S311 - spreading load, not a secret
+
+
+def retry_budget() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.REPAT_EMAIL_RETRY_HOURS)
+
+
+def _failed(ids: list[int], error: Exception, now: datetime.datetime, attempts: int) -> int:
+    """A try failed: the reminders wait for the next one, unless they have been failing for the
+    whole budget, in which case they are marked failed for an administrator. Returns how many failed."""
+    message = (str(error) or type(error).__name__)[:500]
+    claimed = Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.SENDING)
+    claimed.filter(email_failing_since__isnull=True).update(email_failing_since=now)
+    given_up = claimed.filter(email_failing_since__lte=now - retry_budget()).update(
+        email_status=EmailStatus.FAILED, email_error=message, email_retry_at=None
+    )
+    claimed.update(email_status=EmailStatus.PENDING, email_error=message, email_retry_at=now + retry_delay(attempts))
+    return given_up
+
+
+def deliver(*, user_id: int, now: datetime.datetime | None = None) -> int:
     """Send one person's waiting reminders as one e-mail (the digest, or the latest events), in
-    their language. Returns how many reminders it carried. Idempotent: claimed rows are skipped."""
+    their language. Returns how many reminders it carried. Idempotent: claimed rows are skipped.
+
+    A send that fails (SMTP down or refusing) is not an error of the task: the reminders wait in
+    the database for their retry time (`retry_delay`), which the relay honours, for
+    REPAT_EMAIL_RETRY_HOURS from the first failure; then they are marked failed."""
     now = now or timezone.now()
     config = ReminderSettings.current()
     user = User.objects.filter(pk=user_id, is_active=True).first()
@@ -378,9 +459,7 @@ def deliver(*, user_id: int, now: datetime.datetime | None = None, max_attempts:
         return 0
     day = timezone.localtime(now).date()
     # Alerts waiting: sent now on their own, without spending the day's digest or waiting for it.
-    urgent = Reminder.objects.filter(
-        recipient=user, email_status=EmailStatus.PENDING, item_type__in=Reminder.URGENT
-    ).exists()
+    urgent = due_for_email(now).filter(recipient=user, item_type__in=Reminder.URGENT).exists()
     digest = config.daily_digest and not urgent
     if digest:
         try:
@@ -390,37 +469,73 @@ def deliver(*, user_id: int, now: datetime.datetime | None = None, max_attempts:
             return 0  # today's digest went already; the rest waits for tomorrow's
     ids = _claim(user.pk, now, urgent_only=urgent)
     if not ids:
+        if digest:
+            DigestLog.objects.filter(recipient=user, day=day).delete()  # nothing due yet: not spent
         return 0
-    reminders = with_people(
-        with_case_visibility(Reminder.objects.filter(pk__in=ids).select_related("case__returnee"), user)
-    )
+    shown = Reminder.objects.filter(pk__in=ids).select_related("case__returnee").order_by("due_date", "-id")
+    shown = with_people(with_case_visibility(shown, user)[: settings.REPAT_DIGEST_MAX_ITEMS])
     try:
-        _send(user, reminders)
-    except Exception as error:
-        failed = Reminder.objects.filter(pk__in=ids, email_attempts__gte=max_attempts)
-        failed.update(email_status=EmailStatus.FAILED, email_error=str(error)[:500])
-        Reminder.objects.filter(pk__in=ids, email_status=EmailStatus.SENDING).update(
-            email_status=EmailStatus.PENDING, email_error=str(error)[:500]
-        )
+        _send(user, shown, more=len(ids) - len(shown))
+    except Exception as error:  # noqa: BLE001 - any failure to send: retried within the budget
+        attempts = max(Reminder.objects.filter(pk__in=ids).values_list("email_attempts", flat=True), default=1)
+        given_up = _failed(ids, error, now, attempts)
         if digest:
             DigestLog.objects.filter(recipient=user, day=day).delete()
-        raise
-    Reminder.objects.filter(pk__in=ids).update(email_status=EmailStatus.SENT, email_sent_at=timezone.now())
+        log.warning(
+            "E-mail to user %s not sent (attempt %s): %s; %s",
+            user.pk,
+            attempts,
+            type(error).__name__,
+            f"{given_up} reminders marked failed after the retry budget." if given_up else "it will be retried.",
+        )
+        return 0
+    Reminder.objects.filter(pk__in=ids).update(
+        email_status=EmailStatus.SENT, email_sent_at=timezone.now(), email_retry_at=None
+    )
     return len(ids)
 
 
-def _send(user, reminders: list[Reminder]) -> None:
+@transaction.atomic
+def emails_resend(*, actor, reminder_ids: Iterable[int]) -> int:
+    """An administrator sends failed e-mails again: they wait once more, with a fresh retry budget,
+    for the next relay (which is asked for at once). Audited. Returns how many."""
+    if not actor.is_administrator:
+        raise PermissionDenied
+    failed = Reminder.objects.filter(pk__in=list(reminder_ids), email_status=EmailStatus.FAILED)
+    ids = list(failed.values_list("pk", flat=True))
+    count = Reminder.objects.filter(pk__in=ids).update(
+        email_status=EmailStatus.PENDING,
+        email_attempts=0,
+        email_failing_since=None,
+        email_retry_at=None,
+        email_claimed_at=None,
+        email_error="",
+    )
+    if count:
+        record(
+            actor=actor,
+            action=AuditEvent.Action.CHANGE,
+            object_type=Reminder._meta.model_name,
+            detail="resend failed e-mails",
+            changes={"reminders": ids[:1000], "count": count},
+        )
+        transaction.on_commit(request_relay)
+    return count
+
+
+def _send(user, reminders: list[Reminder], *, more: int = 0) -> None:
     """The e-mail names case numbers, never a returnee's name: e-mail leaves our systems."""
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {
             "user": user,
             "reminders": reminders,
+            "more": more,
             "site_url": settings.REPAT_SITE_URL,
             "show_case_numbers": shows_case_numbers(user),
         }
         if all(reminder.item_type in Reminder.URGENT for reminder in reminders):
             subject = _("Repat: alert")
         else:
-            subject = _("Repat: %(count)s reminders") % {"count": len(reminders)}
+            subject = _("Repat: %(count)s reminders") % {"count": len(reminders) + more}
         body = render_to_string("reminders/email.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from repat.audit.readonly import CaseDataAdmin
 
+from . import actions
 from .models import DigestLog, Reminder, ReminderSettings
 
 
@@ -33,6 +36,21 @@ class ReminderAdmin(CaseDataAdmin):
     )
     list_filter = ("email_status", "stage", "item_type")
     list_select_related = ("recipient",)
+    actions = ["resend_failed_emails"]
+
+    def has_resend_permission(self, request) -> bool:
+        return request.user.is_administrator
+
+    @admin.action(description=_("Send the failed e-mails again"), permissions=["resend"])
+    def resend_failed_emails(self, request, queryset):
+        # Through the action: only failed ones, a fresh retry budget, an audit row, a relay at once.
+        count = actions.emails_resend(actor=request.user, reminder_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(count)s e-mail will be sent again.", "%(count)s e-mails will be sent again.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )
 
 
 @admin.register(DigestLog)

@@ -125,6 +125,11 @@ class Reminder(models.Model):
     email_claimed_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
     email_error = models.TextField(_("last e-mail error"), blank=True)
+    # An e-mail that could not be sent is tried again with a growing pause (`email_retry_at`) for a
+    # time budget counted from its first failure (REPAT_EMAIL_RETRY_HOURS), and only then marked
+    # failed: an outage of minutes or hours delays reminders, it does not lose them.
+    email_failing_since = models.DateTimeField(_("e-mail failing since"), null=True, blank=True)
+    email_retry_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

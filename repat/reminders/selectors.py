@@ -126,9 +126,12 @@ def alert_url(reminder: Reminder, user) -> str:
 
 
 def target_url(reminder: Reminder) -> str:
-    """Where a reminder leads: the referral or approval it is about, the case page otherwise."""
+    """Where a reminder leads: the referral, approval or probable duplicate it is about, the case
+    page otherwise."""
     if reminder.item_type.startswith("referral"):
         return reverse("services:referral_detail", args=[reminder.item_id])
     if reminder.item_type.startswith("approval"):
         return reverse("approvals:detail", args=[reminder.item_id])
+    if reminder.item_type == Reminder.Item.DUPLICATE:
+        return reverse("cases:duplicate_decide", args=[reminder.item_id])
     return reverse("cases:case_detail", args=[reminder.case_id])

@@ -6,6 +6,7 @@ app_name = "reminders"
 
 urlpatterns = [
     path("", views.ReminderListView.as_view(), name="list"),
+    path("export/", views.ReminderListExportView.as_view(), name="list_export"),
     path("escalations/", views.EscalationListView.as_view(), name="escalations"),
     path("<int:pk>/open/", views.ReminderOpenView.as_view(), name="open"),
     path("read/", views.MarkAllReadView.as_view(), name="mark_all_read"),

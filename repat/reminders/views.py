@@ -1,16 +1,19 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from cases.permissions import cases_visible_to
+from cases.permissions import cases_visible_to, duplicate_decisions_visible_to
+from repat.accounts.permissions import can_export_lists
 from repat.approvals.permissions import approvals_visible_to
+from repat.core.exports import ListExportView, export_links
 from repat.core.views import paginate
 from services.permissions import referrals_visible_to
 
-from . import actions, selectors
+from . import actions, exports, selectors
 from .models import Reminder
 
 
@@ -23,8 +26,18 @@ class ReminderListView(TemplateView):
             page_obj=page,
             reminders=selectors.with_people(page.object_list),
             show_case_numbers=selectors.shows_case_numbers(self.request.user),
+            exports=export_links(self.request, reverse("reminders:list_export"))
+            if can_export_lists(self.request.user)
+            else None,
             **kwargs,
         )
+
+
+class ReminderListExportView(ListExportView):
+    """The user's reminders as CSV or Excel (not for provider staff)."""
+
+    def export(self):
+        return exports.reminders_export(user=self.request.user)
 
 
 class EscalationListView(TemplateView):
@@ -60,6 +73,8 @@ class ReminderOpenView(View):
             visible = referrals_visible_to(request.user).filter(pk=reminder.item_id).exists()
         elif reminder.item_type.startswith("approval"):
             visible = approvals_visible_to(request.user).filter(pk=reminder.item_id).exists()
+        elif reminder.item_type == Reminder.Item.DUPLICATE:
+            visible = duplicate_decisions_visible_to(request.user).filter(pk=reminder.item_id).exists()
         else:
             visible = cases_visible_to(request.user).filter(pk=reminder.case_id).exists()
         if not visible:

@@ -5,9 +5,10 @@ import hashlib
 import json
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -113,6 +114,7 @@ def report_create(*, actor, data: dict) -> ProgressReport:
         raise ValidationError({"period_end": _("The period cannot end in the future.")})
     report = ProgressReport(
         created_by=actor,
+        queued_at=timezone.now(),
         scope_regions=list(regions) if regions is not None else None,
         **{name: data[name] for name in (*REPORT_FIELDS, *NARRATIVE_FIELDS) if name in data},
     )
@@ -143,7 +145,8 @@ def report_update_narrative(*, actor, report: ProgressReport, data: dict, versio
     for name in NARRATIVE_FIELDS:
         setattr(report, name, data.get(name, getattr(report, name)))
     report.status, report.progress = ProgressReport.Status.QUEUED, 0
-    report.save(update_fields=[*NARRATIVE_FIELDS, "status", "progress", "updated_at"])
+    report.queued_at, report.attempts = timezone.now(), 0
+    report.save(update_fields=[*NARRATIVE_FIELDS, "status", "progress", "queued_at", "attempts", "updated_at"])
     transaction.on_commit(lambda: _queue_report(report.pk))
     return report
 
@@ -158,17 +161,33 @@ def _scope(report: ProgressReport) -> selectors.Scope:
     )
 
 
+# Producing a report: limits of its own (the Celery task), and beat queues again a report whose
+# message was lost (queued for longer than QUEUED_PATIENCE) or whose worker died (running for
+# longer than the hard limit allows), at most MAX_ATTEMPTS times.
+REPORT_SOFT_TIME_LIMIT = 15 * 60
+REPORT_TIME_LIMIT = 16 * 60
+QUEUED_PATIENCE = datetime.timedelta(minutes=10)
+RUNNING_LIMIT = datetime.timedelta(seconds=REPORT_TIME_LIMIT) + datetime.timedelta(minutes=4)
+MAX_ATTEMPTS = 3
+
+
 def report_generate(*, report_id: int) -> ProgressReport | None:
     """Compute the figures, suppress small counts, render PDF and Excel, keep both. Progress is
-    saved as it goes (outside a transaction, so the page polling it sees it move)."""
+    saved as it goes (outside a transaction, so the page polling it sees it move).
+
+    A worker takes a queued report by moving it to "running" in one conditional UPDATE, so that the
+    same report queued twice (by the page and by `reports_requeue`) is produced once."""
+    now = timezone.now()
+    taken = ProgressReport.objects.filter(pk=report_id, status=ProgressReport.Status.QUEUED).update(
+        status=ProgressReport.Status.RUNNING, progress=5, started_at=now, attempts=models.F("attempts") + 1
+    )
     report = ProgressReport.objects.select_related("operation", "region", "created_by").filter(pk=report_id).first()
-    if report is None or report.status == ProgressReport.Status.READY:
+    if report is None or not taken:
         return report
 
     def progress(percent: int, status: str = ProgressReport.Status.RUNNING) -> None:
         ProgressReport.objects.filter(pk=report.pk).update(progress=percent, status=status)
 
-    progress(5)
     try:
         with translation.override(report.language):
             threshold = ReportSettings.current().suppression_threshold
@@ -177,6 +196,11 @@ def report_generate(*, report_id: int) -> ProgressReport | None:
             progress(85)
             xlsx = exports.render_xlsx(document)
             progress(95)
+    except SoftTimeLimitExceeded:
+        # Nothing was stored yet: the report is failed, its author can save the text to try again.
+        log.error("Progress report %s took longer than its time limit.", report.pk)
+        progress(0, ProgressReport.Status.FAILED)
+        raise
     except Exception:
         log.exception("Progress report %s failed.", report.pk)
         progress(0, ProgressReport.Status.FAILED)
@@ -194,6 +218,30 @@ def report_generate(*, report_id: int) -> ProgressReport | None:
         for storage, name in old:
             transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
     return report
+
+
+def reports_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Beat: queue again the reports stuck in "queued" (their message was lost: the broker was down
+    when they were asked for, or a worker took and lost it) or in "running" for longer than a
+    worker may run (it died); a report that already took MAX_ATTEMPTS workers is marked failed.
+    Idempotent: a report queued again now is not stuck for another QUEUED_PATIENCE, and a report
+    queued twice is produced once (see `report_generate`). Returns how many were queued."""
+    now = now or timezone.now()
+    Status = ProgressReport.Status
+    died = ProgressReport.objects.filter(status=Status.RUNNING, started_at__lt=now - RUNNING_LIMIT)
+    for report_id in died.filter(attempts__gte=MAX_ATTEMPTS).values_list("pk", flat=True):
+        log.error("Progress report %s failed: its worker stopped %s times.", report_id, MAX_ATTEMPTS)
+    died.filter(attempts__gte=MAX_ATTEMPTS).update(status=Status.FAILED, progress=0)
+    died.update(status=Status.QUEUED, progress=0, queued_at=now - QUEUED_PATIENCE - datetime.timedelta(seconds=1))
+    lost = ProgressReport.objects.filter(status=Status.QUEUED).filter(
+        models.Q(queued_at__lt=now - QUEUED_PATIENCE) | models.Q(queued_at__isnull=True)
+    )
+    ids = list(lost.values_list("pk", flat=True)[:1000])
+    ProgressReport.objects.filter(pk__in=ids, status=Status.QUEUED).update(queued_at=now)
+    for report_id in ids:
+        log.warning("Progress report %s was stuck; queued again.", report_id)
+        transaction.on_commit(lambda report_id=report_id: _queue_report(report_id))
+    return len(ids)
 
 
 @transaction.atomic

@@ -25,6 +25,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from repat.core.exports import spreadsheet_text
+
 from .suppression import hidden_label
 
 NOT_APPLICABLE = "–"
@@ -121,7 +123,6 @@ class _StaticFilesOnly(weasyprint.URLFetcher):
 
 # Number formats by kind; percents are stored as shown (62.5, not 0.625) so the cell equals the PDF.
 NUMBER_FORMATS = {"count": "0", "days": "0.0", "percent": '0.0"%"', "change": "+0;-0;0"}
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_MAX = 31
 BOLD = Font(bold=True)
@@ -215,8 +216,7 @@ def _text(value: str) -> str:
     """Text as a spreadsheet must hold it. Labels come from names people typed (operations, regions),
     and a string starting with = + - @ or a tab would be read as a formula: openpyxl writes "=..." as
     one, and Excel turns the others into formulas as soon as someone edits the cell."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return spreadsheet_text(value)
 
 
 def _sheet_name(title: str, used: set[str]) -> str:

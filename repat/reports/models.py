@@ -114,6 +114,11 @@ class ProgressReport(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     generated_at = models.DateTimeField(_("produced at"), null=True, blank=True)
+    # When it was (last) queued and started, and how many times a worker took it: a report queued
+    # while the broker was down, or whose worker died, is queued again by beat (`reports_requeue`).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     # Changed with the narrative only: the version its form carries (repat.core.versions).
     updated_at = models.DateTimeField(auto_now=True)
 

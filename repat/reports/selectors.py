@@ -71,11 +71,11 @@ def _returnee_q(scope: Scope, prefix: str = "") -> Q:
 
 def returnees_in(scope: Scope, on: datetime.date | None = None):
     """Returnees in scope who had arrived by `on` (the end of the period by default)."""
-    return Returnee.objects.filter(_returnee_q(scope), arrival_date__lte=on or scope.end)
+    return Returnee.objects.unmerged().filter(_returnee_q(scope), arrival_date__lte=on or scope.end)
 
 
 def cases_in(scope: Scope):
-    return Case.objects.filter(_returnee_q(scope, "returnee__"))
+    return Case.objects.unmerged().filter(_returnee_q(scope, "returnee__"))
 
 
 def referrals_in(scope: Scope):

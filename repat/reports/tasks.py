@@ -16,6 +16,12 @@ def refresh_dashboards() -> int:
     return actions.dashboards_refresh_recent()
 
 
-@shared_task
+@shared_task(soft_time_limit=actions.REPORT_SOFT_TIME_LIMIT, time_limit=actions.REPORT_TIME_LIMIT)
 def generate_report(report_id: int) -> bool:
     return actions.report_generate(report_id=report_id) is not None
+
+
+@shared_task
+def requeue_reports() -> int:
+    """Periodic (beat): queue again the progress reports stuck in "queued" or "running"."""
+    return actions.reports_requeue()

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request's id (X-Request-ID) for its log lines, the tasks it queues and the response.
+    "repat.core.logs.RequestIdMiddleware",
     # /healthz and /readyz for load balancers: first, so that a probe by IP needs no host, session or sign-in.
     "repat.core.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "repat.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "repat.core.middleware.NoStoreMiddleware",
+    # A view whose query ran past REPAT_WEB_STATEMENT_TIMEOUT_MS answers a clean 503 (repat/core/timeouts.py).
+    "repat.core.timeouts.QueryTimeoutMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -127,6 +131,10 @@ else:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + os.environ.get(
         "REPAT_DB_RANDOM_PAGE_COST", "1.1"
     )
+
+# Web requests only (repat/wsgi.py): PostgreSQL cancels any statement running longer than this,
+# and the page says to try again (503). 0 turns it off. Workers and commands have no such limit.
+REPAT_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("REPAT_WEB_STATEMENT_TIMEOUT_MS", "30000"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -182,6 +190,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("REPAT_LOCKOUT_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REPAT_LOCKOUT_MINUTES", "30")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# How many reverse proxies append to X-Forwarded-For in front of the app (repat/core/clients.py).
+REPAT_TRUSTED_PROXY_COUNT = int(os.environ.get("REPAT_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "repat.core.clients.client_ip"
 AXES_LOCKOUT_CALLABLE = "repat.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True
 # A success must not wipe the failures: it would reset the address's count for every username tried.
@@ -272,6 +283,12 @@ else:
         "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
+# Every task has a time limit: past the soft one it is interrupted (SoftTimeLimitExceeded, which the
+# long tasks handle by leaving their state consistent), past the hard one its worker process is
+# replaced. A stuck SMTP server or query never holds a worker for good. Long tasks (the sweep,
+# progress reports) set their own limits beside their code.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("REPAT_TASK_SOFT_TIME_LIMIT", "300"))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("REPAT_TASK_TIME_LIMIT", "360"))
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
@@ -281,6 +298,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# A second beat started by mistake stands by instead of doubling every schedule (repat/core/beat.py).
+CELERY_BEAT_SCHEDULER = "repat.core.beat.SingleBeatScheduler"
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "repat.accounts.tasks.clear_expired_sessions",
@@ -310,12 +329,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "repat.reports.tasks.refresh_dashboards",
         "schedule": float(os.environ.get("REPAT_DASHBOARD_REFRESH_SECONDS", "300")),
     },
+    # Progress reports asked for while the broker was down, or whose worker died, are queued again.
+    "report-requeue": {
+        "task": "repat.reports.tasks.requeue_reports",
+        "schedule": 300.0,
+    },
 }
 # Fail fast when the broker is down: saving a case must not wait for Redis (see the transport
 # options above: one try, short socket timeouts; no retry when publishing).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY = False
+
+# An e-mail that cannot be sent (SMTP down, refused) is tried again after 1, 2, 4... minutes, at most
+# an hour apart, for this long from its first failure; only then is it marked failed for an
+# administrator, who can send it again from the admin (Reminders).
+REPAT_EMAIL_RETRY_HOURS = float(os.environ.get("REPAT_EMAIL_RETRY_HOURS", "24"))
+# A daily digest lists this many reminders and says "and N more" for the rest (all are in the app).
+REPAT_DIGEST_MAX_ITEMS = int(os.environ.get("REPAT_DIGEST_MAX_ITEMS", "50"))
 
 # Domain settings.
 REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
@@ -332,6 +363,8 @@ REPAT_RETENTION_YEARS = int(os.environ.get("REPAT_RETENTION_YEARS", "5"))
 REPAT_RETENTION_NOTICE_DAYS = int(os.environ.get("REPAT_RETENTION_NOTICE_DAYS", "30"))
 # "Break the glass": how long an emergency opening of a case outside one's scope lasts.
 REPAT_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("REPAT_EMERGENCY_ACCESS_MINUTES", "120"))
+# How long after merging two records of one person an administrator may still undo the merge.
+REPAT_MERGE_UNDO_DAYS = int(os.environ.get("REPAT_MERGE_UNDO_DAYS", "30"))
 # One person refused (404/403) on this many different objects within this many minutes: the
 # administrators are alerted (repat/audit/refusals.py), once per burst.
 REPAT_REFUSAL_ALERT_THRESHOLD = int(os.environ.get("REPAT_REFUSAL_ALERT_THRESHOLD", "20"))
@@ -350,14 +383,42 @@ REPAT_AUDIT_KEYS = env_list("REPAT_AUDIT_KEYS", REPAT_AUDIT_DEV_KEY)
 REPAT_AUDIT_HEAD_DIR = Path(os.environ.get("REPAT_AUDIT_HEAD_DIR", VAR_DIR / "audit-heads"))
 REPAT_AUDIT_HEAD_EMAILS = env_list("REPAT_AUDIT_HEAD_EMAILS")
 
+# Logs: JSON lines (REPAT_LOG_FORMAT=json, the default in production) or plain text, each with the
+# request id (X-Request-ID) and, in a worker, the task id (repat/core/logs.py). Errors are e-mailed
+# to ADMINS without personal data (no request, no local variables, no exception text).
+REPAT_LOG_FORMAT = os.environ.get("REPAT_LOG_FORMAT", "json")
+ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS")]
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Repat] "
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_debug": {"()": "repat.core.logs.WarningsOnly"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "repat.core.logs.JsonFormatter"},
+    },
+    "filters": {
+        "no_debug": {"()": "repat.core.logs.WarningsOnly"},
+        "request_id": {"()": "repat.core.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if REPAT_LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        },
+        "mail_admins": {
+            "class": "repat.core.logs.PrivateAdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_id"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own "django" logger would e-mail ADMINS with its stock handler (the request's data,
+        # local variables): its records go up to the root's handlers instead.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request logs repeat URLs and may carry query strings: keep them at warning.
         "django.request": {"level": "WARNING"},
         # WeasyPrint narrates every step of a PDF at INFO; its warnings are what matter.
@@ -367,6 +428,12 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+# Sentry, only when SENTRY_DSN is set (web and workers), without personal data (repat/core/sentry.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from repat.core.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment=os.environ.get("SENTRY_ENVIRONMENT", ""))
 FORMAT_MODULE_PATH = ["repat.formats"]
 
 # Uploads (document scans, consent forms): outside the web root, served only through a view that

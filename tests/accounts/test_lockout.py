@@ -149,3 +149,41 @@ def test_the_test_client_helpers_still_sign_in(client, worker, client_for):
 
     # Then they are signed in
     assert response.status_code == 200
+
+
+def test_behind_a_proxy_one_client_failing_does_not_lock_out_the_others(client, settings):
+    # Given one proxy in front of the app, through which every request comes from 10.0.0.2
+    settings.REPAT_TRUSTED_PROXY_COUNT = 1
+    UserFactory(username="amina")
+    for n in range(5):
+        client.post(
+            reverse("accounts:login"),
+            {"username": f"guess-{n}", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="192.0.2.7",
+        )
+
+    # When another client signs in through the same proxy
+    other = client.post(
+        reverse("accounts:login"),
+        {"username": "amina", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.8",
+    )
+
+    # Then only the failing client's address is locked
+    assert other.status_code == 302
+    assert AccessAttempt.objects.filter(ip_address="192.0.2.7").exists()
+    assert not AccessAttempt.objects.filter(ip_address="10.0.0.2").exists()
+
+
+def test_without_a_proxy_a_forged_forwarded_for_changes_nothing(client):
+    for n in range(5):
+        client.post(
+            reverse("accounts:login"),
+            {"username": f"guess-{n}", "password": "wrong"},
+            REMOTE_ADDR="192.0.2.7",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",  # a new "address" each time
+        )
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.7"}

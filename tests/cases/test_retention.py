@@ -448,6 +448,28 @@ def test_the_periodic_task_runs_the_retention(old_case):
     assert old_case.anonymised_on == today()
 
 
+def test_the_periodic_task_stops_cleanly_at_its_time_limit(old_case, monkeypatch, caplog):
+    # given: the soft time limit strikes while a case is anonymised
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from repat.core.locks import lease_acquire
+
+    Case.objects.filter(pk=old_case.pk).update(anonymise_after=today())
+
+    def interrupted(*args, **kwargs):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(retention, "_retention_apply", interrupted)
+
+    # when
+    assert tasks.retention.delay().get() == 0
+
+    # then: the lease is free for tomorrow's run, and the task has limits of its own within it
+    assert "Retention stopped at its time limit; the next run carries on." in caplog.messages
+    assert lease_acquire("retention", 60) is not None
+    assert (tasks.retention.soft_time_limit, tasks.retention.time_limit) == (50 * 60, 55 * 60)
+
+
 def test_a_run_while_another_holds_the_lease_does_nothing(old_case):
     # given another run in progress (it holds the retention lease)
     from repat.core.locks import lease_acquire
@@ -490,3 +512,28 @@ def test_a_case_that_fails_does_not_stop_the_others(old_case, worker, supervisor
     assert second.anonymised_on == days(31)
     assert f"case {old_case.pk} could not be anonymised (RuntimeError)" in caplog.text
     assert MARKER not in caplog.text
+
+
+def test_records_merged_into_an_anonymised_case_are_anonymised_too(worker, supervisor, chuy):
+    # given: a record merged into a case that closed long ago
+    case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
+    twin = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy, family_name="Тестова", place_of_birth="Ош"))
+    ReturneeAlias.objects.create(returnee=twin.returnee, name=case.returnee.full_name, script="cyrillic")
+    merge = actions.returnee_merge(actor=supervisor, survivor=case.returnee, merged=twin.returnee, reason="Twice.")
+    closed_on(close_case(case, supervisor, reason="reintegrated"), years_ago(6))
+
+    # when
+    actions.retention_run()
+    actions.retention_run(today=days(31))
+
+    # then
+    twin.returnee.refresh_from_db()
+    assert (twin.returnee.given_name, twin.returnee.family_name, twin.returnee.place_of_birth) == (
+        "[anonymised]",
+        "",
+        "",
+    )
+    assert not ReturneeAlias.objects.exists()
+    merge.refresh_from_db()
+    assert merge.reason == "[anonymised]"
+    assert list(twin.events.values_list("changes", flat=True)) == [{}]

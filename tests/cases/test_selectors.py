@@ -17,10 +17,19 @@ from django.utils.html import escape
 
 from cases import actions
 from cases.models import CaseEvent, FamilyMember, LegalRecord
+from cases.search import ProbableMatch
 from repat.accounts.models import User
 from repat.approvals import actions as approvals
 from services import actions as services
-from tests.factories import OperationFactory, UserFactory, pdf_upload, region, register_returnee
+from tests.factories import (
+    CaseFactory,
+    OperationFactory,
+    ReturneeFactory,
+    UserFactory,
+    pdf_upload,
+    region,
+    register_returnee,
+)
 from tests.services.factories import ProviderFactory, ProviderStaffFactory, service
 
 from .test_stale_saves import opened_form
@@ -325,6 +334,21 @@ def drive_emergency(w):
     actions.emergency_access_open(actor=w.other_worker, case_number=w.returnee.case_number, reason=REASON)
 
 
+def drive_merge(w):
+    twin = register_returnee(w.worker, w.returnee.region, new_family_name="Орозовы 2")
+    merge = actions.returnee_merge(actor=w.supervisor, survivor=w.returnee, merged=twin, reason=REASON)
+    administrator = UserFactory(username="admin-merge", role=User.Role.ADMINISTRATOR)
+    actions.returnee_merge_undo(actor=administrator, merge=merge, reason=REASON)
+def drive_duplicates(w):
+    # The world's returnee was registered although someone in a caseload the worker does not
+    # see was probably her; the region's coordinator, who sees both, decides.
+    other = ReturneeFactory(region=w.returnee.region)
+    CaseFactory(returnee=other, worker=w.colleague)
+    match = ProbableMatch(other.pk, 0.9, same_birth=True, same_operation=True, same_mother=False)
+    [decision] = actions.duplicates_record(actor=w.worker, returnee=w.returnee, matches=[match], reason=REASON)
+    actions.duplicate_decide(actor=w.coordinator, decision=decision, same=False, reason=REASON)
+
+
 DRIVERS = {
     Kind.OPENED: drive_registration,
     Kind.REGISTERED: drive_registration,
@@ -368,6 +392,10 @@ DRIVERS = {
     Kind.APPROVAL_WITHDRAWN: drive_approvals,
     Kind.RESTRICTED_UPDATED: drive_restricted,
     Kind.EMERGENCY_ACCESS: drive_emergency,
+    Kind.MERGED: drive_merge,
+    Kind.MERGE_UNDONE: drive_merge,
+    Kind.DUPLICATE_CONFIRMED: drive_duplicates,
+    Kind.DUPLICATE_DECIDED: drive_duplicates,
 }
 
 # What the drivers must make each kind write: every field its action can change. A field added to an
@@ -410,6 +438,10 @@ EXPECTED_KEYS = {
     Kind.APPROVAL_RETURNED: {"comment"},
     Kind.RESTRICTED_UPDATED: set(LegalRecord.FIELDS),
     Kind.EMERGENCY_ACCESS: {"comment"},
+    Kind.MERGED: {"merged_case_number", "reason"},
+    Kind.MERGE_UNDONE: {"merged_case_number", "undo_reason"},
+    Kind.DUPLICATE_CONFIRMED: {"distinct_reason"},
+    Kind.DUPLICATE_DECIDED: {"status", "decision_reason"},
 }
 
 

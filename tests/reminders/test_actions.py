@@ -11,7 +11,7 @@ import zoneinfo
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cases import actions as case_actions
@@ -33,6 +33,7 @@ from tests.factories import (
     UserFactory,
     register_returnee,
 )
+from tests.ops.stack import free_port
 from tests.services.factories import ProviderStaffFactory, ReferralFactory, service
 
 from .factories import FollowUpTaskFactory, ReminderFactory
@@ -871,48 +872,113 @@ def smtp_down(monkeypatch):
     monkeypatch.setattr(actions, "send_mail", refuse)
 
 
-def test_a_failed_send_puts_the_reminders_back_with_the_error(worker, due_for_worker, smtp_down):
-    # given
-    reachable(worker)
-
-    # when
-    with pytest.raises(smtplib.SMTPException, match="451 Temporary"):
-        actions.deliver(user_id=worker.pk, now=at(9))
-
-    # then: waiting again, attempt counted, and today's digest is still to send
-    mine = Reminder.objects.filter(recipient=worker)
-    assert set(mine.values_list("email_status", "email_attempts", "email_error")) == {
-        ("pending", 1, "451 Temporary local problem, try again later")
-    }
-    assert not DigestLog.objects.exists()
-    assert mail.outbox == []
-
-
-def test_a_send_that_keeps_failing_is_marked_failed_after_the_last_attempt(
-    worker, due_for_worker, smtp_down, monkeypatch, at_any_hour
+def test_a_failed_send_puts_the_reminders_back_with_the_error_and_a_retry_time(
+    worker, due_for_worker, smtp_down, caplog
 ):
     # given
     reachable(worker)
 
-    # when: five attempts fail
-    for _ in range(5):
-        with pytest.raises(smtplib.SMTPException):
-            actions.deliver(user_id=worker.pk, now=at(10), max_attempts=5)
+    # when
+    with caplog.at_level(logging.WARNING):
+        carried = actions.deliver(user_id=worker.pk, now=at(9))
 
-    # then: left for an administrator, never picked up again
+    # then: waiting again, attempt counted, retried in a minute or so, and today's digest is still to send
+    assert carried == 0
     mine = Reminder.objects.filter(recipient=worker)
-    assert set(mine.values_list("email_status", "email_attempts")) == {("failed", 5)}
-    assert worker.pk not in actions.recipients_waiting(now=at(10))
+    assert set(mine.values_list("email_status", "email_attempts", "email_error", "email_failing_since")) == {
+        ("pending", 1, "451 Temporary local problem, try again later", at(9))
+    }
+    for retry_at in mine.values_list("email_retry_at", flat=True):
+        assert at(9, 1) <= retry_at <= at(9, 1) + datetime.timedelta(seconds=6)
+    assert not DigestLog.objects.exists()
+    assert mail.outbox == []
+    assert f"E-mail to user {worker.pk} not sent (attempt 1): SMTPException; it will be retried." in caplog.messages
+
+
+def test_a_retry_waits_for_its_time(worker, due_for_worker, smtp_down, at_any_hour):
+    # given: a failed try at 10:00
+    reachable(worker)
+    actions.deliver(user_id=worker.pk, now=at(10))
+
+    # then: nobody to e-mail before the retry time, and a delivery asked for meanwhile sends nothing
+    assert worker.pk not in actions.recipients_waiting(now=at(10, 0) + datetime.timedelta(seconds=30))
+    assert actions.deliver(user_id=worker.pk, now=at(10, 0) + datetime.timedelta(seconds=30)) == 0
+    assert set(Reminder.objects.filter(recipient=worker).values_list("email_attempts", flat=True)) == {1}
+    assert worker.pk in actions.recipients_waiting(now=at(10, 2))
+
+
+@pytest.mark.parametrize(("attempts", "minutes"), [(1, 1), (2, 2), (3, 4), (6, 32), (7, 60), (30, 60)])
+def test_the_pause_between_tries_doubles_up_to_an_hour(attempts, minutes):
+    delay = actions.retry_delay(attempts)
+    assert datetime.timedelta(minutes=minutes) <= delay <= datetime.timedelta(minutes=minutes) * 1.1
+
+
+def relay_until(worker, start, end, step=datetime.timedelta(minutes=2)) -> list[datetime.datetime]:
+    """Run the relay as beat does (every 2 minutes) from `start` to `end`: the moments it sent."""
+    sent, now = [], start
+    while now <= end:
+        if worker.pk in actions.recipients_waiting(now=now) and actions.deliver(user_id=worker.pk, now=now):
+            sent.append(now)
+        now += step
+    return sent
+
+
+def test_a_four_minute_smtp_outage_fails_nothing_and_each_e_mail_goes_once_after_it(
+    worker, coordinator, due_for_worker, smtp_down, monkeypatch, at_any_hour
+):
+    # given: the SMTP server refuses every connection from 10:00 to 10:04
+    reachable(worker)
+    reachable(coordinator)
+
+    # when: the relay runs every 2 minutes through the outage
+    assert relay_until(worker, at(10), at(10, 4)) == []
+    assert relay_until(coordinator, at(10), at(10, 4)) == []
+
+    # then: nothing is failed, everything waits
+    assert set(Reminder.objects.values_list("email_status", flat=True)) == {"pending"}
+
+    # when: the server is back and the relay goes on
     monkeypatch.undo()
-    assert actions.deliver(user_id=worker.pk, now=at(10)) == 0
+    sent = relay_until(worker, at(10, 6), at(11)) + relay_until(coordinator, at(10, 6), at(11))
+
+    # then: one e-mail each, as soon as their retry time came
+    assert len(sent) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["coordinator-a@example.org", "worker-a@example.org"]
+    assert set(Reminder.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+def test_an_outage_longer_than_the_budget_marks_the_e_mails_failed_only_at_its_end(
+    worker, due_for_worker, smtp_down, at_any_hour, settings, caplog
+):
+    # given: a budget of 6 hours, the SMTP server down from 10:00 for good
+    settings.REPAT_EMAIL_RETRY_HOURS = 6
+    reachable(worker)
+
+    # when: the relay runs every 2 minutes for 5 h 50 min
+    relay_until(worker, at(10), at(15, 50))
+
+    # then: still waiting, tried with backoff (about a dozen times, not 175)
+    mine = Reminder.objects.filter(recipient=worker)
+    assert set(mine.values_list("email_status", flat=True)) == {"pending"}
+    assert 8 <= mine.first().email_attempts <= 12
+
+    # when: the budget is spent
+    with caplog.at_level(logging.WARNING):
+        relay_until(worker, at(15, 52), at(17, 30))
+
+    # then: failed for an administrator, with the last error, and never picked up again
+    assert set(mine.values_list("email_status", "email_error")) == {
+        ("failed", "451 Temporary local problem, try again later")
+    }
+    assert any("3 reminders marked failed after the retry budget." in message for message in caplog.messages)
+    assert worker.pk not in actions.recipients_waiting(now=at(18))
     assert mail.outbox == []
 
 
 def test_a_send_that_works_on_the_next_attempt_is_sent_once(worker, due_for_worker, smtp_down, monkeypatch):
     # given
     reachable(worker)
-    with pytest.raises(smtplib.SMTPException):
-        actions.deliver(user_id=worker.pk, now=at(9))
+    actions.deliver(user_id=worker.pk, now=at(9))
     monkeypatch.undo()
 
     # when
@@ -922,7 +988,23 @@ def test_a_send_that_works_on_the_next_attempt_is_sent_once(worker, due_for_work
     assert carried == 3
     assert len(mail.outbox) == 1
     mine = Reminder.objects.filter(recipient=worker)
-    assert set(mine.values_list("email_status", "email_attempts")) == {("sent", 2)}
+    assert set(mine.values_list("email_status", "email_attempts", "email_retry_at")) == {("sent", 2, None)}
+
+
+def test_a_real_smtp_backend_with_nothing_listening_is_retried_too(worker, due_for_worker, at_any_hour, settings):
+    # given: Django's SMTP backend pointed at a loopback port where nothing listens
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    reachable(worker)
+
+    # when
+    carried = actions.deliver(user_id=worker.pk, now=at(10))
+
+    # then
+    assert carried == 0
+    mine = Reminder.objects.filter(recipient=worker)
+    assert set(mine.values_list("email_status", "email_attempts")) == {("pending", 1)}
+    assert "Connection refused" in mine.first().email_error
 
 
 def test_a_stale_sending_claim_is_marked_failed_and_never_resent(worker, due_for_worker, at_any_hour):
@@ -951,15 +1033,92 @@ def test_a_stale_sending_claim_is_marked_failed_and_never_resent(worker, due_for
     assert mail.outbox[0].subject == "Repat: 1 reminders"
 
 
+def fail_for_good(worker):
+    """The worker's e-mail failed after the whole retry budget."""
+    Reminder.objects.filter(recipient=worker).update(
+        email_status="failed", email_attempts=14, email_failing_since=at(10, day=-2), email_error="451 Try later"
+    )
+
+
 def test_failed_reminders_stay_in_the_app(worker, due_for_worker, smtp_down, at_any_hour):
     # given
     reachable(worker)
-    for _ in range(5):
-        with pytest.raises(smtplib.SMTPException):
-            actions.deliver(user_id=worker.pk, now=at(10))
+    actions.deliver(user_id=worker.pk, now=at(10))
+    actions.deliver(user_id=worker.pk, now=at(10, day=2))
 
     # then: the e-mail failed; the in-app notification is still unread
     assert Reminder.objects.filter(recipient=worker, email_status="failed", read_at__isnull=True).count() == 3
+
+
+def test_an_administrator_sends_failed_e_mails_again(
+    worker, coordinator, administrator, due_for_worker, at_any_hour, django_capture_on_commit_callbacks
+):
+    # given
+    from repat.audit.models import AuditEvent
+
+    reachable(worker)
+    fail_for_good(worker)
+    ids = list(Reminder.objects.values_list("pk", flat=True))  # the coordinator's is not failed
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        count = actions.emails_resend(actor=administrator, reminder_ids=ids)
+
+    # then: waiting again with a fresh budget, the relay asked for (eager: sent at once), audited
+    assert count == 3
+    mine = Reminder.objects.filter(recipient=worker)
+    assert set(mine.values_list("email_status", "email_attempts", "email_failing_since", "email_error")) == {
+        ("sent", 1, None, "")
+    }
+    assert [m.to for m in mail.outbox] == [["worker-a@example.org"]]
+    event = AuditEvent.objects.get(detail="resend failed e-mails")
+    assert (event.actor, event.action, event.object_type, event.changes["count"]) == (
+        administrator,
+        "change",
+        "reminder",
+        3,
+    )
+
+
+def test_only_an_administrator_sends_failed_e_mails_again(worker, coordinator, due_for_worker):
+    fail_for_good(worker)
+    with pytest.raises(PermissionDenied):
+        actions.emails_resend(actor=coordinator, reminder_ids=Reminder.objects.values_list("pk", flat=True))
+    assert set(Reminder.objects.filter(recipient=worker).values_list("email_status", flat=True)) == {"failed"}
+
+
+def test_a_digest_lists_the_most_pressing_and_says_how_many_more(worker, case, settings, at_any_hour):
+    # given: 7 reminders, an e-mail lists 5
+    settings.REPAT_DIGEST_MAX_ITEMS = 5
+    reachable(worker)
+    for n in range(7):
+        ReminderFactory(case=case, item_type="task", item_id=n + 1, stage="overdue", due_date=days(-n))
+
+    # when
+    carried = actions.deliver(user_id=worker.pk, now=at(10))
+
+    # then: all 7 are carried (and in the app); the e-mail lists the 5 oldest and says "and 2 more"
+    assert carried == 7
+    message = mail.outbox[0]
+    assert message.subject == "Repat: 7 reminders"
+    assert message.body.count("- Follow-up task") == 5
+    assert "and 2 more" in message.body
+    for n in range(2, 7):
+        assert days(-n).strftime("%d.%m.%Y") in message.body
+    assert set(Reminder.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+@pytest.mark.parametrize(
+    ("language", "more", "text"),
+    [("en", 1, "and 1 more"), ("en", 3, "and 3 more")],
+)
+def test_and_n_more_is_translated(worker, case, settings, at_any_hour, language, more, text):
+    settings.REPAT_DIGEST_MAX_ITEMS = 1
+    reachable(worker, language=language)
+    for n in range(more + 1):
+        ReminderFactory(case=case, item_type="task", item_id=n + 1, stage="overdue")
+    actions.deliver(user_id=worker.pk, now=at(10))
+    assert text in mail.outbox[0].body
 
 
 # --- Tasks (eager in tests) ------------------------------------------------------------------------------
@@ -1005,16 +1164,19 @@ def test_the_relay_task_queues_one_delivery_per_person(worker, coordinator, due_
     assert len(mail.outbox) == 2
 
 
-def test_the_deliver_task_retries_a_failing_send_and_never_sends_twice(worker, due_for_worker, smtp_down, at_any_hour):
+def test_the_deliver_task_leaves_a_failing_send_to_the_relay_and_never_raises(
+    worker, due_for_worker, smtp_down, at_any_hour
+):
     # given
     reachable(worker)
 
-    # when: eager tasks run their retries at once
-    tasks.deliver.apply(args=[worker.pk])
+    # when: the task runs (eager) while SMTP is down
+    result = tasks.deliver.apply(args=[worker.pk])
 
-    # then
+    # then: no error, no broker retry: the database holds the next try
+    assert result.successful() and result.get() == 0
     mine = Reminder.objects.filter(recipient=worker)
-    assert set(mine.values_list("email_status", "email_attempts")) == {("failed", 5)}
+    assert set(mine.values_list("email_status", "email_attempts")) == {("pending", 1)}
     assert mail.outbox == []
 
 
@@ -1079,3 +1241,101 @@ def test_alerts_about_a_person_go_at_once_at_any_hour_and_leave_the_digest_alone
     assert actions.recipients_waiting(now=at(23, 30)) == []
     assert actions.deliver(user_id=admin.pk, now=at(9, day=1)) == 1
     assert "Case follow-up" in mail.outbox[1].body
+
+
+# --- A sweep longer than its lease -----------------------------------------------------------------------
+
+
+class Clock:
+    """timezone.now() that moves only when told: each statement of the sweep "takes" `step`."""
+
+    def __init__(self, step: datetime.timedelta):
+        self.now, self.step = timezone.now(), step
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+
+@pytest.fixture
+def slow_statements(monkeypatch):
+    """Every INSERT of the sweep takes 45 s (of a clock of our own); `during(n, do)` runs `do` right
+    after the n-th statement."""
+    clock = Clock(datetime.timedelta(seconds=45))
+    monkeypatch.setattr(timezone, "now", clock)
+    run, hooks, count = actions._Insert.run, {}, [0]
+
+    def slow_run(self, *args):
+        clock.now += clock.step
+        run(self, *args)
+        count[0] += 1
+        if count[0] in hooks:
+            hooks[count[0]]()
+
+    monkeypatch.setattr(actions._Insert, "run", slow_run)
+    clock.during = hooks.__setitem__
+    return clock
+
+
+def test_a_sweep_longer_than_its_lease_renews_it_and_a_second_sweep_is_skipped(everything_due, slow_statements):
+    # given: a lease of 60 s, statements of 45 s each, about 20 of them; a second beat's sweep
+    # starts after the 5th (3 min 45 s in)
+    second = []
+    slow_statements.during(5, lambda: second.append(actions.sweep(today=today(), lease_seconds=60)))
+
+    # when
+    first = actions.sweep(today=today(), lease_seconds=60)
+
+    # then: the first renewed its lease and did all the work; the second did nothing
+    assert (first.ran, first.stopped, first.created) == (True, False, 23)
+    assert [result.ran for result in second] == [False]
+    assert Lease.objects.get(name="reminder-sweep").held_until <= timezone.now()
+
+
+def test_a_sweep_whose_lease_was_taken_stops_cleanly(everything_due, slow_statements, caplog):
+    # given: after the 3rd statement another holder has the lease (the first's had lapsed)
+    def taken():
+        Lease.objects.filter(name="reminder-sweep").update(
+            holder="other:1234", held_until=timezone.now() + datetime.timedelta(minutes=10)
+        )
+
+    slow_statements.during(3, taken)
+
+    # when
+    with caplog.at_level(logging.WARNING):
+        result = actions.sweep(today=today(), lease_seconds=60)
+
+    # then: it stopped at the next renewal, kept what it made, and left the other's lease alone
+    assert (result.ran, result.stopped) == (True, True)
+    assert 0 < result.created < 23
+    assert "Reminder sweep stopped: its lease expired and another sweep took it over." in caplog.messages
+    lease = Lease.objects.get(name="reminder-sweep")
+    assert (lease.holder, lease.held_until > timezone.now()) == ("other:1234", True)
+
+    # when: the lease is free again, the next sweep carries on without duplicates
+    Lease.objects.update(held_until=timezone.now() - datetime.timedelta(seconds=1))
+    assert actions.sweep(today=today()).created == 23 - result.created
+
+
+def test_the_sweep_task_stops_at_its_soft_time_limit_and_lets_go_of_the_lease(everything_due, monkeypatch, caplog):
+    # given: the time limit strikes in the middle of the sweep
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def interrupted(*args):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(actions, "_queue_due", interrupted)
+
+    # when
+    with caplog.at_level(logging.WARNING):
+        created = tasks.sweep.delay().get()
+
+    # then: no error, the lease is free for the next sweep
+    assert created == 0
+    assert "Reminder sweep stopped at its time limit; the next sweep carries on." in caplog.messages
+    assert lease_acquire("reminder-sweep", 60) is not None
+
+
+def test_the_sweep_has_longer_time_limits_than_other_tasks(settings):
+    assert (tasks.sweep.soft_time_limit, tasks.sweep.time_limit) == (30 * 60, 32 * 60)
+    assert (settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.CELERY_TASK_TIME_LIMIT) == (300, 360)
+    assert tasks.deliver.soft_time_limit == 300  # the defaults above

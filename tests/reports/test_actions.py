@@ -556,3 +556,136 @@ def test_a_refresh_while_another_runs_does_nothing(scope):
     # then it leaves the work to the running one
     assert refreshed == 0
     assert DashboardSnapshot.objects.get(key="stale").computed_at is None
+
+
+# --- Reports that got stuck ----------------------------------------------------------------------------
+
+
+def minutes(n: float) -> datetime.timedelta:
+    return datetime.timedelta(minutes=n)
+
+
+def stuck(report, *, status: str, queued_minutes_ago: float = 0, started_minutes_ago: float = 0, attempts: int = 0):
+    now = timezone.now()
+    ProgressReport.objects.filter(pk=report.pk).update(
+        status=status,
+        queued_at=now - minutes(queued_minutes_ago),
+        started_at=now - minutes(started_minutes_ago) if status == "running" else None,
+        attempts=attempts,
+        progress=40 if status == "running" else 0,
+    )
+
+
+def test_a_report_queued_while_the_broker_was_down_is_produced_by_the_next_requeue(
+    supervisor, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    # given: the broker refuses when the report is asked for
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(tasks.generate_report, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True), caplog.at_level(logging.WARNING):
+        report = actions.report_create(actor=supervisor, data=report_data())
+    assert f"Broker unavailable; progress report {report.pk} stays queued." in caplog.messages
+    monkeypatch.undo()
+
+    # when: beat's requeue runs 5 minutes later (too early), then 11 minutes later
+    with django_capture_on_commit_callbacks(execute=True):
+        early = actions.reports_requeue(now=timezone.now() + minutes(5))
+    with django_capture_on_commit_callbacks(execute=True):
+        late = actions.reports_requeue(now=timezone.now() + minutes(11))
+
+    # then
+    assert (early, late) == (0, 1)
+    report.refresh_from_db()
+    assert (report.status, report.attempts) == ("ready", 1)
+
+
+def test_requeue_is_idempotent(queued, django_capture_on_commit_callbacks):
+    # given
+    stuck(queued, status="queued", queued_minutes_ago=30)
+
+    # when: two runs one after the other
+    with django_capture_on_commit_callbacks() as first:
+        assert actions.reports_requeue() == 1
+    with django_capture_on_commit_callbacks() as second:
+        assert actions.reports_requeue() == 0
+
+    # then: queued once
+    assert (len(first), len(second)) == (1, 0)
+
+
+def test_a_report_queued_twice_is_produced_once(queued, monkeypatch):
+    # given: two messages for the same report (the page's and the requeue's)
+    actions.report_generate(report_id=queued.pk)
+    calls = []
+    monkeypatch.setattr(exports, "render_pdf", lambda document: calls.append(document) or b"%PDF")
+
+    # when
+    actions.report_generate(report_id=queued.pk)
+
+    # then
+    assert calls == []
+    queued.refresh_from_db()
+    assert (queued.status, queued.attempts) == ("ready", 1)
+
+
+def test_a_report_whose_worker_died_is_queued_again_then_failed_after_three_workers(
+    queued, django_capture_on_commit_callbacks, caplog
+):
+    # given: "running" for 25 minutes (the hard limit is 16) after a first worker
+    stuck(queued, status="running", started_minutes_ago=25, attempts=1)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.reports_requeue() == 1
+
+    # then: produced by the next worker
+    queued.refresh_from_db()
+    assert (queued.status, queued.attempts) == ("ready", 2)
+
+    # given: a report that killed three workers
+    stuck(queued, status="running", started_minutes_ago=25, attempts=3)
+
+    # when
+    with django_capture_on_commit_callbacks() as queued_tasks, caplog.at_level(logging.ERROR):
+        assert actions.reports_requeue() == 0
+
+    # then
+    queued.refresh_from_db()
+    assert (queued.status, queued.progress, len(queued_tasks)) == ("failed", 0, 0)
+    assert f"Progress report {queued.pk} failed: its worker stopped 3 times." in caplog.messages
+
+
+def test_a_report_running_within_its_time_limit_is_left_alone(queued, django_capture_on_commit_callbacks):
+    stuck(queued, status="running", started_minutes_ago=12, attempts=1)
+    with django_capture_on_commit_callbacks() as queued_tasks:
+        assert actions.reports_requeue() == 0
+    queued.refresh_from_db()
+    assert (queued.status, len(queued_tasks)) == ("running", 0)
+
+
+def test_a_report_past_its_soft_time_limit_is_failed_and_stores_nothing(queued, monkeypatch, caplog):
+    # given
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_long(document):
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(exports, "render_xlsx", too_long)
+
+    # when
+    with pytest.raises(SoftTimeLimitExceeded), caplog.at_level(logging.ERROR):
+        actions.report_generate(report_id=queued.pk)
+
+    # then
+    queued.refresh_from_db()
+    assert (queued.status, queued.progress, queued.pdf_file.name, queued.document) == ("failed", 0, "", None)
+    assert f"Progress report {queued.pk} took longer than its time limit." in caplog.messages
+
+
+def test_report_tasks_have_their_own_time_limits_and_the_requeue_is_on_the_beat(settings):
+    assert (tasks.generate_report.soft_time_limit, tasks.generate_report.time_limit) == (900, 960)
+    entry = settings.CELERY_BEAT_SCHEDULE["report-requeue"]
+    assert (entry["task"], entry["schedule"]) == ("repat.reports.tasks.requeue_reports", 300.0)
+    assert datetime.timedelta(seconds=tasks.generate_report.time_limit) < actions.RUNNING_LIMIT

@@ -1,8 +1,11 @@
 """Readers shared by the attack suite: the state of every domain table (equal before and after a
 refused request means nothing was written) and what a page shows of the world."""
 
+import io
+
 from django.apps import apps
 from django.db import connection
+from openpyxl import load_workbook
 
 from repat.reports import actions
 from repat.reports.models import DashboardSnapshot
@@ -31,6 +34,7 @@ DOMAIN_MODELS = (
     "cases.FollowUpTask",
     "cases.LegalRecord",
     "cases.EmergencyAccess",
+    "cases.DuplicateDecision",
     "services.Provider",
     "services.ProviderStaff",
     "services.Referral",
@@ -71,3 +75,9 @@ def compute_dashboards() -> None:
     """Compute every dashboard snapshot asked for so far, as the background task would."""
     for snapshot in DashboardSnapshot.objects.all():
         actions.dashboard_refresh(key=snapshot.key)
+
+
+def xlsx_text(body: bytes) -> str:
+    """Every cell of a workbook, as one text to look for names in."""
+    sheet = load_workbook(io.BytesIO(body), read_only=True).active
+    return "\n".join(str(value) for row in sheet.iter_rows(values_only=True) for value in row if value is not None)

@@ -130,6 +130,9 @@ ROUTES: tuple[Route, ...] = (
     # --- cases
     Route("cases:caseload", kind="page"),
     Route("cases:search", kind="page"),
+    Route("cases:caseload_export", kind="page"),
+    Route("cases:search_export", kind="page"),
+    Route("cases:family_export", target="family"),
     Route(
         "cases:case_detail",
         target="case",
@@ -294,10 +297,22 @@ ROUTES: tuple[Route, ...] = (
     Route("cases:transfer_cancel", target="transfer"),
     Route("cases:attachment_download", target="attachment"),
     Route(
+        "cases:duplicate_decide",
+        target="duplicate",
+        post=lambda s, u, w: {"decision": "different", "reason": "Different mothers."},
+    ),
+    Route(
         "cases:restricted_section",
         target="returnee",
         post=lambda s, u, w: {"charges": "Changed.", "security_notes": "Changed too."},
     ),
+    # The supervisor merges the returnee into the other case of the side (`moving`), kept.
+    Route(
+        "cases:returnee_merge",
+        target="returnee",
+        post=lambda s, u, w: {"other": s.moving.returnee.pk, "keep": "other", "reason": "Registered twice."},
+    ),
+    Route("cases:merge_undo", target="merge", post=lambda s, u, w: {"reason": "Two people after all."}),
     Route(
         "cases:emergency_access",
         kind="page",
@@ -308,6 +323,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     # --- services
     Route("services:queue", kind="page"),
+    Route("services:queue_export", kind="page"),
     Route(
         "services:bulk_assign",
         kind="page",
@@ -340,11 +356,13 @@ ROUTES: tuple[Route, ...] = (
     Route("services:consent_overrides", kind="page"),
     # --- reminders
     Route("reminders:list", kind="page"),
+    Route("reminders:list_export", kind="page"),
     Route("reminders:escalations", kind="page"),
     Route("reminders:open", target="reminder"),
     Route("reminders:mark_all_read", kind="page"),
     # --- approvals
     Route("approvals:queue", kind="page"),
+    Route("approvals:queue_export", kind="page"),
     Route("approvals:detail", target="approval", post=lambda s, u, w: {"decision": "approve", "comment": "Fine."}),
     Route("approvals:withdraw", target="approval"),
     approval_request("assessment", "assessment"),

@@ -11,7 +11,7 @@ from django.urls import reverse
 from repat.reports.models import DashboardSnapshot
 from repat.reports.selectors import INDICATOR_KEYS
 
-from .helpers import compute_dashboards, shown
+from .helpers import compute_dashboards, shown, xlsx_text
 from .routes import ROUTES
 from .test_need_to_know import INCOMING_TRANSFER, VISIBLE
 
@@ -57,6 +57,7 @@ LISTS = {
         ),
         ("coordinator",),
     ),
+    "cases:search": (("q",), ("worker",)),
     "services:queue": (
         ("status", "category", "region", "provider", "overdue", "since", "until", "unassigned", "page"),
         ("coordinator", "provider_user"),
@@ -66,6 +67,17 @@ LISTS = {
     "reports:dashboard": (("start", "end", "operation", "region", "organisation"), ("coordinator",)),
     "reports:report_list": (("page",), ("supervisor",)),
     "reminders:list": (("page",), ("worker", "provider_user")),
+    # The exports take their list's filters (the caseload's search only from the session).
+    "cases:caseload_export": (
+        ("q", "status", "risk_level", "operation", "region", "worker", "indicator", "on", "sort", "overdue", "page"),
+        ("coordinator",),
+    ),
+    "services:queue_export": (
+        ("status", "category", "region", "provider", "overdue", "since", "until"),
+        ("coordinator",),
+    ),
+    "approvals:queue_export": (("status", "kind", "region", "operation", "requested_by"), ("worker",)),
+    "reminders:list_export": (("page",), ("worker",)),
     "reminders:escalations": (("page",), ("coordinator",)),
     "services:providers": (("page",), ("coordinator",)),
     "services:consent_overrides": (("page",), ("supervisor",)),
@@ -104,6 +116,9 @@ def forbidden_markers(world, role, name="") -> set[str]:
 def rendered(response) -> str:
     """The page without the values of its form fields: a search box showing what was searched for
     is not a leak."""
+    if response.streaming:  # an export
+        body = b"".join(response.streaming_content)
+        return body.decode("utf-8") if response["Content-Type"].startswith("text/csv") else xlsx_text(body)
     return re.sub(r'value="[^"]*"', "", response.content.decode())
 
 
@@ -116,6 +131,7 @@ def test_every_list_page_is_fuzzed():
         "reminders:mark_all_read",
         "reports:report_create",
         "audit:verify",
+        "cases:search_export",  # the search kept in the session: fuzzed in test_a_posted_search_is_fuzzed_too
     }
     assert pages - without_parameters == set(LISTS)
 

@@ -22,7 +22,7 @@ from repat.accounts.models import User
 from repat.reminders import actions as reminder_actions
 from tests.reminders.factories import ReminderFactory
 
-from .helpers import changed_tables, compute_dashboards, domain_state, shown
+from .helpers import changed_tables, compute_dashboards, domain_state, shown, xlsx_text
 from .routes import BY_LABEL, ROUTES, returnee_form, token
 from .world import CHUY_ROLES, OSH_ROLES
 
@@ -41,6 +41,11 @@ OWN_REGION = {
     #                                    worker   colleague  coordinator supervisor admin  provider
     # A search is posted (names stay out of URLs), kept in the session, then shown by GET.
     "cases:caseload":                   "200 302  200 302  200 302  200 302  200 302  302 302",
+    "cases:search":                     "200 302  200 302  200 302  200 302  200 302  403 403",
+    # Exports (GET only): provider staff take no list away, whatever the list (403 before any lookup).
+    "cases:caseload_export":            "200 405  200 405  200 405  200 405  200 405  403 405",
+    "cases:search_export":              "200 405  200 405  200 405  200 405  200 405  403 405",
+    "cases:family_export":              "200 405  404 405  200 405  200 405  200 405  403 405",
     "cases:case_detail":                "200 302  404 404  200 302  200 403  200 302  404 404",
     "cases:case_update":                WRITE,
     "cases:returnee_register":          "200 302  200 302  200 302  403 403  200 302  403 403",
@@ -71,10 +76,16 @@ OWN_REGION = {
     "cases:transfer_decide":            "405 404  405 302  405 302  405 404  405 302  405 404",
     "cases:transfer_cancel":            "405 302  405 404  405 302  405 403  405 302  405 404",
     "cases:attachment_download":        "200 405  404 405  200 405  200 405  200 405  404 405",
+    # Coordinators and supervisors who see both records decide; not the worker who registered them.
+    "cases:duplicate_decide":           "404 404  404 404  200 302  200 302  200 302  404 404",
     # Granted to worker, colleague, coordinator and supervisor; read and written only in one's scope.
     "cases:restricted_section":         "200 302  404 404  200 302  200 302  200 302  404 404",
     "cases:emergency_access":           "200 302  200 302  200 302  200 302  403 403  403 403",
+    # Supervisors of the region and administrators merge two records; only administrators undo.
+    "cases:returnee_merge":             "403 403  404 404  403 403  200 302  200 302  404 404",
+    "cases:merge_undo":                 "404 404  404 404  404 404  404 404  200 302  404 404",
     "services:queue":                   "200 405  200 405  200 405  200 405  200 405  200 405",
+    "services:queue_export":            "200 405  200 405  200 405  200 405  200 405  403 405",
     "services:bulk_assign":             "405 403  405 403  405 302  405 403  405 302  405 403",
     "services:referral_detail":         "200 405  404 405  200 405  200 405  200 405  200 405",
     "services:referral_step/accept":    "403 403  404 404  200 302  403 403  200 302  200 302",
@@ -87,11 +98,13 @@ OWN_REGION = {
     "services:providers":               "403 403  403 403  200 405  200 405  200 405  403 403",
     "services:consent_overrides":       "403 403  403 403  403 403  200 405  200 405  403 403",
     "reminders:list":                   "200 405  200 405  200 405  200 405  200 405  200 405",
+    "reminders:list_export":            "200 405  200 405  200 405  200 405  200 405  403 405",
     "reminders:escalations":            "200 405  200 405  200 405  200 405  200 405  200 405",
     # The reminder is the worker's: nobody else opens it.
     "reminders:open":                   "302 405  404 405  404 405  404 405  404 405  404 405",
     "reminders:mark_all_read":          "405 302  405 302  405 302  405 302  405 302  405 302",
     "approvals:queue":                  "200 405  200 405  200 405  200 405  200 405  403 403",
+    "approvals:queue_export":           "200 405  200 405  200 405  200 405  200 405  403 405",
     # A closure the worker asked for: supervisors of the region (and administrators) decide.
     "approvals:detail":                 "200 403  404 404  200 403  200 302  200 302  404 404",
     "approvals:withdraw":               "405 302  405 404  405 302  405 403  405 302  405 404",
@@ -114,6 +127,7 @@ OWN_REGION = {
 # Accepted POSTs that write nothing in the domain tables, and why.
 NO_WRITE = {
     "cases:caseload",  # keeps the search text in the session
+    "cases:search",  # the same
     "cases:plan_start",  # the case already has a draft: the page says so
     "cases:emergency_access",  # for a case the user may see already: no emergency needed...
     "reports:dashboard",  # recomputes figures (a snapshot, not data about people)
@@ -136,6 +150,7 @@ def request(client, method, route, side, user, world):
     return client.post(url, route.data(side, user, world))
 
 
+EXPORTS = {route.label for route in ROUTES if route.name.endswith("_export")}
 TABLE_ROUTES = [route for route in ROUTES if route.kind in ("object", "page")]
 OBJECT_ROUTES = [route for route in ROUTES if route.kind == "object"]
 
@@ -181,8 +196,11 @@ def test_other_region_is_not_there(route, role, world, client_for):
     before = domain_state()
     posted = request(client, "post", route, other, user, world).status_code
 
-    # then
-    assert (got, posted) == (405 if admin_get == 405 else 404, 405 if admin_post == 405 else 404)
+    # then: provider staff are refused every export before it looks anything up (403, not 404)
+    if route.label in EXPORTS and role.endswith("provider_user"):
+        assert (got, posted) == (403, 405)
+    else:
+        assert (got, posted) == (405 if admin_get == 405 else 404, 405 if admin_post == 405 else 404)
     assert changed_tables(before, domain_state()) == []
 
 
@@ -229,6 +247,28 @@ def test_lists_name_only_the_returnees_a_role_may_see(name, role, world, client_
         allowed = side.tag in VISIBLE[role] or (name == "cases:transfers" and INCOMING_TRANSFER.get(role) == side.tag)
         if not allowed:
             assert shown(page, world.markers(side)) == set(), side.tag
+
+
+@pytest.mark.parametrize("role", [role for role in VISIBLE if not role.endswith("provider_user")])
+@pytest.mark.parametrize("name", sorted(EXPORTS - {"cases:family_export"}))
+def test_exports_name_only_the_returnees_a_role_may_see(name, role, world, client_for):
+    # given: a search in the session that would find the other region's returnees (never theirs to see)
+    client = client_for(world.user(role))
+    for side in world.sides:
+        if side.tag not in VISIBLE[role]:
+            client.post(reverse("cases:search"), {"q": side.returnee.family_name})
+            client.post(reverse("cases:caseload"), {"q": side.returnee.family_name})
+
+    # when
+    for fmt in ("csv", "xlsx"):
+        response = client.get(reverse(name), {"format": fmt})
+        body = b"".join(response.streaming_content)
+        text = body.decode("utf-8") if fmt == "csv" else xlsx_text(body)
+
+        # then
+        for side in world.sides:
+            if side.tag not in VISIBLE[role]:
+                assert shown(text, world.markers(side)) == set(), (side.tag, fmt)
 
 
 @pytest.mark.parametrize("role", ["provider_user", "osh_provider_user"])

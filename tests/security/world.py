@@ -18,6 +18,7 @@ from cases.models import (
     Case,
     CaseTransfer,
     ConsentRecord,
+    DuplicateDecision,
     Family,
     FamilyMember,
     FollowUpTask,
@@ -27,6 +28,7 @@ from cases.models import (
     PlanGoal,
     ReintegrationPlan,
     Returnee,
+    ReturneeMerge,
 )
 from repat.accounts.models import Region, User
 from repat.approvals import actions as approval_actions
@@ -89,8 +91,11 @@ class Side:
     # pending closure request (so that the first case stays free for new transfers and requests).
     moving: Case = None
     transfer: CaseTransfer = None
+    # `moving` registered as a probable duplicate of `returnee`, waiting for the region to decide.
+    duplicate: DuplicateDecision = None
     approval: ApprovalRequest = None
     reminder: Reminder = None
+    merge: ReturneeMerge = None
     report: ProgressReport = None
 
     @property
@@ -191,6 +196,15 @@ def returnee_data(place: Region, operation, given_name: str, family_name: str) -
     }
 
 
+def _register(text, **kwargs) -> Returnee:
+    """Register through the real action. The XSS suite writes the same payload into both regions'
+    names, so the second region's people are probable duplicates: confirmed as a worker would."""
+    try:
+        return case_actions.returnee_register(**kwargs)
+    except case_actions.ProbableDuplicates as found:
+        return case_actions.returnee_register(**kwargs, distinct=found.confirm(text("different person reason")))
+
+
 def build_side(tag: str, place: Region, operation, *, text=lambda label: label) -> Side:
     """Every kind of object in one region. `text(label)` gives the free text of each field (the
     XSS suite puts its payload there)."""
@@ -202,7 +216,8 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
     authenticator(supervisor)  # supervisors sign in with a second factor (client_for passes it)
 
     title = tag.capitalize()
-    side.returnee = case_actions.returnee_register(
+    side.returnee = _register(
+        text,
         actor=worker,
         data={
             **returnee_data(place, operation, text("Aisha"), f"{title}ova"),
@@ -219,7 +234,8 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
     )
     side.case = side.returnee.case
     side.family = side.returnee.membership.family
-    moving = case_actions.returnee_register(
+    moving = _register(
+        text,
         actor=worker,
         data=returnee_data(place, operation, "Hamza", f"{title}ov"),
         family=side.family,
@@ -347,6 +363,19 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
         actor=worker, kind="closure", case=side.moving, closure_reason="moved", comment=text("approval comment")
     )
     side.reminder = ReminderFactory(case=side.case, recipient=worker)
+    # `moving` was registered twice: the second record was merged into it (an administrator may undo).
+    twin = _register(text, actor=worker, data=returnee_data(place, operation, "Hamza", f"{title}ov"))
+    side.merge = case_actions.returnee_merge(
+        actor=supervisor, survivor=side.moving.returnee, merged=twin, reason=text("Registered twice.")
+    )
+    side.duplicate = DuplicateDecision.objects.create(
+        returnee=moving,
+        candidate=side.returnee,
+        score=0.9,
+        registered_by=worker,
+        reason=text("different person reason"),
+        status=DuplicateDecision.Status.PENDING,
+    )
     side.report = ProgressReportFactory(
         created_by=supervisor,
         region=place,

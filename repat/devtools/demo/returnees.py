@@ -242,18 +242,27 @@ def _register(
     if given_name in ARABIC:
         aliases.append(ARABIC[given_name])
     risk = rng.choice([Case.Risk.LOW, Case.Risk.MEDIUM, Case.Risk.MEDIUM, Case.Risk.HIGH])
-    return case_actions.returnee_register(
-        actor=worker,
-        data=data,
-        aliases=aliases,
-        worker=worker,
-        risk_level=risk,
-        risk_reason="Signs of trauma reported at arrival screening." if risk == Case.Risk.HIGH else "",
-        family=family,
-        new_family_name="" if family else new_family,
-        relationship=relationship,
-        is_head=is_head,
-    )
+
+    def register(distinct=None) -> Returnee:
+        return case_actions.returnee_register(
+            actor=worker,
+            data=data,
+            aliases=aliases,
+            worker=worker,
+            risk_level=risk,
+            risk_reason="Signs of trauma reported at arrival screening." if risk == Case.Risk.HIGH else "",
+            family=family,
+            new_family_name="" if family else new_family,
+            relationship=relationship,
+            is_head=is_head,
+            distinct=distinct,
+        )
+
+    try:
+        return register()
+    except case_actions.ProbableDuplicates as found:
+        # Drawn names repeat: the demo answers the duplicate check as a worker would.
+        return register(found.confirm("Demo: another person of the same name (another mother, another village)."))
 
 
 def add_restricted() -> None:

@@ -30,7 +30,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0014_name_keys"),
+        ("cases", "0016_duplicate_decisions"),
     ]
 
     operations = [
