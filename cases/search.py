@@ -400,23 +400,28 @@ def _near_words(word: str):
     return RawSQL(_NEAR_WORDS_SQL, params, output_field=ArrayField(TextField()))  # noqa: S611
 
 
-def _nearest(rows, blocking: str, condition: Q) -> list[tuple[int, str, str]]:
+def _nearest(rows, blocking: str, *conditions: Q) -> list[tuple[int, str, str]]:
     """The CANDIDATES rows nearest `blocking` (trigram distance) among the first WORD_ROWS rows
-    meeting `condition` (the word lookups, by the GIN index on the rows' words)."""
+    meeting each of `conditions` (the word lookups, by the GIN index on the rows' words)."""
     from django.contrib.postgres.search import TrigramDistance
 
     from .models import NameKey
 
-    picked = _words_of(rows).filter(condition).order_by().values("pk")[:WORD_ROWS]
-    nearest = NameKey.objects.filter(pk__in=picked).annotate(distance=TrigramDistance("blocking", blocking))
+    picked = Q()
+    for each in conditions:
+        picked |= Q(pk__in=_words_of(rows).filter(each).order_by().values("pk")[:WORD_ROWS])
+    nearest = NameKey.objects.filter(picked).annotate(distance=TrigramDistance("blocking", blocking))
     return list(nearest.order_by("distance", "pk").values_list("returnee_id", "source", "spelling")[:CANDIDATES])
 
 
-def _candidate_rows(visible, name: names.Name, *, rows=None, everyone: bool = False) -> list[tuple[int, str, str]]:
+def _candidate_rows(
+    visible, name: names.Name, *, rows=None, everyone: bool = False, one_query: bool = False
+) -> list[tuple[int, str, str]]:
     """(returnee id, source, spelling) of the index rows (`rows`: all) nearest the query, among
     those of the `visible` returnees (`everyone`: every row, for whoever sees every record; the
     index holds no record merged into another): rows holding every word of the query (but a
-    patronymic), or else a word near each, nearest first."""
+    patronymic), or else a word near each, nearest first. `one_query`: both in one statement (the
+    duplicate check's fixed number of queries), the near words always looked up."""
     from .models import NameKey
 
     rows = NameKey.objects.all() if rows is None else rows
@@ -427,18 +432,18 @@ def _candidate_rows(visible, name: names.Name, *, rows=None, everyone: bool = Fa
         return []
     if connection.vendor == "postgresql":
         every_word = [word for words in required for word in words]
+        near = Q()
+        for word in every_word:
+            near &= Q(words__overlap=_near_words(word))
+        if one_query:
+            return _nearest(rows, blocking, Q(words__contains=every_word), near)
         found = _nearest(rows, blocking, Q(words__contains=every_word))
         if len({row[0] for row in found}) >= LIMIT and not any(name.guessed):
             # A page of people holding every word: nearer words would only rank below them (a word
             # guessed from Arabic script can meet its name by key, so it is always looked further).
             return found
-        condition = Q()
-        for word in every_word:
-            condition &= Q(words__overlap=_near_words(word))
         seen = set(found)
-        return (
-            found + [row for row in _nearest(rows, blocking, condition) if row not in seen][: CANDIDATES - len(found)]
-        )
+        return found + [row for row in _nearest(rows, blocking, near) if row not in seen][: CANDIDATES - len(found)]
     # SQLite (no trigram index): the first UNINDEXED_SCAN rows, scored as pg_trgm would, those
     # sharing nothing with a word of the query left out.
     wanted = names.trigrams(blocking)
@@ -616,7 +621,8 @@ def _near_people(spellings: list[names.Name]) -> set[int]:
     rows = NameKey.objects.filter(source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS])
     found = set()
     for spelling in spellings:
-        found.update(row[0] for row in _candidate_rows(Returnee.objects.all(), spelling, rows=rows, everyone=True))
+        rows_found = _candidate_rows(Returnee.objects.all(), spelling, rows=rows, everyone=True, one_query=True)
+        found.update(row[0] for row in rows_found)
     return found
 
 
