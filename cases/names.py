@@ -693,6 +693,11 @@ def _loose(key: str) -> str:
     return key.translate(_LOOSE)
 
 
+def loose(key: str) -> str:
+    """A word's key as `blocking_text` writes it (o as u, e as i, v as f, p as b)."""
+    return _loose(key)
+
+
 _NO_VOWELS = str.maketrans(dict.fromkeys("aeiou"))
 
 

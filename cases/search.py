@@ -8,9 +8,10 @@ them all after a bulk load or a change of the name rules.
 
 A search (`find_people`) reads the query's words as what they look like (a case number or its
 numeric tail, a date or year of birth, a document number) and the rest as a name. Names are
-looked up in two steps, as `cases.names.NameIndex` describes: PostgreSQL's trigram index picks the
-CANDIDATES rows nearest the query's blocking text among the rows the user may see, and
-`cases.names.compare` ranks them: exact spelling, then the same name in another spelling or script,
+looked up in two steps: PostgreSQL picks the CANDIDATES rows nearest the query's blocking text among
+the rows the user may see that hold every word of the query, or else a word near each (a GIN index on
+the rows' words, the vocabulary `NameWord` with a trigram index: `_candidate_rows`, docs/search.md),
+and `cases.names.compare` ranks them: exact spelling, then the same name in another spelling or script,
 then close (a letter or two apart), a matching date of birth first within each, the person's own
 names before their household's. Search terms are never logged."""
 
@@ -40,6 +41,13 @@ CANDIDATES = 100
 LIMIT = 25
 # Rows read per query on a database without trigram indexes (SQLite, the embedded default).
 UNINDEXED_SCAN = 20_000
+# PostgreSQL: rows holding the query's words (or words near them) read before the CANDIDATES nearest
+# are picked, which bounds a search for one common word ("Fatima": tens of thousands at a million).
+WORD_ROWS = 2_000
+# The vocabulary's words taken as near one of the query (a letter or two apart, another spelling
+# the keys do not fold): at most this many, within this trigram distance.
+NEAR_WORDS = 12
+NEAR_DISTANCE = 0.75
 # How many rows `index_returnees` rebuilds per statement.
 BATCH = 2_000
 
@@ -47,22 +55,50 @@ BATCH = 2_000
 # --- the index ---------------------------------------------------------------------------------------
 
 
-def _spelling_rows(NameKey, returnee_id: int, spellings: Iterable[tuple[str, str]]) -> Iterable:
-    seen = set()
+def spelling_keys(spelling: str) -> tuple[str, str, str] | None:
+    """(the spelling as stored, its keys, its blocking text): one index row's derived columns, or
+    None when the spelling cannot be a name."""
+    spelling = " ".join(spelling.split())[:300]
+    parsed = names.parse(spelling)
+    if not parsed:
+        return None
+    # Latin can be longer than the script it came from (щ is shch): the columns hold 300.
+    return spelling, " ".join(parsed.keys)[:300], names.blocking_text(parsed)[:300]
+
+
+def index_values(spellings: Iterable[tuple[str, str]], *, keys=spelling_keys) -> list[tuple[str, str, str, str]]:
+    """The index rows of one returnee as (source, spelling, keys, blocking), from their
+    (source, spelling) pairs: what `index_returnees` saves, and what a bulk loader (seed_scale)
+    copies itself. `keys`: `spelling_keys`, or a cached version of it."""
+    rows, seen = [], set()
     for source, spelling in spellings:
-        spelling = " ".join(spelling.split())[:300]
-        parsed = names.parse(spelling)
-        if not parsed or (source, spelling) in seen:
+        derived = keys(spelling)
+        if derived is None or (source, derived[0]) in seen:
             continue
-        seen.add((source, spelling))
-        yield NameKey(
-            returnee_id=returnee_id,
-            source=source,
-            spelling=spelling,
-            # Latin can be longer than the script it came from (щ is shch): the columns hold 300.
-            keys=" ".join(parsed.keys)[:300],
-            blocking=names.blocking_text(parsed)[:300],
-        )
+        seen.add((source, derived[0]))
+        rows.append((source, *derived))
+    return rows
+
+
+def returnee_spellings(
+    name: str, aliases: Iterable[str] = (), household: str = "", relatives: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """A returnee's (source, spelling) pairs: their own name (family name, given name, patronymic),
+    other spellings, household's name and name-only relatives."""
+    from .models import NameKey
+
+    Source = NameKey.Source
+    spellings = [(Source.NAME, name)]
+    spellings += [(Source.ALIAS, alias) for alias in aliases]
+    if household:
+        spellings.append((Source.HOUSEHOLD, household))
+    spellings += [(Source.RELATIVE, relative) for relative in relatives]
+    return spellings
+
+
+def _spelling_rows(NameKey, returnee_id: int, spellings: Iterable[tuple[str, str]]) -> Iterable:
+    for source, spelling, keys, blocking in index_values(spellings):
+        yield NameKey(returnee_id=returnee_id, source=source, spelling=spelling, keys=keys, blocking=blocking)
 
 
 def _rows(ids: list[int], apps) -> list:
@@ -98,19 +134,37 @@ def _rows(ids: list[int], apps) -> list:
 
 
 def index_returnees(returnee_ids: Iterable[int], *, apps=global_apps) -> int:
-    """Rebuild the name index rows of these returnees from their records; the number of rows
-    written. `apps`: a migration's historical models."""
+    """Rebuild the name index rows of these returnees from their records, and add their words to
+    the vocabulary; the number of rows written. `apps`: a migration's historical models."""
     NameKey = apps.get_model("cases", "NameKey")
+    NameWord = apps.get_model("cases", "NameWord")
     written = 0
     ids = sorted(set(returnee_ids))
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = _rows(chunk, apps)
+        words = {word for row in rows for word in row.blocking.split()}
         with transaction.atomic():
             NameKey.objects.filter(returnee_id__in=chunk).delete()
             NameKey.objects.bulk_create(rows, batch_size=BATCH)
+            NameWord.objects.bulk_create([NameWord(word=w) for w in words], batch_size=BATCH, ignore_conflicts=True)
         written += len(rows)
     return written
+
+
+def fill_vocabulary(*, apps=global_apps) -> None:
+    """Add every word of the index rows to the vocabulary (after a bulk load: seed_scale)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO cases_nameword (word) SELECT DISTINCT unnest(string_to_array(blocking, ' ')) "
+                "FROM cases_namekey ON CONFLICT DO NOTHING"
+            )
+        return
+    NameKey = apps.get_model("cases", "NameKey")
+    NameWord = apps.get_model("cases", "NameWord")
+    words = {word for text in NameKey.objects.values_list("blocking", flat=True).iterator() for word in text.split()}
+    NameWord.objects.bulk_create([NameWord(word=w) for w in words], batch_size=BATCH, ignore_conflicts=True)
 
 
 def reindex_all(*, apps=global_apps, progress=None) -> int:
@@ -278,12 +332,13 @@ def _reason(source: str, kind: MatchKind, spelling: str) -> str:
 def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | None:
     """How a row's spelling answers the query: every word of the query must find a word of the
     name (the name may have more: a surname alone finds the whole name), exactly, by key, a letter
-    or two apart or as the start of a longer word."""
+    or two apart or as the start of a longer word; but a patronymic the name does not give."""
     target = names.parse(spelling)
     match = names.compare(query, target)
     kinds = []
     paired = {pair.a: pair for pair in match.pairs}
-    for word in query.words:
+    target_patronymic = any(target.patronymic)
+    for word, patronymic in zip(query.words, query.patronymic, strict=True):
         pair = paired.get(word.fold)
         if pair is not None and pair.kind != MatchKind.DIFFERENT:
             kinds.append(pair.kind)
@@ -291,6 +346,8 @@ def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | 
             other.fold.startswith(word.fold) or other.key.startswith(word.key) for other in target.words
         ):
             kinds.append(MatchKind.CLOSE)
+        elif patronymic and not target_patronymic and len(query.words) > 1:
+            continue  # a patronymic the record does not give (lists often leave it out)
         else:
             return None
     if all(kind == MatchKind.EXACT for kind in kinds):
@@ -302,29 +359,105 @@ def _query_match(query: names.Name, spelling: str) -> tuple[MatchKind, float] | 
     return kind, match.score
 
 
-def _candidate_rows(visible, name: names.Name, *, rows=None, everyone: bool = False) -> list[tuple[int, str, str]]:
+def _required_words(name: names.Name) -> list[frozenset[str]]:
+    """For each word of the query a row must answer, its blocking key (as `blocking_text` writes
+    it): a patronymic may be missing from the row (lists often leave it out), so it is not required
+    unless it is all the query holds."""
+    words = [
+        (names.loose(word.key), patronymic)
+        for word, patronymic in zip(name.words, name.patronymic, strict=True)
+        if len(word.key) >= 2
+    ]
+    required = [key for key, patronymic in words if not patronymic] or [key for key, _ in words]
+    return [frozenset({key}) for key in dict.fromkeys(required)]
+
+
+def _words_of(rows):
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import F, Func, TextField, Value
+
+    # The expression of the GIN index namekey_words_idx (migration 0017).
+    words = Func(F("blocking"), Value(" "), function="string_to_array", output_field=ArrayField(TextField()))
+    return rows.alias(words=words)
+
+
+# The vocabulary's words near one word of a query: the nearest NEAR_WORDS within NEAR_DISTANCE (the
+# GiST trigram index on cases_nameword), and as many it begins (a name typed in part: "Toktos").
+_NEAR_WORDS_SQL = (
+    "ARRAY(SELECT near.word FROM (SELECT v.word, v.word <-> %s AS distance FROM cases_nameword v "
+    "ORDER BY v.word <-> %s LIMIT %s) near WHERE near.distance <= %s "
+    "UNION (SELECT v.word FROM cases_nameword v WHERE v.word LIKE %s LIMIT %s))"
+)
+
+
+def _near_words(word: str):
+    """The vocabulary's words near `word`, as an SQL array the row lookup reads in the same statement."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import TextField
+    from django.db.models.expressions import RawSQL
+
+    prefix = f"{word}%" if len(word) >= 3 else word
+    params = [word, word, NEAR_WORDS, NEAR_DISTANCE, prefix, NEAR_WORDS]
+    # The SQL is a constant; the query's word is a parameter.
+    return RawSQL(_NEAR_WORDS_SQL, params, output_field=ArrayField(TextField()))  # noqa: S611
+
+
+def _nearest(rows, blocking: str, *conditions: Q) -> list[tuple[int, str, str]]:
+    """The CANDIDATES rows nearest `blocking` (trigram distance) among the first WORD_ROWS rows
+    meeting each of `conditions` (the word lookups, by the GIN index on the rows' words)."""
+    from django.contrib.postgres.search import TrigramDistance
+
+    from .models import NameKey
+
+    picked = Q()
+    for each in conditions:
+        picked |= Q(pk__in=_words_of(rows).filter(each).order_by().values("pk")[:WORD_ROWS])
+    nearest = NameKey.objects.filter(picked).annotate(distance=TrigramDistance("blocking", blocking))
+    return list(nearest.order_by("distance", "pk").values_list("returnee_id", "source", "spelling")[:CANDIDATES])
+
+
+def _candidate_rows(
+    visible, name: names.Name, *, rows=None, everyone: bool = False, one_query: bool = False
+) -> list[tuple[int, str, str]]:
     """(returnee id, source, spelling) of the index rows (`rows`: all) nearest the query, among
     those of the `visible` returnees (`everyone`: every row, for whoever sees every record; the
-    index holds no record merged into another)."""
+    index holds no record merged into another): rows holding every word of the query (but a
+    patronymic), or else a word near each, nearest first. `one_query`: both in one statement (the
+    duplicate check's fixed number of queries), the near words always looked up."""
     from .models import NameKey
 
     rows = NameKey.objects.all() if rows is None else rows
     rows = rows if everyone else rows.filter(returnee__in=visible)
     blocking = names.blocking_text(name)
+    required = _required_words(name)
+    if not required:
+        return []
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import TrigramDistance
-
-        nearest = rows.annotate(distance=TrigramDistance("blocking", blocking)).order_by("distance")
-        return list(nearest.values_list("returnee_id", "source", "spelling")[:CANDIDATES])
+        every_word = [word for words in required for word in words]
+        near = Q()
+        for word in every_word:
+            near &= Q(words__overlap=_near_words(word))
+        if one_query:
+            return _nearest(rows, blocking, Q(words__contains=every_word), near)
+        found = _nearest(rows, blocking, Q(words__contains=every_word))
+        if len({row[0] for row in found}) >= LIMIT and not any(name.guessed):
+            # A page of people holding every word: nearer words would only rank below them (a word
+            # guessed from Arabic script can meet its name by key, so it is always looked further).
+            return found
+        seen = set(found)
+        return found + [row for row in _nearest(rows, blocking, near) if row not in seen][: CANDIDATES - len(found)]
+    # SQLite (no trigram index): the first UNINDEXED_SCAN rows, scored as pg_trgm would, those
+    # sharing nothing with a word of the query left out.
     wanted = names.trigrams(blocking)
+    each_word = [names.trigrams(" ".join(words)) for words in required]
     scored = []
     for returnee_id, source, spelling, text in rows.values_list("returnee_id", "source", "spelling", "blocking")[
         :UNINDEXED_SCAN
     ]:
         grams = names.trigrams(text)
-        shared = len(grams & wanted)
-        if shared:
-            scored.append((shared / len(grams | wanted), returnee_id, source, spelling))
+        if not all(len(grams & word) >= 2 for word in each_word):
+            continue
+        scored.append((len(grams & wanted) / len(grams | wanted), returnee_id, source, spelling))
     scored.sort(key=lambda row: row[0], reverse=True)
     return [row[1:] for row in scored[:CANDIDATES]]
 
@@ -351,14 +484,19 @@ def _name_hits(visible, text: str, *, everyone: bool = False) -> dict[int, Hit]:
 def _number_hits(visible, query: Query) -> dict[int, Hit]:
     from .models import IdentityDocument, Returnee
 
+    hits = {}
+    if query.case_numbers:
+        # A whole case number: its row by the unique index. Looking for it inside other numbers as
+        # well (below) costs a trigram scan over every case number (35 to 140 ms at a million).
+        for pk in visible.filter(case_number__in=query.case_numbers).values_list("pk", flat=True)[: LIMIT + 1]:
+            hits[pk] = Hit(pk, 0, 1.0, True, gettext("Case number"))
     by_case = Q(case_number__in=query.case_numbers) if query.case_numbers else Q()
     for tail in query.tails:
         padded = f"{int(tail):05d}" if tail.isdigit() else tail
         by_case |= Q(case_number__iendswith=f"-{padded}") | Q(case_number__iendswith=f"-{tail}")
     for code in query.codes:
         by_case |= Q(case_number__icontains=code)
-    hits = {}
-    if by_case:
+    if by_case and not hits:
         for pk in visible.filter(by_case).values_list("pk", flat=True)[: LIMIT + 1]:
             hits[pk] = Hit(pk, 0, 1.0, True, gettext("Case number"))
         # The case number of a record merged into another finds the record it became.
@@ -489,7 +627,8 @@ def _near_people(spellings: list[names.Name]) -> set[int]:
     rows = NameKey.objects.filter(source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS])
     found = set()
     for spelling in spellings:
-        found.update(row[0] for row in _candidate_rows(Returnee.objects.all(), spelling, rows=rows, everyone=True))
+        rows_found = _candidate_rows(Returnee.objects.all(), spelling, rows=rows, everyone=True, one_query=True)
+        found.update(row[0] for row in rows_found)
     return found
 
 
@@ -509,7 +648,10 @@ def _best_name_match(spellings: list[names.Name], recorded: list[names.Name]) ->
     for a in spellings:
         for b in recorded:
             match = names.compare(a, b)
-            score = max(score, match.score)
+            # Two paired words that are not one name (Гүлнара, Гүлмира) score nothing: a long shared
+            # family name would otherwise carry the score (docs/search.md).
+            if not any(pair.kind == names.MatchKind.DIFFERENT for pair in match.pairs):
+                score = max(score, match.score)
             if match.kind in _NAME_KIND_ORDER:
                 rank = min(rank, _NAME_KIND_ORDER.index(match.kind))
     return score, _NAME_KIND_ORDER[rank] if rank < len(_NAME_KIND_ORDER) else names.MatchKind.DIFFERENT

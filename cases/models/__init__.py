@@ -19,7 +19,7 @@ from .registration import (
     Sex,
 )
 from .restricted import EmergencyAccess, LegalRecord
-from .search import NameKey
+from .search import NameKey, NameWord
 from .transfers import CaseTransfer
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Language",
     "LegalRecord",
     "NameKey",
+    "NameWord",
     "Note",
     "Operation",
     "PlanDomain",

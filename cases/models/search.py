@@ -32,3 +32,15 @@ class NameKey(models.Model):
 
     def __str__(self) -> str:
         return self.spelling
+
+
+class NameWord(models.Model):
+    """One word (a key as `blocking_text` writes it) that some `NameKey` row holds: the vocabulary
+    in which the search looks for the words nearest each word of a query (PostgreSQL, trigram
+    index), before asking for the rows holding them (an index on the rows' words). Derived data,
+    added to by `cases.search.index_returnees`; a word no row holds any more is harmless."""
+
+    word = models.CharField(max_length=300, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.word

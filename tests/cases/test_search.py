@@ -2,8 +2,10 @@
 spelling, number or date, ranks the best first, and lists only people the user may see."""
 
 import datetime
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from cases.models import NameKey, ReturneeAlias
 from cases.search import find_people, index_returnees, probable_duplicates, read_query, reindex_all
@@ -82,6 +84,22 @@ def test_reindex_rebuilds_rows_lost_to_a_bulk_load(worker):
 
     assert reindex_all() == 1
     assert found(worker, "Aigul Toktosunova") == [aigul]
+
+
+def test_the_reindex_command_rebuilds_every_row_and_says_how_many(worker):
+    person(worker, "Айгүл", "Токтосунова")
+    ReturneeAlias.objects.create(returnee=person(worker, "Гулзат", "Абдрахманова"), name="Gulzat", script="latin")
+    NameKey.objects.all().delete()
+    out = StringIO()
+
+    call_command("reindex_names", "--every", "1", stdout=out)
+
+    assert NameKey.objects.count() == 3
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Indexing the names of 2 returnees, 2,000 at a time..."
+    assert lines[1].startswith("  2 of 2 returnees, 3 rows (")
+    assert lines[2].startswith("2 returnees in ")
+    assert lines[3] == "Name index rebuilt: 3 rows."
 
 
 # --- any spelling, any script ---
@@ -207,6 +225,32 @@ def test_a_birth_two_years_apart_is_another_person(worker):
     assert (
         probable_duplicates(worker, names_given=["Гулзат Абдрахманова"], date_of_birth=datetime.date(1992, 6, 1)) == []
     )
+
+
+def test_another_given_name_beside_a_shared_family_name_is_not_a_probable_duplicate(worker):
+    gulmira = person(worker, "Гүлмира", "Кудайбергенова")
+
+    assert probable_duplicates(worker, names_given=["Гүлнара Кудайбергенова"], sex="female") == []
+    assert [m.returnee_id for m in probable_duplicates(worker, names_given=["Gulmira Kudaibergenva"])] == [gulmira.pk]
+
+
+def test_a_person_with_a_patronymic_is_found_among_many_one_word_household_rows(worker):
+    # Households named like her surname give one-word rows nearer the query's text than her own
+    # three-word name: the rows must hold the query's words, not merely be near its text.
+    family = FamilyFactory(name="Сыдыкова")
+    for n in range(110):
+        FamilyMemberFactory(family=family, returnee=person(worker, "Айша", f"Тестова{n}"))
+    uulkan = person(worker, "Уулкан", "Сыдыкова", "Данияровна")
+
+    assert found(worker, "UULKAN SYDYKOVA") == [uulkan]
+
+
+def test_a_patronymic_the_record_does_not_give_does_not_hide_the_person(worker):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+
+    person(worker, "Айгүл", "Токтосунова", "Эрлановна")  # another father's daughter
+
+    assert found(worker, "Токтосунова Айгүл Бакытовна") == [aigul]
 
 
 def test_index_returnees_is_idempotent(worker):

@@ -16,6 +16,7 @@ pytestmark = [
 
 PAGES = ("Caseload", "Search", "Case page", "Returnee page", "Family page", "Referral queue", "Approvals queue")
 PAGES += ("Notifications", "Dashboard")
+PAGES += ("People search: Latin for Cyrillic", "People search: a typo", "People search: a case number")
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from cases.models import (
     FamilyMember,
     FollowUpTask,
     IdentityDocument,
+    NameKey,
     Note,
     PlanGoal,
     ReintegrationPlan,
@@ -185,6 +186,21 @@ def test_the_orm_and_the_app_work_on_the_seeded_rows(seeded):
     year = operation.arrival_date.year
     seeded_numbers = Returnee.objects.filter(case_number__startswith=f"KG-{year}-").exclude(pk=returnee.pk)
     assert returnee.case_number == f"KG-{year}-{seeded_numbers.count() + 1:05d}"
+
+
+@postgresql_only
+def test_the_name_index_is_filled_as_the_signals_would_fill_it(seeded):
+    # COPY bypasses the signals: the seeder writes the rows itself; rebuilding them changes nothing.
+    def rows():
+        return sorted(NameKey.objects.values_list("returnee_id", "source", "spelling", "keys", "blocking"))
+
+    seeded_rows = rows()
+    assert {source for _, source, *_ in seeded_rows} == set(NameKey.Source.values)
+    assert len({returnee for returnee, *_ in seeded_rows}) == PEOPLE
+
+    call_command("reindex_names", stdout=StringIO())
+
+    assert rows() == seeded_rows
 
 
 @postgresql_only

@@ -1,8 +1,10 @@
 """Which pages to time, as whom: the representative user of each role, each page they open most,
 and the rows each page displays (for the raw SQL and lean-floor comparisons)."""
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count
@@ -16,6 +18,8 @@ from cases.search import ranked_returnee_ids
 from cases.views import SEARCH_KEY
 from repat.accounts.models import User
 from repat.approvals import permissions as approval_permissions
+from repat.devtools import name_variants
+from repat.devtools.scale.naming import latin
 from repat.reminders import selectors as reminder_selectors
 from services import permissions as service_permissions
 from services.models import ProviderStaff, Referral
@@ -76,6 +80,20 @@ def representative_users() -> dict[str, User]:
     return users
 
 
+def people_searches(returnee: Returnee | None) -> list[tuple[str, str]]:
+    """What people type into the top bar's box, for a person the user may see: the name in another
+    script (passport Latin, given name first), the family name with a letter slipped and the given
+    name, and the case number."""
+    if returnee is None:
+        return [("a name", "Aisha Alieva")]
+    slipped = name_variants.typo(returnee.family_name or returnee.given_name, random.Random(returnee.pk))  # noqa: S311
+    return [
+        ("Latin for Cyrillic", latin(f"{returnee.given_name} {returnee.family_name}").upper()),
+        ("a typo", f"{slipped} {returnee.given_name}"),
+        ("a case number", returnee.case_number),
+    ]
+
+
 def _search_word(user: User) -> str:
     """A family name from the user's own caseload, as a person would type it."""
     case = case_selectors.caseload(user=user, params={}).qs.first()
@@ -119,6 +137,16 @@ def pages(users: dict[str, User]) -> list[Page]:
                 )
             )
             case = case_selectors.caseload(user=user, params={}).qs.first()
+            for label, text in people_searches(case.returnee if case else None):
+                result.append(
+                    Page(
+                        f"People search: {label}",
+                        LIST,
+                        role,
+                        user,
+                        reverse("cases:search") + "?" + urlencode({"q": text}),
+                    )
+                )
             if case is not None:
                 returnee = case.returnee
                 result.append(

@@ -53,9 +53,9 @@ def _ms(value: float | None) -> str:
 
 def table(results: list[Result]) -> str:
     lines = [
-        "| Page | Role | Queries | Median ms | p95 ms | Raw SQL ms | Lean floor ms | × floor "
+        "| Page | Role | Queries | Median ms | p95 ms | SQL ms | Raw SQL ms | Lean floor ms | × floor "
         "| Admin ms (queries) | Admin ÷ page | Targets |",
-        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+        "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     for r in results:
         floor_ratio = f"{r.median_ms / r.floor_ms:.1f}" if r.floor_ms else "—"
@@ -63,7 +63,8 @@ def table(results: list[Result]) -> str:
         admin_ratio = f"{r.admin_ms / r.median_ms:.0f}×" if r.admin_ms is not None else "—"
         missed = r.misses()
         lines.append(
-            f"| {r.page.name} | {r.page.role} | {r.queries} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {_ms(r.raw_ms)} "
+            f"| {r.page.name} | {r.page.role} | {r.queries} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {_ms(r.sql_ms)} "
+            f"| {_ms(r.raw_ms)} "
             f"| {_ms(r.floor_ms)} | {floor_ratio} | {admin} | {admin_ratio} | {'; '.join(missed) or 'met'} |"
         )
     return "\n".join(lines)

@@ -2,10 +2,12 @@
 children, children headed by a grandmother, the relatives recorded by name), each returnee's
 names, birth and citizenship, and the course their case will take; then their rows."""
 
+import functools
 import json
 
 from cases import actions as case_actions
-from cases.models import Family, FamilyMember, Returnee, ReturneeAlias
+from cases import search
+from cases.models import Family, FamilyMember, NameKey, Returnee, ReturneeAlias
 from repat.devtools.scale import names
 from repat.devtools.scale.base import FamilyPlan, Person, SeederBase
 from repat.devtools.scale.names import HIGH_RISK, HOME_ABROAD, RELATIVE_NOTES, SPECIAL_NEEDS, STREETS
@@ -291,3 +293,22 @@ class FamilySeeding(SeederBase):
                     "",
                     p.kinship,
                 )
+
+    NAME_KEY_FIELDS = ("id", "returnee", "source", "spelling", "keys", "blocking")
+
+    @functools.cached_property
+    def _spelling_keys(self):
+        # Names come from pools and households are shared: most spellings recur, so their keys are
+        # computed once (a bounded cache: a million people have about as many distinct names).
+        return functools.lru_cache(maxsize=200_000)(search.spelling_keys)
+
+    def name_key_rows(self, families):
+        """The name index rows (cases.search) of the chunk's people, which COPY bypasses the signals
+        that keep them: built here with the search's own row builder."""
+        keys = self._spelling_keys
+        for f in families:
+            relatives = [name for name, *_ in f.relatives]
+            for p in f.people:
+                spellings = search.returnee_spellings(p.full_name, [name for name, _ in p.aliases], f.name, relatives)
+                for source, spelling, key_text, blocking in search.index_values(spellings, keys=keys):
+                    yield (self.next_id(NameKey), p.id, source, spelling, key_text, blocking)

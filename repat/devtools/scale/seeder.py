@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
+from cases import search
 from cases.models import (
     Assessment,
     Case,
@@ -16,6 +17,7 @@ from cases.models import (
     FamilyMember,
     FollowUpTask,
     IdentityDocument,
+    NameKey,
     Note,
     PlanGoal,
     ReintegrationPlan,
@@ -59,6 +61,7 @@ class ScaleSeeder(StaffSeeding, FamilySeeding, CaseRows, ReintegrationRows, Refe
             loader.copy(Returnee, self.RETURNEE_FIELDS, self.returnee_rows(families))
             loader.copy(ReturneeAlias, ("id", "returnee", "name", "script"), self.alias_rows(families))
             loader.copy(FamilyMember, self.MEMBER_FIELDS, self.member_rows(families))
+            loader.copy(NameKey, self.NAME_KEY_FIELDS, self.name_key_rows(families))
             loader.copy(Case, self.CASE_FIELDS, self.case_rows(families))
             loader.copy(CaseEvent, self.EVENT_FIELDS, self.event_rows(families))
             loader.copy(Note, self.NOTE_FIELDS, self.note_rows(families))
@@ -119,6 +122,9 @@ def seed_scale(
         seeder.seed_people(loader)
         steps["<planning families>"] = seeder.planning
         start = time.perf_counter()
+        search.fill_vocabulary()  # the words of the name index rows the chunks copied
+        step("<name vocabulary>", start)
+        start = time.perf_counter()
         for _name, definition in indexes:
             cursor.execute(definition)
         step("<indexes built>", start)
@@ -128,7 +134,8 @@ def seed_scale(
         )
         step("<foreign keys added and checked>", start)
         start = time.perf_counter()
-        for table in tables:
+        numbered = [m._meta.db_table for m in bulk.SEEDED_MODELS if m._meta.pk.name == "id"]  # not NameWord
+        for table in numbered:
             cursor.execute(
                 sql.SQL(
                     "SELECT setval(pg_get_serial_sequence({}, 'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {}"
