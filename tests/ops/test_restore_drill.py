@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import tarfile
+import tempfile
 import threading
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from psycopg import sql
 
 from repat.audit import anchors
 
-from .stack import PRODUCTION, Gunicorn, database_url, manage, production_env, wait_for
+from .stack import PRODUCTION, Gunicorn, database_url, free_port, manage, production_env, wait_for
 
 pytestmark = pytest.mark.xdist_group("ops")  # with the other operator's tests: collectstatic once
 
@@ -292,3 +293,198 @@ def test_a_backup_of_a_running_system_restores_into_a_new_database_and_folder(
             colleague.join(timeout=30)
         web.stop()
         web_new.stop()
+
+
+# --- Point-in-time recovery --------------------------------------------------------------------------
+
+PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin"), default=Path("/usr/lib/postgresql/missing/bin"))
+
+# Before and after the moment to go back to: the section saved right, then overwritten by mistake.
+PITR_SEED = """
+import json, time
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.utils import timezone
+from cases import actions
+from repat.accounts.models import User
+from tests.factories import PDF_BYTES, CaseFactory, ReturneeFactory, UserFactory, region
+
+chuy = region("Chüy Oblast")
+worker = UserFactory(username="pitr-worker", role=User.Role.SOCIAL_WORKER, regions=[chuy])
+worker.user_permissions.add(Permission.objects.get(codename="see_restricted", content_type__app_label="cases"))
+worker = User.objects.get(pk=worker.pk)
+case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
+scan = SimpleUploadedFile("scan.pdf", PDF_BYTES, content_type="application/pdf")
+actions.attachment_upload(actor=worker, case=case, uploaded=scan)
+actions.restricted_section_save(actor=worker, returnee=case.returnee, data={"charges": "%(good)s"})
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM audit_auditevent")
+    rows = cursor.fetchone()[0]
+time.sleep(1.0)
+target = timezone.now()
+time.sleep(1.0)
+later = SimpleUploadedFile("later.pdf", PDF_BYTES + b"later", content_type="application/pdf")
+actions.attachment_upload(actor=worker, case=case, uploaded=later)
+worker = User.objects.get(pk=worker.pk)
+actions.restricted_section_save(actor=worker, returnee=case.returnee, data={"charges": "%(mistake)s"})
+print(json.dumps({"target": target.isoformat(), "audit_rows": rows}))
+"""
+
+
+class Cluster:
+    """A PostgreSQL cluster of our own in a temporary folder, on a spare port, run as the `postgres`
+    user when we are root (PostgreSQL refuses to run as root). Never the machine's shared server."""
+
+    def __init__(self, folder: Path, name: str):
+        self.folder, self.data, self.port = folder, folder / name, free_port()
+        self.log = folder / f"{name}.log"
+        self.started = False
+
+    @staticmethod
+    def run(*command: str, timeout: float = 120) -> subprocess.CompletedProcess:
+        as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        result = subprocess.run([*as_postgres, *command], capture_output=True, text=True, timeout=timeout)
+        assert result.returncode == 0, f"{command[0]} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+        return result
+
+    def init(self, **settings: str) -> None:
+        self.run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "--no-sync")
+        self.configure(**settings)
+
+    def configure(self, **settings: str) -> None:
+        lines = "".join(f"{name} = '{value}'\n" for name, value in settings.items())
+        with (self.data / "postgresql.auto.conf").open("a") as conf:
+            conf.write(f"port = {self.port}\nlisten_addresses = '127.0.0.1'\n")
+            conf.write(f"unix_socket_directories = '{self.folder}'\nfsync = off\n{lines}")
+
+    def start(self) -> None:
+        try:
+            self.run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "start")
+        except AssertionError:
+            pytest.fail("PostgreSQL did not start:\n" + (self.log.read_text()[-3000:] if self.log.exists() else ""))
+        self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            self.run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            self.started = False
+
+    def connect(self, dbname: str = "postgres"):
+        return psycopg.connect(host="127.0.0.1", port=self.port, user="postgres", dbname=dbname, autocommit=True)
+
+    def url(self, dbname: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{dbname}"
+
+
+@pytest.fixture
+def pitr_folder(db):
+    """A folder the `postgres` user owns, for the clusters, the WAL archive and the base backup."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "Point-in-time recovery is PostgreSQL's: set DATABASE_URL to a PostgreSQL server (CI runs it there)."
+        )
+    if not (PG_BIN / "initdb").exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"The PostgreSQL server binaries are required in CI but {PG_BIN}/initdb is missing.")
+        pytest.skip(f"Point-in-time recovery needs PostgreSQL's initdb and pg_ctl under {PG_BIN}.")
+    folder = Path(tempfile.mkdtemp(prefix="repat-pitr-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_point_in_time_recovery_goes_back_to_just_before_a_mistake(pitr_folder, tmp_path):
+    """A base backup and the archived WAL bring the database back to a moment: what was written
+    before it is there and verifies, what was written after it (the mistake) is not."""
+    archive = pitr_folder / "wal-archive"
+    primary, recovered = Cluster(pitr_folder, "primary"), Cluster(pitr_folder, "recovered")
+    live_dir, new_dir = tmp_path / "live", tmp_path / "new"
+    try:
+        # given: a primary archiving its WAL, holding the migrated schema, and a base backup of it
+        Cluster.run("mkdir", str(archive))
+        primary.init(
+            wal_level="replica", archive_mode="on", archive_command=f"test ! -f {archive}/%f && cp %p {archive}/%f"
+        )
+        primary.start()
+        with primary.connect() as admin:
+            admin.execute("CREATE DATABASE repat")
+        server = Server()
+        migrated = tmp_path / "migrated.dump"
+        server.tool(PG_DUMP, "--format=custom", "--file", str(migrated), connection.settings_dict["NAME"])
+        restore = subprocess.run(
+            [
+                PG_RESTORE,
+                "--no-owner",
+                "--exit-on-error",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(primary.port),
+                "-U",
+                "postgres",
+                "--dbname",
+                "repat",
+                str(migrated),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert restore.returncode == 0, restore.stderr[-3000:]
+        Cluster.run(
+            str(PG_BIN / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(pitr_folder / "base"),
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+            "--no-sync",
+        )
+
+        # when: the system works on, then someone saves a wrong section and uploads another scan
+        live = deployment(live_dir, primary.url("repat"))
+        seeded = manage(live, "shell", "-c", PITR_SEED % {"good": CHARGES, "mistake": "overwritten by mistake"})
+        assert seeded.returncode == 0, seeded.stderr[-3000:]
+        seed = json.loads(seeded.stdout.strip().splitlines()[-1])
+        with primary.connect("repat") as db:
+            segment = db.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()[0]
+        wait_for(lambda: (archive / segment).exists(), 30, "the WAL with the mistake to be archived")
+        shutil.copytree(live_dir / "var" / "private", new_dir / "var" / "private")  # the files, taken after
+        primary.stop()
+
+        # and: the base backup recovered to the moment before the mistake, in a new cluster
+        Cluster.run("cp", "-a", str(pitr_folder / "base"), str(recovered.data))
+        recovered.configure(
+            restore_command=f"cp {archive}/%f %p",
+            recovery_target_time=seed["target"],
+            recovery_target_action="promote",
+            archive_mode="off",
+        )
+        Cluster.run("touch", str(recovered.data / "recovery.signal"))
+        recovered.start()
+        wait_for(lambda: not recovered.connect().execute("SELECT pg_is_in_recovery()").fetchone()[0], 60, "promotion")
+
+        # then: what was written before the moment is back and verifies; the mistake is not
+        new = deployment(new_dir, recovered.url("repat"))
+        checked = manage(new, "verify_restore", "--all")
+        assert checked.returncode == 0, checked.stdout + checked.stderr[-3000:]
+        assert f"audit trail: intact, {seed['audit_rows']} rows checked" in checked.stdout
+        assert "uploaded files: 1 uploaded files; every one opened" in checked.stdout
+        with recovered.connect("repat") as db:
+            (charges,) = db.execute("SELECT charges FROM cases_legalrecord").fetchone()
+        fernet = Fernet(PRODUCTION["REPAT_FIELD_ENCRYPTION_KEYS"].encode())
+        assert fernet.decrypt(charges.encode()).decode() == CHARGES
+    finally:
+        recovered.stop()
+        primary.stop()
