@@ -136,3 +136,16 @@ def test_an_attachment_without_a_file_in_a_bucket_like_storage_counts_as_missing
 
     assert Attachment.objects.count() == 2
     assert "        missing from the storage or unreadable: 2 (attachment ids " in output
+
+
+def test_the_files_of_an_anonymised_case_are_not_looked_for(restored):
+    # given: retention deleted a file and emptied its row, as it does for an anonymised case
+    _case, older, _newer = restored
+    older.file.delete(save=False)
+    Attachment.objects.filter(pk=older.pk).update(file="", original_name="")
+
+    output = verify_restore()
+
+    assert line(output, "uploaded files") == (
+        "ok      uploaded files: 1 uploaded files; every one opened and matched its size and checksum at upload"
+    )
