@@ -11,9 +11,10 @@ class CasesConfig(AppConfig):
         from django.utils.translation import gettext
 
         from repat.accounts.backends import load_with_user
-        from repat.core import health, navigation
+        from repat.core import health, navigation, restore
 
         from . import permissions, search
+        from . import restore as restore_checks
         from .models import Family, FamilyMember, Returnee, ReturneeAlias
         from .storage import private_storage
 
@@ -56,3 +57,7 @@ class CasesConfig(AppConfig):
         navigation.register_flag("people_search", permissions.can_search_people)  # the top bar's box
         # /readyz: the private files answer (a stat on a folder, a HEAD on an object store).
         health.register_check("storage", lambda: private_storage().exists("readyz"))
+        # manage.py verify_restore (docs/operations.md)
+        restore.register_check("records", restore_checks.records)
+        restore.register_check("uploaded files", restore_checks.attachments)
+        restore.register_check("restricted section", restore_checks.restricted_section)

@@ -10,14 +10,17 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self) -> None:
-        from repat.core import navigation
+        from repat.core import navigation, restore
 
         from . import signals  # noqa: F401 - sign-ins, sign-outs and permission changes
         from .keys import audit_keys
         from .permissions import can_search_audit
+        from .verification import restore_check
 
         navigation.register(
             "audit", "audit:search", _("Audit trail"), visible=can_search_audit, place=navigation.ACCOUNT, order=30
         )
+
+        restore.register_check("audit trail", restore_check)  # manage.py verify_restore
 
         audit_keys()  # a malformed REPAT_AUDIT_KEYS stops every process at start, not at the first write

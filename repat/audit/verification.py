@@ -10,6 +10,8 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.restore import Options, Outcome
+
 from . import anchors
 from .anchors import Problem, PublishedHead
 from .keys import UnknownKey
@@ -183,3 +185,23 @@ def _walk(result: Verification, rows, pending: list[Checkpoint], covered: int, k
     if result.rows and result.head_rows is None:
         return result.failed(-1, Problem(_("the chain's head is missing from the database"), {}))
     return result
+
+
+def restore_check(options: Options) -> Outcome:
+    """`manage.py verify_restore`: the whole chain, against its head in the database and every
+    published head (REPAT_AUDIT_HEAD_DIR and the folders given). A restore to a point before a
+    published head fails here, and should: the rows after the restore point are lost, and the heads
+    say how many."""
+    result = verify(head_dirs=options.heads)
+    if not result.intact:
+        return Outcome(False, f"{result.broken} ({result.checked} rows intact before it)")
+    newest = AuditEvent.objects.order_by("-id").values_list("at", flat=True).first()
+    summary = f"intact, {result.checked} rows checked"
+    if newest is not None:
+        summary += f", the newest written at {newest:%Y-%m-%d %H:%M:%S %Z}"
+    if result.published:
+        head = max(result.published, key=lambda head: head.published_at)
+        summary += f"; {len(result.published)} published heads held, the newest of {head.when} ({head.rows} rows)"
+    else:
+        summary += "; no published head held (give the kept copies with --heads)"
+    return Outcome(True, summary)

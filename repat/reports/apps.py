@@ -10,9 +10,10 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from repat.core import navigation
+        from repat.core import navigation, restore
 
         from . import permissions
+        from .restore import report_files
 
         navigation.register(
             "dashboard", "reports:dashboard", _("Dashboard"), visible=permissions.can_view_dashboard, order=70
@@ -20,3 +21,4 @@ class ReportsConfig(AppConfig):
         navigation.register(
             "reports", "reports:report_list", _("Progress reports"), visible=permissions.can_make_reports, order=80
         )
+        restore.register_check("report files", report_files)  # manage.py verify_restore
