@@ -38,6 +38,7 @@ from .models import (
     Case,
     CaseEvent,
     CaseTransfer,
+    DuplicateDecision,
     Family,
     FamilyMember,
     GoalProgress,
@@ -99,7 +100,12 @@ def returnee_get(*, user, pk: int) -> Returnee:
         permissions.returnees_visible_to(user)
         .select_related("operation", "region", "district", "case", "case__worker", "membership__family")
         .prefetch_related("aliases")
-        .annotate(case_in_scope=Exists(permissions.cases_in_scope(user).filter(returnee=OuterRef("pk")))),
+        .annotate(
+            case_in_scope=Exists(permissions.cases_in_scope(user).filter(returnee=OuterRef("pk"))),
+            # Most records were never merged or checked against a match: their page asks no more.
+            has_merged_records=Exists(Returnee.objects.filter(merged_into=OuterRef("pk"))),
+            has_duplicate_decisions=Exists(DuplicateDecision.objects.filter(returnee=OuterRef("pk"))),
+        ),
         pk=pk,
     )
     returnee.case.viewer_id, returnee.case.viewer_in_scope = user.pk, returnee.case_in_scope
@@ -523,11 +529,15 @@ def merge_preview(*, returnees: list[Returnee]) -> MergePreview:
 
 def former_case_numbers(*, returnee: Returnee) -> list[str]:
     """The case numbers of the records merged into this one (a search for them finds it)."""
+    if getattr(returnee, "has_merged_records", True) is False:
+        return []
     return list(returnee.merged_records.order_by("case_number").values_list("case_number", flat=True))
 
 
 def returnee_merges(*, returnee: Returnee) -> list:
     """The merges that folded other records into this one and still stand, newest first."""
+    if getattr(returnee, "has_merged_records", True) is False:
+        return []
     return list(returnee.merges_received.filter(undone_at__isnull=True).select_related("merged_by"))
 
 
@@ -548,7 +558,9 @@ def merged_successor(*, user, returnee_pk: int | None = None, case_pk: int | Non
 def duplicate_decisions_of(*, user, returnee: Returnee) -> list:
     """The probable matches set aside when `returnee` was registered, for their page: each with
     `match` (the other record, only when `user` may see it) and `decidable` (the user may decide
-    it now). Three queries at most, one when there are none."""
+    it now). Three queries at most, none when `returnee_get` found there are none."""
+    if getattr(returnee, "has_duplicate_decisions", True) is False:
+        return []
     decisions = list(returnee.duplicate_decisions.select_related("registered_by", "decided_by").order_by("pk"))
     if not decisions:
         return decisions

@@ -335,7 +335,12 @@ def drive_emergency(w):
 
 
 def drive_merge(w):
-    twin = register_returnee(w.worker, w.returnee.region, new_family_name="Орозовы 2")
+    try:
+        twin = register_returnee(w.worker, w.returnee.region, new_family_name="Орозовы 2")
+    except actions.ProbableDuplicates as found:  # the twin is one: that is why it is merged
+        twin = register_returnee(
+            w.worker, w.returnee.region, new_family_name="Орозовы 2", distinct=found.confirm(REASON)
+        )
     merge = actions.returnee_merge(actor=w.supervisor, survivor=w.returnee, merged=twin, reason=REASON)
     administrator = UserFactory(username="admin-merge", role=User.Role.ADMINISTRATOR)
     actions.returnee_merge_undo(actor=administrator, merge=merge, reason=REASON)

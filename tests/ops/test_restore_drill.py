@@ -171,7 +171,11 @@ def publish_head_of(server: Server, database: str, folder: Path, settings) -> an
     settings.REPAT_AUDIT_KEYS = [PRODUCTION["REPAT_AUDIT_KEYS"]]
     with psycopg.connect(dbname=database, **server.connect) as db:
         rows, last_id, last_hash = db.execute("SELECT rows, last_id, hash FROM audit_audithead").fetchone()
-    return anchors.publish(rows=rows, last_id=last_id, last_hash=last_hash, directory=folder, now=timezone.now())
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "audit_heads": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(folder)}},
+    }
+    return anchors.publish(rows=rows, last_id=last_id, last_hash=last_hash, now=timezone.now())
 
 
 def test_a_backup_of_a_running_system_restores_into_a_new_database_and_folder(
