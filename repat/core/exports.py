@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.utils import timezone, translation
@@ -274,7 +274,8 @@ class ListExportView(PermissionMixin, View):
         return can_export_lists(user) and (self.list_permission is None or self.list_permission(user))
 
     def export(self) -> ListExport:
-        raise NotImplementedError
+        """The list to send: each export view says which (its rows from the page's own queryset)."""
+        raise ImproperlyConfigured(f"{type(self).__name__} does not say which list it exports (define export()).")
 
     def get(self, request, *args, **kwargs):
         return export_response(request, self.export(), request.GET.get(FORMAT_PARAM, "csv"))

@@ -155,3 +155,20 @@ def test_export_links_carry_the_filters_and_never_the_page():
     request = RequestFactory().get("/cases/?status=open&page=2")
     links = exports.export_links(request, "/export/")
     assert links == {"csv": "/export/?status=open&format=csv", "xlsx": "/export/?status=open&format=xlsx"}
+
+
+@pytest.mark.django_db
+def test_an_export_view_that_names_no_list_fails_loudly_instead_of_sending_nothing(rf):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from repat.core.exports import ListExportView
+    from tests.factories import UserFactory
+
+    class Forgotten(ListExportView):
+        pass
+
+    request = rf.get("/export/")
+    request.user = UserFactory(role="coordinator")
+
+    with pytest.raises(ImproperlyConfigured, match="Forgotten does not say which list it exports"):
+        Forgotten.as_view()(request)
