@@ -270,16 +270,22 @@ def returnee_merge(
         subject=merge,
         changes={"survivor_case_number": [None, survivor.case_number], "reason": [None, reason]},
     )
+    _audit_and_reindex(actor, merge, case=survivor.case, detail="merge", moved=record.moved)
+    return merge
+
+
+def _audit_and_reindex(actor: User, merge: ReturneeMerge, *, case: Case, detail: str, moved: dict) -> None:
+    """What a merge and its undo both leave behind: an audit row counting the rows moved, and the
+    name index of both records rebuilt."""
     audit.record(
         actor=actor,
         action=AuditEvent.Action.CHANGE,
         obj=merge,
-        case_id=survivor.case.pk,
-        detail="merge",
-        changes={key: len(entry["pks"]) for key, entry in record.moved.items()},
+        case_id=case.pk,
+        detail=detail,
+        changes={key: len(entry["pks"]) for key, entry in moved.items()},
     )
-    names_changed([survivor.pk, merged.pk])
-    return merge
+    names_changed([merge.survivor_id, merge.merged_id])
 
 
 def names_changed(returnee_ids: list[int]) -> None:
@@ -341,15 +347,7 @@ def returnee_merge_undo(*, actor: User, merge: ReturneeMerge, reason: str = "") 
         if merge.undo_reason:
             changes["undo_reason"] = [None, merge.undo_reason]
         case_event_write(case=case, kind=CaseEvent.Kind.MERGE_UNDONE, actor=actor, subject=merge, changes=changes)
-    audit.record(
-        actor=actor,
-        action=AuditEvent.Action.CHANGE,
-        obj=merge,
-        case_id=merged.case.pk,
-        detail="merge undone",
-        changes={key: len(entry["pks"]) for key, entry in merge.moved.items()},
-    )
-    names_changed([survivor.pk, merged.pk])
+    _audit_and_reindex(actor, merge, case=merged.case, detail="merge undone", moved=merge.moved)
     return merge
 
 
