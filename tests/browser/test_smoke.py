@@ -140,3 +140,36 @@ def test_supervisor_approves_a_plan_and_downloads_a_report(demo, page, login):
     workbook = load_workbook(io.BytesIO(xlsx.value.path().read_bytes()))
     assert "Summary" in workbook.sheetnames
     assert ReportExport.objects.filter(user__username="supervisor1").count() == 2
+
+
+def test_worker_on_a_phone_is_told_of_a_probable_duplicate_and_confirms_another_person(demo, page, login):
+    from cases.models import DuplicateDecision, Returnee
+
+    recorded = Returnee.objects.get(case_number="KG-2023-00017")  # Абдыкадырова Марьям, worker1's
+    page.set_viewport_size({"width": 360, "height": 800})
+    login("worker1")
+
+    # The same name in passport Latin, registered again
+    page.goto("/returnees/new/")
+    page.fill("#id_family_name", "ABDYKADYROVA")
+    page.fill("#id_given_name", "MARIAM")
+    page.select_option("#id_sex", "female")
+    page.select_option("#id_operation", str(recorded.operation_id))
+    page.fill("#id_arrival_date", "2023-02-10")
+    page.select_option("#id_region", str(recorded.region_id))
+    page.fill("#id_new_family_name", "Abdykadyrovy")
+    page.locator("main form [type=submit]").last.click()
+
+    # The match is shown, nothing is saved, and the page does not scroll sideways at 360 px
+    panel = page.locator("#probable-duplicates")
+    assert recorded.case_number in panel.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert not Returnee.objects.filter(family_name="ABDYKADYROVA").exists()
+
+    # Confirming another person, with a reason, registers her and keeps the reason
+    page.check("#id_distinct_person")
+    page.fill("#id_distinct_reason", "Another mother: different birthplace and children.")
+    page.locator("main form [type=submit]").last.click()
+    page.wait_for_url("**/cases/*/")
+    decision = DuplicateDecision.objects.get(returnee__family_name="ABDYKADYROVA")
+    assert (decision.candidate, decision.reason) == (recorded, "Another mother: different birthplace and children.")
