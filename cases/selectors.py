@@ -51,6 +51,7 @@ from .models import (
     Returnee,
     merge_relations,
 )
+from .models.merges import HISTORY_RELATIONS
 from .querysets import PlanGoalQuerySet
 
 
@@ -451,10 +452,9 @@ _NOT_COUNTED = {
     "cases.case.returnee",
     "cases.returnee.merged_into",
     "cases.case.merged_into",
-    "cases.returneemerge.survivor",
-    "cases.returneemerge.merged",
     "cases.familymember.returnee",
     "cases.namekey.returnee",
+    *HISTORY_RELATIONS,
 }
 
 

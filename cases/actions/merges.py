@@ -41,6 +41,7 @@ from ..models import (
     ReturneeMerge,
     merge_relations,
 )
+from ..models.merges import HISTORY_RELATIONS
 from .events import case_event_write
 from .registration import script_of
 
@@ -51,11 +52,7 @@ PLANS = "cases.reintegrationplan.case"
 SKIP = {
     "cases.case.returnee",  # each record keeps its own case; the case's rows move instead
     "cases.namekey.returnee",  # the name index is derived: rebuilt for both records (names_changed)
-    "cases.returneemerge.survivor",  # the history of earlier merges stays as it was written
-    "cases.returneemerge.merged",
-    # A duplicate check's answer is about the two records it compared: history, as written.
-    "cases.duplicatedecision.returnee",
-    "cases.duplicatedecision.candidate",
+    *HISTORY_RELATIONS,  # earlier merges and duplicate-check answers stay as they were written
 }
 SPECIAL = {ALIASES, MEMBERSHIP, PLANS, *SKIP}
 

@@ -11,6 +11,17 @@ from django.utils.translation import gettext_lazy as _
 from .case import Case
 from .registration import Returnee
 
+# Relations a merge leaves where they are, and its preview does not count: history about the two
+# records as they were (earlier merges, the duplicate check's answers about them).
+HISTORY_RELATIONS = frozenset(
+    {
+        "cases.returneemerge.survivor",
+        "cases.returneemerge.merged",
+        "cases.duplicatedecision.returnee",
+        "cases.duplicatedecision.candidate",
+    }
+)
+
 
 def merge_relations() -> list[tuple[str, models.ForeignObjectRel, str]]:
     """Every relation that points at a returnee or at a case, as ("app.model.field", relation, side):

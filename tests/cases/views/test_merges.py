@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions
-from cases.models import CaseEvent, IdentityDocument, ReturneeMerge
+from cases.models import CaseEvent, DuplicateDecision, IdentityDocument, ReturneeMerge
 from repat.core.versions import version_of
 from tests.factories import CaseFactory, IdentityDocumentFactory, NoteFactory, ReturneeFactory
 
@@ -123,6 +123,14 @@ def test_the_preview_shows_both_records_side_by_side(supervisor, case, twin, wor
     # given
     IdentityDocumentFactory(returnee=twin)
     NoteFactory(case=case, author=worker)
+    DuplicateDecision.objects.create(
+        returnee=twin,
+        candidate=case.returnee,
+        score=0.9,
+        registered_by=worker,
+        reason="Another person.",
+        status=DuplicateDecision.Status.PENDING,
+    )
 
     # when
     response = client_for(supervisor).get(merge_url(case.returnee), {"case_number": twin.case_number.lower()})
@@ -130,6 +138,8 @@ def test_the_preview_shows_both_records_side_by_side(supervisor, case, twin, wor
     # then
     assert response.status_code == 200
     assert [side.returnee for side in response.context["preview"].sides] == [case.returnee, twin]
+    labels = [label for label, _numbers in response.context["preview"].counts]
+    assert len(labels) == len(set(labels))  # each kind of row once (history like duplicate checks is not counted)
     counts = dict(response.context["preview"].counts)
     assert counts["Identity documents"] == [0, 1]
     assert counts["Notes"] == [1, 0]
