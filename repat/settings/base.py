@@ -142,6 +142,9 @@ REPAT_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("REPAT_WEB_STATEMENT_TIMEOUT
 # exports): repat/core/db_router.py decides, and falls back to the primary when it does not answer.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 REPAT_REPLICA_RETRY_SECONDS = float(os.environ.get("REPAT_REPLICA_RETRY_SECONDS", "30"))
+# A replica further behind than this is not read (0: no limit); how often each process asks.
+REPAT_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPAT_REPLICA_MAX_LAG_SECONDS", "30"))
+REPAT_REPLICA_LAG_CHECK_SECONDS = float(os.environ.get("REPAT_REPLICA_LAG_CHECK_SECONDS", "5"))
 DATABASE_ROUTERS = []
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
