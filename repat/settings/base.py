@@ -419,6 +419,8 @@ REPAT_LOG_FORMAT = os.environ.get("REPAT_LOG_FORMAT", "json")
 ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS")]
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Repat] "
+# The same error is e-mailed to ADMINS at most once in this many seconds per process (repat/core/logs.py).
+REPAT_ERROR_MAIL_INTERVAL_SECONDS = float(os.environ.get("REPAT_ERROR_MAIL_INTERVAL_SECONDS", "600"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
