@@ -139,7 +139,7 @@ class FamilyRegisterView(PermissionMixin, SingleSubmitMixin, TemplateView):
             for form in (shared, carer, *children.forms, case_form):
                 form.helper.form_show_errors = False
         for form in children.forms:
-            if form.is_bound and children._should_delete_form(form):
+            if form.is_bound and form["DELETE"].value():  # removed: its errors do not matter
                 form.helper.form_show_errors = False
         matches = matches or []
         return self.render_to_response(
