@@ -373,3 +373,27 @@ def test_the_family_form_renders_in_russian_and_kyrgyz(worker, client_for):
         response = client.get(REGISTER)
         assert response.status_code == 200
         assert words in response.content.decode()
+
+
+def test_a_family_opened_in_an_emergency_takes_nobody_in(worker, other_case, osh, osh_supervisor, chuy, client_for):
+    """Emergency access opens a case (and its family) for reading: the family is not offered in the
+    picker, and registering into it is refused as if it did not exist."""
+    from cases import actions
+
+    hidden = FamilyFactory(name="Ошские", region=osh)
+    FamilyMemberFactory(family=hidden, returnee=other_case.returnee, relationship="mother")
+    actions.emergency_access_open(
+        actor=worker,
+        case_number=other_case.returnee.case_number,
+        reason="The child was found alone at the bus station tonight.",
+    )
+    client = client_for(worker)
+    assert client.get(hidden.get_absolute_url()).status_code == 200  # the glass is broken
+
+    assert hidden.pk not in [pk for pk, _label in FamilyCaseForm(user=worker).fields["family"].choices]
+    url = reverse("cases:family_register_into", args=[hidden.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, family_data(chuy, family=hidden.pk, new_family_name="")).status_code == 404
+    refused = client.post(REGISTER, family_data(chuy, family=hidden.pk, new_family_name=""))
+    assert "family" in refused.context["case_form"].errors
+    assert hidden.members.count() == 1
