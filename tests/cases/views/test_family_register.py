@@ -397,3 +397,25 @@ def test_a_family_opened_in_an_emergency_takes_nobody_in(worker, other_case, osh
     refused = client.post(REGISTER, family_data(chuy, family=hidden.pk, new_family_name=""))
     assert "family" in refused.context["case_form"].errors
     assert hidden.members.count() == 1
+
+
+def test_a_worker_cannot_give_the_family_to_someone_else_or_choose_case_numbers(worker, other_worker, chuy, client_for):
+    data = family_data(chuy, worker=other_worker.pk, **{"child-0-case_number": "KG-1999-99999", "carer-region": 1})
+    response = client_for(worker).post(REGISTER, data)
+
+    assert response.status_code == 302
+    assert {r.case.worker for r in Returnee.objects.all()} == {worker}
+    assert not Returnee.objects.filter(case_number="KG-1999-99999").exists()
+    assert set(Returnee.objects.values_list("region", flat=True)) == {chuy.pk}
+
+
+def test_a_coordinator_gives_the_family_to_a_worker_of_the_region_only(
+    coordinator, worker, other_worker, chuy, client_for
+):
+    client = client_for(coordinator)
+    refused = client.post(REGISTER, family_data(chuy, worker=other_worker.pk))
+    assert "worker" in refused.context["case_form"].errors
+    assert not Returnee.objects.exists()
+
+    assert client.post(REGISTER, family_data(chuy, worker=worker.pk)).status_code == 302
+    assert {r.case.worker for r in Returnee.objects.all()} == {worker}
