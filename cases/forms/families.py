@@ -15,7 +15,7 @@ from .base import _helper
 
 # How many given names a picker label spells out before "…": enough to recognise a household.
 PICKER_NAMES = 6
-# At most this many people in one family form (a household of a manifest is rarely above ten).
+# At most this many children's rows in one family form (a household of a manifest is rarely above ten).
 MAX_PEOPLE = 15
 
 R = FamilyMember.Relationship
@@ -24,8 +24,8 @@ CHILD_RELATIONSHIPS = [R.CHILD, R.GRANDCHILD, R.NIECE_NEPHEW, R.SIBLING, R.OTHER
 
 
 def family_choice_label(family) -> str:
-    """ "Name: Асель, Айгерим, Гулнара Тестова (3 people) · Operation · Region", from the members
-    `selectors.family_choices` fetched with the family."""
+    """A family as the picker shows it, from the members `selectors.family_choices` fetched with it:
+    `Жумабаевы: Асель, Хамза, Гулнара Жумабаева (3 people) · Мээрим-3 · Chüy Oblast`."""
     members = family.picker_members
     names = [m.returnee.given_name if m.returnee_id else m.full_name for m in members]
     shown = ", ".join(names[:PICKER_NAMES]) + ("…" if len(names) > PICKER_NAMES else "")
