@@ -130,3 +130,45 @@ def test_the_family_form_fits_a_phone_in_each_language(language, demo, page, log
     assert small_controls(page) == []
     if SHOTS:
         page.screenshot(path=str(Path(SHOTS) / f"family-{language}-360.png"), full_page=True)
+
+
+def test_without_javascript_rows_are_added_by_the_button_and_left_out_by_their_box(demo, page, live_server):
+    from repat.accounts.models import User
+
+    region = User.objects.get(username="worker1").regions.order_by("pk").first()
+    context = page.context.browser.new_context(base_url=live_server.url, locale="en-GB", java_script_enabled=False)
+    plain = context.new_page()
+    plain.set_default_timeout(15_000)
+    plain.set_viewport_size({"width": 360, "height": 800})
+    plain.goto("/accounts/login/")
+    plain.fill("#id_username", "worker1")
+    plain.fill("#id_password", "repat-demo")
+    with plain.expect_navigation():
+        plain.click("main form [type=submit]")
+    assert "/accounts/login/" not in plain.url
+
+    plain.goto("/families/new/")
+    assert plain.locator(".js-remove-row").count() == 0  # no script: the rows keep their boxes
+    plain.fill("#id_new_family_name", "Асановы")
+    plain.select_option("#id_shared-operation", index=1)
+    plain.fill("#id_shared-arrival_date", "2023-02-10")
+    plain.select_option("#id_shared-region", str(region.pk))
+    fill_person(plain, "carer", "Асанова", "Жылдыз", "female", "1988-05-05")
+    fill_person(plain, "child-0", "Асанова", "Айдана", "female", "2015-02-02")
+    fill_person(plain, "child-1", "Асанов", "Ошибка", "male", "2017-03-03")
+
+    # "Add another child" posts the form: the page comes back with what was typed and a third row
+    plain.click("button[name=add_row]")
+    plain.wait_for_selector("#id_child-2-given_name")
+    assert plain.input_value("#id_child-0-given_name") == "Айдана"
+    assert plain.locator(".invalid-feedback").count() == 0
+    fill_person(plain, "child-2", "Асанов", "Эмир", "male", "2019-04-04")
+    plain.check("#id_child-1-DELETE")  # the row typed by mistake
+    assert plain.evaluate("document.documentElement.scrollWidth") <= 360
+
+    plain.locator("main form button[type=submit].btn-primary").click()
+    plain.wait_for_url("**/families/*/")
+    family = Family.objects.get(name="Асановы")
+    names = sorted(Returnee.objects.filter(membership__family=family).values_list("given_name", flat=True))
+    assert names == ["Айдана", "Жылдыз", "Эмир"]
+    context.close()
