@@ -419,3 +419,44 @@ def test_a_coordinator_gives_the_family_to_a_worker_of_the_region_only(
 
     assert client.post(REGISTER, family_data(chuy, worker=worker.pk)).status_code == 302
     assert {r.case.worker for r in Returnee.objects.all()} == {worker}
+
+
+def test_a_match_in_another_caseload_is_one_sentence_and_goes_to_a_coordinator(
+    worker, other_worker, osh_coordinator, chuy, osh, client_for
+):
+    hidden = recorded(other_worker, osh, "Хамза", family="Жумабаев", sex="male", born="2019-06-01")
+    client = client_for(worker)
+    data = family_data(chuy)
+
+    shown = client.post(REGISTER, data)
+
+    html = shown.content.decode()
+    assert "A probable match exists in another caseload." in html
+    assert hidden.case_number not in html
+    assert "Resembles" not in html  # nor which of the family it resembles
+    assert Returnee.objects.count() == 1
+
+    confirm = {
+        **data,
+        "distinct_person": "on",
+        "distinct_reason": "Another boy: born in Raqqa.",
+        "shown": shown.context["distinct_form"]["shown"].value(),
+    }
+    assert client.post(REGISTER, confirm).status_code == 302
+    [decision] = DuplicateDecision.objects.all()
+    assert (decision.returnee.given_name, decision.candidate, decision.status) == ("Хамза", hidden, "pending")
+
+
+def test_the_family_pages_query_count_does_not_grow_with_families(
+    coordinator, chuy, client_for, django_assert_max_num_queries
+):
+    client = client_for(coordinator)
+    family_of(chuy, "Первые", ["Асель"])
+    client.get(REGISTER)  # reference lists cached
+    with CaptureQueriesContext(connection) as few:
+        client.get(REGISTER)
+    for n in range(15):
+        family_of(chuy, f"Семья{n}", ["Айгерим", "Бекзат"], OperationFactory())
+    with django_assert_max_num_queries(len(few)):
+        response = client.get(REGISTER)
+    assert "Семья14: Айгерим, Бекзат (2 people)" in response.content.decode()
