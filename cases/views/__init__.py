@@ -16,6 +16,7 @@ from .civil_status import (
     ReturneeWriteView,
 )
 from .duplicates import DuplicateDecideView
+from .families import FamilyRegisterView
 from .follow_ups import TaskCreateView, TaskDoneView
 from .merges import MergeUndoView, ReturneeMergeView
 from .plans import (
@@ -64,6 +65,7 @@ __all__ = [
     "EmergencyAccessView",
     "FamilyDetailView",
     "FamilyExportView",
+    "FamilyRegisterView",
     "GoalCreateView",
     "GoalProgressView",
     "GoalUpdateView",
