@@ -52,8 +52,8 @@ NEAR_DISTANCE = 0.75
 BATCH = 2_000
 # PostgreSQL: a social worker's people (500 for the median caseload at a million, 1,500 index rows)
 # are read as ids first when they are at most this many, and the index rows looked up among them.
-# Joined in the lookup instead, each of the 1,000 rows holding a word near the query's was checked
-# against her cases one by one (40 ms; 5 ms from the ids: docs/benchmarks.md).
+# Joined in the lookup instead, each of the 1,100 rows holding a word near the query's was checked
+# against her cases one by one (40 ms of PostgreSQL time; 3 to 6 ms from the ids: docs/search.md).
 SMALL_SCOPE = 5_000
 
 
@@ -421,6 +421,16 @@ def _nearest(rows, blocking: str, *conditions: Q) -> list[tuple[int, str, str]]:
     return list(nearest.order_by("distance", "pk").values_list("returnee_id", "source", "spelling")[:CANDIDATES])
 
 
+def _any_of(field: str, ids: list[int]):
+    """`field = ANY(ids)`: the ids as one array parameter (PostgreSQL). `field__in=ids` writes one
+    parameter per id, which Django and the driver take 5 ms to compose for a caseload of 500."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import BigIntegerField, BooleanField, F, Func, Value
+
+    array = Value(ids, output_field=ArrayField(BigIntegerField()))
+    return Func(F(field), array, arg_joiner=" = ANY(", template="%(expressions)s)", output_field=BooleanField())
+
+
 def _candidate_rows(
     visible, name: names.Name, *, rows=None, everyone: bool = False, one_query: bool = False
 ) -> list[tuple[int, str, str]]:
@@ -434,7 +444,11 @@ def _candidate_rows(
 
     rows = NameKey.objects.all() if rows is None else rows
     if not everyone:
-        rows = rows.filter(returnee_id__in=visible) if isinstance(visible, list) else rows.filter(returnee__in=visible)
+        rows = (
+            rows.filter(_any_of("returnee_id", visible))
+            if isinstance(visible, list)
+            else rows.filter(returnee__in=visible)
+        )
     blocking = names.blocking_text(name)
     required = _required_words(name)
     if not required:

@@ -269,9 +269,7 @@ def test_without_a_birth_date_a_name_other_people_bear_is_not_taken_for_a_slip(w
     # With a birth date within a year, the close name is worth a look again.
     feruza.date_of_birth = datetime.date(2015, 3, 1)
     feruza.save(update_fields=["date_of_birth"])
-    assert _duplicates(worker, "Фируза Султонова", sex="female", date_of_birth=datetime.date(2015, 9, 1)) == [
-        feruza.pk
-    ]
+    assert _duplicates(worker, "Фируза Султонова", sex="female", date_of_birth=datetime.date(2015, 9, 1)) == [feruza.pk]
 
 
 def test_a_close_name_born_more_than_a_year_apart_is_another_person(worker):
