@@ -28,6 +28,7 @@ Kazakh and Tajik letters with punctuation ("Nu'rg'aliev", "Ch'amila").
 Nothing here raises on what a person or a file may contain: text that cannot be a name (control
 characters, only punctuation, longer than MAX_LENGTH) gives empty keys and a similarity of 0."""
 
+import dataclasses
 import functools
 import heapq
 import re
@@ -266,6 +267,11 @@ _LATIN_RE = {False: (_latin_rule(_LATIN_PLAIN), _LATIN_PLAIN), True: (_latin_rul
 # Words that mark a patronymic or a father's name ("Бакыт кызы", "Ali oʻgʻli", "bint Ahmad"): they
 # say nothing about who the person is, and every second Kyrgyz name has one.
 STOPWORDS = frozenset({"kisi", "ulu", "uli", "ogli", "ugli", "ibn", "bin", "bint", "binti", "ibni"})
+# Where the father's name is: before a marker (Бакыт кызы, Akmal qizi, Nurbek oʻgʻli, Асан уулу),
+# after one (bin Ahmad); or it is the stem of a patronymic (Бакытовна, Мансурович, Берікқызы).
+_FATHER_BEFORE = frozenset({"kisi", "ulu", "uli", "ogli", "ugli"})
+_FATHER_AFTER = frozenset({"ibn", "bin", "bint", "binti", "ibni"})
+_PATRONYMIC_ENDING = re.compile(r"(?:ovna|evna|ovic|evic|icna|kisi)$")
 # Words that make one name with the next one (عبد الرحمن, Abu Bakr, Abdul Aziz), and the article
 # that is dropped before a name (al-Zubayr is Зубайр).
 _JOINERS = frozenset({"abd", "abdu", "abdul", "abdel", "abdal", "abdur", "abdi", "abu", "abou", "abo"})
@@ -350,6 +356,9 @@ class Word:
     fold: str
     key: str
     guessed: bool = False
+    # The father's name, marked so (Бакыт кызы, Akmal qizi, bin Ahmad): for the duplicate check
+    # (`father`); the search takes it as any word (a Kyrgyz "Медер кызы" is often the family name).
+    father: bool = False
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -365,7 +374,8 @@ def _word(folded: str, german: bool) -> Word:
 
 def _words(folded: str, german: bool) -> list[Word]:
     """The words of a folded name part: known Arabic names of two words first (عبد الرحمن), then
-    each word, with hyphens as word breaks, articles dropped and abd-/abu- joined to what follows."""
+    each word, with hyphens as word breaks, articles dropped and abd-/abu- joined to what follows;
+    the words marking a father's name (STOPWORDS) dropped, the father's name marked."""
     if folded in _ARABIC_NAMES:
         return [Word(folded, _ARABIC_NAMES[folded])]
     raw = []
@@ -396,11 +406,43 @@ def _words(folded: str, german: bool) -> list[Word]:
             words.append(word)
     # An article before a name goes (al-Zubayr); alone it stays, it may be all there is.
     kept = [w for n, w in enumerate(words) if not (w.key in _ARTICLES and n + 1 < len(words))]
-    return [w for w in kept if w.key and w.key not in STOPWORDS]
+    kept = [w for w in kept if w.key]
+    for n, word in enumerate(kept):
+        if word.key in STOPWORDS:
+            continue
+        before = n + 1 < len(kept) and kept[n + 1].key in _FATHER_BEFORE
+        after = n > 0 and kept[n - 1].key in _FATHER_AFTER
+        if before or after:
+            kept[n] = dataclasses.replace(word, father=True)
+    return [w for w in kept if w.key not in STOPWORDS]
 
 
 def _is_german(folded: str) -> bool:
     return bool(_GERMAN_MARKS.search(folded))
+
+
+def father(name: "NameLike") -> str:
+    """The key of the father's name that a full name gives ("" when it gives none): the
+    patronymic Бакытовна, the Uzbek Bakit qizi and the Kyrgyz Бакыт кызы all give "bakit"."""
+    name = _as_name(name)
+    for word in name.words:
+        if word.father:
+            return word.key
+    for word in name.words:
+        if len(word.key) >= 7 and _PATRONYMIC_ENDING.search(word.key):
+            return word.key[:-4]
+    return ""
+
+
+def same_father(a: str, b: str) -> bool | None:
+    """Whether two fathers' names (`father`) are one name, a letter or two apart at most; None
+    when either is not given."""
+    if not a or not b:
+        return None
+    # Алексеевна's stem is aleks, Алексей's key aleksei: a stem may be the start of the name.
+    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return True
+    return _key_score(a, b, False)[1] is not MatchKind.DIFFERENT
 
 
 def skeleton(text: str) -> str:

@@ -31,7 +31,7 @@ from repat.core.db_router import reading_replica
 
 from . import names
 from .names import MatchKind
-from .permissions import returnees_visible_to, sees_every_region
+from .permissions import has_own_caseload, returnees_visible_to, sees_every_region
 
 # Rows of the index the trigram step hands to the ranking: a person with several spellings fills
 # several, so this is twice the page. On the labelled variants (repat/devtools/name_variants.py)
@@ -50,6 +50,11 @@ NEAR_WORDS = 12
 NEAR_DISTANCE = 0.75
 # How many rows `index_returnees` rebuilds per statement.
 BATCH = 2_000
+# PostgreSQL: a social worker's people (500 for the median caseload at a million, 1,500 index rows)
+# are read as ids first when they are at most this many, and the index rows looked up among them.
+# Joined in the lookup instead, each of the 1,100 rows holding a word near the query's was checked
+# against her cases one by one (40 ms of PostgreSQL time; 3 to 6 ms from the ids: docs/search.md).
+SMALL_SCOPE = 5_000
 
 
 # --- the index ---------------------------------------------------------------------------------------
@@ -416,18 +421,34 @@ def _nearest(rows, blocking: str, *conditions: Q) -> list[tuple[int, str, str]]:
     return list(nearest.order_by("distance", "pk").values_list("returnee_id", "source", "spelling")[:CANDIDATES])
 
 
+def _any_of(field: str, ids: list[int]):
+    """`field = ANY(ids)`: the ids as one array parameter (PostgreSQL). `field__in=ids` writes one
+    parameter per id, which Django and the driver take 5 ms to compose for a caseload of 500."""
+    from django.contrib.postgres.fields import ArrayField
+    from django.db.models import BigIntegerField, BooleanField, F, Func, Value
+
+    array = Value(ids, output_field=ArrayField(BigIntegerField()))
+    return Func(F(field), array, arg_joiner=" = ANY(", template="%(expressions)s)", output_field=BooleanField())
+
+
 def _candidate_rows(
     visible, name: names.Name, *, rows=None, everyone: bool = False, one_query: bool = False
 ) -> list[tuple[int, str, str]]:
     """(returnee id, source, spelling) of the index rows (`rows`: all) nearest the query, among
-    those of the `visible` returnees (`everyone`: every row, for whoever sees every record; the
-    index holds no record merged into another): rows holding every word of the query (but a
-    patronymic), or else a word near each, nearest first. `one_query`: both in one statement (the
-    duplicate check's fixed number of queries), the near words always looked up."""
+    those of the `visible` returnees (a queryset, or their ids: `_scope`; `everyone`: every row, for
+    whoever sees every record; the index holds no record merged into another): rows holding every
+    word of the query (but a patronymic), or else a word near each, nearest first. `one_query`:
+    both in one statement (the duplicate check's fixed number of queries), the near words always
+    looked up."""
     from .models import NameKey
 
     rows = NameKey.objects.all() if rows is None else rows
-    rows = rows if everyone else rows.filter(returnee__in=visible)
+    if not everyone:
+        rows = (
+            rows.filter(_any_of("returnee_id", visible))
+            if isinstance(visible, list)
+            else rows.filter(returnee__in=visible)
+        )
     blocking = names.blocking_text(name)
     required = _required_words(name)
     if not required:
@@ -521,16 +542,35 @@ def _birth_condition(query: Query) -> Q | None:
     return None
 
 
+def _scope(user, visible):
+    """Whom the name lookup reads rows of: for a social worker on PostgreSQL, the ids of the people
+    she may see when they are at most SMALL_SCOPE (one query on her cases' index), so that the
+    lookup starts from her rows rather than checking rows found by word against her cases; else
+    `visible` itself (a region's people are too many to list, and checked in the lookup)."""
+    if connection.vendor != "postgresql" or not has_own_caseload(user):
+        return visible
+    ids = list(visible.order_by().values_list("pk", flat=True)[: SMALL_SCOPE + 1])
+    return ids if len(ids) <= SMALL_SCOPE else visible
+
+
 def _ranked(user, query: Query) -> list[Hit]:
     visible = returnees_visible_to(user)
     born = _birth_condition(query)
     everyone = sees_every_region(user)
-    hits = _name_hits(visible, query.name, everyone=everyone) if query.name else {}
+    scope = None  # read once, when a name is looked up
+
+    def by_name(text: str) -> dict[int, Hit]:
+        nonlocal scope
+        if scope is None:
+            scope = _scope(user, visible)
+        return _name_hits(scope, text, everyone=everyone)
+
+    hits = by_name(query.name) if query.name else {}
     if not hits and query.looks_up_numbers:
         hits = _number_hits(visible, query)
     if not hits and query.codes:
         # Not a number after all: a name written with digits (a list's "Aisha2"), or a typo.
-        hits = _name_hits(visible, " ".join([query.name, *query.codes]), everyone=everyone)
+        hits = by_name(" ".join([query.name, *query.codes]))
     if not query.name and born is not None:
         # A year is also the end of some case number: both are listed, the case numbers first.
         for pk in _born(visible, born):
@@ -577,8 +617,10 @@ def ranked_returnee_ids(user, text: str) -> list[int]:
 # A person registered again is "probably the same" when their names score at least this (a letter or
 # two apart, or the same name in another spelling or script) and nothing else tells them apart.
 DUPLICATE_NAME = names.CLOSE_NAME
-# Dates of birth further apart than this are two people (estimates are often a year out).
+# Dates of birth further apart than this are two people (estimates are often a year out); for a
+# name that is only close (not the same name in another spelling), further apart than a year.
 DUPLICATE_BIRTH_DAYS = 550
+DUPLICATE_CLOSE_BIRTH_DAYS = 366
 # Spellings of the new person looked up (one query each): a form has the name and a few others;
 # more would be a pasted list, and its first ones are the ones typed with care.
 DUPLICATE_SPELLINGS = 8
@@ -642,19 +684,65 @@ def _distinct_spellings(names_given: Iterable[str]) -> list[names.Name]:
     return spellings[:DUPLICATE_SPELLINGS]
 
 
-def _best_name_match(spellings: list[names.Name], recorded: list[names.Name]) -> tuple[float, str]:
-    """The best score between any two spellings, and the best kind of match (exact first)."""
-    score, rank = 0.0, len(_NAME_KIND_ORDER)
-    for a in spellings:
-        for b in recorded:
+def _own_name(name: names.Name) -> names.Name:
+    """A name without the father's name marked in it (Saidova Hajar Aziz qizi), which
+    `_best_name_match` weighs apart, so that a record giving it is as likely a match for a
+    registration that does not; kept when it stands for the family name (Бакыт уулу Тамим)."""
+    words = tuple(word for word in name.words if not word.father)
+    return names.Name(words) if len(words) >= 2 and len(words) < len(name.words) else name
+
+
+@dataclasses.dataclass
+class _NameMatch:
+    score: float
+    kind: str
+    # The registration's words that only met a recorded word by being close to it (a letter or two
+    # apart; not merely another ending), as blocking keys: when a recorded name holds one as it is
+    # written, it is another name.
+    close_words: frozenset[str] = frozenset()
+
+
+def _best_name_match(spellings: list[names.Name], recorded: list[names.Name]) -> _NameMatch:
+    """The best score between any two spellings and the best kind of match (exact first), with
+    the close words of the best match. A registration and a record naming different fathers
+    (Бакытовна, Akmal qizi, Бакыт кызы: `names.father`) are two people, whatever their names."""
+    fathers = {names.father(name) for name in spellings} - {""}
+    recorded_fathers = {names.father(name) for name in recorded} - {""}
+    if fathers and recorded_fathers and not any(names.same_father(a, b) for a in fathers for b in recorded_fathers):
+        return _NameMatch(0.0, names.MatchKind.DIFFERENT)
+    best, rank, close = 0.0, len(_NAME_KIND_ORDER), frozenset()
+    for a in map(_own_name, spellings):
+        for b in map(_own_name, recorded):
             match = names.compare(a, b)
             # Two paired words that are not one name (Гүлнара, Гүлмира) score nothing: a long shared
             # family name would otherwise carry the score (docs/search.md).
-            if not any(pair.kind == names.MatchKind.DIFFERENT for pair in match.pairs):
-                score = max(score, match.score)
+            if not any(pair.kind == names.MatchKind.DIFFERENT for pair in match.pairs) and match.score > best:
+                best = match.score
+                keys_a = {word.fold: word.key for word in a.words}
+                keys_b = {word.fold: word.key for word in b.words}
+                close = frozenset(
+                    names.loose(keys_a[pair.a])
+                    for pair in match.pairs
+                    if pair.kind == names.MatchKind.CLOSE and not _other_ending(keys_a[pair.a], keys_b[pair.b])
+                )
             if match.kind in _NAME_KIND_ORDER:
                 rank = min(rank, _NAME_KIND_ORDER.index(match.kind))
-    return score, _NAME_KIND_ORDER[rank] if rank < len(_NAME_KIND_ORDER) else names.MatchKind.DIFFERENT
+    kind = _NAME_KIND_ORDER[rank] if rank < len(_NAME_KIND_ORDER) else names.MatchKind.DIFFERENT
+    return _NameMatch(best, kind, close if kind == names.MatchKind.CLOSE else frozenset())
+
+
+def _other_ending(a: str, b: str) -> bool:
+    """Two keys of one name with another ending (Тологонов for Тологонова, Валерий for Валерия):
+    the other sex's form of the name is a slip, even though people bear it."""
+    return a[:-1] == b[:-1] or a == b[:-1] or b == a[:-1]
+
+
+def _known_words(spellings: list[names.Name]) -> set[str]:
+    """The blocking keys of the registration's words that some recorded name holds (the vocabulary)."""
+    from .models import NameWord
+
+    words = {names.loose(word.key) for name in spellings for word in name.words}
+    return set(NameWord.objects.filter(word__in=words).values_list("word", flat=True))
 
 
 def probable_duplicates(
@@ -670,7 +758,7 @@ def probable_duplicates(
     """The recorded people who are probably the person about to be registered, best first, among
     everyone (not only those `user` may see: each match says whether `user` may, and a caller
     must not show the others in detail). `names_given`: the full name and other spellings.
-    A fixed number of queries: one per spelling (at most DUPLICATE_SPELLINGS), five more."""
+    A fixed number of queries: one per spelling (at most DUPLICATE_SPELLINGS), six more."""
     from .models import FamilyMember, NameKey, Returnee
 
     spellings = _distinct_spellings(names_given)
@@ -695,8 +783,10 @@ def probable_duplicates(
             mothers[returnee_id] = " ".join(part for part in parts if part)
     mother = names.parse(mother_name) if mother_name else None
     matches = []
+    known = None
     for person in people:
-        score, kind = _best_name_match(spellings, recorded.get(person["pk"], []))
+        named = _best_name_match(spellings, recorded.get(person["pk"], []))
+        score, kind = named.score, named.kind
         if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
             continue
         if sex and person["sex"] and sex != person["sex"]:
@@ -705,6 +795,16 @@ def probable_duplicates(
         apart = abs((date_of_birth - born).days) if date_of_birth and born else None
         if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
             continue
+        if kind == names.MatchKind.CLOSE:
+            # A name only close to hers needs a birth within a year: two near misses are two people.
+            if apart is not None and apart > DUPLICATE_CLOSE_BIRTH_DAYS:
+                continue
+            if apart is None:
+                # Without a birth date to tell, a close word that other people's names hold as it is
+                # written (Фируза for Феруза, Нурманбетова for Урманбетова) is another name, not a slip.
+                known = _known_words(spellings) if known is None else known
+                if named.close_words & known:
+                    continue
         matches.append(
             ProbableMatch(
                 person["pk"],

@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from cases import actions as case_actions
 from cases import search
+from cases.actions.duplicates import ProbableDuplicates
 from cases.models import Case, NameKey, Operation, Returnee
 from cases.names import MatchKind
 from repat.accounts.models import Region, User
@@ -114,7 +115,8 @@ def _birth(rng: random.Random, today: datetime.date, female: bool) -> datetime.d
 def register_labelled(
     labelled: list[name_variants.Person], *, actor: User, region: Region, operation: Operation, rng
 ) -> dict[int, Returnee]:
-    """Each labelled person registered with a case, in their canonical (Cyrillic) spelling."""
+    """Each labelled person registered with a case, in their canonical (Cyrillic) spelling (as
+    another person than a namesake the duplicate check names)."""
     today = timezone.localdate()
     registered = {}
     for person in labelled:
@@ -132,7 +134,12 @@ def register_labelled(
             "languages": ["ky", "ru"],
             "region": region,
         }
-        registered[person.ident] = case_actions.returnee_register(actor=actor, data=data)
+        try:
+            registered[person.ident] = case_actions.returnee_register(actor=actor, data=data)
+        except ProbableDuplicates as error:
+            # A namesake among the database's people: the labelled person is another person.
+            distinct = error.confirm("A labelled person of the search measurement")
+            registered[person.ident] = case_actions.returnee_register(actor=actor, data=data, distinct=distinct)
     return registered
 
 

@@ -2,13 +2,24 @@
 spelling, number or date, ranks the best first, and lists only people the user may see."""
 
 import datetime
+import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from cases import search
 from cases.models import NameKey, ReturneeAlias
-from cases.search import find_people, index_returnees, probable_duplicates, read_query, reindex_all
+from cases.search import (
+    find_people,
+    index_returnees,
+    probable_duplicates,
+    ranked_returnee_ids,
+    read_query,
+    reindex_all,
+)
 from tests.factories import CaseFactory, FamilyFactory, FamilyMemberFactory, ReturneeFactory
 
 pytestmark = pytest.mark.django_db
@@ -234,6 +245,44 @@ def test_another_given_name_beside_a_shared_family_name_is_not_a_probable_duplic
     assert [m.returnee_id for m in probable_duplicates(worker, names_given=["Gulmira Kudaibergenva"])] == [gulmira.pk]
 
 
+def _duplicates(user, name, **fields):
+    return [m.returnee_id for m in probable_duplicates(user, names_given=[name], **fields)]
+
+
+def test_another_fathers_child_is_not_a_probable_duplicate_in_any_form_of_patronymic(worker):
+    hajar = person(worker, "Хаджар", "Саидова", "Азизовна", sex="female")
+
+    # Daughter of Akmal, not of Aziz (the Uzbek form; before, only the Russian one was read).
+    assert _duplicates(worker, "Saidova Hajar Akmal qizi", sex="female") == []
+    assert _duplicates(worker, "Saidova Hajar Aziz qizi", sex="female") == [hajar.pk]
+    assert _duplicates(worker, "SAIDOVA HAJAR", sex="female") == [hajar.pk]  # no father named: a match
+
+
+def test_without_a_birth_date_a_name_other_people_bear_is_not_taken_for_a_slip(worker, other_worker):
+    feruza = person(worker, "Феруза", "Султонова", sex="female")
+    person(other_worker, "Фируза", "Алиева", sex="female", region=other_worker.regions.first())
+
+    # Фируза is a name of its own (another person bears it): without a birth date, another person.
+    assert _duplicates(worker, "Фируза Султонова", sex="female") == []
+    # A slip writes what nobody is called: still the same person.
+    assert _duplicates(worker, "Ферза Султонова", sex="female") == [feruza.pk]
+    # With a birth date within a year, the close name is worth a look again.
+    feruza.date_of_birth = datetime.date(2015, 3, 1)
+    feruza.save(update_fields=["date_of_birth"])
+    assert _duplicates(worker, "Фируза Султонова", sex="female", date_of_birth=datetime.date(2015, 9, 1)) == [feruza.pk]
+
+
+def test_a_close_name_born_more_than_a_year_apart_is_another_person(worker):
+    gulzat = person(worker, "Гулзат", "Абдрахманова", sex="female", date_of_birth=datetime.date(1990, 4, 1))
+    born = datetime.date(1991, 5, 10)  # 404 days apart
+
+    assert _duplicates(worker, "Гулзат Абдрахманва", sex="female", date_of_birth=born) == []
+    assert _duplicates(worker, "Гулзат Абдрахманова", sex="female", date_of_birth=born) == [gulzat.pk]
+    assert _duplicates(worker, "Гулзат Абдрахманва", sex="female", date_of_birth=datetime.date(1990, 9, 1)) == [
+        gulzat.pk
+    ]
+
+
 def test_a_person_with_a_patronymic_is_found_among_many_one_word_household_rows(worker):
     # Households named like her surname give one-word rows nearer the query's text than her own
     # three-word name: the rows must hold the query's words, not merely be near its text.
@@ -284,3 +333,67 @@ def test_a_year_lists_both_a_case_number_ending_in_it_and_the_people_born_then(w
     born = person(worker, "Айгүл", "Токтосунова", date_of_birth=datetime.date(2014, 6, 2))
 
     assert found(worker, "2014") == [numbered, born]
+
+
+# --- a social worker's search starts from her own people ---
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's lookup")
+
+
+def _tables_read(sql: str) -> set[str]:
+    """The tables PostgreSQL reads to run `sql` (EXPLAIN ANALYZE: only the nodes that ran)."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+        plan = cursor.fetchone()[0]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    tables, nodes = set(), [plan[0]["Plan"]]
+    while nodes:
+        node = nodes.pop()
+        if node.get("Actual Loops") and "Relation Name" in node:
+            tables.add(node["Relation Name"])
+        nodes += node.get("Plans", [])
+    return tables
+
+
+def _name_lookups(user, text) -> tuple[list, list[str]]:
+    with CaptureQueriesContext(connection) as captured:
+        ids = ranked_returnee_ids(user, text)
+    return ids, [q["sql"] for q in captured.captured_queries if "cases_namekey" in q["sql"]]
+
+
+@postgresql_only
+def test_a_workers_name_lookup_reads_only_her_peoples_rows_and_ranks_as_before(worker, other_worker, monkeypatch):
+    mine = [person(worker, "Айгүл", "Токтосунова"), person(worker, "Айгерим", "Токтосунова", "Бакытовна")]
+    person(worker, "Бурул", "Сыдыкова")
+    for n in range(30):  # rows holding her query's words (or words near them) in another caseload
+        person(other_worker, "Айгүл", "Токтосунова" if n % 2 else "Токтогулова", region=other_worker.regions.first())
+
+    ids, lookups = _name_lookups(worker, "Aigul Toktosunva")
+
+    assert ids[0] == mine[0].pk and set(ids) <= {r.pk for r in mine}
+    assert len(lookups) == 2  # every word, then near words: from her ids, no join per row
+    assert all(_tables_read(sql) <= {"cases_namekey", "cases_nameword"} for sql in lookups), lookups
+    # Before: the same lookups joined each row found by word to the cases, and ranked the same.
+    monkeypatch.setattr(search, "_scope", lambda user, visible: visible)
+    before, joined = _name_lookups(worker, "Aigul Toktosunva")
+    assert before == ids
+    assert any("cases_case" in _tables_read(sql) for sql in joined)
+
+
+def test_a_workers_search_finds_the_same_people_whatever_her_caseloads_size(worker, other_worker, monkeypatch):
+    aigul = person(worker, "Айгүл", "Токтосунова")
+    person(worker, "Айгүл", "Токтогулова")
+    person(other_worker, "Айгүл", "Токтосунова", region=other_worker.regions.first())
+    expected = ranked_returnee_ids(worker, "Aigul Toktosunova")
+
+    monkeypatch.setattr(search, "SMALL_SCOPE", 1)  # too many people to list: looked up by join
+
+    assert ranked_returnee_ids(worker, "Aigul Toktosunova") == expected
+    assert expected[0] == aigul.pk
+
+
+def test_without_a_birth_date_the_other_sexs_form_of_a_name_is_still_a_slip(worker, other_worker):
+    aichurok = person(worker, "Айчүрөк", "Тологонова", sex="female")
+    person(other_worker, "Бекжан", "Тологонов", sex="male", region=other_worker.regions.first())
+
+    assert _duplicates(worker, "Айчүрөк Тологонов", sex="female") == [aichurok.pk]
