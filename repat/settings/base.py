@@ -375,7 +375,19 @@ REPAT_EMAIL_RETRY_HOURS = float(os.environ.get("REPAT_EMAIL_RETRY_HOURS", "24"))
 REPAT_DIGEST_MAX_ITEMS = int(os.environ.get("REPAT_DIGEST_MAX_ITEMS", "50"))
 
 # Domain settings.
-REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
+# Where `make run` listens (host:port, or a port alone), and the address e-mails link to: the site's
+# public address in production, else the development server's.
+REPAT_ADDRESS = os.environ.get("REPAT_ADDRESS", "127.0.0.1:8000")
+
+
+def _local_site_url(address: str) -> str:
+    host, _sep, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - listening everywhere: link to this machine
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL") or _local_site_url(REPAT_ADDRESS)
 REPAT_PAGE_SIZE = int(os.environ.get("REPAT_PAGE_SIZE", "25"))
 # Lists count at most this many matching rows ("more than 1,000 cases"): see core/pagination.py.
 REPAT_COUNT_BOUND = int(os.environ.get("REPAT_COUNT_BOUND", "1000"))

@@ -331,6 +331,20 @@ def test_family_page_lists_members_and_hides_cases_of_other_workers(worker, case
     assert "In prison or detention" in page
 
 
+def test_family_page_names_link_to_each_persons_case_where_the_reader_may_open_it(
+    worker, case, other_worker, client_for
+):
+    family = FamilyMemberFactory(returnee=case.returnee, is_head=True).family
+    sibling = CaseFactory(worker=other_worker, returnee=ReturneeFactory(given_name="Юсуф"))
+    FamilyMemberFactory(family=family, returnee=sibling.returnee)
+    mine = family.members.get(returnee=case.returnee)
+
+    page = client_for(worker).get(family.get_absolute_url()).content.decode()
+
+    assert f'<a href="{case.get_absolute_url()}" class="member-case">{mine.display_name}</a>' in page
+    assert sibling.get_absolute_url() not in page
+
+
 def test_add_a_relative_to_the_family(worker, case, client_for):
     family = FamilyMemberFactory(returnee=case.returnee).family
     client_for(worker).post(
