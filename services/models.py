@@ -345,9 +345,14 @@ class Referral(models.Model):
     )
     consent_override_reason = models.TextField(_("reason for overriding consent"), blank=True)
     consent_overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent requirement overridden by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    consent_overridden_at = models.DateTimeField(null=True, blank=True)
+    consent_overridden_at = models.DateTimeField(_("consent requirement overridden at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReferralQuerySet.as_manager()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("REPAT_VAR_DIR", BASE_DIR / "var"))
@@ -523,3 +524,6 @@ if REPAT_S3_BUCKET:
 REPAT_UPLOAD_MAX_BYTES = int(os.environ.get("REPAT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
+
+# The empty choice of a list's filter: "Any" in the reader's language, not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("filter with no choice made", "Any")
