@@ -103,7 +103,9 @@ class ProviderContact(models.Model):
 class ProviderStaff(models.Model):
     """Links a provider user to the organisation whose referrals they handle."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="provider_staff"
+    )
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="staff")
 
     class Meta:

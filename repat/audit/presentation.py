@@ -138,10 +138,25 @@ def _model_of_admin_route(app_model: str):
     return None
 
 
+# Details written as words by the actions (signals, merges, retention, emergency access).
+DETAILS = {
+    "add": gettext_lazy("Added to a list"),
+    "remove": gettext_lazy("Removed from a list"),
+    "clear": gettext_lazy("List emptied"),
+    "merge": gettext_lazy("Records merged"),
+    "merge undone": gettext_lazy("Merge of records undone"),
+    "listed": gettext_lazy("Listed for anonymisation"),
+    "anonymised": gettext_lazy("Anonymised after the retention period"),
+    "approved": gettext_lazy("Approved"),
+}
+
+
 def _detail(event: AuditEvent) -> str:
     from cases.models import CaseEvent
 
     detail = event.detail
+    if detail in DETAILS:
+        return str(DETAILS[detail])
     title = page_title(detail)
     if title:
         return title

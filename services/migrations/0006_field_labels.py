@@ -23,4 +23,9 @@ class Migration(migrations.Migration):
             name='consent_overridden_by',
             field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='consent requirement overridden by'),
         ),
+        migrations.AlterField(
+            model_name='providerstaff',
+            name='user',
+            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='provider_staff', to=settings.AUTH_USER_MODEL, verbose_name='user'),
+        ),
     ]
