@@ -4,6 +4,7 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
+from django.conf import settings
 from django.db.models import Case as DbCase
 from django.db.models import F, IntegerField, Q, Value, When
 from django.utils import timezone
@@ -87,7 +88,10 @@ class CaseFilter(StrictFilterSet):
         self.ranked: list[int] = []
         choices = [(indicator.key, str(indicator.label)) for indicator in indicators()]
         self.filters["indicator"].extra["choices"] = choices
-        self.form.fields["indicator"].choices = [("", "---------"), *self.filters["indicator"].extra["choices"]]
+        self.form.fields["indicator"].choices = [
+            ("", settings.FILTERS_EMPTY_CHOICE_LABEL),
+            *self.filters["indicator"].extra["choices"],
+        ]
         self.form.helper = helper = FormHelper()
         helper.form_method = "post"  # the search text stays out of the URL (CaseloadView)
         helper.layout = Layout(

@@ -44,6 +44,7 @@ from .models import (
     GoalProgress,
     IdentityDocument,
     Language,
+    LegalRecord,
     Note,
     PlanDomain,
     PlanGoal,
@@ -625,3 +626,34 @@ def mothers_of(returnees) -> dict[int, str]:
     ).values_list("family_id", "full_name", "returnee__family_name", "returnee__given_name", "returnee__patronymic"):
         mothers.setdefault(family_id, " ".join(p for p in parts if p) or full_name)
     return {pk: mothers[family] for pk, family in families.items() if family in mothers}
+
+
+def case_summary(*, user, case: Case) -> dict:
+    """What the printable case summary shows, in a fixed number of queries: the case and person, the
+    family, documents, assessments, the current plan's goals, open tasks, referrals the reader may
+    see, the latest contacts; the restricted section only for a reader who may open it."""
+    from services import selectors as service_selectors
+
+    returnee = case.returnee
+    membership = getattr(returnee, "membership", None)
+    members = []
+    if membership is not None:
+        members = list(membership.family.members.select_related("returnee").order_by("-is_head", "id"))
+    plan = plan_latest(case=case)
+    legal = None
+    if permissions.can_see_restricted(user, returnee):
+        legal = LegalRecord.objects.filter(returnee=returnee).first()
+    return {
+        "case": case,
+        "returnee": returnee,
+        "family": membership.family if membership is not None else None,
+        "members": members,
+        "document_summary": document_summary(returnee=returnee),
+        "assessments": list(case.assessments.all()[:20]),
+        "plan": plan,
+        "goals": list(plan.goals.all()) if plan is not None else [],
+        "tasks": list(case.tasks.open().select_related("assigned_to")[:50]),
+        "referrals": service_selectors.case_referrals(user=user, case=case),
+        "notes": recent_notes(case=case, limit=10),
+        "legal_record": legal,
+    }

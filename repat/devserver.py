@@ -12,13 +12,11 @@ from pathlib import Path
 
 from django.conf import settings
 
-ADDRESS = os.environ.get("REPAT_ADDRESS", "127.0.0.1:8000")
-
 
 def commands() -> dict[str, list[str]]:
     python = sys.executable
     return {
-        "web": [python, "manage.py", "runserver", ADDRESS],
+        "web": [python, "manage.py", "runserver", settings.REPAT_ADDRESS],
         # One process is plenty for reminders in development and is safe with SQLite.
         "worker": [python, "-m", "celery", "-A", "repat", "worker", "--pool=solo", "--loglevel=INFO"],
         "beat": [
@@ -46,7 +44,8 @@ def main() -> int:
     print("\nRepat is starting.")
     print(f"  Database: {database['ENGINE'].rsplit('.', 1)[-1]} {'(var/)' if 'sqlite' in database['ENGINE'] else ''}")
     print(f"  Broker:   {'Redis' if settings.REDIS_URL else 'filesystem (var/broker)'}")
-    print(f"  Open http://{ADDRESS}/ and sign in as worker1, worker2, coordinator1, supervisor1, admin or provider1")
+    print(f"  Open {settings.REPAT_SITE_URL}/ and sign in as")
+    print("  worker1, worker2, coordinator1, supervisor1, admin or provider1")
     print("  (password repat-demo). Press Ctrl-C to stop.\n", flush=True)
 
     processes = {name: subprocess.Popen(cmd) for name, cmd in commands().items()}

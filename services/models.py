@@ -103,7 +103,9 @@ class ProviderContact(models.Model):
 class ProviderStaff(models.Model):
     """Links a provider user to the organisation whose referrals they handle."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="provider_staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="provider_staff"
+    )
     provider = models.ForeignKey(Provider, verbose_name=_("provider"), on_delete=models.PROTECT, related_name="staff")
 
     class Meta:
@@ -126,6 +128,10 @@ class Step:
     who: str
     label: Promise
     fields: tuple[str, ...]
+    # What the step did and what comes next, said once it is done; and when to take it (the
+    # button's title and the step page's help), where two steps could be confused.
+    done: Promise = ""
+    help: Promise = ""
 
     @property
     def closing(self) -> bool:
@@ -172,27 +178,89 @@ class Referral(models.Model):
 
     # The workflow: each step by the name pages, forms and `services.actions.referral_transition` use.
     TRANSITIONS = {
-        "submit": Step((Status.DRAFT,), Status.SUBMITTED, "case_worker", _("Submit"), ("comment",)),
+        "submit": Step(
+            (Status.DRAFT,),
+            Status.SUBMITTED,
+            "case_worker",
+            _("Submit"),
+            ("comment",),
+            done=_("The referral was submitted. Next, a coordinator assigns it to a provider."),
+        ),
         "assign": Step(
             WAITING_FOR_PROVIDER,
             Status.ASSIGNED,
             "coordinator",
             _("Assign to a provider"),
             ("provider", "assignee", "provider_brief", "comment"),
+            done=_("The referral was assigned to %(provider)s. Next, its staff accept or decline it."),
         ),
-        "accept": Step((Status.ASSIGNED,), Status.ACCEPTED, "provider", _("Accept"), ("comment",)),
-        "decline": Step((Status.ASSIGNED,), Status.DECLINED, "provider", _("Decline"), ("reason",)),
-        "start": Step((Status.ACCEPTED,), Status.IN_PROGRESS, "provider", _("Start the service"), ("comment",)),
+        "accept": Step(
+            (Status.ASSIGNED,),
+            Status.ACCEPTED,
+            "provider",
+            _("Accept"),
+            ("comment",),
+            done=_("You accepted the referral. Next, start the service when the first session takes place."),
+        ),
+        "decline": Step(
+            (Status.ASSIGNED,),
+            Status.DECLINED,
+            "provider",
+            _("Decline"),
+            ("reason",),
+            done=_("You declined the referral. The coordinator sees your reason and may assign another provider."),
+        ),
+        "start": Step(
+            (Status.ACCEPTED,),
+            Status.IN_PROGRESS,
+            "provider",
+            _("Start the service"),
+            ("comment",),
+            done=_("The service has started. Next, record its completion and outcome when it ends."),
+        ),
         "complete": Step(
             (Status.IN_PROGRESS,),
             Status.COMPLETED,
             "provider",
             _("Record completion"),
             ("outcome", "completed_on", "comment"),
+            done=_("The service was recorded as completed. The referral is closed; its outcome shows on the case."),
         ),
-        "cancel": Step(OPEN, Status.CANCELLED, "case_worker_or_coordinator", _("Cancel the referral"), ("reason",)),
-        "revoke": Step(SENT, Status.REVOKED, "revoker", _("Revoke the referral"), ("reason",)),
-        "override": Step(OPEN, None, "consent_overrider", _("Override the consent requirement"), ("reason",)),
+        "cancel": Step(
+            OPEN,
+            Status.CANCELLED,
+            "case_worker_or_coordinator",
+            _("Cancel the referral"),
+            ("reason",),
+            done=_("The referral was cancelled and is closed. Request the service again if the need returns."),
+            help=_(
+                "Cancel when the service is no longer needed (the need was met elsewhere, the person moved). "
+                "The referral is closed; nothing went wrong."
+            ),
+        ),
+        "revoke": Step(
+            SENT,
+            Status.REVOKED,
+            "revoker",
+            _("Revoke the referral"),
+            ("reason",),
+            done=_(
+                "The referral was revoked: the provider's work on it stops and your reason is kept on record. "
+                "Check with the provider that no further data are used."
+            ),
+            help=_(
+                "Revoke when the referral must not go on: consent was withdrawn, or it was sent where the "
+                "person's data must not go. Only coordinators and supervisors may revoke."
+            ),
+        ),
+        "override": Step(
+            OPEN,
+            None,
+            "consent_overrider",
+            _("Override the consent requirement"),
+            ("reason",),
+            done=_("The override was recorded. The referral may now be assigned without recorded consent."),
+        ),
     }
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="referrals")
@@ -279,9 +347,14 @@ class Referral(models.Model):
     )
     consent_override_reason = models.TextField(_("reason for overriding consent"), blank=True)
     consent_overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("consent requirement overridden by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    consent_overridden_at = models.DateTimeField(null=True, blank=True)
+    consent_overridden_at = models.DateTimeField(_("consent requirement overridden at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ReferralQuerySet.as_manager()

@@ -162,9 +162,9 @@ class ReferralTransitionView(PermissionMixin, FormView):
                 actions.referral_consent_override(
                     actor=self.request.user, referral=self.referral, reason=data["reason"]
                 )
-                messages.success(self.request, _("The override was recorded."))
+                messages.success(self.request, Referral.TRANSITIONS["override"].done)
                 return redirect(self.referral.get_absolute_url())
-            actions.referral_transition(
+            moved = actions.referral_transition(
                 actor=self.request.user,
                 referral=self.referral,
                 action=self.action,
@@ -180,13 +180,15 @@ class ReferralTransitionView(PermissionMixin, FormView):
         except ValidationError as error:
             add_action_errors(error, form)
             return self.form_invalid(form)
-        messages.success(self.request, _("The referral was updated."))
+        done = Referral.TRANSITIONS[self.action].done
+        messages.success(self.request, str(done) % {"provider": getattr(moved, "provider", None) or ""})
         return redirect(self.referral.get_absolute_url())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             referral=self.referral,
             title=Referral.TRANSITIONS[self.action].label,
+            help=Referral.TRANSITIONS[self.action].help,
             full_view=permissions.sees_case_file(self.request.user, self.referral),
             identity=permissions.sees_identity(self.request.user, self.referral),
             **kwargs,

@@ -11,7 +11,7 @@ from django.utils import translation
 from cases import actions as case_actions
 from repat.accounts.models import User
 from repat.accounts.permissions import two_factor_required
-from repat.core import choices
+from repat.core import broker, choices
 
 from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
@@ -78,6 +78,12 @@ def fresh_reference_lists():
     """Each test's rows are rolled back without signals: no test sees the last one's cached lists."""
     yield
     choices.forget_all()
+
+
+@pytest.fixture(autouse=True)
+def broker_warns_afresh():
+    """A broker that is down is said once per process (repat/core/broker.py): once per test here."""
+    broker.forget_warnings()
 
 
 @pytest.fixture(autouse=True)

@@ -209,19 +209,21 @@ class CaseEvent(models.Model):
         "duplicatedecision": "status",
     }
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+", null=True
     )
     created_at = models.DateTimeField(_("at"), default=timezone.now)
-    changes = models.JSONField(default=dict, blank=True)
-    note = models.ForeignKey(Note, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    note = models.ForeignKey(
+        Note, verbose_name=_("contact"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # What the event is about when it is not the case itself: the model's name and the row's id,
     # and the item (its kind, or a short text) so the timeline can name it without another query.
-    subject = models.CharField(max_length=40, blank=True)
-    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
-    item = models.CharField(max_length=300, blank=True)
+    subject = models.CharField(_("record type"), max_length=40, blank=True)
+    subject_id = models.PositiveBigIntegerField(_("record"), null=True, blank=True)
+    item = models.CharField(_("item"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -43,6 +43,7 @@ from .registration import (
 )
 from .restricted import EmergencyAccessView, RestrictedSectionView
 from .search import PeopleSearchExportView, PeopleSearchView
+from .summary import CaseSummaryPdfView, CaseSummaryView
 from .transfers import TransferCancelView, TransferCreateView, TransferDecideView, TransferListView
 
 __all__ = [
@@ -52,6 +53,8 @@ __all__ = [
     "AttachmentDownloadView",
     "CareArrangementCreateView",
     "CaseDetailView",
+    "CaseSummaryPdfView",
+    "CaseSummaryView",
     "CaseUpdateView",
     "CaseWriteView",
     "CaseloadExportView",

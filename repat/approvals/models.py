@@ -35,13 +35,28 @@ class ApprovalRequest(models.Model):
     # request is decided by its case (permissions.py), not by this column.
     region = models.ForeignKey("accounts.Region", verbose_name=_("region"), on_delete=models.PROTECT, related_name="+")
     assessment = models.ForeignKey(
-        "cases.Assessment", on_delete=models.PROTECT, null=True, blank=True, related_name="approval_requests"
+        "cases.Assessment",
+        verbose_name=_("assessment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approval_requests",
     )
     plan = models.ForeignKey(
-        "cases.ReintegrationPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="approval_requests"
+        "cases.ReintegrationPlan",
+        verbose_name=_("plan"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approval_requests",
     )
     referral = models.ForeignKey(
-        "services.Referral", on_delete=models.PROTECT, null=True, blank=True, related_name="approval_requests"
+        "services.Referral",
+        verbose_name=_("referral"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="approval_requests",
     )
     closure_reason = models.CharField(
         _("closure reason"), max_length=20, choices=Case.ClosureReason.choices, blank=True

@@ -17,7 +17,7 @@ from .models import AuditEvent
 class AuditFilter(StrictFilterSet):
     action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditEvent.Action.choices)
     user = SearchFilter(label=_("User name"), method="filter_user", max_length=150)
-    case = django_filters.NumberFilter(label=_("Case (internal number)"), field_name="case_id")
+    case = SearchFilter(label=_("Case number"), method="filter_case", max_length=30)
     object_type = SearchFilter(label=_("Record type"), field_name="object_type")
     # Days in local time, compared as moments so that the index on `at` is used (a cast to a date is not).
     since = django_filters.DateFilter(label=pgettext_lazy("period", "From"), method="filter_since", widget=DateInput())
@@ -48,6 +48,14 @@ class AuditFilter(StrictFilterSet):
         (actor_name, id) index. A name that is no account (a failed sign-in) is searched as typed."""
         known = User.objects.filter(username__iexact=value).values_list("username", flat=True)
         return queryset.filter(actor_name__in=[*known, value])
+
+    def filter_case(self, queryset, name, value):
+        """A case number as people write it (any letter case, spaces around it), on the case index;
+        a number that names no case finds nothing."""
+        from cases.models import Case
+
+        ids = Case.objects.filter(returnee__case_number__iexact=value.strip()).values_list("pk", flat=True)
+        return queryset.filter(case_id__in=list(ids))
 
     def filter_since(self, queryset, name, value):
         if value <= EARLIEST:  # no moment before it: nothing to leave out

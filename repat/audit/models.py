@@ -63,9 +63,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
     # Which of REPAT_AUDIT_KEYS sealed the row; empty for the rows written before there were keys.
-    key_id = models.CharField(max_length=20, blank=True, default="")
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(_("sealing key"), max_length=20, blank=True, default="")
+    prev_hash = models.CharField(_("seal of the previous row"), max_length=64)
+    hash = models.CharField(_("seal"), max_length=64, unique=True)
 
     class Meta:
         ordering = ["-id"]

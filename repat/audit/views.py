@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from repat.core.views import PermissionMixin, paginate
 
-from . import actions, permissions
+from . import actions, permissions, presentation
 from .filters import AuditFilter
 from .models import AuditEvent
 
@@ -19,10 +19,15 @@ class AuditSearchView(PermissionMixin, TemplateView):
     permission = staticmethod(permissions.can_search_audit)
 
     def get_context_data(self, **kwargs):
-        filterset = AuditFilter(self.request.GET, queryset=AuditEvent.objects.select_related("actor"))
+        filterset = AuditFilter(self.request.GET, queryset=presentation.with_names(AuditEvent.objects.all()))
         page, query_string = paginate(self.request, filterset.qs.order_by("-id"))
         return super().get_context_data(
-            filter=filterset, page_obj=page, events=page.object_list, query_string=query_string, **kwargs
+            filter=filterset,
+            page_obj=page,
+            events=page.object_list,
+            rows=presentation.describe(page.object_list),
+            query_string=query_string,
+            **kwargs,
         )
 
 

@@ -4,6 +4,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext_lazy
 
 
 class SingleSubmitFormMixin(forms.Form):
@@ -35,13 +36,25 @@ class VersionedFormMixin(forms.Form):
         return self.cleaned_data.get("version") or None
 
 
-class DateInput(forms.DateInput):
-    """A browser date picker; the value travels as ISO 8601 whatever the display language."""
+# The date format people in Kyrgyzstan write in every language of the site (formats/en, Django's ru and
+# ky), shown as the placeholder of date boxes in the reader's words.
+DATE_PLACEHOLDER = pgettext_lazy("date format placeholder", "DD.MM.YYYY")
 
-    input_type = "date"
+
+class DateInput(forms.DateInput):
+    """A date typed as 25.10.2024 (an ISO date such as 2024-10-25 is accepted too), with the format
+    as its placeholder in the reader's language. Not the browser's date picker: Chromium shows that
+    one in the browser's own locale (mm/dd/yyyy in an English browser), whatever the page's language."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs={"autocomplete": "off", "inputmode": "decimal", **(attrs or {})}, format="%d.%m.%Y")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", str(DATE_PLACEHOLDER))
+        return context
 
 
 class FormRenderer(DjangoTemplates):
@@ -66,6 +79,12 @@ def _attrs(attrs: dict) -> str:
     )
 
 
+# Django's and django-filter's label of a select's empty choice ("---------"); filters say "Any"
+# (FILTERS_EMPTY_CHOICE_LABEL), forms ask the reader to choose.
+DASHES = "---------"
+CHOOSE = pgettext_lazy("empty choice of a select", "Choose…")
+
+
 def _select(widget: dict) -> str:
     parts = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
     for group_name, options, _index in widget["optgroups"]:
@@ -73,7 +92,8 @@ def _select(widget: dict) -> str:
             parts.append(format_html('<optgroup label="{}">', group_name))
         for option in options:
             parts += [format_html('<option value="{}"', option["value"]), _attrs(option["attrs"]), ">"]
-            parts += [conditional_escape(option["label"]), "</option>"]
+            label = CHOOSE if option["label"] == DASHES and option["value"] in ("", None) else option["label"]
+            parts += [conditional_escape(label), "</option>"]
         if group_name:
             parts.append("</optgroup>")
     parts.append("</select>")

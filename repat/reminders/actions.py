@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from repat.accounts.models import User
 from repat.audit.actions import record
 from repat.audit.models import AuditEvent
+from repat.core import broker
 from repat.core.locks import lease_acquire, lease_release, lease_renew
 
 from .models import DigestLog, EmailStatus, Reminder, ReminderSettings
@@ -326,10 +327,9 @@ def request_relay() -> None:
     user's save: the relay on the beat schedule will find the e-mails in the database."""
     from .tasks import relay
 
-    try:
-        relay.apply_async(retry=False)
-    except Exception:  # noqa: BLE001 - any broker error: the database keeps the work
-        log.warning("Broker unavailable; e-mails wait in the database for the next relay.")
+    broker.send(
+        lambda: relay.apply_async(retry=False), "Broker unavailable; e-mails wait in the database for the next relay."
+    )
 
 
 def mark_read(*, user, reminder_ids: Iterable[int] | None = None) -> int:

@@ -105,7 +105,7 @@ class Reminder(models.Model):
         EVENT = "event", _("New")
 
     item_type = models.CharField(_("about"), max_length=30, choices=Item.choices)
-    item_id = models.PositiveBigIntegerField()
+    item_id = models.PositiveBigIntegerField(_("item number"))
     due_date = models.DateField(_("due date"))
     stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices)
     recipient = models.ForeignKey(
@@ -122,7 +122,7 @@ class Reminder(models.Model):
         _("e-mail"), max_length=20, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
     email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
-    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(_("e-mail taken for sending at"), null=True, blank=True)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True)
     email_error = models.TextField(_("last e-mail error"), blank=True)
     # An e-mail that could not be sent is tried again with a growing pause (`email_retry_at`) for a

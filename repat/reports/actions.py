@@ -12,6 +12,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from repat.core import broker
 from repat.core.db_router import reading_replica, writes_not_read_back
 from repat.core.locks import lease_acquire, lease_release
 from repat.core.versions import check_version
@@ -52,10 +53,9 @@ def dashboard_snapshot(*, scope: selectors.Scope, refresh: bool = False) -> Dash
 def _queue_refresh(key: str) -> None:
     from .tasks import refresh_dashboard
 
-    try:
-        refresh_dashboard.delay(key)
-    except Exception:  # noqa: BLE001 - broker down: the beat refreshes recently viewed snapshots
-        log.warning("Broker unavailable; the dashboard will be refreshed by the next beat.")
+    broker.send(
+        lambda: refresh_dashboard.delay(key), "Broker unavailable; the dashboard will be refreshed by the next beat."
+    )
 
 
 def dashboard_refresh(*, key: str) -> DashboardSnapshot | None:
@@ -129,10 +129,9 @@ def report_create(*, actor, data: dict) -> ProgressReport:
 def _queue_report(report_id: int) -> None:
     from .tasks import generate_report
 
-    try:
-        generate_report.delay(report_id)
-    except Exception:  # noqa: BLE001 - broker down: the report stays queued and can be retried
-        log.warning("Broker unavailable; progress report %s stays queued.", report_id)
+    broker.send(
+        lambda: generate_report.delay(report_id), "Broker unavailable; progress report %s stays queued.", report_id
+    )
 
 
 @transaction.atomic

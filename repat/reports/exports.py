@@ -98,8 +98,12 @@ def display_tables(doc: dict) -> list[dict]:
 def render_pdf(doc: dict) -> bytes:
     """An A4 PDF of the report. Fonts and the stylesheet come from static/ (DejaVu, for Cyrillic and
     Arabic); the template only ever sees the cells' display text."""
+    return html_to_pdf(render_to_string("reports/report_pdf.html", {"doc": doc, "tables": display_tables(doc)}))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A PDF of a page rendered for print, reading nothing but static/ (stylesheets, fonts)."""
     static_dir = Path(settings.BASE_DIR) / "static"
-    html = render_to_string("reports/report_pdf.html", {"doc": doc, "tables": display_tables(doc)})
     fetcher = _StaticFilesOnly(static_dir)
     return weasyprint.HTML(string=html, base_url=static_dir.as_uri() + "/", url_fetcher=fetcher).write_pdf()
 

@@ -98,7 +98,7 @@ class ProgressReport(models.Model):
     )
     # The regions whose figures the report may contain: the author's at creation (need-to-know);
     # None for an administrator's report, which may contain every region.
-    scope_regions = models.JSONField(default=list, null=True, blank=True)
+    scope_regions = models.JSONField(_("regions covered"), default=list, null=True, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     summary = models.TextField(_("summary"), blank=True)
     achievements = models.TextField(_("achievements"), blank=True)
@@ -116,9 +116,9 @@ class ProgressReport(models.Model):
     generated_at = models.DateTimeField(_("produced at"), null=True, blank=True)
     # When it was (last) queued and started, and how many times a worker took it: a report queued
     # while the broker was down, or whose worker died, is queued again by beat (`reports_requeue`).
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # The Celery task (its message) producing it: the same message delivered again, after the worker
     # process running it died, takes the report over (repat/reports/actions.py, report_generate).
     task_id = models.CharField(max_length=64, blank=True, default="")

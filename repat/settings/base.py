@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("REPAT_VAR_DIR", BASE_DIR / "var"))
@@ -378,7 +379,19 @@ REPAT_EMAIL_RETRY_HOURS = float(os.environ.get("REPAT_EMAIL_RETRY_HOURS", "24"))
 REPAT_DIGEST_MAX_ITEMS = int(os.environ.get("REPAT_DIGEST_MAX_ITEMS", "50"))
 
 # Domain settings.
-REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
+# Where `make run` listens (host:port, or a port alone), and the address e-mails link to: the site's
+# public address in production, else the development server's.
+REPAT_ADDRESS = os.environ.get("REPAT_ADDRESS", "127.0.0.1:8000")
+
+
+def _local_site_url(address: str) -> str:
+    host, _sep, port = address.rpartition(":")
+    if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - listening everywhere: link to this machine
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
+
+
+REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL") or _local_site_url(REPAT_ADDRESS)
 REPAT_PAGE_SIZE = int(os.environ.get("REPAT_PAGE_SIZE", "25"))
 # Lists count at most this many matching rows ("more than 1,000 cases"): see core/pagination.py.
 REPAT_COUNT_BOUND = int(os.environ.get("REPAT_COUNT_BOUND", "1000"))
@@ -516,3 +529,6 @@ if REPAT_S3_BUCKET:
 REPAT_UPLOAD_MAX_BYTES = int(os.environ.get("REPAT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_PERMISSIONS = 0o600
+
+# The empty choice of a list's filter: "Any" in the reader's language, not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = pgettext_lazy("filter with no choice made", "Any")

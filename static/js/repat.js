@@ -18,3 +18,8 @@ document.addEventListener("submit", (event) => {
     setTimeout(() => { button.disabled = true; }, 0);
   });
 });
+
+// "Print" on the case summary: the browser's print dialog (the print stylesheet lays the page out).
+document.addEventListener("click", (event) => {
+  if (event.target.closest(".js-print")) window.print();
+});

@@ -10,14 +10,18 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from cases import actions as case_actions
 from repat.accounts.models import User
+from repat.audit import actions as audit_actions
 from repat.audit.models import AuditEvent
 from tests.factories import (
     CaseFactory,
+    ConsentRecordFactory,
     FamilyMemberFactory,
     PlanGoalFactory,
     ReintegrationPlanFactory,
@@ -295,7 +299,7 @@ def test_the_audit_search_filters_by_action_user_and_case(
     params, expected, views_and_changes, administrator, case, client_for
 ):
     # given
-    params = {name: str(case.pk) if value == "CASE" else value for name, value in params.items()}
+    params = {name: case.returnee.case_number if value == "CASE" else value for name, value in params.items()}
 
     # when
     response = client_for(administrator).get(reverse("audit:search"), params)
@@ -367,7 +371,8 @@ def test_the_audit_search_by_day(views_and_changes, administrator, case, client_
     client = client_for(administrator)
 
     def found(since, until):
-        params = {"since": since.isoformat(), "until": until.isoformat(), "case": case.pk, "action": "view"}
+        number = case.returnee.case_number
+        params = {"since": since.isoformat(), "until": until.isoformat(), "case": number, "action": "view"}
         return len(client.get(reverse("audit:search"), params).context["events"])
 
     # then a search of today finds them, of yesterday or tomorrow none
@@ -375,3 +380,63 @@ def test_the_audit_search_by_day(views_and_changes, administrator, case, client_
     assert found(today, today) == 3
     assert found(today - one_day, today - one_day) == 0
     assert found(today + one_day, today + one_day) == 0
+
+
+def test_the_audit_page_names_people_records_and_pages_as_people_do(
+    views_and_changes, worker, administrator, case, client_for
+):
+    # given a consent record changed and a refused page
+    consent = ConsentRecordFactory(returnee=case.returnee)
+    audit_actions.record(actor=worker, action=AuditEvent.Action.CHANGE, obj=consent, case_id=case.pk)
+    number = case.returnee.case_number
+
+    # when
+    page = client_for(administrator).get(reverse("audit:search")).content.decode()
+
+    # then
+    assert f"Consent record of case {number}" in page
+    assert f"<td>{worker.get_full_name()} (worker-a)</td>" in page
+    assert "<td>Case page</td>" in page and "<td>Returnee page</td>" in page
+    assert f'">{number}</a>' in page
+    for internal in ("consentrecord", "cases:case_detail", "cases:returnee_detail", f"user {worker.pk}"):
+        assert internal not in page
+
+
+def test_the_audit_case_filter_takes_the_case_number_as_people_type_it(
+    views_and_changes, administrator, case, client_for
+):
+    client = client_for(administrator)
+    number = case.returnee.case_number
+
+    typed = client.get(reverse("audit:search"), {"case": f"  {number.lower()} "})
+    unknown = client.get(reverse("audit:search"), {"case": "KG-1999-99999"})
+
+    assert {e.case_id for e in typed.context["events"]} == {case.pk}
+    assert len(typed.context["events"]) == 4
+    assert list(unknown.context["events"]) == []
+    assert 'name="case"' in typed.content.decode() and 'type="number"' not in typed.content.decode()
+
+
+def test_naming_the_rows_costs_the_same_queries_for_many_kinds_of_record(
+    administrator, worker, coordinator, case, other_case, client_for
+):
+    def queries() -> int:
+        client = client_for(administrator)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("audit:search")).status_code == 200
+        return len(captured.captured_queries)
+
+    client_for(worker).get(reverse("cases:case_detail", args=[case.pk]))
+    few = queries()
+    for person, own in ((worker, case), (coordinator, case), (other_case.worker, other_case)):
+        viewer = client_for(person)
+        viewer.get(reverse("cases:case_detail", args=[own.pk]))
+        viewer.get(reverse("cases:returnee_detail", args=[own.returnee.pk]))
+        audit_actions.record(
+            actor=person,
+            action=AuditEvent.Action.CHANGE,
+            obj=ConsentRecordFactory(returnee=own.returnee),
+            case_id=own.pk,
+        )
+
+    assert queries() == few

@@ -93,7 +93,7 @@ def test_coordinator_assigns_a_submitted_referral_to_a_provider(demo, page, logi
     page.click("button[type=submit].btn-primary")
 
     page.wait_for_selector(".alert-success")
-    assert "The referral was updated." in page.locator(".alert-success").inner_text()
+    assert f"The referral was assigned to {provider_name}." in page.locator(".alert-success").inner_text()
     assert provider_name in page.content()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ASSIGNED

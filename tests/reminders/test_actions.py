@@ -1339,3 +1339,28 @@ def test_the_sweep_has_longer_time_limits_than_other_tasks(settings):
     assert (tasks.sweep.soft_time_limit, tasks.sweep.time_limit) == (30 * 60, 32 * 60)
     assert (settings.CELERY_TASK_SOFT_TIME_LIMIT, settings.CELERY_TASK_TIME_LIMIT) == (300, 360)
     assert tasks.deliver.soft_time_limit == 300  # the defaults above
+
+
+def test_a_broker_that_stays_down_is_said_once_not_for_every_save(
+    worker, case, coordinator, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(tasks.relay, "apply_async", broker_down)
+
+    with caplog.at_level(logging.WARNING), django_capture_on_commit_callbacks(execute=True):
+        for _n in range(3):
+            request_service(worker, case)
+
+    assert caplog.messages.count("Broker unavailable; e-mails wait in the database for the next relay.") == 1
+
+
+def test_the_e_mail_links_to_the_configured_site_address(worker, due_for_worker, at_any_hour, settings):
+    settings.REPAT_SITE_URL = "https://repat.example.kg"
+    reachable(worker)
+
+    actions.deliver(user_id=worker.pk, now=at(10))
+
+    assert "https://repat.example.kg/reminders/" in mail.outbox[0].body
+    assert ":8000" not in mail.outbox[0].body

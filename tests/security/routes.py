@@ -172,6 +172,8 @@ ROUTES: tuple[Route, ...] = (
             "form_token": token(),
         },
     ),
+    Route("cases:case_summary", target="case"),
+    Route("cases:case_summary_pdf", target="case"),
     Route(
         "cases:case_update",
         target="case",

@@ -47,6 +47,8 @@ OWN_REGION = {
     "cases:search_export":              "200 405  200 405  200 405  200 405  200 405  403 405",
     "cases:family_export":              "200 405  404 405  200 405  200 405  200 405  403 405",
     "cases:case_detail":                "200 302  404 404  200 302  200 403  200 302  404 404",
+    "cases:case_summary":               "200 405  404 405  200 405  200 405  200 405  404 405",
+    "cases:case_summary_pdf":           "200 405  404 405  200 405  200 405  200 405  404 405",
     "cases:case_update":                WRITE,
     "cases:returnee_register":          "200 302  200 302  200 302  403 403  200 302  403 403",
     "cases:family_register":            "200 302  200 302  200 302  403 403  200 302  403 403",

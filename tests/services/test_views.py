@@ -946,3 +946,77 @@ def test_consent_overrides_page_lists_the_regions_overrides_for_supervisors(
     assert "Mother unreachable." in chuy_page.content.decode()
     assert "Court order." not in chuy_page.content.decode()
     assert list(osh_page.context["referrals"]) == [osh_referral]
+
+
+def flashed_after(client, response) -> list[str]:
+    return [str(message) for message in client.get(response.url).context["messages"]]
+
+
+@pytest.mark.parametrize(
+    ("action", "body", "said"),
+    [
+        (
+            "accept",
+            {"comment": "Monday."},
+            "You accepted the referral. Next, start the service when the first session takes place.",
+        ),
+        (
+            "decline",
+            {"reason": "Full."},
+            "You declined the referral. The coordinator sees your reason and may assign another provider.",
+        ),
+    ],
+)
+def test_each_provider_step_says_what_happened_and_what_comes_next(
+    action, body, said, provider_user, assigned, client_for
+):
+    client = client_for(provider_user)
+
+    response = client.post(
+        reverse("services:referral_step", args=[assigned.pk, action]), {"expected_status": "assigned", **body}
+    )
+
+    assert flashed_after(client, response) == [said]
+
+
+@pytest.mark.parametrize(
+    ("action", "said"),
+    [
+        ("cancel", "The referral was cancelled and is closed. Request the service again if the need returns."),
+        ("revoke", "The referral was revoked: the provider's work on it stops and your reason is kept on record."),
+    ],
+)
+def test_cancelling_and_revoking_say_what_they_did(action, said, coordinator, assigned, client_for):
+    client = client_for(coordinator)
+
+    response = client.post(
+        reverse("services:referral_step", args=[assigned.pk, action]), {"expected_status": "assigned", "reason": "Why."}
+    )
+
+    assert flashed_after(client, response)[0].startswith(said)
+
+
+def test_assigning_names_the_provider_it_went_to(coordinator, waiting, provider, client_for):
+    client = client_for(coordinator)
+    waiting.consent_overridden_by = coordinator
+    waiting.save(update_fields=["consent_overridden_by"])
+
+    response = client.post(
+        reverse("services:referral_step", args=[waiting.pk, "assign"]),
+        {"expected_status": "submitted", "provider": provider.pk},
+    )
+
+    assert flashed_after(client, response) == [
+        f"The referral was assigned to {provider.name}. Next, its staff accept or decline it."
+    ]
+
+
+def test_cancel_and_revoke_buttons_explain_the_difference(coordinator, assigned, client_for):
+    client = client_for(coordinator)
+
+    page = client.get(assigned.get_absolute_url()).content.decode()
+    revoke = client.get(reverse("services:referral_step", args=[assigned.pk, "revoke"])).content.decode()
+
+    assert 'title="Cancel when the service is no longer needed' in page
+    assert 'title="Revoke when the referral must not go on: consent was withdrawn' in page
+    assert '<p class="text-secondary" id="step-help">Revoke when the referral must not go on' in revoke

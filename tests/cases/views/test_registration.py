@@ -331,6 +331,20 @@ def test_family_page_lists_members_and_hides_cases_of_other_workers(worker, case
     assert "In prison or detention" in page
 
 
+def test_family_page_names_link_to_each_persons_case_where_the_reader_may_open_it(
+    worker, case, other_worker, client_for
+):
+    family = FamilyMemberFactory(returnee=case.returnee, is_head=True).family
+    sibling = CaseFactory(worker=other_worker, returnee=ReturneeFactory(given_name="Юсуф"))
+    FamilyMemberFactory(family=family, returnee=sibling.returnee)
+    mine = family.members.get(returnee=case.returnee)
+
+    page = client_for(worker).get(family.get_absolute_url()).content.decode()
+
+    assert f'<a href="{case.get_absolute_url()}" class="member-case">{mine.display_name}</a>' in page
+    assert sibling.get_absolute_url() not in page
+
+
 def test_add_a_relative_to_the_family(worker, case, client_for):
     family = FamilyMemberFactory(returnee=case.returnee).family
     client_for(worker).post(
@@ -388,6 +402,31 @@ def test_caseload_sorting_puts_cases_without_follow_up_last(worker, client_for):
     sooner = CaseFactory(worker=worker, next_follow_up=today + datetime.timedelta(days=1))
     response = client_for(worker).get(reverse("cases:caseload"), {"sort": "next_follow_up"})
     assert list(response.context["cases"]) == [sooner, later, none]
+
+
+def test_caseload_column_headers_sort_the_list_and_say_how(worker, client_for, settings):
+    settings.REPAT_PAGE_SIZE = 2
+    today = timezone.localdate()
+    for n, name in enumerate(["Bekova", "Asanova", "Dzhumaeva"]):
+        CaseFactory(
+            worker=worker, returnee=ReturneeFactory(family_name=name), next_follow_up=today + datetime.timedelta(days=n)
+        )
+    client = client_for(worker)
+
+    plain = client.get(reverse("cases:caseload"), {"page": 2}).content.decode()
+    by_name = client.get(reverse("cases:caseload"), {"sort": "name"})
+    second_page = client.get(reverse("cases:caseload"), {"sort": "name", "page": 2})
+    reversed_ = client.get(reverse("cases:caseload"), {"sort": "-name"})
+    unknown = client.get(reverse("cases:caseload"), {"sort": "returnee__date_of_birth"})
+
+    assert '<th scope="col" aria-sort="none"><a class="sort-link" href="?sort=name"' in plain  # page dropped
+    assert [c.returnee.family_name for c in by_name.context["cases"]] == ["Asanova", "Bekova"]
+    assert [c.returnee.family_name for c in second_page.context["cases"]] == ["Dzhumaeva"]
+    assert [c.returnee.family_name for c in reversed_.context["cases"]] == ["Dzhumaeva", "Bekova"]
+    page = by_name.content.decode()
+    assert '<th scope="col" aria-sort="ascending"><a class="sort-link" href="?sort=-name"' in page
+    assert 'aria-sort="descending"><a class="sort-link" href="?sort=name"' in reversed_.content.decode()
+    assert list(unknown.context["cases"]) == []  # only whitelisted orders
 
 
 def test_coordinator_caseload_covers_the_region(coordinator, case, other_case, client_for):
