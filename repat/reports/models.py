@@ -121,7 +121,7 @@ class ProgressReport(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # The Celery task (its message) producing it: the same message delivered again, after the worker
     # process running it died, takes the report over (repat/reports/actions.py, report_generate).
-    task_id = models.CharField(max_length=64, blank=True, default="")
+    task_id = models.CharField(_("worker task id"), max_length=64, blank=True, default="")
     # Changed with the narrative only: the version its form carries (repat.core.versions).
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='progressreport',
             name='task_id',
-            field=models.CharField(blank=True, default='', max_length=64),
+            field=models.CharField(blank=True, default='', max_length=64, verbose_name='worker task id'),
         ),
     ]
