@@ -373,6 +373,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 REPAT_EMAIL_RETRY_HOURS = float(os.environ.get("REPAT_EMAIL_RETRY_HOURS", "24"))
 # A daily digest lists this many reminders and says "and N more" for the rest (all are in the app).
 REPAT_DIGEST_MAX_ITEMS = int(os.environ.get("REPAT_DIGEST_MAX_ITEMS", "50"))
+# A dashboard viewed for the first time over at most this many cases is computed in the request (a
+# few aggregate queries, well under a second); a larger one shows the newest figures of the same
+# regions while its own are computed in the background.
+REPAT_DASHBOARD_SYNC_CASES = int(os.environ.get("REPAT_DASHBOARD_SYNC_CASES", "20000"))
 
 # Domain settings.
 REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL", "http://127.0.0.1:8000")
