@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "repat.approvals",
     "repat.reports",
     "repat.audit",
+    "repat.today",
     # Development tools (seeding, benchmarks): imports every app above, imported by none.
     "repat.devtools",
 ]
@@ -161,7 +162,7 @@ if DATABASE_REPLICA_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:caseload"
+LOGIN_REDIRECT_URL = "today:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
