@@ -103,6 +103,7 @@ class EscalationListView(TemplateView):
         return super().get_context_data(
             page_obj=page,
             rows=rows,
+            filtered_day=filters.get("day") if filters.get("region") else None,
             today=timezone.localdate(),
             show_case_numbers=selectors.shows_case_numbers(self.request.user),
             **kwargs,

@@ -290,6 +290,7 @@ def test_the_summary_opens_the_regions_escalations_of_that_day(long_overdue, coo
     assert response.url == f"{reverse('reminders:escalations')}?region={chuy.pk}&day={today().isoformat()}"
     page = client.get(response.url)
     assert len(page.context["rows"]) == 12
+    assert "All escalations" in page.content.decode()
     assert (
         client.get(reverse("reminders:escalations"), {"region": chuy.pk + 1000, "day": today()}).context["rows"] == []
     )
