@@ -140,6 +140,7 @@ NO_WRITE = {
     "reports:dashboard",  # recomputes figures (a snapshot, not data about people)
     "audit:verify",  # reads the trail
     "reminders:mark_all_read",  # writes only if the user has unread reminders
+    "today:home",  # provider staff are sent to their referrals, whatever the method
 }
 # ... but for a case outside their scope, breaking the glass is a write (an EmergencyAccess row).
 WRITES_FOR = {"cases:emergency_access": {"worker", "colleague", "coordinator", "supervisor"}}
