@@ -140,6 +140,7 @@ class Group:
     unread: int
     latest: int  # the newest reminder's id: the group's actions are posted for it
     lines: list[Line] = field(default_factory=list)
+    line_count: int = 0  # all its lines, of which `lines` are shown
 
     @property
     def label(self) -> str:
@@ -149,10 +150,8 @@ class Group:
     def more_lines(self) -> int:
         return self.line_count - len(self.lines)
 
-    line_count: int = 0
 
-
-# How many lines (cases) a group shows on the list; its own page shows them all, paged.
+# How many lines (cases) a group shows on the list; its "see all" page shows them all.
 LINES_PER_GROUP = 8
 GROUP_KEY = ("day", "item_type")
 LINE_KEY = ("day", "item_type", "case_id", "about")
