@@ -41,6 +41,10 @@ class CaseFilter(StrictFilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Follow-up overdue"), method="filter_overdue", widget=forms.CheckboxInput
     )
+    # Coordinators look for the cases nobody holds yet, to give them a social worker.
+    unassigned = django_filters.BooleanFilter(
+        label=_("No social worker yet"), method="filter_unassigned", widget=forms.CheckboxInput
+    )
     # Reached from the dashboard's figures: a worker's open cases, the returnees an indicator counts.
     worker = django_filters.ModelChoiceFilter(
         label=_("Social worker"), queryset=User.objects.filter(role=User.Role.SOCIAL_WORKER)
@@ -77,6 +81,7 @@ class CaseFilter(StrictFilterSet):
             "region",
             "overdue",
             "hide_closed",
+            "unassigned",
             "worker",
             "indicator",
             "on",
@@ -103,7 +108,7 @@ class CaseFilter(StrictFilterSet):
                 Column("region", css_class="col-md-3"),
             ),
             Row(
-                Column("overdue", "hide_closed", css_class="col-md-2"),
+                Column("overdue", "hide_closed", "unassigned", css_class="col-md-2"),
                 Column("worker", css_class="col-md-2"),
                 Column("indicator", css_class="col-md-3"),
                 Column("sort", css_class="col-md-3"),
@@ -131,6 +136,9 @@ class CaseFilter(StrictFilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue(timezone.localdate()) if value else queryset
+
+    def filter_unassigned(self, queryset, name, value):
+        return queryset.filter(worker__isnull=True) if value else queryset
 
     def filter_hide_closed(self, queryset, name, value):
         return queryset.open() if value else queryset

@@ -15,5 +15,6 @@ urlpatterns = [
     path("approvals/", include("repat.approvals.urls")),
     path("reports/", include("repat.reports.urls")),
     path("audit/", include("repat.audit.urls")),
+    path("today/", include("repat.today.urls")),
     path("", include("cases.urls")),
 ]

@@ -76,6 +76,9 @@ class Case(models.Model):
             # so that a page of a million cases is read from the index, not sorted.
             models.Index(fields=["next_follow_up", "id"], name="case_follow_up_order_idx"),
             models.Index(fields=["worker", "next_follow_up", "id"], name="case_worker_follow_up_idx"),
+            # The cases nobody holds (the caseload's "no social worker yet"), in the list's order:
+            # a few rows among a country's cases, so a partial index of their own.
+            models.Index(fields=["next_follow_up", "id"], condition=Q(worker__isnull=True), name="case_unassigned_idx"),
             models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="case_merged_into_idx"),
         ]
         constraints = [

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from cases import actions as case_actions
 from cases.models import Assessment, Case, CaseEvent, ReintegrationPlan
 from repat.accounts.models import User
+from repat.audit.actions import record
+from repat.audit.models import AuditEvent
 from repat.core.notifications import Item, notify
 from services import actions as service_actions
 from services.models import Referral
@@ -208,3 +210,49 @@ def approval_withdraw(*, actor, approval: ApprovalRequest) -> ApprovalRequest:
         case=approval.case, kind=CaseEvent.Kind.APPROVAL_WITHDRAWN, actor=actor, changes={}, subject=approval
     )
     return approval
+
+
+# Approved together from the queue: the kinds whose page shows everything there is to read (answers,
+# goals and their changes, the reason). A consent override or an emergency opening is judged alone.
+BULK_KINDS = (Kind.ASSESSMENT, Kind.PLAN, Kind.CLOSURE)
+BULK_LIMIT = 50
+
+
+@transaction.atomic
+def approvals_approve_selected(*, actor, approval_ids) -> list[ApprovalRequest]:
+    """Approve several requests at once, each through `approval_decide` (its checks, effect, event
+    and notices), all in one transaction: one that cannot be approved approves none. A request the
+    actor may not decide, or of a kind decided one by one, refuses the whole lot. Audited."""
+    try:
+        ids = sorted({int(pk) for pk in approval_ids})
+    except (TypeError, ValueError):
+        raise PermissionDenied from None
+    if not ids:
+        raise ValidationError(_("Choose the requests to approve."))
+    if len(ids) > BULK_LIMIT:
+        raise ValidationError(_("Approve at most %(limit)s requests at once.") % {"limit": BULK_LIMIT})
+    approvals = list(
+        permissions.approvals_in_scope(actor)
+        .filter(pk__in=ids, kind__in=BULK_KINDS)
+        .select_related("case__returnee")
+        .order_by("requested_at", "id")
+    )
+    if len(approvals) != len(ids) or not all(permissions.can_decide(actor, approval) for approval in approvals):
+        raise PermissionDenied
+    decided = []
+    for approval in approvals:
+        try:
+            decided.append(approval_decide(actor=actor, approval=approval, approve=True))
+        except ValidationError as error:
+            number = approval.case.returnee.case_number
+            raise ValidationError(
+                _("%(case)s: %(problem)s Nothing was approved.") % {"case": number, "problem": " ".join(error.messages)}
+            ) from None
+    record(
+        actor=actor,
+        action=AuditEvent.Action.CHANGE,
+        object_type=ApprovalRequest._meta.model_name,
+        detail="approve selected",
+        changes={"approved": ids},
+    )
+    return decided

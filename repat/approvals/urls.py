@@ -6,6 +6,7 @@ app_name = "approvals"
 
 urlpatterns = [
     path("", views.ApprovalQueueView.as_view(), name="queue"),
+    path("approve/", views.ApprovalApproveSelectedView.as_view(), name="approve_selected"),
     path("export/", views.ApprovalQueueExportView.as_view(), name="queue_export"),
     path("<int:pk>/", views.ApprovalDetailView.as_view(), name="detail"),
     path("<int:pk>/withdraw/", views.ApprovalWithdrawView.as_view(), name="withdraw"),

@@ -8,12 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from cases import permissions as case_permissions
 from repat.accounts.permissions import can_export_lists
+from repat.audit import actions as audit
 from repat.core.exports import ListExportView, export_links
 from repat.core.views import PermissionMixin, add_action_errors, paginate
 from services.permissions import referrals_visible_to
@@ -38,18 +39,52 @@ class ApprovalQueueView(PermissionMixin, TemplateView):
     permission = staticmethod(permissions.can_use_approvals)
 
     def get_context_data(self, **kwargs):
-        filterset = selectors.approval_queue(user=self.request.user, params=self.request.GET)
+        user = self.request.user
+        filterset = selectors.approval_queue(user=user, params=self.request.GET)
         page, query_string = paginate(self.request, filterset.qs)
+        approvals = list(page.object_list)
+        approver = permissions.is_approver(user)
+        for approval in approvals:
+            # What can_decide checks, without a query per row: the queue is the approver's scope.
+            approval.selectable = (
+                approver
+                and approval.is_pending
+                and approval.requested_by_id != user.pk
+                and approval.kind in actions.BULK_KINDS
+            )
         return super().get_context_data(
             filter=filterset,
             page_obj=page,
-            approvals=page.object_list,
+            approvals=approvals,
+            any_selectable=any(approval.selectable for approval in approvals),
+            bulk_limit=actions.BULK_LIMIT,
             query_string=query_string,
             exports=export_links(self.request, reverse("approvals:queue_export"))
             if can_export_lists(self.request.user)
             else None,
             **kwargs,
         )
+
+
+class ApprovalApproveSelectedView(View):
+    """Approve the requests ticked on the queue, each through the approval action, all or none."""
+
+    def post(self, request):
+        if not permissions.is_approver(request.user):
+            raise PermissionDenied
+        try:
+            approved = actions.approvals_approve_selected(
+                actor=request.user, approval_ids=request.POST.getlist("approval")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s request approved.", "%(count)s requests approved.", len(approved))
+                % {"count": len(approved)},
+            )
+        return redirect(f"{reverse('approvals:queue')}?status=pending")
 
 
 class ApprovalQueueExportView(ListExportView):
@@ -116,6 +151,11 @@ class ApprovalDetailView(PermissionMixin, FormView):
     def load_objects(self):
         self.approval = selectors.approval_get(user=self.request.user, pk=self.kwargs["pk"])
 
+    def get(self, request, *args, **kwargs):
+        # What the approver read (an assessment's answers, a plan's goals) is case data: audited.
+        audit.record_view(request, self.approval, case_id=self.approval.case_id)
+        return super().get(request, *args, **kwargs)
+
     def has_permission(self) -> bool:
         # Whoever sees the request reads it; deciding is for an approver other than the asker.
         return self.is_read() or permissions.can_decide(self.request.user, self.approval)
@@ -143,6 +183,7 @@ class ApprovalDetailView(PermissionMixin, FormView):
         return super().get_context_data(
             approval=self.approval,
             case=self.approval.case,
+            **selectors.approval_contents(self.approval),
             emergency_minutes=settings.REPAT_EMERGENCY_ACCESS_MINUTES,
             can_decide=permissions.can_decide(self.request.user, self.approval),
             can_withdraw=permissions.can_withdraw(self.request.user, self.approval),

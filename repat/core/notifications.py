@@ -31,6 +31,9 @@ class Item(models.TextChoices):
     # or the case they tried to open): sent by e-mail at once, whatever the digest and the hour.
     EMERGENCY_LIMIT = "emergency_limit", _("Emergency access limit reached")
     REFUSALS = "refusals", _("Many refused requests")
+    # The day's escalations in one region, for its coordinators or supervisors (`item_id` is the
+    # region, `case` empty): one entry a day instead of one per overdue item.
+    ESCALATIONS = "escalations", _("Overdue work escalated in a region")
 
 
 _delivery: dict[str, Callable[..., None]] = {}

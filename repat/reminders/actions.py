@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, IntegerField, Q, QuerySet, Value
@@ -27,11 +27,20 @@ from repat.core import broker
 from repat.core.locks import lease_acquire, lease_release, lease_renew
 
 from .models import DigestLog, EmailStatus, Reminder, ReminderSettings
-from .selectors import shows_case_numbers, with_case_visibility, with_people
+from .selectors import (
+    digest_lines,
+    group_members,
+    shows_case_numbers,
+    with_case_visibility,
+    with_people,
+    with_regions,
+)
 
 log = logging.getLogger(__name__)
 BATCH = 5000
 STALE_CLAIM = datetime.timedelta(minutes=15)
+# A reminder put aside comes back within a month at the latest.
+MAX_SNOOZE_DAYS = 30
 
 
 # --- The sweep ---------------------------------------------------------------------------------------
@@ -227,6 +236,38 @@ class _Insert:
         return self.cursor.fetchone()[0]
 
 
+def _summarise_escalations(*, today: datetime.date) -> int:
+    """One entry a day per region for each coordinator or supervisor told of overdue items there,
+    instead of one per item in their bell and e-mail (the escalations page still lists each item).
+    It covers the day's escalations, so those of a sweep that stopped midway are summarised by the
+    next; the unique key keeps it to one a day however many sweeps run. Returns how many."""
+    since = timezone.make_aware(datetime.datetime.combine(today, datetime.time.min))
+    told = (
+        Reminder.objects.filter(created_at__gte=since, stage__in=Reminder.ESCALATED)
+        .exclude(item_type=Reminder.Item.ESCALATIONS)
+        .values("recipient", "stage", "case__returnee__region")
+        .distinct()
+        .order_by()
+    )
+    rows = [
+        Reminder(
+            item_type=Reminder.Item.ESCALATIONS,
+            item_id=row["case__returnee__region"],
+            due_date=today,
+            stage=row["stage"],
+            recipient_id=row["recipient"],
+        )
+        for row in told
+        if row["case__returnee__region"] is not None
+    ]
+    _insert(rows)
+    # The items themselves are carried by their summary: not e-mailed one by one.
+    Reminder.objects.filter(
+        created_at__gte=since, stage__in=Reminder.ESCALATED, email_status=EmailStatus.PENDING
+    ).exclude(item_type=Reminder.Item.ESCALATIONS).update(email_status=EmailStatus.SUMMARISED)
+    return len(rows)
+
+
 def _insert(rows: list[Reminder]) -> None:
     # The unique key (item, due date, stage, recipient) drops what an earlier sweep already made.
     Reminder.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
@@ -287,6 +328,7 @@ def sweep(*, today: datetime.date | None = None, lease_seconds: int = SWEEP_LEAS
         horizon = today + datetime.timedelta(days=config.due_soon_days)
         result.reminders_before = Reminder.objects.count()
         result.items = _queue_due(today, horizon, config, renew)
+        _summarise_escalations(today=today)
     except LeaseLost:
         result.stopped = True
         log.warning("Reminder sweep stopped: its lease expired and another sweep took it over.")
@@ -337,6 +379,61 @@ def mark_read(*, user, reminder_ids: Iterable[int] | None = None) -> int:
     if reminder_ids is not None:
         reminders = reminders.filter(pk__in=list(reminder_ids))
     return reminders.update(read_at=timezone.now())
+
+
+def _own_group(user, reminder: Reminder, whole_group: bool) -> list[int]:
+    """The ids of the reminders shown with one (its line, or its whole group): one's own only."""
+    if reminder.recipient_id != user.pk:
+        raise PermissionDenied
+    return list(group_members(reminder, whole_group=whole_group).order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def reminder_group_snooze(*, user, reminder: Reminder, until: datetime.date, whole_group: bool = False) -> int:
+    """Put a reminder's line (its case, kind and day) or whole group (kind and day) aside until a
+    day: out of the bell and the list until then, back unread. Only one's own; audited. Returns
+    how many reminders."""
+    today = timezone.localdate()
+    if until <= today:
+        raise ValidationError(_("Choose a day after today."))
+    if until > today + datetime.timedelta(days=MAX_SNOOZE_DAYS):
+        raise ValidationError(_("Snooze for at most %(days)s days.") % {"days": MAX_SNOOZE_DAYS})
+    ids = _own_group(user, reminder, whole_group)
+    count = Reminder.objects.filter(pk__in=ids).update(snoozed_until=until, read_at=None)
+    record(
+        actor=user,
+        action=AuditEvent.Action.CHANGE,
+        object_type=Reminder._meta.model_name,
+        object_id=reminder.pk,
+        detail="snooze",
+        changes={"reminders": ids, "until": until.isoformat()},
+    )
+    return count
+
+
+@transaction.atomic
+def reminder_group_done(*, user, reminder: Reminder, whole_group: bool = False) -> int:
+    """Mark a reminder's line or whole group done: read, and gone from the bell and the list. What it was about
+    stays due in its own page (a task is closed there): this only says "I have seen to it".
+    Only one's own; audited. Returns how many reminders."""
+    ids = _own_group(user, reminder, whole_group)
+    now = timezone.now()
+    count = Reminder.objects.filter(pk__in=ids).update(done_at=now)
+    Reminder.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=now)
+    record(
+        actor=user,
+        action=AuditEvent.Action.CHANGE,
+        object_type=Reminder._meta.model_name,
+        object_id=reminder.pk,
+        detail="done",
+        changes={"reminders": ids},
+    )
+    return count
+
+
+def reminder_group_read(*, user, reminder: Reminder) -> int:
+    """Opening a reminder reads its line: the reminders of that case and kind that day."""
+    return mark_read(user=user, reminder_ids=group_members(reminder).values_list("pk", flat=True))
 
 
 # --- E-mail -----------------------------------------------------------------------------------------
@@ -472,10 +569,14 @@ def deliver(*, user_id: int, now: datetime.datetime | None = None) -> int:
         if digest:
             DigestLog.objects.filter(recipient=user, day=day).delete()  # nothing due yet: not spent
         return 0
-    shown = Reminder.objects.filter(pk__in=ids).select_related("case__returnee").order_by("due_date", "-id")
-    shown = with_people(with_case_visibility(shown, user)[: settings.REPAT_DIGEST_MAX_ITEMS])
+    # Every claimed reminder (at most CLAIM_LIMIT) grouped per kind; the e-mail lists the
+    # REPAT_DIGEST_MAX_ITEMS most pressing lines and says how many more.
+    claimed = Reminder.objects.filter(pk__in=ids).select_related("case__returnee").order_by("due_date", "-id")
+    lines = digest_lines(with_case_visibility(claimed, user), show_case_numbers=shows_case_numbers(user))
+    shown = lines[: settings.REPAT_DIGEST_MAX_ITEMS]
+    with_people([line.reminder for line in shown])
     try:
-        _send(user, shown, more=len(ids) - len(shown))
+        _send(user, shown, count=len(ids), more=len(lines) - len(shown))
     except Exception as error:  # noqa: BLE001 - any failure to send: retried within the budget
         attempts = max(Reminder.objects.filter(pk__in=ids).values_list("email_attempts", flat=True), default=1)
         given_up = _failed(ids, error, now, attempts)
@@ -523,19 +624,20 @@ def emails_resend(*, actor, reminder_ids: Iterable[int]) -> int:
     return count
 
 
-def _send(user, reminders: list[Reminder], *, more: int = 0) -> None:
+def _send(user, lines: list, *, count: int, more: int = 0) -> None:
     """The e-mail names case numbers, never a returnee's name: e-mail leaves our systems."""
     with translation.override(user.language or settings.LANGUAGE_CODE):
         context = {
             "user": user,
-            "reminders": reminders,
+            "lines": lines,
             "more": more,
             "site_url": settings.REPAT_SITE_URL,
             "show_case_numbers": shows_case_numbers(user),
         }
-        if all(reminder.item_type in Reminder.URGENT for reminder in reminders):
+        if all(line.reminder.item_type in Reminder.URGENT for line in lines):
             subject = _("Repat: alert")
         else:
-            subject = _("Repat: %(count)s reminders") % {"count": len(reminders) + more}
+            subject = _("Repat: %(count)s reminders") % {"count": count}
+        with_regions([line.reminder for line in lines])  # named in the reader's language
         body = render_to_string("reminders/email.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -62,6 +62,8 @@ class EmailStatus(models.TextChoices):
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
     NOT_SENT = "not_sent", _("Not sent (no e-mail address)")
+    # An overdue item escalated to a coordinator or supervisor: their region's daily summary is sent.
+    SUMMARISED = "summarised", _("In the region's daily summary")
 
 
 class DigestLog(models.Model):
@@ -104,6 +106,8 @@ class Reminder(models.Model):
         ESCALATED_SUPERVISOR = "escalated_supervisor", _("Escalated to the supervisor")
         EVENT = "event", _("New")
 
+    ESCALATED = (Stage.ESCALATED_COORDINATOR, Stage.ESCALATED_SUPERVISOR)
+
     item_type = models.CharField(_("about"), max_length=30, choices=Item.choices)
     item_id = models.PositiveBigIntegerField(_("item number"))
     due_date = models.DateField(_("due date"))
@@ -116,6 +120,9 @@ class Reminder(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    # Put aside by its recipient: out of the bell and the list until this day, or for good once done.
+    snoozed_until = models.DateField(_("snoozed until"), null=True, blank=True)
+    done_at = models.DateTimeField(_("marked done at"), null=True, blank=True)
     # The e-mail that carries it: claimed before sending and marked after, so it is never sent
     # twice; a claim left by a worker that died is marked failed for an administrator, not resent.
     email_status = models.CharField(
@@ -154,3 +161,14 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_item_type_display()} · {self.get_stage_display()}"
+
+    @classmethod
+    def shown_q(cls, today) -> Q:
+        """What the bell and the list show: not done, not snoozed past `today`, and not one overdue
+        item escalated to a coordinator or supervisor (the region's daily summary stands for those,
+        and the escalations page lists them)."""
+        return (
+            Q(done_at__isnull=True)
+            & (Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=today))
+            & ~(Q(stage__in=cls.ESCALATED) & ~Q(item_type=cls.Item.ESCALATIONS))
+        )

@@ -6,6 +6,7 @@ import json
 import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
@@ -48,6 +49,33 @@ def dashboard_snapshot(*, scope: selectors.Scope, refresh: bool = False) -> Dash
     for name, value in fields.items():
         setattr(snapshot, name, value)
     return snapshot
+
+
+def dashboard_first_figures(
+    *, scope: selectors.Scope, snapshot: DashboardSnapshot
+) -> tuple[DashboardSnapshot, DashboardSnapshot | None]:
+    """What a view shows when its snapshot has no figures yet, instead of only "being computed":
+    a scope of at most REPAT_DASHBOARD_SYNC_CASES cases is computed now, in the request (its cost
+    bounded by that count, checked with a count that stops there); a larger one shows, as well,
+    the newest figures computed for the same regions (another period or filter), saying which,
+    while its own are computed in the background. Returns (snapshot, those other figures or None)."""
+    if snapshot.figures is not None:
+        return snapshot, None
+    limit = settings.REPAT_DASHBOARD_SYNC_CASES
+    if selectors.cases_in(scope).order_by()[: limit + 1].count() <= limit:
+        return dashboard_refresh(key=snapshot.key) or snapshot, None
+    return snapshot, last_figures(scope=scope)
+
+
+def last_figures(*, scope: selectors.Scope) -> DashboardSnapshot | None:
+    """The newest computed snapshot over the same regions, whatever its filters (among the last
+    hundred computed: a bounded look)."""
+    regions = scope.as_dict()["regions"]
+    recent = DashboardSnapshot.objects.filter(figures__isnull=False).order_by("-computed_at").only("pk", "scope")
+    for candidate in recent[:100]:
+        if candidate.scope.get("regions") == regions:
+            return DashboardSnapshot.objects.get(pk=candidate.pk)
+    return None
 
 
 def _queue_refresh(key: str) -> None:

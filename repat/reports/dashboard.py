@@ -89,6 +89,7 @@ def present(figures: dict, scope: Scope, *, caseload_limit: int) -> dict:
         "status_rows": status_rows,
         "open_total": sum(row["total"] for row in status_rows),
         "unassigned": caseload["unassigned"],
+        "unassigned_url": _link("cases:caseload", scope, unassigned="on", hide_closed="on"),
         "regions": [
             (region_names.get(region, "—"), n, _link("cases:caseload", scope, region=region, hide_closed="on"))
             for region, n in sorted(caseload["by_region"], key=lambda row: -row[1])

@@ -61,11 +61,22 @@ class DashboardView(PermissionMixin, TemplateView):
         scope = self.scope()
         context = {"form": self.form, "scope": scope, "snapshot": None, "figures": None}
         if scope is not None:
-            snapshot = actions.dashboard_snapshot(scope=scope)
+            snapshot, earlier = actions.dashboard_first_figures(
+                scope=scope, snapshot=actions.dashboard_snapshot(scope=scope)
+            )
             context["snapshot"] = snapshot
+            limit = ReportSettings.current().caseload_limit
             if snapshot.figures is not None:
-                limit = ReportSettings.current().caseload_limit
                 context["figures"] = dashboard.present(snapshot.figures, scope, caseload_limit=limit)
+            elif earlier is not None:
+                # Shown, with their own period, while this scope's figures are computed.
+                earlier_scope = Scope.from_dict(earlier.scope)
+                context.update(
+                    snapshot=earlier,
+                    figures=dashboard.present(earlier.figures, earlier_scope, caseload_limit=limit),
+                    shown_scope=earlier_scope,
+                    computing=True,
+                )
         context["can_make_reports"] = permissions.can_make_reports(self.request.user)
         return super().get_context_data(**context, **kwargs)
 

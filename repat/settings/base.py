@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "repat.approvals",
     "repat.reports",
     "repat.audit",
+    "repat.today",
     # Development tools (seeding, benchmarks): imports every app above, imported by none.
     "repat.devtools",
 ]
@@ -165,7 +166,7 @@ if DATABASE_REPLICA_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "cases:caseload"
+LOGIN_REDIRECT_URL = "today:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -377,6 +378,10 @@ CELERY_TASK_PUBLISH_RETRY = False
 REPAT_EMAIL_RETRY_HOURS = float(os.environ.get("REPAT_EMAIL_RETRY_HOURS", "24"))
 # A daily digest lists this many reminders and says "and N more" for the rest (all are in the app).
 REPAT_DIGEST_MAX_ITEMS = int(os.environ.get("REPAT_DIGEST_MAX_ITEMS", "50"))
+# A dashboard viewed for the first time over at most this many cases is computed in the request (a
+# few aggregate queries, well under a second); a larger one shows the newest figures of the same
+# regions while its own are computed in the background.
+REPAT_DASHBOARD_SYNC_CASES = int(os.environ.get("REPAT_DASHBOARD_SYNC_CASES", "20000"))
 
 # Domain settings.
 # Where `make run` listens (host:port, or a port alone), and the address e-mails link to: the site's

@@ -2,7 +2,7 @@
 modules: settings, urls, celery) sits under the domain apps, and each layer may import only the ones
 below it:
 
-    platform ← cases ← services ← approvals ← reminders ← reports ← tools (repat/devtools)
+    platform ← cases ← services ← approvals ← reminders ← reports ← today ← tools (repat/devtools)
 
 An app below that needs something from one above offers a hook the upper app fills in its
 AppConfig.ready() (the menu in repat/core/navigation.py, the signed-in user's annotations in
@@ -25,6 +25,8 @@ LAYERS = (
     ("approvals", ("repat.approvals",)),
     ("reminders", ("repat.reminders",)),
     ("reports", ("repat.reports",)),
+    # Each person's home page reads what every app below offers (its querysets and rules).
+    ("today", ("repat.today",)),
     ("tools", ("repat.devtools",)),
 )
 

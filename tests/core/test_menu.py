@@ -19,13 +19,14 @@ def test_entries_come_in_order_and_only_to_whom_they_are_for(worker, supervisor)
     supervisor_menu = navigation.menu_for(supervisor)["menu"]
 
     assert labels(worker_menu, navigation.MAIN) == [
+        "Today",
         "My caseload",
         "Register a returnee",
         "Referrals",
         "Transfers",
         "Approvals",
     ]
-    assert labels(supervisor_menu, navigation.MAIN)[:3] == ["Cases", "Referrals", "Providers"]
+    assert labels(supervisor_menu, navigation.MAIN)[:4] == ["Today", "Cases", "Referrals", "Providers"]
     assert labels(worker_menu, navigation.ACCOUNT) == [
         "Change password",
         "Emergency access to a case",
@@ -40,8 +41,8 @@ def test_nav_says_what_applies_to_the_user(worker, coordinator):
     assert navigation.menu_for(coordinator)["nav"]["provider_staff"] is False
 
 
-def test_signed_out_the_brand_leads_to_the_caseload_and_nothing_else_is_offered():
-    assert navigation.menu_for(AnonymousUser()) == {"menu": {"home": reverse("cases:caseload")}}
+def test_signed_out_the_brand_leads_home_and_nothing_else_is_offered():
+    assert navigation.menu_for(AnonymousUser()) == {"menu": {"home": reverse("today:home")}}
 
 
 def test_registering_a_key_again_replaces_the_entry(worker, monkeypatch):

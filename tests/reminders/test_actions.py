@@ -300,11 +300,14 @@ def test_escalation_thresholds_follow_the_settings(worker, case, coordinator, su
     # when
     actions.sweep(today=today())
 
-    # then
+    # then: each item escalated, and one summary of the region's day for each person told
+    region = case.returnee.region_id
     assert told() == {
         ("follow_up", case.pk, days(-2), "overdue", "worker-a"),
         ("follow_up", case.pk, days(-2), "escalated_coordinator", "coordinator-a"),
         ("follow_up", case.pk, days(-2), "escalated_supervisor", "supervisor-a"),
+        ("escalations", region, today(), "escalated_coordinator", "coordinator-a"),
+        ("escalations", region, today(), "escalated_supervisor", "supervisor-a"),
     }
 
 
@@ -331,7 +334,10 @@ def test_an_overdue_referral_at_a_provider_without_staff_in_repat_still_escalate
 
     # then
     assert result.items == 1
-    assert told() == {("referral_accept", referral.pk, days(-7), "escalated_coordinator", "coordinator-a")}
+    assert told() == {
+        ("referral_accept", referral.pk, days(-7), "escalated_coordinator", "coordinator-a"),
+        ("escalations", case.returnee.region_id, today(), "escalated_coordinator", "coordinator-a"),
+    }
 
 
 def test_inactive_coordinators_are_not_told(case, coordinator):
@@ -369,11 +375,21 @@ def test_every_kind_of_due_item_is_found(everything_due):
     # when
     result = actions.sweep(today=today())
 
-    # then: 7 items; each told to its people (2 provider staff for referrals) + coordinator + supervisor
+    # then: 7 items; each told to its people (2 provider staff for referrals) + coordinator + supervisor,
+    # and the region's summary of the day for the coordinator and the supervisor
     assert result.items == 7
-    assert result.created == 5 * 3 + 2 * 4
+    assert result.created == 5 * 3 + 2 * 4 + 2
     kinds = set(Reminder.objects.values_list("item_type", flat=True))
-    assert kinds == {"follow_up", "task", "referral_accept", "referral_complete", "document", "goal", "assessment"}
+    assert kinds == {
+        "follow_up",
+        "task",
+        "referral_accept",
+        "referral_complete",
+        "document",
+        "goal",
+        "assessment",
+        "escalations",
+    }
 
 
 def test_running_the_sweep_twice_creates_nothing_new(everything_due):
@@ -422,7 +438,7 @@ def test_a_sweep_while_another_holds_the_lease_is_skipped(everything_due):
 
     # then
     assert again.ran
-    assert again.created == 23
+    assert again.created == 25  # 23 for the items, 2 summaries of the region's escalations
 
 
 def test_a_lease_left_by_a_crashed_sweep_expires(everything_due):
@@ -1087,12 +1103,15 @@ def test_only_an_administrator_sends_failed_e_mails_again(worker, coordinator, d
     assert set(Reminder.objects.filter(recipient=worker).values_list("email_status", flat=True)) == {"failed"}
 
 
+KINDS = ("follow_up", "task", "document", "goal", "assessment", "referral_accept", "referral_complete")
+
+
 def test_a_digest_lists_the_most_pressing_and_says_how_many_more(worker, case, settings, at_any_hour):
-    # given: 7 reminders, an e-mail lists 5
+    # given: reminders of 7 kinds (a line each), an e-mail lists 5 lines
     settings.REPAT_DIGEST_MAX_ITEMS = 5
     reachable(worker)
-    for n in range(7):
-        ReminderFactory(case=case, item_type="task", item_id=n + 1, stage="overdue", due_date=days(-n))
+    for n, kind in enumerate(KINDS):
+        ReminderFactory(case=case, item_type=kind, item_id=n + 1, stage="overdue", due_date=days(-n))
 
     # when
     carried = actions.deliver(user_id=worker.pk, now=at(10))
@@ -1101,11 +1120,35 @@ def test_a_digest_lists_the_most_pressing_and_says_how_many_more(worker, case, s
     assert carried == 7
     message = mail.outbox[0]
     assert message.subject == "Repat: 7 reminders"
-    assert message.body.count("- Follow-up task") == 5
+    assert message.body.count("\n- ") == 5
     assert "and 2 more" in message.body
     for n in range(2, 7):
         assert days(-n).strftime("%d.%m.%Y") in message.body
     assert set(Reminder.objects.values_list("email_status", flat=True)) == {"sent"}
+
+
+def test_a_digest_groups_reminders_of_one_kind_into_one_line(worker, settings, at_any_hour):
+    # given: 12 overdue or due tasks on 12 cases, and one follow-up
+    reachable(worker)
+    cases = [CaseFactory(worker=worker) for _ in range(12)]
+    for n, case in enumerate(cases):
+        ReminderFactory(
+            case=case, item_type="task", item_id=n + 1, stage="overdue" if n % 3 else "due_today", due_date=days(-n)
+        )
+    ReminderFactory(case=cases[0], stage="due_soon", due_date=days(2))
+
+    # when
+    carried = actions.deliver(user_id=worker.pk, now=at(10))
+
+    # then: two lines, counted by stage, with the span of due dates and ten case numbers
+    assert carried == 13
+    body = mail.outbox[0].body
+    assert body.count("\n- ") == 2
+    assert f"- Follow-up task: Overdue (8), Due today (4); due {days(-11):%d.%m.%Y} to {days(0):%d.%m.%Y}" in body
+    assert f"- Case follow-up: Due soon; due {days(2):%d.%m.%Y}" in body
+    assert "and 2 more cases" in body
+    # the ten most pressing tasks' cases (not the two due latest), and the follow-up's case
+    assert [case.returnee.case_number in body for case in cases] == [True, False] + [True] * 10
 
 
 @pytest.mark.parametrize(
@@ -1116,7 +1159,7 @@ def test_and_n_more_is_translated(worker, case, settings, at_any_hour, language,
     settings.REPAT_DIGEST_MAX_ITEMS = 1
     reachable(worker, language=language)
     for n in range(more + 1):
-        ReminderFactory(case=case, item_type="task", item_id=n + 1, stage="overdue")
+        ReminderFactory(case=case, item_type=KINDS[n], item_id=n + 1, stage="overdue")
     actions.deliver(user_id=worker.pk, now=at(10))
     assert text in mail.outbox[0].body
 
@@ -1133,10 +1176,13 @@ def test_the_sweep_task_records_and_sends(worker, case, coordinator, at_any_hour
     # when
     created = tasks.sweep.delay().get()
 
-    # then
-    assert created == 2
+    # then: the worker's overdue follow-up, the escalated item and the coordinator's summary of it;
+    # the coordinator is e-mailed the summary, the item itself rides in it
+    assert created == 3
     assert sorted(m.to[0] for m in mail.outbox) == ["coordinator-a@example.org", "worker-a@example.org"]
-    assert set(Reminder.objects.values_list("email_status", flat=True)) == {EmailStatus.SENT}
+    statuses = dict(Reminder.objects.values_list("item_type", "email_status").filter(recipient=coordinator))
+    assert statuses == {"follow_up": EmailStatus.SUMMARISED, "escalations": EmailStatus.SENT}
+    assert Reminder.objects.get(recipient=worker).email_status == EmailStatus.SENT
 
 
 def test_the_sweep_task_returns_zero_when_skipped(case):
@@ -1286,7 +1332,7 @@ def test_a_sweep_longer_than_its_lease_renews_it_and_a_second_sweep_is_skipped(e
     first = actions.sweep(today=today(), lease_seconds=60)
 
     # then: the first renewed its lease and did all the work; the second did nothing
-    assert (first.ran, first.stopped, first.created) == (True, False, 23)
+    assert (first.ran, first.stopped, first.created) == (True, False, 25)  # with the 2 regional summaries
     assert [result.ran for result in second] == [False]
     assert Lease.objects.get(name="reminder-sweep").held_until <= timezone.now()
 
@@ -1306,14 +1352,14 @@ def test_a_sweep_whose_lease_was_taken_stops_cleanly(everything_due, slow_statem
 
     # then: it stopped at the next renewal, kept what it made, and left the other's lease alone
     assert (result.ran, result.stopped) == (True, True)
-    assert 0 < result.created < 23
+    assert 0 < result.created < 25
     assert "Reminder sweep stopped: its lease expired and another sweep took it over." in caplog.messages
     lease = Lease.objects.get(name="reminder-sweep")
     assert (lease.holder, lease.held_until > timezone.now()) == ("other:1234", True)
 
     # when: the lease is free again, the next sweep carries on without duplicates
     Lease.objects.update(held_until=timezone.now() - datetime.timedelta(seconds=1))
-    assert actions.sweep(today=today()).created == 23 - result.created
+    assert actions.sweep(today=today()).created == 25 - result.created
 
 
 def test_the_sweep_task_stops_at_its_soft_time_limit_and_lets_go_of_the_lease(everything_due, monkeypatch, caplog):

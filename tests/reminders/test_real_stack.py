@@ -80,8 +80,10 @@ def test_a_worker_runs_the_sweep_and_sends_one_e_mail_per_person(stack, worker, 
     assert sorted(message["To"] for message in e_mails) == ["coordinator-a@example.org", "worker-a@example.org"]
     subjects = {message["To"]: message["Subject"] for message in e_mails}
     assert subjects == {"worker-a@example.org": "Repat: 2 reminders", "coordinator-a@example.org": "Repat: 1 reminders"}
-    assert Reminder.objects.count() == 3
-    assert set(Reminder.objects.values_list("email_status", flat=True)) == {"sent"}
+    # the coordinator's e-mail carries the region's daily summary; the escalated item rides in it
+    assert Reminder.objects.count() == 4
+    statuses = set(Reminder.objects.values_list("item_type", "email_status"))
+    assert statuses == {("follow_up", "sent"), ("task", "sent"), ("follow_up", "summarised"), ("escalations", "sent")}
 
 
 # --- (b) Redis down: the save is quick, the e-mail waits in the database --------------------------------
@@ -162,11 +164,12 @@ def test_with_redis_down_a_save_is_quick_and_the_e_mail_goes_once_redis_is_back(
 
 @pytest.fixture
 def overdue_cases(worker, coordinator, supervisor, chuy):
-    """Five follow-ups two weeks overdue: each told to the worker, the coordinator and the supervisor."""
+    """Five follow-ups two weeks overdue: each told to the worker, the coordinator and the supervisor,
+    and the region's daily summary for the coordinator and the supervisor: how many reminders."""
     for _ in range(5):
         case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
         Case.objects.filter(pk=case.pk).update(next_follow_up=days(-14))
-    return 5 * 3
+    return 5 * 3 + 2
 
 
 def in_thread(target, results: list, index: int, *, before=None):

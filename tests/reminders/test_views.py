@@ -96,10 +96,11 @@ def test_mark_all_read_needs_a_post(worker, case, client_for):
 
 
 def test_the_bell_shows_the_unread_count_on_every_page(worker, case, other_case, client_for):
-    # given: two unread, one read, and someone else's
+    # given: two unread kinds (a follow-up twice, a task), one read, and someone else's
     ReminderFactory(case=case)
     ReminderFactory(case=case, stage="overdue")
-    ReminderFactory(case=case, stage="due_soon", read_at=timezone.now())
+    ReminderFactory(case=case, item_type="task", item_id=7)
+    ReminderFactory(case=case, item_type="goal", stage="due_soon", read_at=timezone.now())
     ReminderFactory(case=other_case)
     client = client_for(worker)
 
@@ -145,7 +146,7 @@ def test_the_list_shows_only_the_users_own_reminders(worker, case, other_case, c
     assert reverse("reminders:open", args=[theirs.pk]) not in content
 
 
-def test_the_list_names_case_numbers_not_returnees(worker, case, client_for):
+def test_the_list_names_the_person_to_whoever_may_see_the_case(worker, case, client_for):
     # given
     ReminderFactory(case=case)
 
@@ -154,14 +155,14 @@ def test_the_list_names_case_numbers_not_returnees(worker, case, client_for):
 
     # then
     assert case.returnee.case_number in content
-    assert case.returnee.family_name not in content
+    assert f'<span class="reminder-name">{case.returnee.full_name}</span>' in content
 
 
 def test_the_list_is_paged(worker, client_for, settings):
-    # given
+    # given: three kinds, a group each
     settings.REPAT_PAGE_SIZE = 2
-    for _ in range(3):
-        ReminderFactory(case=CaseFactory(worker=worker))
+    for kind in ("follow_up", "task", "goal"):
+        ReminderFactory(case=CaseFactory(worker=worker), item_type=kind)
 
     # when
     content = client_for(worker).get(reverse("reminders:list"), {"page": 2}).content.decode()
@@ -211,9 +212,10 @@ def test_mark_all_read_marks_only_the_users_own_reminders(worker, case, other_ca
 
 
 def test_opening_a_reminder_marks_it_read_and_goes_to_the_case(worker, case, client_for):
-    # given
+    # given: two reminders on one line (the case's follow-up today) and one of another kind
     reminder = ReminderFactory(case=case)
-    other = ReminderFactory(case=case, stage="overdue")
+    same_line = ReminderFactory(case=case, stage="overdue")
+    other = ReminderFactory(case=case, item_type="task", item_id=7)
 
     # when
     response = client_for(worker).get(reverse("reminders:open", args=[reminder.pk]))
@@ -222,6 +224,7 @@ def test_opening_a_reminder_marks_it_read_and_goes_to_the_case(worker, case, cli
     assert response.status_code == 302
     assert response.url == reverse("cases:case_detail", args=[case.pk])
     assert Reminder.objects.get(pk=reminder.pk).read_at is not None
+    assert Reminder.objects.get(pk=same_line.pk).read_at is not None
     assert Reminder.objects.get(pk=other.pk).read_at is None
 
 
@@ -381,4 +384,9 @@ def test_alerts_about_people_are_named_in_one_query_for_the_page(
     # then
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(reverse("reminders:list")).content.decode()
+    # one group (that kind, today), its eight newest lines, and a link to the rest
+    assert all(f"stepper-{n}" in page for n in range(4, 12))
+    assert "See all (3 more)" in page
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        page = client.get(reverse("reminders:list"), {"day": timezone.localdate(), "kind": "refusals"}).content.decode()
     assert all(f"stepper-{n}" in page for n in range(1, 12))

@@ -146,9 +146,10 @@ def test_inactive_supervisor_is_sent_away(supervisor, client_for):
 
 
 def test_dashboard_shows_that_figures_are_computed_then_shows_them(
-    supervisor, case, client_for, django_capture_on_commit_callbacks
+    supervisor, case, client_for, django_capture_on_commit_callbacks, settings
 ):
-    # given
+    # given: more cases than a request computes, and no figures of the regions yet
+    settings.REPAT_DASHBOARD_SYNC_CASES = 0
     client = client_for(supervisor)
 
     # when: the first view
@@ -173,6 +174,75 @@ def test_dashboard_shows_that_figures_are_computed_then_shows_them(
     assert "hx-trigger" not in fragment
     assert "Figures as of" in fragment
     assert polled.context["figures"]["open_total"] == 1
+
+
+def test_a_first_view_of_a_small_scope_computes_the_figures_at_once(
+    supervisor, case, client_for, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    # given: a scope of a few cases (fewer than REPAT_DASHBOARD_SYNC_CASES), never viewed
+    client = client_for(supervisor)
+
+    # when: the first view, the background task not run
+    with django_capture_on_commit_callbacks(), django_assert_max_num_queries(60):
+        first = client.get(reverse("reports:dashboard"))
+
+    # then: the figures, not "being computed"
+    page = first.content.decode()
+    assert "being computed" not in page
+    assert "Figures as of" in page
+    assert first.context["figures"]["open_total"] == 1
+    assert "hx-trigger" not in page
+
+
+def test_a_first_view_of_a_large_scope_shows_the_latest_figures_of_the_regions_meanwhile(
+    supervisor, case, chuy, client_for, django_capture_on_commit_callbacks, settings
+):
+    # given: the default twelve months computed earlier, then a large scope asked for
+    client = client_for(supervisor)
+    with django_capture_on_commit_callbacks():
+        client.get(reverse("reports:dashboard"))  # small enough: computed in the request
+    settings.REPAT_DASHBOARD_SYNC_CASES = 0
+    other_period = {"start": "2024-01-01", "end": "2024-12-31"}
+
+    # when
+    with django_capture_on_commit_callbacks() as callbacks:
+        first = client.get(reverse("reports:dashboard"), other_period)
+
+    # then: those figures, with their own period, saying the others are being computed, polling
+    page = first.content.decode()
+    assert "The figures you asked for are being computed." in page
+    assert 'hx-trigger="every 5s"' in page
+    shown = first.context["shown_scope"]
+    assert (shown.start, shown.end) != (datetime.date(2024, 1, 1), datetime.date(2024, 12, 31))
+    assert f"Period {shown.start:%d.%m.%Y} – {shown.end:%d.%m.%Y}." in page
+    assert first.context["figures"]["open_total"] == 1
+
+    # when: its own figures are ready
+    callbacks[0]()
+    polled = client.get(reverse("reports:dashboard"), other_period, headers={"HX-Request": "true"})
+
+    # then: they replace the others and the polling stops
+    assert "hx-trigger" not in polled.content.decode()
+    assert "Period 01.01.2024 – 31.12.2024." in polled.content.decode()
+
+
+def test_one_case_more_than_the_bound_is_not_computed_in_the_request(
+    supervisor, case, client_for, django_capture_on_commit_callbacks, settings
+):
+    settings.REPAT_DASHBOARD_SYNC_CASES = 0  # one case in scope: one more than the bound
+    with django_capture_on_commit_callbacks():
+        response = client_for(supervisor).get(reverse("reports:dashboard"))
+    assert response.context["figures"] is None
+
+
+def test_the_dashboard_links_unassigned_cases_to_the_caseload_filter(
+    supervisor, chuy, client_for, dashboard_with_figures
+):
+    person(chuy, worker=None)
+    response = dashboard_with_figures(client_for(supervisor))
+    url = response.context["figures"]["unassigned_url"]
+    assert "unassigned=on" in url and "hide_closed=on" in url
+    assert escape(url) in response.content.decode()
 
 
 def test_dashboard_page_includes_the_figures_fragment(supervisor, case, client_for, dashboard_with_figures):

@@ -393,15 +393,20 @@ ROUTES: tuple[Route, ...] = (
     Route("reminders:escalations", kind="page"),
     Route("reminders:open", target="reminder"),
     Route("reminders:mark_all_read", kind="page"),
+    Route("reminders:snooze", target="reminder", post=lambda s, u, w: {"until": in_days(1)}),
+    Route("reminders:done", target="reminder"),
     # --- approvals
     Route("approvals:queue", kind="page"),
     Route("approvals:queue_export", kind="page"),
+    Route("approvals:approve_selected", kind="page", post=lambda s, u, w: {"approval": [s.approval.pk]}),
     Route("approvals:detail", target="approval", post=lambda s, u, w: {"decision": "approve", "comment": "Fine."}),
     Route("approvals:withdraw", target="approval"),
     approval_request("assessment", "assessment"),
     approval_request("plan", "plan"),
     approval_request("closure", "case", closure_reason="reintegrated"),
     approval_request("consent_override", "submitted", comment="The mother cannot be reached."),
+    # --- today
+    Route("today:home", kind="page"),
     # --- reports
     Route("reports:dashboard", kind="page"),
     Route("reports:report_list", kind="page"),

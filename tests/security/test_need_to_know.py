@@ -108,6 +108,13 @@ OWN_REGION = {
     # The reminder is the worker's: nobody else opens it.
     "reminders:open":                   "302 405  404 405  404 405  404 405  404 405  404 405",
     "reminders:mark_all_read":          "405 302  405 302  405 302  405 302  405 302  405 302",
+    # One's own reminders only: another person's is not there.
+    "reminders:snooze":                 "405 302  405 404  405 404  405 404  405 404  405 404",
+    "reminders:done":                   "405 302  405 404  405 404  405 404  405 404  405 404",
+    # Approvers of the region approve what they may; the rest are refused before anything is read.
+    "approvals:approve_selected":       "405 403  405 403  405 403  405 302  405 302  405 403",
+    # Everyone's home page but provider staff's, who are sent to their referrals.
+    "today:home":                       "200 405  200 405  200 405  200 405  200 405  302 302",
     "approvals:queue":                  "200 405  200 405  200 405  200 405  200 405  403 403",
     "approvals:queue_export":           "200 405  200 405  200 405  200 405  200 405  403 405",
     # A closure the worker asked for: supervisors of the region (and administrators) decide.
@@ -138,6 +145,7 @@ NO_WRITE = {
     "reports:dashboard",  # recomputes figures (a snapshot, not data about people)
     "audit:verify",  # reads the trail
     "reminders:mark_all_read",  # writes only if the user has unread reminders
+    "today:home",  # provider staff are sent to their referrals, whatever the method
 }
 # ... but for a case outside their scope, breaking the glass is a write (an EmergencyAccess row).
 WRITES_FOR = {"cases:emergency_access": {"worker", "colleague", "coordinator", "supervisor"}}
