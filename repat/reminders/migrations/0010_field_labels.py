@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reminders', '0008_duplicate_item'),
+        ('reminders', '0009_snooze_done_and_escalation_summaries'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("cases", "0017_name_words"),
+        ("cases", "0018_field_labels"),
     ]
 
     operations = [
