@@ -23,6 +23,15 @@ from .civil_status import (
 from .duplicates import DistinctPerson, ProbableDuplicates, duplicate_decide, duplicates_check, duplicates_record
 from .events import case_event_write
 from .follow_ups import task_done, task_schedule
+from .manifest import (
+    manifest_commit,
+    manifest_commit_request,
+    manifest_file_read,
+    manifest_map,
+    manifest_preview,
+    manifest_progress,
+    manifest_upload,
+)
 from .merges import (
     merge_target_check,
     merge_undo_refusal,
@@ -124,6 +133,13 @@ __all__ = [
     "goal_update",
     "kinship_result_record",
     "kinship_test_record",
+    "manifest_commit",
+    "manifest_commit_request",
+    "manifest_file_read",
+    "manifest_map",
+    "manifest_preview",
+    "manifest_progress",
+    "manifest_upload",
     "merge_target_check",
     "merge_undo_refusal",
     "note_log",

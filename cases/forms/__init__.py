@@ -13,6 +13,7 @@ from .civil_status import (
 )
 from .duplicates import DistinctPersonForm, DuplicateDecisionForm
 from .follow_ups import FollowUpTaskForm
+from .manifest import ManifestMappingForm, ManifestUploadForm
 from .merges import MergeFindForm, MergeForm, MergeUndoForm
 from .plans import AssessmentForm, GoalForm, GoalProgressForm
 from .registration import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
@@ -37,6 +38,8 @@ __all__ = [
     "HelperMixin",
     "KinshipResultForm",
     "KinshipTestForm",
+    "ManifestMappingForm",
+    "ManifestUploadForm",
     "MergeFindForm",
     "MergeForm",
     "MergeUndoForm",

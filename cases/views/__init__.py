@@ -17,6 +17,14 @@ from .civil_status import (
 )
 from .duplicates import DuplicateDecideView
 from .follow_ups import TaskCreateView, TaskDoneView
+from .manifest import (
+    ManifestCommitView,
+    ManifestDetailView,
+    ManifestFileView,
+    ManifestListView,
+    ManifestMapView,
+    ManifestTemplateView,
+)
 from .merges import MergeUndoView, ReturneeMergeView
 from .plans import (
     AssessmentCreateView,
@@ -69,6 +77,12 @@ __all__ = [
     "GoalUpdateView",
     "KinshipResultView",
     "KinshipTestCreateView",
+    "ManifestCommitView",
+    "ManifestDetailView",
+    "ManifestFileView",
+    "ManifestListView",
+    "ManifestMapView",
+    "ManifestTemplateView",
     "MergeUndoView",
     "PeopleSearchExportView",
     "PeopleSearchView",

@@ -1,0 +1,440 @@
+"""Registering a flight's people from its manifest (issue 16): upload, preview, answers, commit.
+
+Nothing is registered before the coordinator has seen the preview: every row with its problems and
+its probable matches with people already recorded, each answered "same person" (the record is
+linked to the household), "different person" (with a reason, kept as the one-by-one registration
+keeps it) or "skip". The commit is one transaction: every family, returnee, case, event and audit
+row of the file, or none. Each person goes through `returnee_register` with the duplicate check's
+answer worked out for the whole file at once (cases/manifest/matching.py), so an imported case is
+the same as one registered by hand. A large file is read and committed by a Celery task; the page
+polls `status` and `progress` (the commit's progress goes through the cache: its transaction is
+not visible to the page until it ends)."""
+
+import datetime
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from repat.accounts.models import Region, User
+from repat.audit import actions as audit
+from repat.audit.models import AuditEvent
+
+from .. import permissions
+from ..manifest import matching
+from ..manifest.reading import MAX_BYTES, ManifestFileError, read_table
+from ..manifest.rows import COLUMNS, Lookups, auto_mapping, missing_columns, read_rows
+from ..models import FamilyMember, ManifestImport, ManifestMapping, Operation, Returnee
+from ..search import duplicates_fingerprint
+from .duplicates import DistinctPerson
+from .registration import family_create, family_member_add, returnee_register
+
+log = logging.getLogger(__name__)
+
+LINK, NEW, SKIP = "link", "new", "skip"
+CHOICES = (LINK, NEW, SKIP)
+Status = ManifestImport.Status
+
+
+def _progress_key(manifest_id: int) -> str:
+    return f"manifest-progress-{manifest_id}"
+
+
+def manifest_progress(manifest: ManifestImport) -> int:
+    """How far the preview or the commit has come, in percent (the cache while a commit runs)."""
+    if manifest.status == Status.COMMITTING:
+        return cache.get(_progress_key(manifest.pk), manifest.progress)
+    return manifest.progress
+
+
+def _sync(manifest: ManifestImport) -> bool:
+    return len(manifest.rows) <= settings.REPAT_MANIFEST_SYNC_ROWS
+
+
+def _queue(task_name: str, manifest_id: int) -> None:
+    from .. import tasks
+
+    try:
+        getattr(tasks, task_name).delay(manifest_id)
+    except Exception:  # noqa: BLE001 - broker down: the import stays queued; the page says so
+        log.warning("Broker unavailable; manifest import %s stays queued.", manifest_id)
+
+
+@transaction.atomic
+def manifest_upload(
+    *,
+    actor: User,
+    uploaded,
+    operation: Operation | None = None,
+    region: Region | None = None,
+    source: str = "",
+    run_now: bool | None = None,
+) -> ManifestImport:
+    """Keep the uploaded file privately with a new import, and read it: in this request when it is
+    small (or `run_now`), else in a task queued when the transaction commits."""
+    if not permissions.can_import_manifests(actor):
+        raise PermissionDenied
+    allowed = permissions.import_regions(actor)
+    if region is not None and allowed is not None and region.pk not in allowed:
+        raise ValidationError({"region": _("Choose one of your regions.")})
+    if uploaded.size > MAX_BYTES:
+        raise ValidationError({"file": ManifestFileError(_("The file is too large.")).messages})
+    data = uploaded.read(MAX_BYTES + 1)
+    mapping = {}
+    if source:
+        saved = ManifestMapping.objects.filter(source=source.strip()).first()
+        mapping = saved.mapping if saved else {}
+    manifest = ManifestImport(
+        created_by=actor,
+        file_name=(getattr(uploaded, "name", "") or "manifest")[-200:],
+        sha256=hashlib.sha256(data).hexdigest(),
+        source=source.strip(),
+        operation=operation,
+        region=region,
+        mapping=mapping,
+    )
+    manifest.file.save(f"manifest-{manifest.sha256[:16]}.bin", ContentFile(data), save=False)
+    manifest.full_clean()
+    manifest.save()
+    audit.record(actor=actor, action=AuditEvent.Action.CHANGE, obj=manifest, detail="manifest_upload")
+    if run_now if run_now is not None else len(data) <= settings.REPAT_MANIFEST_SYNC_BYTES:
+        transaction.on_commit(lambda: manifest_preview(manifest_id=manifest.pk))
+    else:
+        transaction.on_commit(lambda: _queue("preview_manifest", manifest.pk))
+    return manifest
+
+
+def manifest_preview(*, manifest_id: int) -> ManifestImport | None:
+    """Read the file, check every row and find the probable matches of all at once; answers given
+    before (a mapping changed) are kept for the rows whose matches are the same. Taken by one worker:
+    the import moves from "queued" to "reading" in one conditional UPDATE."""
+    taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.QUEUED).update(
+        status=Status.READING, progress=5
+    )
+    manifest = ManifestImport.objects.select_related("created_by", "operation", "region").filter(pk=manifest_id).first()
+    if manifest is None or not taken:
+        return manifest
+    actor = manifest.created_by
+
+    def progress(done: int, total: int) -> None:
+        ManifestImport.objects.filter(pk=manifest_id).update(progress=min(20 + 75 * done // max(total, 1), 95))
+
+    with translation.override(actor.language or settings.LANGUAGE_CODE):
+        try:
+            with manifest.file.open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+            header, table = read_table(data)
+        except ManifestFileError as error:
+            _fail(manifest, " ".join(error.messages))
+            return manifest
+        except Exception:
+            log.exception("Manifest import %s could not be read.", manifest_id)
+            _fail(manifest, _("The file could not be read. Tell an administrator."))
+            raise
+    mapping = {field: title for field, title in (manifest.mapping or {}).items() if title in header}
+    if not mapping:
+        mapping = auto_mapping(header)
+    manifest.header, manifest.mapping = header, mapping
+    if missing_columns(mapping):
+        manifest.rows, manifest.status, manifest.progress, manifest.error = [], Status.PREVIEWED, 100, ""
+        manifest.save(update_fields=["header", "mapping", "rows", "status", "progress", "error", "updated_at"])
+        return manifest
+    ManifestImport.objects.filter(pk=manifest_id).update(progress=15)
+    rows = read_rows(
+        header,
+        table,
+        mapping,
+        lookups=Lookups(allowed_regions=permissions.import_regions(actor)),
+        operation=manifest.operation,
+        region=manifest.region,
+    )
+    _attach_matches(actor, rows, progress)
+    decisions = {
+        line: answer
+        for line, answer in (manifest.decisions or {}).items()
+        if any(str(row["line"]) == line and row["matches"] for row in rows)
+    }
+    manifest.rows, manifest.decisions = rows, decisions
+    manifest.status, manifest.progress, manifest.error = Status.PREVIEWED, 100, ""
+    with transaction.atomic():
+        manifest.save(
+            update_fields=["header", "mapping", "rows", "decisions", "status", "progress", "error", "updated_at"]
+        )
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.VIEW,
+            obj=manifest,
+            detail="manifest_preview",
+            changes={"rows": len(rows), "matched": sum(1 for row in rows if row["matches"])},
+            request=None,
+        )
+    return manifest
+
+
+def _attach_matches(actor: User, rows: list[dict], progress=None) -> None:
+    usable = [row for row in rows if not row["errors"]]
+    found = matching.manifest_matches(actor, usable, progress=progress)
+    for row in rows:
+        row["matches"] = [matching.match_to_json(m) for m in found.get(row["line"], [])]
+
+
+def _fail(manifest: ManifestImport, message: str) -> None:
+    manifest.status, manifest.error, manifest.progress = Status.FAILED, message, 0
+    manifest.save(update_fields=["status", "error", "progress", "updated_at"])
+
+
+def _editable(manifest: ManifestImport, actor: User) -> ManifestImport:
+    manifest = ManifestImport.objects.select_for_update().get(pk=manifest.pk)
+    if not permissions.manifests_visible_to(actor).filter(pk=manifest.pk).exists():
+        raise PermissionDenied
+    if manifest.status != Status.PREVIEWED:
+        raise ValidationError(_("This import is not waiting for a check any more."))
+    return manifest
+
+
+@transaction.atomic
+def manifest_map(*, actor: User, manifest: ManifestImport, mapping: dict[str, str], save_for: str = "") -> None:
+    """Map the file's columns to the template's fields and read it again; `save_for`: keep the
+    mapping for the next file from that source."""
+    manifest = _editable(manifest, actor)
+    mapping = {field: title for field, title in mapping.items() if field in COLUMNS and title in manifest.header}
+    missing = missing_columns(mapping)
+    if missing:
+        raise ValidationError(
+            _("Choose a column for: %(fields)s.") % {"fields": ", ".join(str(COLUMNS[f]) for f in missing)}
+        )
+    if len(set(mapping.values())) != len(mapping):
+        raise ValidationError(_("One column of the file is chosen for two fields."))
+    manifest.mapping, manifest.status, manifest.progress = mapping, Status.QUEUED, 0
+    manifest.save(update_fields=["mapping", "status", "progress", "updated_at"])
+    if save_for.strip():
+        ManifestMapping.objects.update_or_create(
+            source=save_for.strip()[:100], defaults={"mapping": mapping, "created_by": actor}
+        )
+    if _sync(manifest) or not manifest.rows:
+        transaction.on_commit(lambda: manifest_preview(manifest_id=manifest.pk))
+    else:
+        transaction.on_commit(lambda: _queue("preview_manifest", manifest.pk))
+
+
+def check_decisions(actor: User, rows: list[dict], decisions: dict) -> dict[str, dict]:
+    """The answers for every row with probable matches, cleaned; a ValidationError names the rows
+    still unanswered or answered wrongly (a link to a person one may not see, no reason)."""
+    clean: dict[str, dict] = {}
+    problems = []
+    for row in rows:
+        if not row.get("matches") or row["errors"]:
+            continue
+        line = str(row["line"])
+        answer = decisions.get(line) or {}
+        choice = answer.get("choice")
+        seen = {m["id"] for m in row["matches"] if m["visible"]}
+        if choice not in CHOICES:
+            problems.append(_("Row %(row)s: say whether this is a person already registered.") % {"row": line})
+        elif choice == LINK and answer.get("match") not in seen:
+            problems.append(_("Row %(row)s: choose which registered person it is.") % {"row": line})
+        elif choice == NEW and not (answer.get("reason") or "").strip():
+            problems.append(_("Row %(row)s: say why this is a different person.") % {"row": line})
+        else:
+            clean[line] = {
+                "choice": choice,
+                "match": answer.get("match") if choice == LINK else None,
+                "reason": (answer.get("reason") or "").strip()[:500] if choice == NEW else "",
+            }
+    if problems:
+        raise ValidationError(problems)
+    return clean
+
+
+@transaction.atomic
+def manifest_commit_request(
+    *, actor: User, manifest: ManifestImport, decisions: dict, run_now: bool | None = None
+) -> ManifestImport:
+    """Keep the answers and register the file: in this request for a small one (or `run_now`),
+    else in a task."""
+    manifest = _editable(manifest, actor)
+    if not manifest.rows:
+        raise ValidationError(_("Map the file's columns first."))
+    if any(row["errors"] for row in manifest.rows):
+        raise ValidationError(_("Some rows have problems: correct the file and upload it again."))
+    manifest.decisions = check_decisions(actor, manifest.rows, decisions)
+    manifest.status, manifest.progress, manifest.error = Status.COMMITTING, 0, ""
+    manifest.save(update_fields=["decisions", "status", "progress", "error", "updated_at"])
+    if run_now if run_now is not None else _sync(manifest):
+        transaction.on_commit(lambda: manifest_commit(manifest_id=manifest.pk))
+    else:
+        transaction.on_commit(lambda: _queue("commit_manifest", manifest.pk))
+    return manifest
+
+
+def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
+    """Register every row not skipped, in one transaction (see the module docstring). The matches
+    are looked up again first: when they are not the ones the coordinator answered (someone was
+    registered in between), nothing is written and the import goes back to its preview."""
+    # Taken by one worker (the request, a task, the task queued twice): progress 0 -> 1 in one UPDATE.
+    taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.COMMITTING, progress=0).update(progress=1)
+    manifest = ManifestImport.objects.select_related("created_by").filter(pk=manifest_id).first()
+    if manifest is None or not taken:
+        return manifest
+    actor = manifest.created_by
+    key = _progress_key(manifest.pk)
+    cache.set(key, 5, 3600)
+    rows = [row for row in manifest.rows if manifest.decisions.get(str(row["line"]), {}).get("choice") != SKIP]
+    with translation.override(actor.language or settings.LANGUAGE_CODE):
+        found = matching.manifest_matches(actor, rows)
+        changed = [
+            row
+            for row in rows
+            if sorted(m.returnee_id for m in found.get(row["line"], [])) != sorted(m["id"] for m in row["matches"])
+        ]
+        if changed:
+            by_line = {row["line"]: row for row in manifest.rows}
+            for row in changed:
+                by_line[row["line"]]["matches"] = [matching.match_to_json(m) for m in found.get(row["line"], [])]
+                manifest.decisions.pop(str(row["line"]), None)
+            manifest.status, manifest.progress = Status.PREVIEWED, 100
+            manifest.error = _(
+                "People were registered since the preview who may be the same as some rows: answer for them again."
+            )
+            manifest.save(update_fields=["rows", "decisions", "status", "progress", "error", "updated_at"])
+            return manifest
+        cache.set(key, 20, 3600)
+        try:
+            with transaction.atomic():
+                result = _register_all(actor, manifest, rows, found, lambda p: cache.set(key, p, 3600))
+                manifest.result, manifest.status, manifest.progress = result, Status.COMMITTED, 100
+                manifest.committed_at, manifest.error = timezone.now(), ""
+                manifest.save(update_fields=["result", "status", "progress", "committed_at", "error", "updated_at"])
+                audit.record(
+                    actor=actor,
+                    action=AuditEvent.Action.CHANGE,
+                    obj=manifest,
+                    detail="manifest_commit",
+                    changes={k: len(v) for k, v in result.items()},
+                )
+        except (ValidationError, PermissionDenied) as error:
+            message = "; ".join(getattr(error, "messages", [])) or _("You may not register these people.")
+            line = getattr(error, "manifest_line", None)
+            if line is not None:
+                message = _("Row %(row)s: %(problem)s") % {"row": line, "problem": message}
+            _fail(manifest, _("Nothing was registered. %(problem)s") % {"problem": message})
+        except Exception:
+            log.exception("Manifest import %s failed while registering.", manifest_id)
+            _fail(manifest, _("Nothing was registered: an unexpected error stopped the import. Tell an administrator."))
+            raise
+        finally:
+            cache.delete(key)
+    return manifest
+
+
+def _households(rows: list[dict]) -> list[list[dict]]:
+    """The rows by household in file order, the mother (else the first) first; a row without a
+    household is a household of its own."""
+    groups: dict[str, list[dict]] = {}
+    for row in rows:
+        groups.setdefault(row["household"] or f"\0{row['line']}", []).append(row)
+    ordered = []
+    for members in groups.values():
+        mothers = [r for r in members if r["relation"] == FamilyMember.Relationship.MOTHER][:1]
+        ordered.append(mothers + [r for r in members if r not in mothers])
+    return ordered
+
+
+def _register_all(actor: User, manifest: ManifestImport, rows: list[dict], found: dict, progress) -> dict:
+    operations = Operation.objects.in_bulk({row["operation_id"] for row in rows})
+    regions = Region.objects.in_bulk({row["region_id"] for row in rows} | {row["district_id"] for row in rows} - {None})
+    linked_ids = [d["match"] for d in manifest.decisions.values() if d.get("choice") == LINK]
+    linked = Returnee.objects.select_related("case", "membership").in_bulk(linked_ids)
+    result: dict[str, list] = {"families": [], "cases": [], "linked": [], "skipped": []}
+    result["skipped"] = [
+        row["line"] for row in manifest.rows if manifest.decisions.get(str(row["line"]), {}).get("choice") == SKIP
+    ]
+    done = 0
+    for household in _households(rows):
+        family = None
+        family_name = household[0]["family_name"] or household[0]["given_name"]
+        for position, row in enumerate(household):
+            try:
+                decision = manifest.decisions.get(str(row["line"]), {})
+                if decision.get("choice") == LINK:
+                    person = linked.get(decision["match"])
+                    if person is None or not permissions.can_edit_case(actor, person.case):
+                        raise PermissionDenied
+                    result["linked"].append(person.pk)
+                    if family is None and not hasattr(person, "membership"):
+                        family = family_create(
+                            actor=actor,
+                            name=family_name,
+                            region=person.region,
+                            district=person.district,
+                            locality=person.locality,
+                        )
+                        result["families"].append(family.pk)
+                    if family is not None and not hasattr(person, "membership"):
+                        family_member_add(
+                            actor=actor,
+                            family=family,
+                            returnee=person,
+                            relationship=row["relation"],
+                            is_head=position == 0,
+                            notes=row["notes"],
+                        )
+                    continue
+                matches = found.get(row["line"], [])
+                distinct = None
+                if matches:
+                    distinct = DistinctPerson(duplicates_fingerprint(actor, matches), decision.get("reason", ""))
+                returnee = returnee_register(
+                    actor=actor,
+                    data=_data(row, operations, regions),
+                    aliases=row["aliases"],
+                    family=family,
+                    new_family_name="" if family is not None else family_name,
+                    relationship=row["relation"],
+                    is_head=position == 0,
+                    distinct=distinct,
+                    matches=matches,
+                )
+                if family is None:
+                    family = returnee.membership.family
+                    result["families"].append(family.pk)
+                if row["notes"]:
+                    FamilyMember.objects.filter(returnee=returnee).update(notes=row["notes"])
+                result["cases"].append(returnee.case.pk)
+            except (ValidationError, PermissionDenied) as error:
+                error.manifest_line = row["line"]
+                raise
+            done += 1
+            if done % 25 == 0:
+                progress(20 + 79 * done // max(len(rows), 1))
+    return result
+
+
+def _data(row: dict, operations: dict, regions: dict) -> dict:
+    return {
+        "given_name": row["given_name"],
+        "family_name": row["family_name"],
+        "patronymic": row["patronymic"],
+        "sex": row["sex"],
+        "date_of_birth": datetime.date.fromisoformat(row["date_of_birth"]) if row["date_of_birth"] else None,
+        "date_of_birth_precision": row["precision"],
+        "place_of_birth": row["birthplace"],
+        "operation": operations[row["operation_id"]],
+        "arrival_date": datetime.date.fromisoformat(row["arrival_date"]),
+        "region": regions[row["region_id"]],
+        "district": regions.get(row["district_id"]),
+        "locality": row["address"],
+    }
+
+
+def manifest_file_read(*, actor: User, manifest: ManifestImport, request=None) -> None:
+    """Record a download of the original file before it is handed over."""
+    if not permissions.manifests_visible_to(actor).filter(pk=manifest.pk).exists():
+        raise PermissionDenied
+    audit.record(actor=actor, action=AuditEvent.Action.DOWNLOAD, obj=manifest, detail="manifest_file", request=request)
