@@ -54,9 +54,13 @@ class ManifestListView(PermissionMixin, TemplateView):
 
 
 class ManifestMixin(PermissionMixin):
+    """An import's pages: 403 for a role that never imports, 404 for someone else's import."""
+
     permission = staticmethod(permissions.can_import_manifests)
 
     def load_objects(self):
+        if not permissions.can_import_manifests(self.request.user):
+            return
         self.manifest = get_object_or_404(
             permissions.manifests_visible_to(self.request.user).select_related("operation", "region"),
             pk=self.kwargs["pk"],

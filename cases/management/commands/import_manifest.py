@@ -52,6 +52,8 @@ class Command(BaseCommand):
             )
         except Exception as error:
             raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
+        # Read here, whether or not a caller's transaction holds back what the action queued on commit.
+        actions.manifest_preview(manifest_id=manifest.pk)
         manifest.refresh_from_db()
         if manifest.status == ManifestImport.Status.FAILED:
             raise CommandError(manifest.error)
@@ -73,6 +75,7 @@ class Command(BaseCommand):
             actions.manifest_commit_request(actor=user, manifest=manifest, decisions=decisions, run_now=True)
         except Exception as error:
             raise CommandError("; ".join(getattr(error, "messages", [str(error)]))) from error
+        actions.manifest_commit(manifest_id=manifest.pk)
         manifest.refresh_from_db()
         if manifest.status != ManifestImport.Status.COMMITTED:
             raise CommandError(manifest.error or manifest.get_status_display())
