@@ -31,7 +31,7 @@ from ..manifest import matching
 from ..manifest.reading import MAX_BYTES, ManifestFileError, read_table
 from ..manifest.rows import COLUMNS, Lookups, auto_mapping, missing_columns, read_rows
 from ..models import FamilyMember, ManifestImport, ManifestMapping, Operation, Returnee
-from ..search import duplicates_fingerprint
+from ..search import duplicates_fingerprint, indexing_deferred
 from .duplicates import DistinctPerson
 from .registration import family_create, family_member_add, returnee_register
 
@@ -306,7 +306,7 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
             return manifest
         cache.set(key, 20, 3600)
         try:
-            with transaction.atomic():
+            with transaction.atomic(), indexing_deferred():
                 result = _register_all(actor, manifest, rows, found, lambda p: cache.set(key, p, 3600))
                 manifest.result, manifest.status, manifest.progress = result, Status.COMMITTED, 100
                 manifest.committed_at, manifest.error = timezone.now(), ""

@@ -4,19 +4,21 @@
 second to four at a million people, so ten thousand rows would take hours. Here every row is
 looked up together, by the same index rows (NameKey) and the same final rules:
 
-1. each spelling's words (its blocking keys, as `_required_words` takes them: a patronymic may be
-   missing from the record) make a probe; a second set of probes has one word replaced by a word
-   of the vocabulary near it (a letter or two apart: the GiST trigram index on NameWord, one
-   statement for all the file's distinct words);
-2. the probes are answered in a few statements, PROBES_PER_STATEMENT at a time, by the GIN index on
-   the rows' words (`@>`: rows holding every word of the probe), at most PER_PROBE rows each;
+1. each spelling of a row (its blocking keys, as `_required_words` takes them: a patronymic may
+   be missing from the record) makes one probe: for each word, the word or a word of the
+   vocabulary near it (a letter or two apart: the GiST trigram index on NameWord, one statement for
+   all the file's distinct words);
+2. the probes are answered PROBES_PER_STATEMENT at a time by the GIN index on the rows' words (an
+   overlap per word), among people of the row's sex born within DUPLICATE_BIRTH_DAYS, at most
+   PER_PROBE index rows each, with what the comparison needs (one round trip per statement);
 3. the candidates are compared with `names.compare` and filtered by sex, date of birth, operation
    and mother's name exactly as `probable_duplicates` does (`_best_name_match`, DUPLICATE_NAME,
    DUPLICATE_BIRTH_DAYS).
 
-What this misses that the one-by-one check finds: a name with two words both misspelt (the
-one-by-one check looks for near words of every word at once). Same-key spellings (another
-script, another transliteration) meet by their keys and are found. docs/benchmarks.md measures it."""
+What differs from the one-by-one check: a row's candidates are the first PER_PROBE people its
+words pick (the one-by-one check picks the CANDIDATES nearest by trigram distance), and the name
+is compared with the spellings that matched, not every spelling of the person. docs/benchmarks.md
+has the figures."""
 
 import datetime
 from collections import defaultdict
@@ -48,17 +50,14 @@ def row_names(row: dict) -> list[str]:
     return [full, *row.get("aliases", [])]
 
 
-def _probes(spellings: list[names.Name]) -> list[tuple[str, ...]]:
-    probes = []
-    for spelling in spellings:
-        words = tuple(sorted({word for group in _required_words(spelling) for word in group}))
-        if words:
-            probes.append(words)
-    return probes
+def _groups(spelling: names.Name) -> list[str]:
+    """The spelling's words a record must hold (a patronymic may be missing: `_required_words`)."""
+    return sorted({word for group in _required_words(spelling) for word in group})
 
 
 def _near_words(words: set[str]) -> dict[str, list[str]]:
-    """For each word, the vocabulary's words a letter or two from it (PostgreSQL, one statement)."""
+    """For each word, the vocabulary's words a letter or two from it (PostgreSQL, one statement per
+    PROBES_PER_STATEMENT words)."""
     if not words or connection.vendor != "postgresql":
         return {}
     found: dict[str, list[str]] = defaultdict(list)
@@ -77,78 +76,116 @@ def _near_words(words: set[str]) -> dict[str, list[str]]:
     return found
 
 
-def _answer_probes_pg(probes: list[tuple[str, ...]], progress) -> dict[tuple[str, ...], set[int]]:
-    answers: dict[tuple[str, ...], set[int]] = defaultdict(set)
+# One statement answers PROBES_PER_STATEMENT probes of k words: the index rows (own names and other
+# spellings) holding, for each of the k words, that word or one near it (the GIN index on the rows'
+# words), of people of the row's sex born within DUPLICATE_BIRTH_DAYS of it, at most PER_PROBE each.
+_PROBE_SQL = (
+    "SELECT p.i, n.returnee_id, n.spelling, r.sex, r.date_of_birth, r.operation_id"
+    " FROM unnest(%s::int[], %s::text[], %s::date[], {arrays}) AS p(i, sex, born, {groups})"
+    " CROSS JOIN LATERAL (SELECT k.returnee_id, k.spelling FROM cases_namekey k"
+    " WHERE {overlaps} AND k.source IN ('name', 'alias') LIMIT %s) n"
+    " JOIN cases_returnee r ON r.id = n.returnee_id"
+    " WHERE r.merged_into_id IS NULL AND (p.sex = '' OR r.sex = p.sex)"
+    " AND (p.born IS NULL OR r.date_of_birth IS NULL"
+    "      OR r.date_of_birth BETWEEN p.born - %s AND p.born + %s)"
+)
+
+
+def _probe_sql(k: int) -> str:
+    return _PROBE_SQL.format(
+        arrays=", ".join(["%s::text[]"] * k),
+        groups=", ".join(f"g{n}" for n in range(k)),
+        overlaps=" AND ".join(f"string_to_array(k.blocking, ' ') && string_to_array(p.g{n}, ' ')" for n in range(k)),
+    )
+
+
+Found = dict[int, dict[int, dict]]  # {row line: {returnee id: {"spellings": [...], "sex", "born", "operation"}}}
+
+
+def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], progress) -> Found:
+    found: Found = defaultdict(dict)
+    by_size: dict[int, list] = defaultdict(list)
+    for probe in probes:
+        by_size[len(probe[3])].append(probe)
+    total, done = len(probes), 0
     with connection.cursor() as cursor:
-        for start in range(0, len(probes), PROBES_PER_STATEMENT):
-            chunk = probes[start : start + PROBES_PER_STATEMENT]
-            cursor.execute(
-                "SELECT p.i, k.returnee_id FROM unnest(%s::int[], %s::text[]) AS p(i, words) CROSS JOIN LATERAL ("
-                " SELECT n.returnee_id FROM cases_namekey n"
-                " WHERE string_to_array(n.blocking, ' ') @> string_to_array(p.words, ' ')"
-                " AND n.source IN ('name', 'alias') LIMIT %s) k",
-                [list(range(len(chunk))), [" ".join(words) for words in chunk], PER_PROBE],
-            )
-            for index, returnee_id in cursor.fetchall():
-                answers[chunk[index]].add(returnee_id)
-            if progress:
-                progress(min(start + PROBES_PER_STATEMENT, len(probes)), len(probes))
-    return answers
+        for k, same_size in sorted(by_size.items()):
+            for start in range(0, len(same_size), PROBES_PER_STATEMENT):
+                chunk = same_size[start : start + PROBES_PER_STATEMENT]
+                params = [
+                    list(range(len(chunk))),
+                    [probe[1] for probe in chunk],
+                    [probe[2] for probe in chunk],
+                    *([probe[3][n] for probe in chunk] for n in range(k)),
+                    PER_PROBE,
+                    DUPLICATE_BIRTH_DAYS,
+                    DUPLICATE_BIRTH_DAYS,
+                ]
+                cursor.execute(_probe_sql(k), params)
+                for index, returnee_id, spelling, sex, born, operation_id in cursor.fetchall():
+                    person = found[chunk[index][0]].setdefault(
+                        returnee_id, {"spellings": [], "sex": sex, "born": born, "operation": operation_id}
+                    )
+                    person["spellings"].append(spelling)
+                done += len(chunk)
+                if progress:
+                    progress(done, total)
+    return found
 
 
-def _answer_probes_scan(probes: list[tuple[str, ...]]) -> dict[tuple[str, ...], set[int]]:
-    """Without PostgreSQL's indexes (SQLite): the first UNINDEXED_SCAN index rows, in memory, with
-    near words as words sharing most of their trigrams (what the vocabulary lookup does)."""
+def _answer_scan(probes: list[tuple[int, str, datetime.date | None, list[str]]]) -> Found:
+    """Without PostgreSQL's indexes (SQLite): the first UNINDEXED_SCAN index rows, in memory, a
+    word near another when they share most of their trigrams (what the vocabulary lookup does)."""
     from ..models import NameKey
 
-    rows = NameKey.objects.filter(source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS]).values_list(
-        "returnee_id", "blocking"
-    )[:UNINDEXED_SCAN]
-    by_word: dict[str, set[int]] = defaultdict(set)
-    for returnee_id, blocking in rows:
-        for word in blocking.split():
-            by_word[word].add(returnee_id)
-    grams = {word: names.trigrams(word) for word in by_word}
+    rows = list(
+        NameKey.objects.filter(
+            source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS], returnee__merged_into__isnull=True
+        ).values_list(
+            "returnee_id", "blocking", "spelling", "returnee__sex", "returnee__date_of_birth", "returnee__operation_id"
+        )[:UNINDEXED_SCAN]
+    )
+    found: Found = defaultdict(dict)
+    for line, sex, born, groups in probes:
+        wanted = [set(group.split()) for group in groups]
+        for returnee_id, blocking, spelling, their_sex, their_birth, operation_id in rows:
+            words = set(blocking.split())
+            if not all(words & group for group in wanted):
+                continue
+            if sex and their_sex and sex != their_sex:
+                continue
+            if born and their_birth and abs((born - their_birth).days) > DUPLICATE_BIRTH_DAYS:
+                continue
+            person = found[line].setdefault(
+                returnee_id, {"spellings": [], "sex": their_sex, "born": their_birth, "operation": operation_id}
+            )
+            person["spellings"].append(spelling)
+    return found
 
-    def near(word: str) -> set[int]:
-        mine = names.trigrams(word)
-        found = set(by_word.get(word, ()))
-        for other, theirs in grams.items():
-            if other != word and len(mine & theirs) / max(len(mine | theirs), 1) >= 1 - NEAR_DISTANCE:
-                found |= by_word[other]
-        return found
 
-    answers: dict[tuple[str, ...], set[int]] = {}
-    for probe in probes:
-        ids = None
-        for word in probe:
-            ids = near(word) if ids is None else ids & near(word)
-        answers[probe] = ids or set()
-    return answers
-
-
-def candidates(rows: list[dict], progress: Callable[[int, int], None] | None = None) -> dict[int, set[int]]:
-    """{row line: ids of the recorded people worth comparing with it}, in a few statements."""
-    probes_of: dict[int, list[tuple[str, ...]]] = {}
+def candidates(rows: list[dict], progress: Callable[[int, int], None] | None = None) -> Found:
+    """The recorded people worth comparing with each row, with what the comparison needs, in a few
+    statements: one probe per spelling of a row, each word of it or a word near it."""
+    spellings_of = {row["line"]: _distinct_spellings(row_names(row)) for row in rows}
+    words = {word for spellings in spellings_of.values() for s in spellings for word in _groups(s)}
+    if connection.vendor == "postgresql":
+        near = _near_words(words)
+    else:
+        vocabulary = {w: names.trigrams(w) for w in words}
+        near = {
+            w: [o for o, theirs in vocabulary.items() if o != w and len(grams & theirs) / len(grams | theirs) > 0.5]
+            for w, grams in vocabulary.items()
+        }
+    probes = []
     for row in rows:
-        probes_of[row["line"]] = _probes(_distinct_spellings(row_names(row)))
-    exact = {probe for probes in probes_of.values() for probe in probes}
-    if connection.vendor != "postgresql":
-        answers = _answer_probes_scan(sorted(exact))
-        return {line: set().union(*(answers[p] for p in probes)) for line, probes in probes_of.items()}
-    near = _near_words({word for probe in exact for word in probe})
-    expanded: dict[int, list[tuple[str, ...]]] = {}
-    every = set(exact)
-    for line, probes in probes_of.items():
-        mine = list(probes)
-        for probe in probes:
-            for n, word in enumerate(probe):
-                for other in near.get(word, ()):
-                    mine.append(tuple(sorted({*probe[:n], other, *probe[n + 1 :]})))
-        expanded[line] = mine
-        every.update(mine)
-    answers = _answer_probes_pg(sorted(every), progress)
-    return {line: set().union(*(answers.get(p, set()) for p in probes)) for line, probes in expanded.items()}
+        born = datetime.date.fromisoformat(row["date_of_birth"]) if row.get("date_of_birth") else None
+        for spelling in spellings_of[row["line"]]:
+            groups = [" ".join([word, *near.get(word, ())]) for word in _groups(spelling)]
+            if groups:
+                probes.append((row["line"], row.get("sex") or "", born, groups))
+    if connection.vendor == "postgresql":
+        return _answer_pg(probes, progress)
+    return _answer_scan(probes)
 
 
 def _in_chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -163,24 +200,14 @@ def manifest_matches(
     """{row line: its probable matches, best first} for the rows of a manifest, each match saying
     whether `user` may see the person (the rules of `probable_duplicates`). `rows`: as
     `cases.manifest.rows.read_rows` gives them; a child's mother is the household's mother row."""
-    from ..models import FamilyMember, NameKey, Returnee
+    from ..models import FamilyMember
 
     found = candidates(rows, progress)
-    every_id = set().union(*found.values()) if found else set()
+    every_id = {pk for people in found.values() for pk in people}
     if not every_id:
         return {}
-    people: dict[int, dict] = {}
-    recorded: dict[int, list[names.Name]] = defaultdict(list)
     mothers: dict[int, str] = {}
     for chunk in _in_chunks(every_id):
-        for person in Returnee.objects.filter(pk__in=chunk, merged_into__isnull=True).values(
-            "pk", "sex", "date_of_birth", "operation_id"
-        ):
-            people[person["pk"]] = person
-        for returnee_id, spelling in NameKey.objects.filter(
-            returnee_id__in=chunk, source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS]
-        ).values_list("returnee_id", "spelling"):
-            recorded[returnee_id].append(names.parse(spelling))
         for returnee_id, mother_id, *parts in FamilyMember.objects.filter(
             family__members__returnee_id__in=chunk, relationship=FamilyMember.Relationship.MOTHER
         ).values_list(
@@ -188,6 +215,7 @@ def manifest_matches(
         ):
             if returnee_id != mother_id:
                 mothers[returnee_id] = " ".join(part for part in parts if part)
+    parsed: dict[str, names.Name] = {}
 
     household_mother = {
         row["household"]: " ".join(p for p in (row["family_name"], row["given_name"]) if p)
@@ -196,24 +224,22 @@ def manifest_matches(
     }
     result: dict[int, list[ProbableMatch]] = {}
     for row in rows:
-        ids = found.get(row["line"]) or set()
-        if not ids:
+        people = found.get(row["line"]) or {}
+        if not people:
             continue
         spellings = _distinct_spellings(row_names(row))
         born_on = datetime.date.fromisoformat(row["date_of_birth"]) if row.get("date_of_birth") else None
         mother_name = household_mother.get(row.get("household")) if row.get("relation") == "child" else ""
         mother = names.parse(mother_name) if mother_name else None
         matches = []
-        for pk in ids:
-            person = people.get(pk)
-            if person is None:
-                continue
-            score, kind = _best_name_match(spellings, recorded.get(pk, []))
+        for pk, person in people.items():
+            recorded = [parsed.setdefault(text, names.parse(text)) for text in person["spellings"]]
+            score, kind = _best_name_match(spellings, recorded)
             if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
                 continue
             if row.get("sex") and person["sex"] and row["sex"] != person["sex"]:
                 continue
-            born = person["date_of_birth"]
+            born = person["born"]
             apart = abs((born_on - born).days) if born_on and born else None
             if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
                 continue
@@ -222,7 +248,7 @@ def manifest_matches(
                     pk,
                     score,
                     same_birth=apart is not None and apart <= 366,
-                    same_operation=bool(row.get("operation_id") and row["operation_id"] == person["operation_id"]),
+                    same_operation=bool(row.get("operation_id") and row["operation_id"] == person["operation"]),
                     same_mother=bool(
                         mother and pk in mothers and names.similarity(mother, mothers[pk]) >= DUPLICATE_NAME
                     ),
