@@ -23,7 +23,7 @@ from cases.models import (
 from repat.audit.models import AuditEvent
 from tests.factories import register_returnee
 
-from .files import HEADER, csv_bytes, family, person, xlsx_bytes
+from .files import csv_bytes, family, person, xlsx_bytes
 
 
 def problems(manifest) -> dict[int, list[str]]:
@@ -34,7 +34,7 @@ def test_a_clean_family_previews_without_problems_or_matches(upload):
     manifest = upload(csv_bytes(family()))
     assert manifest.status == ManifestImport.Status.PREVIEWED
     assert problems(manifest) == {}
-    mother, aisha, hamza = manifest.rows
+    _mother, aisha, hamza = manifest.rows
     assert (aisha["date_of_birth"], aisha["precision"]) == ("2016-01-01", "year")
     assert (hamza["date_of_birth"], hamza["precision"]) == ("2019-03-01", "estimated")
     assert aisha["aliases"] == ["Айша", "عائشة"]

@@ -40,7 +40,7 @@ def test_a_csv_in_windows_1251_with_semicolons_is_read():
 def test_a_workbook_is_read_with_its_dates_as_dates():
     rows = family()
     rows[0][7] = datetime.datetime(1990, 5, 4)
-    header, table = read_table(xlsx_bytes(rows))
+    _header, table = read_table(xlsx_bytes(rows))
     assert table[0][1][7] == "1990-05-04"
     assert len(table) == 3
 
@@ -128,7 +128,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
 
 def test_a_hundred_thousand_blank_rows_end_the_sheet_early():
     data = csv_bytes(family()) + b",,,,,,,,,,,,,,\r\n" * 100_000
-    header, rows = read_table(data)
+    _header, rows = read_table(data)
     assert len(rows) == 3
 
 

@@ -161,6 +161,6 @@ def test_the_mapping_form_reads_another_shape(client_for, coordinator, upload, d
 
 def test_an_administrator_imports_into_any_region(posted, administrator, osh):
     rows = [[c.replace("Chüy Oblast", "Osh Oblast") for c in row] for row in family()]
-    client, _response = posted(csv_bytes(rows), user=administrator)
+    _client, _response = posted(csv_bytes(rows), user=administrator)
     manifest = ManifestImport.objects.get()
     assert all(not row["errors"] for row in manifest.rows)
