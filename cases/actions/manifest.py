@@ -13,6 +13,7 @@ not visible to the page until it ends)."""
 import datetime
 import hashlib
 import logging
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,20 +26,35 @@ from django.utils.translation import gettext as _
 from repat.accounts.models import Region, User
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
+from repat.core.sequences import sequence_reserve
 
 from .. import permissions
 from ..manifest import matching
 from ..manifest.reading import MAX_BYTES, ManifestFileError, read_table
 from ..manifest.rows import COLUMNS, Lookups, auto_mapping, missing_columns, read_rows
-from ..models import FamilyMember, ManifestImport, ManifestMapping, Operation, Returnee
-from ..search import duplicates_fingerprint, indexing_deferred
-from .duplicates import DistinctPerson
-from .registration import family_create, family_member_add, returnee_register
+from ..models import (
+    Case,
+    CaseEvent,
+    Family,
+    FamilyMember,
+    LegalRecord,
+    ManifestImport,
+    ManifestMapping,
+    Operation,
+    Returnee,
+    ReturneeAlias,
+)
+from ..search import duplicates_fingerprint, index_returnees, indexing_deferred
+from .base import check_region_overseen
+from .duplicates import DistinctPerson, duplicates_record
+from .events import _raw
+from .registration import family_create, family_member_add, follow_up_after, returnee_register, script_of
 
 log = logging.getLogger(__name__)
 
 LINK, NEW, SKIP = "link", "new", "skip"
 CHOICES = (LINK, NEW, SKIP)
+BULK_BATCH = 1_000
 Status = ManifestImport.Status
 
 
@@ -307,7 +323,8 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
         cache.set(key, 20, 3600)
         try:
             with transaction.atomic(), indexing_deferred():
-                result = _register_all(actor, manifest, rows, found, lambda p: cache.set(key, p, 3600))
+                register = _register_bulk if len(rows) >= settings.REPAT_MANIFEST_BULK_ROWS else _register_all
+                result = register(actor, manifest, rows, found, lambda p: cache.set(key, p, 3600))
                 manifest.result, manifest.status, manifest.progress = result, Status.COMMITTED, 100
                 manifest.committed_at, manifest.error = timezone.now(), ""
                 manifest.save(update_fields=["result", "status", "progress", "committed_at", "error", "updated_at"])
@@ -413,6 +430,143 @@ def _register_all(actor: User, manifest: ManifestImport, rows: list[dict], found
             done += 1
             if done % 25 == 0:
                 progress(20 + 79 * done // max(len(rows), 1))
+    return result
+
+
+def _register_bulk(actor: User, manifest: ManifestImport, rows: list[dict], found: dict, progress) -> dict:
+    """`_register_all` for many rows: the same rows, events and audit trail as `returnee_register`
+    writes for each person, in a few statements per table (about 15 for the file, one audit row per
+    event, and `duplicates_record` for each row with probable matches). The rows were checked by
+    the preview (`read_rows`: dates, regions the actor may use, districts in their region); what
+    the database would refuse still raises and rolls everything back. Rows answered "same person"
+    go through `_register_all` first, so that their household exists."""
+    if not permissions.can_register_returnee(actor):
+        raise PermissionDenied
+    worker = actor if permissions.has_own_caseload(actor) else None
+    decisions = manifest.decisions
+    link_lines = {line for line, d in decisions.items() if d.get("choice") == LINK}
+    linked_households = {row["household"] or f"\0{row['line']}" for row in rows if str(row["line"]) in link_lines}
+    by_household = _households(rows)
+    slow = [
+        row
+        for group in by_household
+        if (group[0]["household"] or f"\0{group[0]['line']}") in linked_households
+        for row in group
+    ]
+    result = (
+        _register_all(actor, manifest, slow, found, progress)
+        if slow
+        else {"families": [], "cases": [], "linked": [], "skipped": []}
+    )
+    result["skipped"] = [
+        row["line"] for row in manifest.rows if decisions.get(str(row["line"]), {}).get("choice") == SKIP
+    ]
+    slow_lines = {row["line"] for row in slow}
+    groups = [group for group in by_household if group[0]["line"] not in slow_lines]
+    fresh = [row for group in groups for row in group]
+    if not fresh:
+        return result
+    operations = Operation.objects.in_bulk({row["operation_id"] for row in fresh})
+    regions = Region.objects.in_bulk(
+        {row["region_id"] for row in fresh} | {row["district_id"] for row in fresh} - {None}
+    )
+    for region_id in sorted({row["region_id"] for row in fresh}):
+        check_region_overseen(regions[region_id])
+
+    prefix = settings.REPAT_CASE_NUMBER_PREFIX
+    numbers: dict[int, Iterator[int]] = {}
+    for year in sorted({row["arrival_date"][:4] for row in fresh}):
+        count = sum(1 for row in fresh if row["arrival_date"][:4] == year)
+        numbers[int(year)] = iter(sequence_reserve(f"case-{prefix}-{year}", count))
+    people = []
+    for row in fresh:
+        returnee = Returnee(**_data(row, operations, regions))
+        returnee.case_number = f"{prefix}-{returnee.arrival_date.year}-{next(numbers[returnee.arrival_date.year]):05d}"
+        # The foreign keys were loaded above: their existence is not asked again row by row.
+        returnee.clean_fields(exclude=["operation", "region", "district"])
+        returnee.clean()
+        people.append(returnee)
+    Returnee.objects.bulk_create(people, batch_size=BULK_BATCH)
+    progress(40)
+    ReturneeAlias.objects.bulk_create(
+        [
+            ReturneeAlias(returnee=person, name=name, script=script_of(name))
+            for person, row in zip(people, fresh, strict=True)
+            for name in dict.fromkeys(alias.strip() for alias in row["aliases"] if alias.strip())
+        ],
+        batch_size=BULK_BATCH,
+    )
+    today = timezone.localdate()
+    follow_up = follow_up_after(Case.Risk.MEDIUM, today)
+    cases = [
+        Case(returnee=person, worker=worker, risk_level=Case.Risk.MEDIUM, opened_on=today, next_follow_up=follow_up)
+        for person in people
+    ]
+    for case in cases:
+        case.clean_fields(exclude=["returnee", "worker"])
+    Case.objects.bulk_create(cases, batch_size=BULK_BATCH)
+    progress(55)
+
+    person_of = {row["line"]: person for person, row in zip(people, fresh, strict=True)}
+    families = []
+    for group in groups:
+        first = person_of[group[0]["line"]]
+        families.append(
+            Family(
+                name=group[0]["family_name"] or group[0]["given_name"],
+                region=first.region,
+                district=first.district,
+                locality=first.locality,
+            )
+        )
+    Family.objects.bulk_create(families, batch_size=BULK_BATCH)
+    members = [
+        FamilyMember(
+            family=family,
+            returnee=person_of[row["line"]],
+            relationship=row["relation"],
+            is_head=position == 0,
+            notes=row["notes"],
+        )
+        for family, group in zip(families, groups, strict=True)
+        for position, row in enumerate(group)
+    ]
+    FamilyMember.objects.bulk_create(members, batch_size=BULK_BATCH)
+    progress(65)
+
+    family_of = {member.returnee_id: member.family for member in members}
+    opened = {"worker": [None, _raw(worker)], "risk_level": [None, Case.Risk.MEDIUM]}
+    events = []
+    for case in cases:
+        events.append(CaseEvent(case=case, kind=CaseEvent.Kind.REGISTERED, actor=actor, changes={}))
+        events.append(CaseEvent(case=case, kind=CaseEvent.Kind.OPENED, actor=actor, changes=opened))
+        family = family_of[case.returnee_id]
+        events.append(
+            CaseEvent(
+                case=case, kind=CaseEvent.Kind.FAMILY_JOINED, actor=actor, changes={"family": [None, family.name]}
+            )
+        )
+    CaseEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
+    for event in events:  # as case_event_write records each event
+        audit.record(
+            actor=actor,
+            action=AuditEvent.Action.CHANGE,
+            obj=event.case,
+            case_id=event.case.pk,
+            detail=event.kind,
+            changes=audit.masked(event.changes, LegalRecord.FIELDS),
+        )
+    progress(90)
+    for row in fresh:
+        matches = found.get(row["line"], [])
+        if matches:
+            reason = decisions.get(str(row["line"]), {}).get("reason", "").strip()
+            if not reason:
+                raise ValidationError(_("Say why this is a different person."))
+            duplicates_record(actor=actor, returnee=person_of[row["line"]], matches=matches, reason=reason)
+    index_returnees([person.pk for person in people])  # bulk_create sends no signal to the index
+    result["families"] += [family.pk for family in families]
+    result["cases"] += [case.pk for case in cases]
     return result
 
 

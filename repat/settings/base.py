@@ -514,4 +514,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # most this many bytes is read in it; larger ones go to a Celery task with a progress bar.
 REPAT_MANIFEST_SYNC_ROWS = int(os.environ.get("REPAT_MANIFEST_SYNC_ROWS", "100"))
 REPAT_MANIFEST_SYNC_BYTES = int(os.environ.get("REPAT_MANIFEST_SYNC_BYTES", "20000"))
+# From this many people a manifest is registered by the bulk path (cases/actions/manifest.py).
+REPAT_MANIFEST_BULK_ROWS = int(os.environ.get("REPAT_MANIFEST_BULK_ROWS", "20"))
 FILE_UPLOAD_PERMISSIONS = 0o600

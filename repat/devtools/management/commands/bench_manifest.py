@@ -104,7 +104,7 @@ class Command(BaseCommand):
         writer.writerow(
             ["household", "relation", "family_name", "given_name", "sex", "birth_date", "operation", "region"]
         )
-        written, household = 0, 0
+        written, household, seen = 0, 0, set()
         families = seed_names.KYRGYZ_FAMILY + seed_names.UZBEK_FAMILY + seed_names.KAZAKH_FAMILY
         while written < rows:
             household += 1
@@ -118,6 +118,9 @@ class Command(BaseCommand):
             for relation, given, sex, born in members:
                 if written >= rows:
                     break
+                if (family, given, born) in seen:  # the same person twice in one file is refused
+                    continue
+                seen.add((family, given, born))
                 if known and rng.random() < 0.1:
                     person = known.pop()
                     given, sex = person["given_name"], "F" if person["sex"] == "female" else "M"
