@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 LINK, NEW, SKIP = "link", "new", "skip"
 CHOICES = (LINK, NEW, SKIP)
 BULK_BATCH = 1_000
+# People registered or changed between a preview and its commit above which the commit looks every
+# row up again rather than only against them.
+RECHECK_ALL = 5_000
 Status = ManifestImport.Status
 
 
@@ -170,6 +173,7 @@ def manifest_preview(*, manifest_id: int) -> ManifestImport | None:
         operation=manifest.operation,
         region=manifest.region,
     )
+    checked_at = timezone.now()
     _attach_matches(actor, rows, progress)
     decisions = {
         line: answer
@@ -178,9 +182,20 @@ def manifest_preview(*, manifest_id: int) -> ManifestImport | None:
     }
     manifest.rows, manifest.decisions = rows, decisions
     manifest.status, manifest.progress, manifest.error = Status.PREVIEWED, 100, ""
+    manifest.previewed_at = checked_at
     with transaction.atomic():
         manifest.save(
-            update_fields=["header", "mapping", "rows", "decisions", "status", "progress", "error", "updated_at"]
+            update_fields=[
+                "header",
+                "mapping",
+                "rows",
+                "decisions",
+                "status",
+                "progress",
+                "error",
+                "previewed_at",
+                "updated_at",
+            ]
         )
         audit.record(
             actor=actor,
@@ -303,17 +318,12 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
     cache.set(key, 5, 3600)
     rows = [row for row in manifest.rows if manifest.decisions.get(str(row["line"]), {}).get("choice") != SKIP]
     with translation.override(actor.language or settings.LANGUAGE_CODE):
-        found = matching.manifest_matches(actor, rows)
-        changed = [
-            row
-            for row in rows
-            if sorted(m.returnee_id for m in found.get(row["line"], [])) != sorted(m["id"] for m in row["matches"])
-        ]
+        found, changed = _matches_again(actor, manifest, rows)
         if changed:
             by_line = {row["line"]: row for row in manifest.rows}
-            for row in changed:
-                by_line[row["line"]]["matches"] = [matching.match_to_json(m) for m in found.get(row["line"], [])]
-                manifest.decisions.pop(str(row["line"]), None)
+            for line, matches in changed.items():
+                by_line[line]["matches"] = [matching.match_to_json(m) for m in matches]
+                manifest.decisions.pop(str(line), None)
             manifest.status, manifest.progress = Status.PREVIEWED, 100
             manifest.error = _(
                 "People were registered since the preview who may be the same as some rows: answer for them again."
@@ -348,6 +358,35 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
         finally:
             cache.delete(key)
     return manifest
+
+
+def _matches_again(actor: User, manifest: ManifestImport, rows: list[dict]) -> tuple[dict, dict]:
+    """The rows' probable matches at the commit, and {row line: its new matches} for the rows whose
+    matches are not the ones answered. Only the people registered or changed since the preview can
+    make a difference, so only they are looked up (all again if there are more than RECHECK_ALL)."""
+    answered = {row["line"]: [matching.match_from_json(m) for m in row["matches"]] for row in rows}
+    recent = None
+    if manifest.previewed_at is not None:
+        recent = list(
+            Returnee.objects.filter(updated_at__gte=manifest.previewed_at).values_list("pk", flat=True)[
+                : RECHECK_ALL + 1
+            ]
+        )
+    if recent is None or len(recent) > RECHECK_ALL:
+        found = matching.manifest_matches(actor, rows)
+        changed = {
+            row["line"]: found.get(row["line"], [])
+            for row in rows
+            if sorted(m.returnee_id for m in found.get(row["line"], [])) != sorted(m["id"] for m in row["matches"])
+        }
+        return found, changed
+    fresh = matching.manifest_matches(actor, rows, among=recent) if recent else {}
+    changed = {}
+    for line, matches in fresh.items():
+        known = {m.returnee_id for m in answered.get(line, [])}
+        if any(m.returnee_id not in known for m in matches):
+            changed[line] = answered.get(line, []) + [m for m in matches if m.returnee_id not in known]
+    return answered, changed
 
 
 def _households(rows: list[dict]) -> list[list[dict]]:

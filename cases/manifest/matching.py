@@ -83,7 +83,7 @@ _PROBE_SQL = (
     "SELECT p.i, n.returnee_id, n.spelling, r.sex, r.date_of_birth, r.operation_id"
     " FROM unnest(%s::int[], %s::text[], %s::date[], {arrays}) AS p(i, sex, born, {groups})"
     " CROSS JOIN LATERAL (SELECT k.returnee_id, k.spelling FROM cases_namekey k"
-    " WHERE {overlaps} AND k.source IN ('name', 'alias') LIMIT %s) n"
+    " WHERE {overlaps} AND k.source IN ('name', 'alias'){among} LIMIT %s) n"
     " JOIN cases_returnee r ON r.id = n.returnee_id"
     " WHERE r.merged_into_id IS NULL AND (p.sex = '' OR r.sex = p.sex)"
     " AND (p.born IS NULL OR r.date_of_birth IS NULL"
@@ -91,8 +91,9 @@ _PROBE_SQL = (
 )
 
 
-def _probe_sql(k: int) -> str:
+def _probe_sql(k: int, among: bool = False) -> str:
     return _PROBE_SQL.format(
+        among=" AND k.returnee_id = ANY(%s)" if among else "",
         arrays=", ".join(["%s::text[]"] * k),
         groups=", ".join(f"g{n}" for n in range(k)),
         overlaps=" AND ".join(f"string_to_array(k.blocking, ' ') && string_to_array(p.g{n}, ' ')" for n in range(k)),
@@ -102,7 +103,7 @@ def _probe_sql(k: int) -> str:
 Found = dict[int, dict[int, dict]]  # {row line: {returnee id: {"spellings": [...], "sex", "born", "operation"}}}
 
 
-def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], progress) -> Found:
+def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], progress, among=None) -> Found:
     found: Found = defaultdict(dict)
     by_size: dict[int, list] = defaultdict(list)
     for probe in probes:
@@ -117,11 +118,12 @@ def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], p
                     [probe[1] for probe in chunk],
                     [probe[2] for probe in chunk],
                     *([probe[3][n] for probe in chunk] for n in range(k)),
+                    *([sorted(among)] if among is not None else []),
                     PER_PROBE,
                     DUPLICATE_BIRTH_DAYS,
                     DUPLICATE_BIRTH_DAYS,
                 ]
-                cursor.execute(_probe_sql(k), params)
+                cursor.execute(_probe_sql(k, among is not None), params)
                 for index, returnee_id, spelling, sex, born, operation_id in cursor.fetchall():
                     person = found[chunk[index][0]].setdefault(
                         returnee_id, {"spellings": [], "sex": sex, "born": born, "operation": operation_id}
@@ -133,15 +135,18 @@ def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], p
     return found
 
 
-def _answer_scan(probes: list[tuple[int, str, datetime.date | None, list[str]]]) -> Found:
+def _answer_scan(probes: list[tuple[int, str, datetime.date | None, list[str]]], among=None) -> Found:
     """Without PostgreSQL's indexes (SQLite): the first UNINDEXED_SCAN index rows, in memory, a
     word near another when they share most of their trigrams (what the vocabulary lookup does)."""
     from ..models import NameKey
 
+    keys = NameKey.objects.filter(
+        source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS], returnee__merged_into__isnull=True
+    )
+    if among is not None:
+        keys = keys.filter(returnee_id__in=among)
     rows = list(
-        NameKey.objects.filter(
-            source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS], returnee__merged_into__isnull=True
-        ).values_list(
+        keys.values_list(
             "returnee_id", "blocking", "spelling", "returnee__sex", "returnee__date_of_birth", "returnee__operation_id"
         )[:UNINDEXED_SCAN]
     )
@@ -163,7 +168,7 @@ def _answer_scan(probes: list[tuple[int, str, datetime.date | None, list[str]]])
     return found
 
 
-def candidates(rows: list[dict], progress: Callable[[int, int], None] | None = None) -> Found:
+def candidates(rows: list[dict], progress: Callable[[int, int], None] | None = None, among=None) -> Found:
     """The recorded people worth comparing with each row, with what the comparison needs, in a few
     statements: one probe per spelling of a row, each word of it or a word near it."""
     spellings_of = {row["line"]: _distinct_spellings(row_names(row)) for row in rows}
@@ -184,8 +189,8 @@ def candidates(rows: list[dict], progress: Callable[[int, int], None] | None = N
             if groups:
                 probes.append((row["line"], row.get("sex") or "", born, groups))
     if connection.vendor == "postgresql":
-        return _answer_pg(probes, progress)
-    return _answer_scan(probes)
+        return _answer_pg(probes, progress, among)
+    return _answer_scan(probes, among)
 
 
 def _in_chunks(ids: Iterable[int]) -> Iterable[list[int]]:
@@ -195,14 +200,14 @@ def _in_chunks(ids: Iterable[int]) -> Iterable[list[int]]:
 
 
 def manifest_matches(
-    user, rows: list[dict], *, progress: Callable[[int, int], None] | None = None
+    user, rows: list[dict], *, progress: Callable[[int, int], None] | None = None, among: list[int] | None = None
 ) -> dict[int, list[ProbableMatch]]:
     """{row line: its probable matches, best first} for the rows of a manifest, each match saying
     whether `user` may see the person (the rules of `probable_duplicates`). `rows`: as
     `cases.manifest.rows.read_rows` gives them; a child's mother is the household's mother row."""
     from ..models import FamilyMember
 
-    found = candidates(rows, progress)
+    found = candidates(rows, progress, among)
     every_id = {pk for people in found.values() for pk in people}
     if not every_id:
         return {}

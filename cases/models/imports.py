@@ -57,6 +57,9 @@ class ManifestImport(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     # A file-level problem (as shown to the uploader), or why the commit stopped.
     error = models.TextField(blank=True)
+    # When the preview's duplicate check ran: the commit looks again only at people registered or
+    # changed since (cases/actions/manifest.py).
+    previewed_at = models.DateTimeField(null=True, blank=True)
     committed_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
