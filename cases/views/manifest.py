@@ -54,13 +54,17 @@ class ManifestListView(PermissionMixin, TemplateView):
 
 
 class ManifestMixin(PermissionMixin):
-    """An import's pages: 403 for a role that never imports, 404 for someone else's import."""
+    """An import's pages: someone else's import is not there (404), as any object one may not see;
+    a method the page does not take is refused first (405 says nothing about the import)."""
 
     permission = staticmethod(permissions.can_import_manifests)
 
+    def dispatch(self, request, *args, **kwargs):
+        if not hasattr(self, request.method.lower()):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def load_objects(self):
-        if not permissions.can_import_manifests(self.request.user):
-            return
         self.manifest = get_object_or_404(
             permissions.manifests_visible_to(self.request.user).select_related("operation", "region"),
             pk=self.kwargs["pk"],
@@ -222,7 +226,8 @@ class ManifestFileView(ManifestMixin, View):
 class ManifestTemplateView(PermissionMixin, View):
     permission = staticmethod(permissions.can_import_manifests)
 
-    def get(self, request, fmt):
+    def get(self, request):
+        fmt = request.GET.get("format", "csv")
         if fmt == "xlsx":
             response = HttpResponse(
                 template_xlsx(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -26,17 +26,16 @@ def posted(client_for, coordinator, django_capture_on_commit_callbacks, operatio
 
 
 @pytest.mark.parametrize("role", ["worker", "supervisor", "provider_user"])
-def test_other_roles_get_403_on_every_manifest_page(client_for, request, role, upload):
+def test_other_roles_get_403_and_see_no_import(client_for, request, role, upload):
     manifest = upload(csv_bytes(family()))
     client = client_for(request.getfixturevalue(role))
-    for url in (
-        reverse("cases:manifest_list"),
-        reverse("cases:manifest_template", args=["xlsx"]),
-        manifest.get_absolute_url(),
-        reverse("cases:manifest_file", args=[manifest.pk]),
-    ):
-        assert client.get(url).status_code == 403, url
-    assert client.post(reverse("cases:manifest_commit", args=[manifest.pk])).status_code == 403
+    assert client.get(reverse("cases:manifest_list")).status_code == 403
+    assert client.post(reverse("cases:manifest_list")).status_code == 403
+    assert client.get(reverse("cases:manifest_template") + "?format=xlsx").status_code == 403
+    for url in (manifest.get_absolute_url(), reverse("cases:manifest_file", args=[manifest.pk])):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("cases:manifest_commit", args=[manifest.pk])).status_code == 404
+    assert ManifestImport.objects.get().status == "previewed"
 
 
 def test_another_coordinators_import_is_not_there(client_for, osh_coordinator, upload):
@@ -48,9 +47,9 @@ def test_another_coordinators_import_is_not_there(client_for, osh_coordinator, u
 
 def test_the_template_downloads_with_the_published_columns(client_for, coordinator):
     client = client_for(coordinator)
-    response = client.get(reverse("cases:manifest_template", args=["csv"]))
+    response = client.get(reverse("cases:manifest_template") + "?format=csv")
     assert response.content.decode("utf-8-sig").strip() == ",".join(HEADER)
-    response = client.get(reverse("cases:manifest_template", args=["xlsx"]))
+    response = client.get(reverse("cases:manifest_template") + "?format=xlsx")
     from cases.manifest.reading import XLSX, sniff
 
     assert sniff(response.content) == XLSX

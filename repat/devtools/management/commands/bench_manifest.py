@@ -76,6 +76,12 @@ class Command(BaseCommand):
         if not commit:
             ManifestImport.objects.filter(pk=manifest.pk).delete() if database not in SHARED else None
             return
+        problems = [row for row in manifest.rows if row["errors"]]
+        if problems:  # made-up data can put one person twice in a file: those rows are left out
+            clean = [row for row in manifest.rows if not row["errors"]]
+            ManifestImport.objects.filter(pk=manifest.pk).update(rows=clean)
+            manifest.refresh_from_db()
+            self.stdout.write(f"left out {len(problems)} rows with problems before the commit")
         decisions = {
             str(row["line"]): {"choice": "new", "reason": "bench_manifest"} for row in manifest.rows if row["matches"]
         }
