@@ -22,10 +22,12 @@ run: setup
 	$(PY) -m repat.devserver
 
 # The suite runs in parallel (pytest-xdist): one process per CPU core, at most 4. TEST_WORKERS=0 runs
-# it in this process; the scheduling options are in pyproject.toml.
+# it in this process; the scheduling options are in pyproject.toml. TEST_ARGS passes pytest options
+# (a file, `-k`, `-m "not own_servers"`).
 TEST_WORKERS ?= auto
+TEST_ARGS ?=
 test: setup
-	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4
+	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(TEST_ARGS)
 
 lint: $(VENV)/.installed
 	@mkdir -p var

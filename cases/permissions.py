@@ -405,3 +405,22 @@ def duplicate_deciders(returnee: Returnee, candidate: Returnee):
     if regional.exists():
         return regional.distinct()
     return User.objects.filter(User.administrators(), is_active=True)
+
+
+def duplicate_mergers(returnee: Returnee, candidate: Returnee):
+    """Who is asked to merge two records a coordinator found to be one person: the active
+    supervisors whose regions hold both (`can_merge_records`), or the active administrators."""
+    supervisors = User.objects.filter(role=User.Role.SUPERVISOR, is_active=True, regions=returnee.region_id).filter(
+        regions=candidate.region_id
+    )
+    if supervisors.exists():
+        return supervisors.distinct()
+    return User.objects.filter(User.administrators(), is_active=True)
+
+
+def can_merge_both(user, decision: DuplicateDecision) -> bool:
+    """May `user` merge the two records of a decision (both still unmerged)?"""
+    records = (decision.returnee, decision.candidate)
+    if any(r.merged_into_id for r in records):
+        return False
+    return all(can_merge_records(user, r.case) for r in records)

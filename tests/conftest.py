@@ -20,6 +20,19 @@ from .factories import CaseFactory, ReturneeFactory, UserFactory, region
 from .objectstore import running_object_store
 from .services.factories import ProviderFactory, ProviderStaffFactory, service
 
+OWN_SERVERS = ("tests/ops/", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that start servers of their own (gunicorn, redis-server, a Celery worker, Chromium, an
+    object store) are marked `own_servers`: what they prove is about the production stack, so CI runs
+    them once, in its PostgreSQL + Redis pass, and leaves them out of its second pass on the embedded
+    defaults (`make test TEST_ARGS='-m "not own_servers"'`)."""
+    for item in items:
+        path = item.nodeid
+        if path.startswith(OWN_SERVERS) or item.get_closest_marker("real_stack") or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.own_servers)
+
 
 @pytest.fixture(autouse=True, scope="session")
 def audit_trail_flushable():

@@ -109,7 +109,8 @@ def duplicates_record(
 def duplicate_decide(*, actor: User, decision: DuplicateDecision, same: bool, reason: str = "") -> DuplicateDecision:
     """A coordinator's, supervisor's or administrator's answer to a probable duplicate the
     registering worker could not see: the same person (to be merged) or different people (with
-    a reason). Written on the registered person's timeline."""
+    a reason). Written on both people's timelines. "The same person" decided by someone who may
+    not merge (a coordinator) asks those who may (`duplicate_mergers`) to do it."""
     decision = DuplicateDecision.objects.select_for_update().get(pk=decision.pk)
     if not permissions.duplicate_decisions_visible_to(actor).filter(pk=decision.pk).exists():
         raise PermissionDenied
@@ -128,6 +129,17 @@ def duplicate_decide(*, actor: User, decision: DuplicateDecision, same: bool, re
     changes = {"status": [old, decision.status]}
     if reason:
         changes["decision_reason"] = [None, reason]
-    case = decision.returnee.case
-    case_event_write(case=case, kind=CaseEvent.Kind.DUPLICATE_DECIDED, actor=actor, changes=changes, subject=decision)
+    returnee, candidate = decision.returnee, decision.candidate
+    for case in {returnee.case, candidate.case}:
+        case_event_write(
+            case=case, kind=CaseEvent.Kind.DUPLICATE_DECIDED, actor=actor, changes=changes, subject=decision
+        )
+    if same and not permissions.can_merge_both(actor, decision):
+        mergers = permissions.duplicate_mergers(returnee, candidate).values_list("pk", flat=True)
+        notify(
+            item_type=Item.DUPLICATE,
+            item_id=decision.pk,
+            case_id=returnee.case.pk,
+            recipients=[pk for pk in mergers if pk != actor.pk],
+        )
     return decision

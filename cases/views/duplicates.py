@@ -34,11 +34,20 @@ class DuplicateDecideView(PermissionMixin, ActionFormMixin, FormView):
         actions.duplicate_decide(
             actor=self.request.user, decision=self.decision, same=same, reason=form.cleaned_data["reason"]
         )
-        if same:
+        if same and permissions.can_merge_both(self.request.user, self.decision):
             messages.success(self.request, _("Recorded as the same person: merge the two records."))
             return merge_url(self.decision)
+        if same:
+            messages.success(
+                self.request, _("Recorded as the same person. A supervisor has been asked to merge the two records.")
+            )
+            return self.request.path
         messages.success(self.request, _("Recorded as different people."))
         return self.decision.returnee.get_absolute_url()
+
+    def can_merge(self, decision) -> bool:
+        same = decision.status == decision.Status.SAME
+        return same and permissions.can_merge_both(self.request.user, decision)
 
     def get_context_data(self, **kwargs):
         decision = self.decision
@@ -47,6 +56,7 @@ class DuplicateDecideView(PermissionMixin, ActionFormMixin, FormView):
         mothers = selectors.mothers_of([decision.returnee, decision.candidate])
         return super().get_context_data(
             decision=decision,
+            merge_url=merge_url(decision) if self.can_merge(decision) else "",
             people=[
                 (decision.returnee, mothers.get(decision.returnee_id, "")),
                 (decision.candidate, mothers.get(decision.candidate_id, "")),

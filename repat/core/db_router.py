@@ -10,7 +10,9 @@ there, the primary answers
 - once the request has written anything through the ORM (a person who just saved a record must find
   it: the request is pinned to the primary from its first write on),
 - when the replica does not answer: it is tried with a short connect timeout, then left alone for
-  REPAT_REPLICA_RETRY_SECONDS, and the page is served from the primary rather than failing.
+  REPAT_REPLICA_RETRY_SECONDS, and the page is served from the primary rather than failing;
+- when the replica is more than REPAT_REPLICA_MAX_LAG_SECONDS behind (replay stuck or slow), asked
+  at most every REPAT_REPLICA_LAG_CHECK_SECONDS per process: a figure an hour old is a wrong figure.
 
 Writes and migrations always go to the primary. Without DATABASE_REPLICA_URL the router is not
 installed and `reading_replica()` changes nothing.
@@ -46,6 +48,14 @@ _unit: ContextVar[_Unit | None] = ContextVar("repat_db_unit", default=None)
 _scope: ContextVar[str | None] = ContextVar("repat_replica_scope", default=None)
 # Until when (time.monotonic()) this process leaves a replica that did not answer alone.
 _down_until = 0.0
+# When this process last asked the replica how far behind it is, and whether it was too far.
+_lag = {"checked": float("-inf"), "too_far": False}
+
+# Seconds behind the primary: 0 when the replica has replayed all it received (or is no replica).
+LAG_SQL = (
+    "SELECT CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+    "ELSE COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), 0) END"
+)
 
 
 def replica_configured() -> bool:
@@ -69,7 +79,33 @@ def _replica_answers() -> bool:
             settings.REPAT_REPLICA_RETRY_SECONDS,
         )
         return False
-    return True
+    return not _too_far_behind(connection)
+
+
+def replica_lag_seconds(connection) -> float:
+    """How many seconds of the primary's commits the replica has received but not replayed yet."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute(LAG_SQL)
+        return float(cursor.fetchone()[0])
+
+
+def _too_far_behind(connection) -> bool:
+    limit = settings.REPAT_REPLICA_MAX_LAG_SECONDS
+    if not limit:
+        return False
+    now = time.monotonic()
+    if now - _lag["checked"] < settings.REPAT_REPLICA_LAG_CHECK_SECONDS:
+        return _lag["too_far"]
+    try:
+        too_far = replica_lag_seconds(connection) > limit
+    except Exception:  # noqa: BLE001 - a replica that cannot say how far behind it is is not used
+        too_far = True
+    if too_far and not _lag["too_far"]:
+        logger.warning("The database replica is more than %s s behind; reading from the primary.", limit)
+    _lag.update(checked=now, too_far=too_far)
+    return too_far
 
 
 def _primary_required() -> bool:

@@ -10,9 +10,11 @@ import datetime
 import json
 import logging
 import re
+import time
 import traceback
 import uuid
 
+from django.conf import settings
 from django.utils.log import AdminEmailHandler
 
 request_id_var = contextvars.ContextVar("request_id", default="")
@@ -148,14 +150,44 @@ def error_summary(record: logging.LogRecord) -> tuple[str, str]:
     return subject.replace("\n", " "), "\n".join(body)
 
 
+def error_key(record: logging.LogRecord, subject: str) -> str:
+    """What makes two errors "the same" for the e-mail's rate limit: the subject and where it was raised."""
+    if record.exc_info and record.exc_info[2]:
+        frame = traceback.extract_tb(record.exc_info[2])[-1]
+        return f"{subject} {frame.filename}:{frame.lineno}"
+    return f"{subject} {record.pathname}:{record.lineno}"
+
+
 class PrivateAdminEmailHandler(AdminEmailHandler):
     """Django's error e-mail to ADMINS, without what Django puts in it: no request (GET, POST,
-    cookies, headers), no local variables, no settings, no exception text (error_summary)."""
+    cookies, headers), no local variables, no settings, no exception text (error_summary).
+
+    The same error (`error_key`) is e-mailed at most once every REPAT_ERROR_MAIL_INTERVAL_SECONDS per
+    process, the next e-mail saying how many were held back: an outage that fails every request
+    must not bury the administrators (and the mail server) under thousands of identical e-mails."""
+
+    KEYS_KEPT = 500
 
     def __init__(self, *args, **kwargs):
         kwargs["include_html"] = False
         super().__init__(*args, **kwargs)
+        self.sent: dict[str, list] = {}  # key -> [when last sent (monotonic), how many held back since]
 
     def emit(self, record: logging.LogRecord) -> None:
         subject, body = error_summary(record)
+        key, now = error_key(record, subject), time.monotonic()
+        last = self.sent.get(key)
+        if last is not None and now - last[0] < settings.REPAT_ERROR_MAIL_INTERVAL_SECONDS:
+            last[1] += 1
+            return
+        if last is not None and last[1]:
+            interval = settings.REPAT_ERROR_MAIL_INTERVAL_SECONDS
+            body += (
+                f"\n{last[1]} more like this since the last e-mail were not sent"
+                f" (one e-mail per error every {interval:g} s)."
+            )
+        if len(self.sent) >= self.KEYS_KEPT:
+            self.sent.pop(next(iter(self.sent)))
+        self.sent.pop(key, None)
+        self.sent[key] = [now, 0]
         self.send_mail(subject, body, fail_silently=True)

@@ -142,6 +142,9 @@ REPAT_WEB_STATEMENT_TIMEOUT_MS = int(os.environ.get("REPAT_WEB_STATEMENT_TIMEOUT
 # exports): repat/core/db_router.py decides, and falls back to the primary when it does not answer.
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 REPAT_REPLICA_RETRY_SECONDS = float(os.environ.get("REPAT_REPLICA_RETRY_SECONDS", "30"))
+# A replica further behind than this is not read (0: no limit); how often each process asks.
+REPAT_REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPAT_REPLICA_MAX_LAG_SECONDS", "30"))
+REPAT_REPLICA_LAG_CHECK_SECONDS = float(os.environ.get("REPAT_REPLICA_LAG_CHECK_SECONDS", "5"))
 DATABASE_ROUTERS = []
 if DATABASE_REPLICA_URL:
     DATABASES["replica"] = dj_database_url.parse(
@@ -416,6 +419,8 @@ REPAT_LOG_FORMAT = os.environ.get("REPAT_LOG_FORMAT", "json")
 ADMINS = [(address, address) for address in env_list("DJANGO_ADMINS")]
 SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 EMAIL_SUBJECT_PREFIX = "[Repat] "
+# The same error is e-mailed to ADMINS at most once in this many seconds per process (repat/core/logs.py).
+REPAT_ERROR_MAIL_INTERVAL_SECONDS = float(os.environ.get("REPAT_ERROR_MAIL_INTERVAL_SECONDS", "600"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

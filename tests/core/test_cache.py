@@ -78,6 +78,7 @@ class Clock:
         return self.now
 
 
+@pytest.mark.own_servers
 def test_the_cache_is_used_again_once_redis_answers(redis_server, monkeypatch, caplog):
     clock = Clock()
     monkeypatch.setattr(cache_module, "time", clock)
@@ -96,6 +97,7 @@ def test_the_cache_is_used_again_once_redis_answers(redis_server, monkeypatch, c
     assert [record.getMessage() for record in caplog.records] == ["Cache available again."]
 
 
+@pytest.mark.own_servers
 def test_errors_other_than_an_unreachable_redis_are_raised(redis_server):
     redis_server.start()
     cache = cache_at(redis_server.url)

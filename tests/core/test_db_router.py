@@ -181,3 +181,61 @@ def test_a_replica_that_does_not_answer_is_left_alone_and_the_primary_reads(unre
     monkeypatch.setattr(connections[REPLICA], "ensure_connection", tried)
     with reading_replica():
         assert read() == DEFAULT_DB_ALIAS
+
+
+@pytest.fixture
+def lagging_replica(db, monkeypatch):
+    """A "replica" alias that answers and says how far behind it is through `lag`, a list whose
+    last value it reports; each time it is asked is counted."""
+    primary = connections[DEFAULT_DB_ALIAS]
+    monkeypatch.setitem(connections.settings, REPLICA, connections.settings[DEFAULT_DB_ALIAS])
+    monkeypatch.setattr(db_router, "replica_configured", lambda: True)
+    monkeypatch.setattr(db_router, "_down_until", 0.0)
+    monkeypatch.setattr(db_router, "_lag", {"checked": float("-inf"), "too_far": False})
+    replica = connections[REPLICA]
+    monkeypatch.setattr(replica, "ensure_connection", lambda: None)  # it answers
+    monkeypatch.setattr(replica, "close_if_health_check_failed", lambda: None)
+    lag, asked = [0.0], []
+
+    def replica_lag_seconds(connection):
+        asked.append(connection.alias)
+        return lag[-1]
+
+    monkeypatch.setattr(db_router, "replica_lag_seconds", replica_lag_seconds)
+    primary.in_atomic_block = False
+    try:
+        yield lag, asked
+    finally:
+        primary.in_atomic_block = True
+        connections[REPLICA].close()
+        del connections[REPLICA]
+
+
+def test_a_replica_too_far_behind_is_not_read_until_it_catches_up(lagging_replica, settings, monkeypatch, caplog):
+    lag, asked = lagging_replica
+    settings.REPAT_REPLICA_MAX_LAG_SECONDS = 30
+    clock = [1000.0]
+    monkeypatch.setattr(db_router.time, "monotonic", lambda: clock[-1])
+
+    lag.append(45.0)  # replay is stuck three quarters of a minute behind
+    with caplog.at_level(logging.WARNING, logger="repat.core.db_router"), reading_replica():
+        assert read() == DEFAULT_DB_ALIAS
+    assert caplog.messages == ["The database replica is more than 30 s behind; reading from the primary."]
+
+    lag.append(0.0)  # caught up, but the answer is kept for REPAT_REPLICA_LAG_CHECK_SECONDS
+    clock.append(1001.0)
+    with reading_replica():
+        assert read() == DEFAULT_DB_ALIAS
+    assert asked == [REPLICA]
+
+    clock.append(1000.0 + settings.REPAT_REPLICA_LAG_CHECK_SECONDS + 1)
+    with reading_replica():
+        assert read() == REPLICA
+    assert asked == [REPLICA, REPLICA]
+
+    settings.REPAT_REPLICA_MAX_LAG_SECONDS = 0  # no limit: the lag is not asked
+    clock.append(clock[-1] + 60)
+    lag.append(3600.0)
+    with reading_replica():
+        assert read() == REPLICA
+    assert len(asked) == 2

@@ -90,6 +90,7 @@ def test_storage_that_cannot_be_read_is_not_ready(client, monkeypatch):
     assert body(response)["checks"]["storage"] == "failing"
 
 
+@pytest.mark.own_servers
 def test_ready_on_an_object_store_and_not_when_it_stops(client, settings, tmp_path):
     with running_object_store(tmp_path / "moto") as store:
         store.new_bucket()

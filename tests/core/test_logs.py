@@ -229,3 +229,42 @@ def test_a_failed_task_report_keeps_the_message_template_not_its_arguments():
     assert "Aisha" not in subject + body
     assert subject == "ERROR: celery.app.trace: RuntimeError"
     assert "Message (without its values): Task %(name)s[%(id)s] %(description)s: %(exc)s" in body
+
+
+def test_the_same_error_is_e_mailed_once_per_interval_with_the_count_held_back(settings, monkeypatch):
+    # given: ADMINS, ten minutes between two e-mails of one error, and a clock we move
+    settings.ADMINS = [("Operations", "ops@example.org")]
+    settings.REPAT_ERROR_MAIL_INTERVAL_SECONDS = 600
+    clock = [5000.0]
+    monkeypatch.setattr(logs.time, "monotonic", lambda: clock[-1])
+    handler = logs.PrivateAdminEmailHandler()
+
+    def fail(exception):
+        try:
+            raise exception
+        except (ConnectionError, KeyError):
+            import sys
+
+            return logging.LogRecord(
+                "django.request", logging.ERROR, __file__, 1, "Internal Server Error", (), sys.exc_info()
+            )
+
+    # when: the database is down and every request fails the same way, and something else fails once
+    for _ in range(50):
+        handler.emit(fail(ConnectionError("down")))
+    handler.emit(fail(KeyError("other")))
+
+    # then: one e-mail per error
+    assert [m.subject for m in mail.outbox] == [
+        "[Repat] ERROR: django.request: ConnectionError",
+        "[Repat] ERROR: django.request: KeyError",
+    ]
+
+    # when: ten minutes later it fails again: e-mailed, with how many were held back
+    clock.append(5000.0 + 601)
+    handler.emit(fail(ConnectionError("down")))
+    assert len(mail.outbox) == 3
+    assert (
+        "49 more like this since the last e-mail were not sent (one e-mail per error every 600 s)."
+        in mail.outbox[2].body
+    )

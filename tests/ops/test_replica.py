@@ -54,6 +54,18 @@ WRITE_THEN_SEARCH = textwrap.dedent(
 )
 
 
+LAG = (
+    "import time; from django.db import connections; from repat.core.db_router import replica_lag_seconds; "
+    "time.sleep(1.1); print(replica_lag_seconds(connections['replica']))"
+)
+
+
+def replica_lag(env) -> float:
+    script = manage(env, "shell", "-c", LAG, timeout=60)
+    assert script.returncode == 0, script.stderr[-3000:]
+    return float(script.stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture
 def servers():
     servers = PrimaryAndReplica()
@@ -74,6 +86,7 @@ def test_searches_read_from_the_replica_unless_the_request_wrote_and_pages_survi
         DATABASE_REPLICA_URL=servers.replica.url(DATABASE),
         REPAT_VAR_DIR=str(tmp_path / "var"),
         REPAT_REPLICA_RETRY_SECONDS="60",
+        REPAT_REPLICA_MAX_LAG_SECONDS="600",  # while replay is paused below, the replica is still read
     )
     web = Gunicorn(env, tmp_path / "gunicorn.log")
     try:
@@ -107,9 +120,13 @@ def test_searches_read_from_the_replica_unless_the_request_wrote_and_pages_survi
         assert "Replicova" not in export.text
         assert "Replicova" in browser.get("/").text
 
+        # the replica knows how far behind it is (what REPAT_REPLICA_MAX_LAG_SECONDS is held against)
+        assert replica_lag(env) >= 1.0
+
         # when replay resumes, the search finds them
         servers.replica.sql("SELECT pg_wal_replay_resume()")
         wait_until(servers.caught_up, 10, "the replica to replay")
+        assert replica_lag(env) == 0.0
         assert "Zarina" in browser.get("/search/?q=Replicova").text
         assert "Replicova" in browser.get("/export/?format=csv").text
 

@@ -388,6 +388,29 @@ def test_the_same_person_leads_to_the_merge(pending, client_for):
     assert response["Location"] == reverse("cases:returnee_merge", args=[pending.returnee_id])
 
 
+def test_a_coordinator_who_finds_the_same_person_asks_a_supervisor_to_merge(pending, client_for):
+    coordinator = User.objects.get(username="coordinator-both")
+    supervisor = User.objects.get(username="supervisor-both")
+    Reminder.objects.all().delete()  # what the registration told them
+    url = reverse("cases:duplicate_decide", args=[pending.pk])
+
+    response = client_for(coordinator).post(url, {"decision": "same"}, follow=True)
+
+    # She may not merge: she stays on the decision, told who will; no merge button for her.
+    assert response.redirect_chain == [(url, 302)]
+    html = response.content.decode()
+    assert "A supervisor has been asked to merge the two records." in html
+    assert reverse("cases:returnee_merge", args=[pending.returnee_id]) not in html
+    assert list(Reminder.objects.values_list("recipient", flat=True)) == [supervisor.pk]
+    # The supervisor's bell opens the decision, which leads to the merge.
+    page = client_for(supervisor).get(url).content.decode()
+    assert f'href="{reverse("cases:returnee_merge", args=[pending.returnee_id])}"' in page
+    # Both people's timelines say so.
+    for person in (pending.returnee, pending.candidate):
+        event = person.case.events.get(kind=CaseEvent.Kind.DUPLICATE_DECIDED)
+        assert event.changes == {"status": ["pending", "same"]}
+
+
 def test_the_notification_opens_the_decision_page(pending, client_for):
     coordinator = User.objects.get(username="coordinator-both")
     reminder = Reminder.objects.get(recipient=coordinator)
