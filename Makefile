@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= repat.settings.dev
 
-.PHONY: run test setup lint messages bench bench-db bench-database load bench-reminders bench-manifest
+.PHONY: run test cluster-test setup lint messages bench bench-db bench-database load bench-reminders bench-manifest
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Repat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -28,6 +28,13 @@ TEST_WORKERS ?= auto
 TEST_ARGS ?=
 test: setup
 	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 $(TEST_ARGS)
+
+# The cluster test (tests/ops/test_cluster.py, docs/deploy.md): two web nodes, two workers and beat
+# on a PostgreSQL primary and replica, Redis and an S3-compatible store, all of its own on spare
+# ports; then Redis and PostgreSQL restarted and a worker killed. Needs PostgreSQL's server binaries
+# and redis-server, not the machine's running servers.
+cluster-test: $(VENV)/.installed
+	DJANGO_SETTINGS_MODULE=repat.settings.test $(PY) -m pytest -m cluster -n 0 -p no:cacheprovider --durations=3 tests/ops/test_cluster.py
 
 lint: $(VENV)/.installed
 	@mkdir -p var

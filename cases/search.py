@@ -779,17 +779,23 @@ def probable_duplicates(
 
 
 def registration_duplicates(
-    user, *, data: dict, aliases: Iterable[str] = (), family=None, relationship: str = ""
+    user,
+    *,
+    data: dict,
+    aliases: Iterable[str] = (),
+    family=None,
+    relationship: str = "",
+    mother_name: str | None = None,
 ) -> list[ProbableMatch]:
     """`probable_duplicates` for a registration's data (what `returnee_register` takes): the full
     name and other spellings, sex, date of birth, operation, and the mother's name when the person
-    joins a household as a child and the household has a mother."""
+    joins a household as a child and the household has a mother (or `mother_name`, when she is
+    registered in the same go and not in the household yet: `family_register`)."""
     from .models import FamilyMember
 
     full_name = " ".join(data.get(part) or "" for part in ("family_name", "given_name", "patronymic")).strip()
     operation = data.get("operation")
-    mother_name = ""
-    if family is not None and relationship == FamilyMember.Relationship.CHILD:
+    if mother_name is None and family is not None and relationship == FamilyMember.Relationship.CHILD:
         mother = (
             family.members.filter(relationship=FamilyMember.Relationship.MOTHER)
             .select_related("returnee")
@@ -804,7 +810,7 @@ def registration_duplicates(
         sex=data.get("sex") or "",
         date_of_birth=data.get("date_of_birth"),
         operation_id=getattr(operation, "pk", operation),
-        mother_name=mother_name,
+        mother_name=mother_name or "",
     )
 
 

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Repat administration")
 admin.site.site_title = _("Repat")
+# The database not answering (a restart, a failover) is a 503 "try again", not a 500 (repat/core/timeouts.py).
+handler500 = "repat.core.timeouts.server_error"
 
 urlpatterns = [
     path("accounts/", include("repat.accounts.urls")),

@@ -20,8 +20,16 @@ from .civil_status import (
     kinship_result_record,
     kinship_test_record,
 )
-from .duplicates import DistinctPerson, ProbableDuplicates, duplicate_decide, duplicates_check, duplicates_record
+from .duplicates import (
+    CheckedDuplicates,
+    DistinctPerson,
+    ProbableDuplicates,
+    duplicate_decide,
+    duplicates_check,
+    duplicates_record,
+)
 from .events import case_event_write
+from .families import FamilyPerson, PersonInvalid, family_duplicates, family_register
 from .follow_ups import task_done, task_schedule
 from .manifest import (
     manifest_commit,
@@ -97,9 +105,12 @@ __all__ = [
     "GOAL_FIELDS",
     "INVERSE_RELATIONSHIP",
     "RETURNEE_FIELDS",
+    "CheckedDuplicates",
     "DistinctPerson",
     "EmergencyOutcome",
     "EmergencyResult",
+    "FamilyPerson",
+    "PersonInvalid",
     "ProbableDuplicates",
     "RetentionResult",
     "assessment_record",
@@ -126,7 +137,9 @@ __all__ = [
     "emergency_number_check",
     "emergency_reason_check",
     "family_create",
+    "family_duplicates",
     "family_member_add",
+    "family_register",
     "follow_up_after",
     "goal_add",
     "goal_progress_add",

@@ -44,6 +44,15 @@ class DistinctPerson:
     reason: str
 
 
+@dataclasses.dataclass(frozen=True)
+class CheckedDuplicates:
+    """One person's share of a duplicate check made for several people at once (`family_register`):
+    their own matches, to record on their new record, and the reason confirmed for all."""
+
+    matches: Sequence[ProbableMatch]
+    reason: str
+
+
 def duplicates_check(*, actor: User, matches: Sequence[ProbableMatch], distinct: DistinctPerson | None) -> str:
     """The reason to keep when a registration may go ahead despite `matches`; raises
     ProbableDuplicates when they were not confirmed (or others were), or when the confirmation

@@ -44,9 +44,9 @@ from ..models import (
     Returnee,
     ReturneeAlias,
 )
-from ..search import duplicates_fingerprint, index_returnees, indexing_deferred
+from ..search import index_returnees, indexing_deferred
 from .base import check_region_overseen
-from .duplicates import DistinctPerson, duplicates_record
+from .duplicates import CheckedDuplicates, duplicates_record
 from .events import _raw
 from .registration import family_create, family_member_add, follow_up_after, returnee_register, script_of
 
@@ -443,9 +443,6 @@ def _register_all(actor: User, manifest: ManifestImport, rows: list[dict], found
                         )
                     continue
                 matches = found.get(row["line"], [])
-                distinct = None
-                if matches:
-                    distinct = DistinctPerson(duplicates_fingerprint(actor, matches), decision.get("reason", ""))
                 returnee = returnee_register(
                     actor=actor,
                     data=_data(row, operations, regions),
@@ -454,8 +451,7 @@ def _register_all(actor: User, manifest: ManifestImport, rows: list[dict], found
                     new_family_name="" if family is not None else family_name,
                     relationship=row["relation"],
                     is_head=position == 0,
-                    distinct=distinct,
-                    matches=matches,
+                    checked=CheckedDuplicates(matches=matches, reason=decision.get("reason", "").strip()),
                 )
                 if family is None:
                     family = returnee.membership.family

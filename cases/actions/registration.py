@@ -19,9 +19,9 @@ from repat.reminders.models import ReminderSettings
 
 from .. import permissions
 from ..models import Case, CaseEvent, Family, FamilyMember, Note, Returnee, ReturneeAlias
-from ..search import ProbableMatch, registration_duplicates
+from ..search import registration_duplicates
 from .base import check_region_overseen
-from .duplicates import DistinctPerson, duplicates_check, duplicates_record
+from .duplicates import CheckedDuplicates, DistinctPerson, duplicates_check, duplicates_record
 from .events import _apply, _raw, case_event_write
 
 RETURNEE_FIELDS = (
@@ -147,7 +147,7 @@ def returnee_register(
     relationship: str = FamilyMember.Relationship.CHILD,
     is_head: bool = False,
     distinct: DistinctPerson | None = None,
-    matches: list[ProbableMatch] | None = None,
+    checked: CheckedDuplicates | None = None,
 ) -> Returnee:
     """Register a returnee, open their case and place them in a family (an existing one or a new
     household named `new_family_name`), all or nothing.
@@ -156,17 +156,21 @@ def returnee_register(
     saved and ProbableDuplicates says who (each match marked visible to `actor` or not); the
     registration goes ahead once `distinct` confirms exactly those matches with a reason, which
     is kept (`duplicates_record`: the matches the actor may not see go to a coordinator).
-    `matches`: the duplicate check's answer worked out already for many people at once (a
-    manifest import, cases/manifest/matching.py), used instead of looking this person up again."""
+
+    `checked`: the check made already for this person by a caller registering several people
+    in one go (`family_register`), so that it is made once for all of them and the people just
+    registered beside this one are not taken for their duplicates."""
     if not permissions.can_register_returnee(actor):
         raise PermissionDenied
     if worker is None and permissions.has_own_caseload(actor):
         worker = actor
     _check_worker(actor, worker)
     aliases = list(aliases)
-    if matches is None:
+    if checked is None:
         matches = registration_duplicates(actor, data=data, aliases=aliases, family=family, relationship=relationship)
-    distinct_reason = duplicates_check(actor=actor, matches=matches, distinct=distinct)
+        distinct_reason = duplicates_check(actor=actor, matches=matches, distinct=distinct)
+    else:
+        matches, distinct_reason = checked.matches, checked.reason
 
     returnee = Returnee(**{field: data[field] for field in RETURNEE_FIELDS if field in data})
     check_region_overseen(returnee.region if returnee.region_id else None)

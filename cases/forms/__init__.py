@@ -12,6 +12,14 @@ from .civil_status import (
     KinshipTestForm,
 )
 from .duplicates import DistinctPersonForm, DuplicateDecisionForm
+from .families import (
+    CaregiverForm,
+    ChildFormSet,
+    FamilyCaseForm,
+    FamilyChoiceField,
+    FamilySharedForm,
+    family_choice_label,
+)
 from .follow_ups import FollowUpTaskForm
 from .manifest import ManifestMappingForm, ManifestUploadForm
 from .merges import MergeFindForm, MergeForm, MergeUndoForm
@@ -23,7 +31,9 @@ from .transfers import TransferDecisionForm, TransferForm
 __all__ = [
     "AssessmentForm",
     "CareArrangementForm",
+    "CaregiverForm",
     "CaseForm",
+    "ChildFormSet",
     "ConsentForm",
     "ConsentWithdrawForm",
     "DistinctPersonForm",
@@ -31,7 +41,10 @@ __all__ = [
     "DocumentTransitionForm",
     "DuplicateDecisionForm",
     "EmergencyAccessForm",
+    "FamilyCaseForm",
+    "FamilyChoiceField",
     "FamilyMemberForm",
+    "FamilySharedForm",
     "FollowUpTaskForm",
     "GoalForm",
     "GoalProgressForm",
@@ -49,4 +62,5 @@ __all__ = [
     "ReturneeForm",
     "TransferDecisionForm",
     "TransferForm",
+    "family_choice_label",
 ]

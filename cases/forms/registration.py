@@ -12,6 +12,7 @@ from repat.core.forms import DateInput, SingleSubmitFormMixin, VersionedFormMixi
 from .. import permissions
 from ..models import Case, FamilyMember, Language, Note, Returnee
 from .base import _helper
+from .families import FamilyChoiceField
 
 
 class ReturneeForm(VersionedFormMixin, forms.ModelForm):
@@ -106,7 +107,9 @@ class RegistrationForm(SingleSubmitFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["family"].queryset = permissions.families_in_scope(user).select_related("region")
+        self.fields["family"] = FamilyChoiceField(
+            user=user, label=self.fields["family"].label, required=False, help_text=self.fields["family"].help_text
+        )
         workers = permissions.assignable_workers(user)
         self.fields["worker"].queryset = workers
         if user.role == user.Role.SOCIAL_WORKER:

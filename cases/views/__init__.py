@@ -16,6 +16,7 @@ from .civil_status import (
     ReturneeWriteView,
 )
 from .duplicates import DuplicateDecideView
+from .families import FamilyRegisterView
 from .follow_ups import TaskCreateView, TaskDoneView
 from .manifest import (
     ManifestCommitView,
@@ -72,6 +73,7 @@ __all__ = [
     "EmergencyAccessView",
     "FamilyDetailView",
     "FamilyExportView",
+    "FamilyRegisterView",
     "GoalCreateView",
     "GoalProgressView",
     "GoalUpdateView",

@@ -20,8 +20,32 @@ RENEW_EVERY = BEAT_LEASE_SECONDS / 4
 class SingleBeatScheduler(PersistentScheduler):
     holder: str | None = None
     standing_by: bool | None = None
+    database_down: bool | None = None
 
     def _holds_lease(self) -> bool:
+        """Does this beat hold the lease (renewed or taken now)? While the database does not answer
+        (a restart, a failover) it cannot know: it sends nothing and keeps its token, so that it
+        renews the same lease when the database is back, instead of dying (celery beat ends on an
+        error in a tick) and leaving nothing scheduled."""
+        from django.db import DatabaseError, close_old_connections, connection
+
+        # As before a request or a task: a connection the database dropped is replaced (never
+        # inside a transaction, where closing it would lose the transaction: only a test's).
+        if not connection.in_atomic_block:
+            close_old_connections()
+        try:
+            held = self._renew_or_take()
+        except DatabaseError:
+            if self.database_down is not True:
+                logger.warning("The database does not answer; this beat sends nothing until it does.")
+            self.database_down = True
+            return False
+        if self.database_down:
+            logger.info("The database answers again.")
+        self.database_down = False
+        return held
+
+    def _renew_or_take(self) -> bool:
         from .locks import lease_acquire, lease_renew
 
         if self.holder and lease_renew(BEAT_LEASE, self.holder, BEAT_LEASE_SECONDS):

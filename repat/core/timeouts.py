@@ -2,14 +2,20 @@
 a runaway query ends in a "try again" page instead of holding a gunicorn worker and a connection
 until the proxy gives up. Only web processes set it: `repat/wsgi.py` (gunicorn, runserver) calls
 `limit_web_statements()`; Celery workers, beat, migrations and management commands never import
-that module, and their long statements (the sweep, a migration, a report) are not cut short."""
+that module, and their long statements (the sweep, a migration, a report) are not cut short.
+
+A database that does not answer at all (a restart, a failover) is a "try again" 503 too: see
+`server_error`, Django's handler500."""
 
 import logging
+import sys
 
+from django import db
 from django.conf import settings
 from django.db.backends.signals import connection_created
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 # PostgreSQL's SQLSTATE for a statement cancelled (statement_timeout, or pg_cancel_backend).
 QUERY_CANCELED = "57014"
@@ -57,3 +63,22 @@ class QueryTimeoutMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
+
+
+def database_unavailable(error: BaseException | None) -> bool:
+    """Did the database not answer (stopped, restarting, failing over, the network), or end the
+    statement for a reason of its own (a deadlock)? Either way, the same request a moment later can
+    succeed."""
+    return isinstance(error, db.OperationalError | db.InterfaceError)
+
+
+def server_error(request):
+    """handler500 (repat/urls.py). An error raised because the database did not answer, wherever
+    in the request (the session is read by a middleware, before any view), answers 503 with
+    Retry-After and a static page that needs no database: a PostgreSQL restart is "try again in a
+    moment" for people and for the load balancer, not a crash. Anything else is the plain 500."""
+    if database_unavailable(sys.exc_info()[1]):
+        response = HttpResponse(render_to_string("503_database.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return defaults.server_error(request)

@@ -173,15 +173,23 @@ RUNNING_LIMIT = datetime.timedelta(seconds=REPORT_TIME_LIMIT) + datetime.timedel
 MAX_ATTEMPTS = 3
 
 
-def report_generate(*, report_id: int) -> ProgressReport | None:
+def report_generate(*, report_id: int, task_id: str = "") -> ProgressReport | None:
     """Compute the figures, suppress small counts, render PDF and Excel, keep both. Progress is
     saved as it goes (outside a transaction, so the page polling it sees it move).
 
     A worker takes a queued report by moving it to "running" in one conditional UPDATE, so that the
-    same report queued twice (by the page and by `reports_requeue`) is produced once."""
+    same report queued twice (by the page and by `reports_requeue`) is produced once. The task's
+    own message delivered again (`task_id`: the worker process running it died, and acks_late gave
+    the message back) takes over the report it left "running", instead of leaving it stuck until
+    `reports_requeue` gives up on it; a message that kills its worker every time is not taken over
+    past MAX_ATTEMPTS."""
     now = timezone.now()
-    taken = ProgressReport.objects.filter(pk=report_id, status=ProgressReport.Status.QUEUED).update(
-        status=ProgressReport.Status.RUNNING, progress=5, started_at=now, attempts=models.F("attempts") + 1
+    Status = ProgressReport.Status
+    takeable = models.Q(status=Status.QUEUED)
+    if task_id:
+        takeable |= models.Q(status=Status.RUNNING, task_id=task_id, attempts__lt=MAX_ATTEMPTS)
+    taken = ProgressReport.objects.filter(takeable, pk=report_id).update(
+        status=Status.RUNNING, progress=5, started_at=now, attempts=models.F("attempts") + 1, task_id=task_id
     )
     report = ProgressReport.objects.select_related("operation", "region", "created_by").filter(pk=report_id).first()
     if report is None or not taken:

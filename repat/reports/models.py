@@ -119,6 +119,9 @@ class ProgressReport(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The Celery task (its message) producing it: the same message delivered again, after the worker
+    # process running it died, takes the report over (repat/reports/actions.py, report_generate).
+    task_id = models.CharField(max_length=64, blank=True, default="")
     # Changed with the narrative only: the version its form carries (repat.core.versions).
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,9 +16,10 @@ def refresh_dashboards() -> int:
     return actions.dashboards_refresh_recent()
 
 
-@shared_task(soft_time_limit=actions.REPORT_SOFT_TIME_LIMIT, time_limit=actions.REPORT_TIME_LIMIT)
-def generate_report(report_id: int) -> bool:
-    return actions.report_generate(report_id=report_id) is not None
+@shared_task(bind=True, soft_time_limit=actions.REPORT_SOFT_TIME_LIMIT, time_limit=actions.REPORT_TIME_LIMIT)
+def generate_report(self, report_id: int) -> bool:
+    # The task's id goes with it: delivered again after its worker died, it takes the report over.
+    return actions.report_generate(report_id=report_id, task_id=self.request.id or "") is not None
 
 
 @shared_task

@@ -6,10 +6,11 @@ import datetime
 import pytest
 from celery.beat import ScheduleEntry
 from celery.schedules import schedstate, schedule
+from django.db import OperationalError
 from django.utils import timezone
 
 from repat.celery import app
-from repat.core import beat
+from repat.core import beat, locks
 from repat.core.beat import BEAT_LEASE, SingleBeatScheduler
 from repat.core.models import Lease
 
@@ -92,3 +93,31 @@ def test_the_setting_names_it():
     from django.conf import settings
 
     assert settings.CELERY_BEAT_SCHEDULER == "repat.core.beat.SingleBeatScheduler"
+
+
+def test_a_database_that_does_not_answer_pauses_the_beat_which_goes_on_with_its_lease_after(tmp_path, monkeypatch):
+    # given: a beat holding the lease, and a second one standing by
+    first, second = start(tmp_path, "one"), start(tmp_path, "two")
+    first.tick()
+    second.tick()
+
+    # when: the database stops answering (a restart) for a few ticks
+    def unreachable(*args, **kwargs):
+        raise OperationalError("the connection is closed")
+
+    monkeypatch.setattr(locks, "lease_renew", unreachable)
+    monkeypatch.setattr(locks, "lease_acquire", unreachable)
+    waits = [first.tick(), first.tick(), second.tick()]
+
+    # then: the beats neither die nor send anything, and wait no longer than a tick
+    assert waits == [beat.RENEW_EVERY] * 3
+    assert first.sent == ["sweep"] and second.sent == []
+
+    # when: the database is back
+    monkeypatch.undo()
+    first.tick()
+    second.tick()
+
+    # then: the first renews its lease and schedules again; the second still stands by
+    assert first.sent == ["sweep", "sweep"]
+    assert second.sent == []

@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from django.db import connection, connections
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import InterfaceError, OperationalError, connection, connections
 from django.urls import reverse
 
 from cases.views import CaseDetailView
@@ -120,3 +121,40 @@ def test_a_query_over_the_limit_ends_in_a_clean_503_without_personal_data(
     assert case.returnee.given_name not in page and case.returnee.case_number not in page
     assert "A query ran longer than 200 ms; answered 503." in caplog.messages
     assert all(case.returnee.given_name not in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("connection failed: Connection refused"),
+        InterfaceError("connection already closed"),
+    ],
+)
+def test_a_database_that_does_not_answer_is_a_503_to_try_again_not_a_500(worker, client_for, monkeypatch, error):
+    # given: a signed-in worker, and the database stopping (the session is read before any view)
+    client = client_for(worker)
+    client.raise_request_exception = False
+
+    def unreachable(self, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(SessionStore, "load", unreachable)
+
+    # when
+    response = client.get(reverse("cases:caseload"))
+
+    # then: "try again in a moment" for the person and for the load balancer
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "The database did not answer. Please try again in a moment." in response.content.decode()
+
+
+def test_any_other_error_is_still_the_500_page(worker, client_for, monkeypatch):
+    client = client_for(worker)
+    client.raise_request_exception = False
+    monkeypatch.setattr(SessionStore, "load", lambda self: 1 / 0)
+
+    response = client.get(reverse("cases:caseload"))
+
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()

@@ -70,10 +70,12 @@ class Cluster:
         options = f"-p {self.port} -k {self.sockets}"
         self.run(self.bin / "pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "-t", "60", "start")
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "immediate") -> None:
+        """Stop the server: at once (the end of a test), or "fast" as an operator's restart does
+        (sessions are ended, the server shuts down cleanly)."""
         if (self.data / "postmaster.pid").exists():
             subprocess.run(
-                self.as_server_user(self.bin / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop"),
+                self.as_server_user(self.bin / "pg_ctl", "-D", self.data, "-m", mode, "-w", "stop"),
                 capture_output=True,
                 timeout=60,
             )
@@ -146,10 +148,15 @@ class PrimaryAndReplica:
         self.primary = Cluster(self.bin, self.folder, "primary")
         self.replica = Cluster(self.bin, self.folder, "replica")
 
-    def build(self, settings_dict: dict, database: str) -> None:
+    def build(self, settings_dict: dict | None, database: str) -> None:
+        """The primary with `database` (a copy of the test database, or empty without
+        `settings_dict`), and the replica following it."""
         self.primary.init_primary()
         self.primary.start()
-        copy_database(self.bin, settings_dict, self.primary, database)
+        if settings_dict is None:
+            self.primary.sql(f'CREATE DATABASE "{database}"')
+        else:
+            copy_database(self.bin, settings_dict, self.primary, database)
         self.replica.init_replica_of(self.primary)
         self.replica.start()
         wait_until(lambda: self.replica.sql("SELECT pg_is_in_recovery()") == "t", 30, "the replica to be in recovery")

@@ -36,8 +36,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED_REDIS_PORT = 6379
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 NO_PERSISTENCE = ("--save", "", "--appendonly", "no", "--daemonize", "no")
-WORKER = (sys.executable, "-m", "celery", "-A", "repat", "worker", "--pool=solo", "--loglevel=INFO", "-Q", "celery")
+CELERY = (sys.executable, "-m", "celery", "-A", "repat")
+WORKER = (*CELERY, "worker", "--loglevel=INFO", "-Q", "celery")
 QUIET_WORKER = ("--without-gossip", "--without-mingle", "--without-heartbeat")
+# One task at a time in this process (the tests of one worker); a deployment's worker runs a pool of
+# processes (docs/deploy.md), as the cluster test does with `Worker(..., pool=PREFORK)`.
+SOLO, PREFORK = ("--pool=solo",), ("--pool=prefork", "--concurrency=1")
 # gunicorn as a deployment runs it (repat.wsgi, preloaded), with two workers.
 GUNICORN = (sys.executable, "-m", "gunicorn", "repat.wsgi", "--workers", "2", "--preload", "--log-level", "warning")
 PASSWORD = "test-password-123"  # tests/factories.py
@@ -162,6 +166,17 @@ def e_mail_at_any_hour():
     return config
 
 
+def read_e_mails(folder: Path) -> list:
+    """Every e-mail written to `folder` by Django's file backend (one file per connection, the
+    messages in it separated by a line of dashes), parsed."""
+    messages = []
+    for path in sorted(folder.glob("*.log")):
+        for part in path.read_text().split("-" * 79):
+            if part.strip():
+                messages.append(message_from_string(part.strip()))
+    return messages
+
+
 # --- Servers ---------------------------------------------------------------------------------------
 
 
@@ -209,14 +224,16 @@ class RedisServer:
 class Worker:
     """`celery -A repat worker` with the environment given (settings, our Redis, a database)."""
 
-    def __init__(self, env: dict, log: Path):
-        self.env, self.log = env, log
+    def __init__(self, env: dict, log: Path, *, name: str = "repat-test", pool: tuple = SOLO):
+        self.env, self.log, self.name, self.pool = env, log, name, pool
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        started = self.output().count(" ready.")
         self.process = spawn(
-            [*WORKER, "-n", f"repat-test-{os.getpid()}@%h", *QUIET_WORKER],
+            [*WORKER, *self.pool, "-n", f"{self.name}-{os.getpid()}@%h", *QUIET_WORKER],
             self.log,
+            mode="a",  # started again after a fault: one log
             cwd=ROOT,
             env=self.env,
         )
@@ -224,9 +241,14 @@ class Worker:
         def ready():
             if self.process.poll() is not None:
                 pytest.fail("The Celery worker exited:\n" + self.output()[-4000:])
-            return " ready." in self.output()
+            return self.output().count(" ready.") > started
 
         wait_for(ready, 40, "the Celery worker to be ready")
+
+    def pool_processes(self) -> list[int]:
+        """The ids of the processes of the worker's pool (prefork), which run the tasks."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
     def output(self) -> str:
         return self.log.read_text() if self.log.exists() else ""
@@ -238,6 +260,36 @@ class Worker:
 
     def received(self) -> int:
         return len(re.findall(r"Task repat\.reminders\.tasks\.\w+\[[^\]]+\] received", self.output()))
+
+    def stop(self) -> None:
+        stop(self.process)
+        self.process = None
+
+
+class Beat:
+    """`celery -A repat beat` as a deployment runs it (the single-beat scheduler, a schedule file in
+    its var folder), sending the periodic tasks to our Redis."""
+
+    def __init__(self, env: dict, log: Path):
+        self.env, self.log = env, log
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        schedule = Path(self.env["REPAT_VAR_DIR"]) / "celerybeat-schedule"
+        schedule.parent.mkdir(parents=True, exist_ok=True)
+        self.process = spawn(
+            [*CELERY, "beat", "--loglevel=INFO", "--schedule", str(schedule)], self.log, cwd=ROOT, env=self.env
+        )
+
+        def scheduling():
+            if self.process.poll() is not None:
+                pytest.fail("Celery beat exited:\n" + self.output()[-4000:])
+            return "now schedules the periodic tasks" in self.output()
+
+        wait_for(scheduling, 40, "beat to take the schedule's lease")
+
+    def output(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
 
     def stop(self) -> None:
         stop(self.process)
@@ -327,13 +379,7 @@ class Stack:
         return self.redis.client().llen("celery") == 0 and self.worker.received() == finished
 
     def e_mails(self) -> list:
-        """Every e-mail the worker wrote, parsed (the file backend writes one file per e-mail here)."""
-        messages = []
-        for path in sorted(self.mail.glob("*.log")):
-            for part in path.read_text().split("-" * 79):
-                if part.strip():
-                    messages.append(message_from_string(part.strip()))
-        return messages
+        return read_e_mails(self.mail)
 
     def stop(self) -> None:
         try:
@@ -475,6 +521,13 @@ class Browser:
 
     def get(self, path: str) -> Response:
         return self.request("GET", path)
+
+    def on(self, port: int) -> "Browser":
+        """The same browser (its cookies, its history) sent to another web node, as a load balancer
+        does from one request to the next."""
+        other = Browser(port)
+        other.cookies, other.responses = self.cookies, self.responses
+        return other
 
     def form(self, page: Response, having: str) -> Form:
         """The page's form that has a control named `having`, or that posts to `having` (a path)."""

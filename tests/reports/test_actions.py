@@ -437,6 +437,45 @@ def test_a_ready_report_is_not_produced_again(queued, monkeypatch):
     assert report.status == "ready"
 
 
+def died_running(report, task_id: str, attempts: int = 1) -> None:
+    """The report as a worker process left it when it was killed while producing it."""
+    ProgressReport.objects.filter(pk=report.pk).update(
+        status="running", progress=5, task_id=task_id, attempts=attempts, started_at=timezone.now()
+    )
+
+
+def test_the_same_message_delivered_again_after_its_worker_died_makes_the_report(queued):
+    # given: the worker process producing the report was killed (the OOM killer); acks_late hands
+    # its message, same task id, to another worker
+    died_running(queued, "message-1")
+
+    # when
+    tasks.generate_report.apply(args=(queued.pk,), task_id="message-1")
+
+    # then: made now, not left "running" for the requeue to find twenty minutes later
+    queued.refresh_from_db()
+    assert (queued.status, queued.progress, queued.attempts) == ("ready", 100, 2)
+    with queued.pdf_file.open("rb") as pdf:
+        assert pdf.read().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("task_id", "attempts"),
+    [("another-message", 1), ("", 1), ("message-1", actions.MAX_ATTEMPTS)],
+    ids=["another message (queued twice)", "no task", "a message that killed its worker every time"],
+)
+def test_a_running_report_is_not_taken_over_by_another_message_nor_past_its_attempts(queued, task_id, attempts):
+    # given: a worker producing the report
+    died_running(queued, "message-1", attempts=attempts)
+
+    # when
+    actions.report_generate(report_id=queued.pk, task_id=task_id)
+
+    # then: left to that worker (or to the requeue, which fails it past MAX_ATTEMPTS)
+    queued.refresh_from_db()
+    assert (queued.status, queued.attempts) == ("running", attempts)
+
+
 def test_producing_a_report_that_is_gone_does_nothing():
     assert actions.report_generate(report_id=404) is None
     assert tasks.generate_report(404) is False

@@ -107,6 +107,35 @@ def returnee_form(side, **extra) -> dict:
     }
 
 
+def family_form(side, **extra) -> dict:
+    """A mother and one child registered together (the family form's prefixes)."""
+    return {
+        "shared-operation": side.returnee.operation_id,
+        "shared-arrival_date": "2023-02-10",
+        "shared-citizenship_status": "pending",
+        "shared-region": side.region.pk,
+        "carer-family_name": "Nurlanova",
+        "carer-given_name": "Gulnara",
+        "carer-sex": "female",
+        "carer-date_of_birth": "1990-01-01",
+        "carer-date_of_birth_precision": "year",
+        "carer-relationship": "mother",
+        "carer-is_head": "on",
+        "child-TOTAL_FORMS": "1",
+        "child-INITIAL_FORMS": "0",
+        "child-0-family_name": "Nurlanov",
+        "child-0-given_name": "Timur",
+        "child-0-sex": "male",
+        "child-0-date_of_birth": "2019-06-01",
+        "child-0-date_of_birth_precision": "exact",
+        "child-0-relationship": "child",
+        "risk_level": "medium",
+        "worker": side.worker.pk,
+        "form_token": token(),
+        **extra,
+    }
+
+
 def step(action: str, target: str, expected: str, **body) -> Route:
     return Route(
         "services:referral_step",
@@ -168,6 +197,8 @@ ROUTES: tuple[Route, ...] = (
             form_token=token(),
         ),
     ),
+    Route("cases:family_register", kind="page", post=lambda s, u, w: family_form(s, new_family_name="Nurlanovs")),
+    Route("cases:family_register_into", target="family", post=lambda s, u, w: family_form(s, family=s.family.pk)),
     Route("cases:returnee_detail", target="returnee"),
     Route(
         "cases:returnee_update",

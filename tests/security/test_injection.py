@@ -127,6 +127,7 @@ def test_every_list_page_is_fuzzed():
     without_parameters = {
         "cases:emergency_access",
         "cases:returnee_register",
+        "cases:family_register",
         "services:bulk_assign",
         "reminders:mark_all_read",
         "reports:report_create",

@@ -49,6 +49,9 @@ OWN_REGION = {
     "cases:case_detail":                "200 302  404 404  200 302  200 403  200 302  404 404",
     "cases:case_update":                WRITE,
     "cases:returnee_register":          "200 302  200 302  200 302  403 403  200 302  403 403",
+    "cases:family_register":            "200 302  200 302  200 302  403 403  200 302  403 403",
+    # Into a family of the region: whoever may register people and has the family in scope.
+    "cases:family_register_into":       WRITE,
     "cases:returnee_detail":            "200 405  404 405  200 405  200 405  200 405  404 405",
     "cases:returnee_update":            WRITE,
     "cases:family_detail":              "200 302  404 404  200 302  200 403  200 302  404 404",

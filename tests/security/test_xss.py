@@ -89,6 +89,9 @@ PAGES = [
     ("cases:transfers", "worker", ["Chuycolleague"]),
     ("cases:restricted_section", "worker", ["security notes"]),
     ("cases:returnee_register", "coordinator", ["Chuyov family", "Chuyworker"]),
+    # The family picker names the members: their given names come back escaped in its labels.
+    ("cases:family_register", "coordinator", ["Chuyov family", "Aisha", "Chuyworker"]),
+    ("cases:family_register_into", "worker", ["Chuyov family", "Aisha"]),
     ("services:queue", "coordinator", ["Chuyova Aisha", "Chuy Family Centre"]),
     ("services:queue", "provider_user", ["Chuyova Aisha"]),
     (
