@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE ?= repat.settings.dev
 
-.PHONY: run test cluster-test setup lint messages bench bench-db bench-database load bench-reminders
+.PHONY: run test cluster-test setup lint messages bench bench-db bench-database load bench-reminders bench-manifest
 
 $(VENV)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit("Repat needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -71,6 +71,21 @@ bench-db: bench-database
 
 bench: bench-db
 	$(BENCH_ENV) $(PY) manage.py bench --repeats $(REPEATS) --output $(BENCH_OUT) $(BENCH_FLAGS)
+
+# The manifest import (docs/benchmarks.md, "Manifest import"): a 300- and a ROWS-person manifest
+# previewed and registered against the N people of the benchmark database. Registering writes, so
+# it runs on a copy (MANIFEST_DB), dropped at the end.
+MANIFEST_DB ?= manifest_bench
+ROWS ?= 10000
+bench-manifest: bench-db
+	dropdb -h 127.0.0.1 -U postgres --if-exists $(MANIFEST_DB)
+	createdb -h 127.0.0.1 -U postgres -T $(BENCH_DB_NAME) $(MANIFEST_DB)
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(MANIFEST_DB) $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(MANIFEST_DB) REDIS_URL=$(BENCH_REDIS) DJANGO_SETTINGS_MODULE=repat.settings.bench \
+	  $(PY) manage.py bench_manifest --rows 300 --commit
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(MANIFEST_DB) REDIS_URL=$(BENCH_REDIS) DJANGO_SETTINGS_MODULE=repat.settings.bench \
+	  $(PY) manage.py bench_manifest --rows $(ROWS) --commit
+	dropdb -h 127.0.0.1 -U postgres $(MANIFEST_DB)
 
 # The load test: 20 people of every role for SECONDS against gunicorn, driven by locust.
 SECONDS ?= 60

@@ -42,6 +42,13 @@ class CasesConfig(AppConfig):
             order=20,
         )
         navigation.register(
+            "manifests",
+            "cases:manifest_list",
+            _("Import a manifest"),
+            visible=permissions.can_import_manifests,
+            order=25,
+        )
+        navigation.register(
             "transfers", "cases:transfers", _("Transfers"), visible=permissions.can_handle_transfers, order=40
         )
         navigation.register(

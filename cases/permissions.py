@@ -24,6 +24,7 @@ from .models import (
     FamilyMember,
     IdentityDocument,
     KinshipTest,
+    ManifestImport,
     PlanGoal,
     ReintegrationPlan,
     Returnee,
@@ -156,6 +157,28 @@ def can_register_returnee(user) -> bool:
     return is_active_user(user) and (
         user.role == User.Role.SOCIAL_WORKER or user.is_administrator or user.role == User.Role.COORDINATOR
     )
+
+
+def can_import_manifests(user) -> bool:
+    """Coordinators and administrators register a flight's people from its manifest (issue 16)."""
+    return is_active_user(user) and (user.role == User.Role.COORDINATOR or user.is_administrator)
+
+
+def manifests_visible_to(user):
+    """Imports a user may open: their own (the file and the preview hold a whole flight's names);
+    administrators all."""
+    if not can_import_manifests(user):
+        return ManifestImport.objects.none()
+    if user.is_administrator:
+        return ManifestImport.objects.all()
+    return ManifestImport.objects.filter(created_by=user)
+
+
+def import_regions(user) -> set[int] | None:
+    """The regions a user may import people into: a coordinator's own; None (all) for administrators."""
+    if user.is_administrator:
+        return None
+    return set(user.regions.values_list("pk", flat=True))
 
 
 def with_viewer_scope(cases, user):

@@ -15,6 +15,8 @@ and `cases.names.compare` ranks them: exact spelling, then the same name in anot
 then close (a letter or two apart), a matching date of birth first within each, the person's own
 names before their household's. Search terms are never logged."""
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 import re
@@ -189,12 +191,49 @@ def reindex_all(*, apps=global_apps, progress=None) -> int:
 # Receivers (connected in CasesConfig.ready): the index follows every save of what it is built from.
 
 _NAME_FIELDS = {"given_name", "family_name", "patronymic"}
+# Inside `indexing_deferred()`: the returnees and families whose rows are rebuilt when it ends.
+_deferred: contextvars.ContextVar[tuple[set, set] | None] = contextvars.ContextVar("namekey_deferred", default=None)
+
+
+@contextlib.contextmanager
+def indexing_deferred():
+    """Rebuild the index rows of the returnees saved inside this block once, when it ends, instead
+    of at each save (a manifest import saves each person three times and each household's members
+    once per member). For a caller that needs no lookup by name inside the block."""
+    if _deferred.get() is not None:
+        yield
+        return
+    pending: tuple[set, set] = (set(), set())
+    token = _deferred.set(pending)
+    try:
+        yield
+    finally:  # on an error the caller's transaction is rolled back: nothing to index
+        _deferred.reset(token)
+    from .models import FamilyMember
+
+    returnees, families = pending
+    for start in range(0, len(families), BATCH):
+        chunk = sorted(families)[start : start + BATCH]
+        members = FamilyMember.objects.filter(family_id__in=chunk, returnee__isnull=False)
+        returnees.update(members.values_list("returnee_id", flat=True))
+    index_returnees(returnees)
+
+
+def _defer(returnee_ids=(), family_id=None) -> bool:
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    pending[0].update(pk for pk in returnee_ids if pk)
+    if family_id:
+        pending[1].add(family_id)
+    return True
 
 
 def returnee_saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
     if raw or (update_fields is not None and not _NAME_FIELDS & set(update_fields)):
         return
-    index_returnees([instance.pk])
+    if not _defer([instance.pk]):
+        index_returnees([instance.pk])
 
 
 def alias_changed(sender, instance, raw=False, origin=None, **kwargs):
@@ -202,7 +241,8 @@ def alias_changed(sender, instance, raw=False, origin=None, **kwargs):
 
     if raw or isinstance(origin, Returnee):  # the returnee is being deleted with its rows
         return
-    index_returnees([instance.returnee_id])
+    if not _defer([instance.returnee_id]):
+        index_returnees([instance.returnee_id])
 
 
 def family_changed(sender, instance, raw=False, origin=None, **kwargs):
@@ -211,6 +251,8 @@ def family_changed(sender, instance, raw=False, origin=None, **kwargs):
     if raw or isinstance(origin, Returnee):
         return
     family_id = instance.pk if isinstance(instance, Family) else instance.family_id
+    if _defer([getattr(instance, "returnee_id", None)], family_id):
+        return
     members = FamilyMember.objects.filter(family_id=family_id, returnee__isnull=False)
     ids = set(members.values_list("returnee_id", flat=True))
     if isinstance(instance, FamilyMember) and instance.returnee_id:

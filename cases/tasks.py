@@ -21,3 +21,14 @@ def retention() -> int:
     except SoftTimeLimitExceeded:
         log.warning("Retention stopped at its time limit; the next run carries on.")
         return 0
+
+
+# A 10,000-row manifest reads in about a minute and registers in a few (docs/benchmarks.md).
+@shared_task(soft_time_limit=15 * 60, time_limit=16 * 60)
+def preview_manifest(manifest_id: int) -> bool:
+    return actions.manifest_preview(manifest_id=manifest_id) is not None
+
+
+@shared_task(soft_time_limit=30 * 60, time_limit=31 * 60)
+def commit_manifest(manifest_id: int) -> bool:
+    return actions.manifest_commit(manifest_id=manifest_id) is not None

@@ -31,6 +31,15 @@ from .duplicates import (
 from .events import case_event_write
 from .families import FamilyPerson, PersonInvalid, family_duplicates, family_register
 from .follow_ups import task_done, task_schedule
+from .manifest import (
+    manifest_commit,
+    manifest_commit_request,
+    manifest_file_read,
+    manifest_map,
+    manifest_preview,
+    manifest_progress,
+    manifest_upload,
+)
 from .merges import (
     merge_target_check,
     merge_undo_refusal,
@@ -137,6 +146,13 @@ __all__ = [
     "goal_update",
     "kinship_result_record",
     "kinship_test_record",
+    "manifest_commit",
+    "manifest_commit_request",
+    "manifest_file_read",
+    "manifest_map",
+    "manifest_preview",
+    "manifest_progress",
+    "manifest_upload",
     "merge_target_check",
     "merge_undo_refusal",
     "note_log",

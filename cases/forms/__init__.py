@@ -21,6 +21,7 @@ from .families import (
     family_choice_label,
 )
 from .follow_ups import FollowUpTaskForm
+from .manifest import ManifestMappingForm, ManifestUploadForm
 from .merges import MergeFindForm, MergeForm, MergeUndoForm
 from .plans import AssessmentForm, GoalForm, GoalProgressForm
 from .registration import CaseForm, FamilyMemberForm, NoteForm, RegistrationForm, ReturneeForm
@@ -50,6 +51,8 @@ __all__ = [
     "HelperMixin",
     "KinshipResultForm",
     "KinshipTestForm",
+    "ManifestMappingForm",
+    "ManifestUploadForm",
     "MergeFindForm",
     "MergeForm",
     "MergeUndoForm",

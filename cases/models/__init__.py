@@ -5,6 +5,7 @@ from .base import CaseSettings, district_errors
 from .case import Case, CaseEvent, FollowUpTask, Note
 from .civil_status import Attachment, CareArrangement, ConsentRecord, IdentityDocument, KinshipTest, upload_to
 from .duplicates import DuplicateDecision
+from .imports import ManifestImport, ManifestMapping
 from .merges import ReturneeMerge, merge_relations
 from .plans import Assessment, GoalProgress, PlanDomain, PlanGoal, ReintegrationPlan
 from .registration import (
@@ -43,6 +44,8 @@ __all__ = [
     "KinshipTest",
     "Language",
     "LegalRecord",
+    "ManifestImport",
+    "ManifestMapping",
     "NameKey",
     "NameWord",
     "Note",

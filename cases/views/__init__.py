@@ -18,6 +18,14 @@ from .civil_status import (
 from .duplicates import DuplicateDecideView
 from .families import FamilyRegisterView
 from .follow_ups import TaskCreateView, TaskDoneView
+from .manifest import (
+    ManifestCommitView,
+    ManifestDetailView,
+    ManifestFileView,
+    ManifestListView,
+    ManifestMapView,
+    ManifestTemplateView,
+)
 from .merges import MergeUndoView, ReturneeMergeView
 from .plans import (
     AssessmentCreateView,
@@ -74,6 +82,12 @@ __all__ = [
     "GoalUpdateView",
     "KinshipResultView",
     "KinshipTestCreateView",
+    "ManifestCommitView",
+    "ManifestDetailView",
+    "ManifestFileView",
+    "ManifestListView",
+    "ManifestMapView",
+    "ManifestTemplateView",
     "MergeUndoView",
     "PeopleSearchExportView",
     "PeopleSearchView",

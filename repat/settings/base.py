@@ -533,6 +533,12 @@ if REPAT_S3_BUCKET:
     STORAGES.update(s3_storages(os.environ))
 REPAT_UPLOAD_MAX_BYTES = int(os.environ.get("REPAT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A manifest (issue 16) with at most this many rows is committed in the request, and one of at
+# most this many bytes is read in it; larger ones go to a Celery task with a progress bar.
+REPAT_MANIFEST_SYNC_ROWS = int(os.environ.get("REPAT_MANIFEST_SYNC_ROWS", "100"))
+REPAT_MANIFEST_SYNC_BYTES = int(os.environ.get("REPAT_MANIFEST_SYNC_BYTES", "20000"))
+# From this many people a manifest is registered by the bulk path (cases/actions/manifest.py).
+REPAT_MANIFEST_BULK_ROWS = int(os.environ.get("REPAT_MANIFEST_BULK_ROWS", "20"))
 FILE_UPLOAD_PERMISSIONS = 0o600
 
 # The empty choice of a list's filter: "Any" in the reader's language, not django-filter's "---------".

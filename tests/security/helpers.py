@@ -35,6 +35,8 @@ DOMAIN_MODELS = (
     "cases.LegalRecord",
     "cases.EmergencyAccess",
     "cases.DuplicateDecision",
+    "cases.ManifestImport",
+    "cases.ManifestMapping",
     "services.Provider",
     "services.ProviderStaff",
     "services.Referral",

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -424,6 +425,31 @@ ROUTES: tuple[Route, ...] = (
     Route("reports:report_detail", target="report", post=lambda s, u, w: {"summary": "New text."}),
     Route("reports:report_download", target="report", args=lambda report: [report.pk, "pdf"], variant="pdf"),
     Route("reports:report_download", target="report", args=lambda report: [report.pk, "xlsx"], variant="xlsx"),
+    # --- cases: manifest import (issue 16)
+    Route(
+        "cases:manifest_list",
+        kind="page",
+        post=lambda s, u, w: {
+            "file": SimpleUploadedFile("list.csv", b"given_name,sex\nKanykei,F\n"),
+            "region": s.region.pk,
+        },
+    ),
+    Route("cases:manifest_template", kind="page"),
+    Route("cases:manifest_detail", target="manifest"),
+    Route(
+        "cases:manifest_map",
+        target="manifest",
+        post=lambda s, u, w: {
+            "given_name": "given_name",
+            "family_name": "family_name",
+            "sex": "sex",
+            "birth_date": "birth_date",
+            "operation": "operation",
+            "region": "region",
+        },
+    ),
+    Route("cases:manifest_commit", target="manifest", post=lambda s, u, w: {}),
+    Route("cases:manifest_file", target="manifest"),
     # --- audit
     Route("audit:search", kind="page"),
     Route("audit:verify", kind="page"),

@@ -126,6 +126,13 @@ OWN_REGION = {
     "approvals:request/consent_override": WRITE,
     "reports:dashboard":                "403 403  403 403  200 302  200 302  200 302  403 403",
     "reports:report_list":              "403 403  403 403  403 403  200 405  200 405  403 403",
+    # Manifest import (issue 16): coordinators and administrators; an import is its uploader's.
+    "cases:manifest_list":              "403 403  403 403  200 302  403 403  200 302  403 403",
+    "cases:manifest_template":          "403 403  403 403  200 405  403 403  200 405  403 403",
+    "cases:manifest_detail":            "404 405  404 405  200 405  404 405  200 405  404 405",
+    "cases:manifest_map":               "404 404  404 404  200 302  404 404  200 302  404 404",
+    "cases:manifest_commit":            "404 404  404 404  200 302  404 404  200 302  404 404",
+    "cases:manifest_file":              "404 405  404 405  200 405  404 405  200 405  404 405",
     "reports:report_create":            "403 403  403 403  403 403  200 302  200 302  403 403",
     # The supervisor's own report: only its author changes the narrative.
     "reports:report_detail":            "404 404  404 404  404 404  200 302  200 403  404 404",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import Permission
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import actions as case_actions
@@ -25,6 +26,7 @@ from cases.models import (
     IdentityDocument,
     KinshipTest,
     LegalRecord,
+    ManifestImport,
     PlanGoal,
     ReintegrationPlan,
     Returnee,
@@ -97,6 +99,8 @@ class Side:
     reminder: Reminder = None
     merge: ReturneeMerge = None
     report: ProgressReport = None
+    # A previewed manifest import of the region's coordinator: one new person, no problem, no match.
+    manifest: ManifestImport = None
 
     @property
     def case_numbers(self) -> set[str]:
@@ -389,6 +393,18 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
     side.report.pdf_file.save(f"report-{tag}.pdf", ContentFile(PDF), save=False)
     side.report.xlsx_file.save(f"report-{tag}.xlsx", ContentFile(b"PK\x03\x04 not really"), save=False)
     side.report.save()
+    side.manifest = case_actions.manifest_upload(
+        actor=coordinator,
+        uploaded=SimpleUploadedFile(
+            f"manifest-{tag}.csv",
+            (
+                "household,relation,family_name,given_name,sex,birth_date,operation,region\n"
+                f"M1,child,Zzmanifestova,Kanykei,F,2015,{operation.name},{place.name}\n"
+            ).encode(),
+        ),
+    )
+    case_actions.manifest_preview(manifest_id=side.manifest.pk)  # what the upload's commit would run
+    side.manifest.refresh_from_db()
     return side
 
 
