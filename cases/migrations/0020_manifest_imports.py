@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0003_region_names_provider_role'),
-        ('cases', '0017_name_words'),
+        ('cases', '0019_unassigned_cases_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
