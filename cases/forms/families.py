@@ -11,7 +11,7 @@ from repat.core.forms import DateInput, SingleSubmitFormMixin
 
 from .. import permissions, selectors
 from ..models import Case, FamilyMember, Language, Returnee, Sex
-from .base import _helper
+from .base import _helper, clean_family_and_risk
 
 # How many given names a picker label spells out before "…": enough to recognise a household.
 PICKER_NAMES = 6
@@ -90,21 +90,24 @@ class FamilySharedForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
+# Each person's own fields in the family form (the rest is shared by the family).
+PERSON_FIELDS = [
+    "family_name",
+    "given_name",
+    "patronymic",
+    "sex",
+    "date_of_birth",
+    "date_of_birth_precision",
+    "place_of_birth",
+    "born_in_conflict_zone",
+    "special_needs",
+]
+
+
 class FamilyPersonForm(forms.ModelForm):
     """One person's own fields. The model's rules (a date of birth in the past...) are checked here;
     the date of arrival, which is shared, is checked against it by the page."""
 
-    PERSON_FIELDS = [
-        "family_name",
-        "given_name",
-        "patronymic",
-        "sex",
-        "date_of_birth",
-        "date_of_birth_precision",
-        "place_of_birth",
-        "born_in_conflict_zone",
-        "special_needs",
-    ]
     relationship_choices = CHILD_RELATIONSHIPS
 
     aliases = forms.CharField(
@@ -117,17 +120,7 @@ class FamilyPersonForm(forms.ModelForm):
 
     class Meta:
         model = Returnee
-        fields = [
-            "family_name",
-            "given_name",
-            "patronymic",
-            "sex",
-            "date_of_birth",
-            "date_of_birth_precision",
-            "place_of_birth",
-            "born_in_conflict_zone",
-            "special_needs",
-        ]
+        fields = PERSON_FIELDS
         widgets = {"date_of_birth": DateInput(), "special_needs": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, **kwargs):
@@ -282,11 +275,4 @@ class FamilyCaseForm(SingleSubmitFormMixin, forms.Form):
         )
 
     def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("family") and not cleaned.get("new_family_name", "").strip():
-            self.add_error("family", _("Choose a family or give the name of a new one."))
-        if cleaned.get("family") and cleaned.get("new_family_name", "").strip():
-            self.add_error("new_family_name", _("Choose an existing family or a new one, not both."))
-        if cleaned.get("risk_level") == Case.Risk.HIGH and not cleaned.get("risk_reason", "").strip():
-            self.add_error("risk_reason", _("Say why the risk is high."))
-        return cleaned
+        return clean_family_and_risk(self, super().clean())

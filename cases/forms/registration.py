@@ -11,7 +11,7 @@ from repat.core.forms import DateInput, SingleSubmitFormMixin, VersionedFormMixi
 
 from .. import permissions
 from ..models import Case, FamilyMember, Language, Note, Returnee
-from .base import _helper
+from .base import _helper, clean_family_and_risk
 from .families import FamilyChoiceField
 
 
@@ -125,14 +125,7 @@ class RegistrationForm(SingleSubmitFormMixin, forms.Form):
         )
 
     def clean(self):
-        cleaned = super().clean()
-        if not cleaned.get("family") and not cleaned.get("new_family_name", "").strip():
-            self.add_error("family", _("Choose a family or give the name of a new one."))
-        if cleaned.get("family") and cleaned.get("new_family_name", "").strip():
-            self.add_error("new_family_name", _("Choose an existing family or a new one, not both."))
-        if cleaned.get("risk_level") == Case.Risk.HIGH and not cleaned.get("risk_reason", "").strip():
-            self.add_error("risk_reason", _("Say why the risk is high."))
-        return cleaned
+        return clean_family_and_risk(self, super().clean())
 
 
 class CaseForm(VersionedFormMixin, forms.ModelForm):
