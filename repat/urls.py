@@ -1,11 +1,23 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 admin.site.site_header = _("Repat administration")
 admin.site.site_title = _("Repat")
 
+
+@login_not_required
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links to: answer with the icon, not a 404
+    (a 404 is a console error the browser tests refuse)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon),
     path("accounts/", include("repat.accounts.urls")),
     path("admin/", admin.site.urls),
     path("services/", include("services.urls")),
