@@ -1,7 +1,8 @@
 """Headless Chromium (Debian's package) driven by Playwright, against pytest-django's live server.
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety check must be
-relaxed for the test's own database calls. The demo data is made once per module (see `demo`).
+relaxed for the test's own database calls. The demo data is made once per session (see `demo`).
+The checks every page must pass, and its screenshots, are in harness.py (the `checker` fixture).
 """
 
 import os
@@ -17,39 +18,63 @@ CHROMIUM = os.environ.get("REPAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-@pytest.fixture
-def page(live_server, monkeypatch):
-    # Per test, not per module: with Playwright left running between tests, the test's teardown no
-    # longer brought the serialized rows back (the next test found no regions).
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole session (starting it costs a second or two each time); each test
+    gets a fresh context (cookies, storage) in it. Playwright's event loop runs in this thread for the
+    session, so Django's async-safety check is relaxed for the session too: set per test, it was gone
+    by the time the test's teardown brought the serialized rows back, and they did not come back."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing.")
         pytest.skip(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
-        blocked = []
-
-        def on_console(message):
-            if "Content Security Policy" in message.text:
-                blocked.append(message.text)
-
-        page.on("console", on_console)
-        yield page
-        context.close()
-        browser.close()
-        assert not blocked, blocked
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
+    blocked = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("console", on_console)
+    yield page
+    context.close()
+    assert not blocked, blocked
+
+
+@pytest.fixture
+def checker(page):
+    """The page's checks (tests/browser/harness.py): console errors, CSP, sideways scrolling, axe,
+    tap targets on a phone, and a screenshot of each step."""
+    from .harness import Checker
+
+    return Checker(page)
+
+
+@pytest.fixture(scope="session")
 def demo_snapshots():
-    """The test database right after `seed_demo`, kept by `demo` for the module's next tests."""
+    """The test database right after `seed_demo`, kept by `demo` for the session's next tests (all
+    browser tests run in one process: see their xdist_group)."""
     snapshots = {}
     yield snapshots
     for snapshot in snapshots.values():
@@ -60,7 +85,7 @@ def demo_snapshots():
 def demo(transactional_db, demo_snapshots):
     """The demo data (`manage.py seed_demo`), committed for the live server to show. Seeding takes
     many seconds, so on SQLite (the database in memory) the seeded database is copied aside once and
-    copied back for each next test of the module; elsewhere each test seeds it anew."""
+    copied back for each next test; elsewhere each test seeds it anew."""
     database = connections[DEFAULT_DB_ALIAS]
     if database.vendor != "sqlite" or not database.is_in_memory_db():
         call_command("seed_demo")
