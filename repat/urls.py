@@ -17,7 +17,7 @@ def favicon(request):
 
 
 urlpatterns = [
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("repat.accounts.urls")),
     path("admin/", admin.site.urls),
     path("services/", include("services.urls")),
