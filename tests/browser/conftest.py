@@ -18,30 +18,23 @@ CHROMIUM = os.environ.get("REPAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    """One Chromium for the whole session (starting it costs a second or two each time); each test
-    gets a fresh context (cookies, storage) in it. Playwright's event loop runs in this thread for the
-    session, so Django's async-safety check is relaxed for the session too: set per test, it was gone
-    by the time the test's teardown brought the serialized rows back, and they did not come back."""
+@pytest.fixture
+def chromium(monkeypatch):
+    """Chromium, started for each test. Per test, not per session: with Playwright (and its event
+    loop) left running between tests, on PostgreSQL the test's teardown no longer brought the
+    serialized rows back (the next test found no regions). A start costs about a second; the page
+    tests therefore visit many pages per test rather than one page per test."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing.")
         pytest.skip(f"Browser tests need Chromium at {CHROMIUM} (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
 
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
