@@ -32,7 +32,13 @@ class CasesConfig(AppConfig):
             return gettext("My caseload") if permissions.has_own_caseload(user) else gettext("Cases")
 
         navigation.register(
-            "caseload", "cases:caseload", caseload, visible=permissions.can_use_caseload, order=10, home=True
+            "caseload",
+            "cases:caseload",
+            caseload,
+            visible=permissions.can_use_caseload,
+            order=10,
+            home=True,
+            icon="folder2-open",
         )
         navigation.register(
             "register",
@@ -40,6 +46,8 @@ class CasesConfig(AppConfig):
             _("Register a returnee"),
             visible=permissions.can_register_returnee,
             order=20,
+            icon="person-plus",
+            short_label=_("Register"),
         )
         navigation.register(
             "manifests",
@@ -47,9 +55,15 @@ class CasesConfig(AppConfig):
             _("Import a manifest"),
             visible=permissions.can_import_manifests,
             order=25,
+            icon="file-earmark-arrow-up",
         )
         navigation.register(
-            "transfers", "cases:transfers", _("Transfers"), visible=permissions.can_handle_transfers, order=40
+            "transfers",
+            "cases:transfers",
+            _("Transfers"),
+            visible=permissions.can_handle_transfers,
+            order=40,
+            icon="arrow-left-right",
         )
         navigation.register(
             "emergency",
@@ -59,6 +73,7 @@ class CasesConfig(AppConfig):
             place=navigation.ACCOUNT,
             order=20,
             css_class="text-danger",
+            icon="exclamation-triangle",
         )
         navigation.register_flag("escalations", permissions.receives_escalations)  # the reminders page's link
         navigation.register_flag("people_search", permissions.can_search_people)  # the top bar's box

@@ -27,13 +27,16 @@ class ServicesConfig(AppConfig):
         def providers(user) -> bool:
             return permissions.can_coordinate(user) or permissions.can_override_consent(user)
 
-        navigation.register("referrals", "services:queue", referrals, order=30, home=True)
-        navigation.register("providers", "services:providers", _("Providers"), visible=providers, order=50)
+        navigation.register("referrals", "services:queue", referrals, order=30, home=True, icon="send")
+        navigation.register(
+            "providers", "services:providers", _("Providers"), visible=providers, order=50, icon="building"
+        )
         navigation.register(
             "consent_overrides",
             "services:consent_overrides",
             _("Consent overrides"),
             visible=permissions.can_override_consent,
             order=90,
+            icon="shield-exclamation",
         )
         navigation.register_flag("provider_staff", provider_staff)  # the referral list's heading

@@ -15,7 +15,11 @@ class AccountsConfig(AppConfig):
         def staff(user) -> bool:
             return user.is_staff
 
-        navigation.register("admin", "admin:index", _("Administration"), visible=staff, order=100)
+        navigation.register("admin", "admin:index", _("Administration"), visible=staff, order=100, icon="gear")
         account = {"place": navigation.ACCOUNT}
-        navigation.register("password", "accounts:password_change", _("Change password"), order=10, **account)
-        navigation.register("two_factor", "accounts:two_factor", _("Two-factor sign-in"), order=40, **account)
+        navigation.register(
+            "password", "accounts:password_change", _("Change password"), order=10, icon="key", **account
+        )
+        navigation.register(
+            "two_factor", "accounts:two_factor", _("Two-factor sign-in"), order=40, icon="phone", **account
+        )

@@ -16,5 +16,7 @@ class ApprovalsConfig(AppConfig):
         from .permissions import can_use_approvals
         from .selectors import pending_merge_problems
 
-        navigation.register("approvals", "approvals:queue", _("Approvals"), visible=can_use_approvals, order=60)
+        navigation.register(
+            "approvals", "approvals:queue", _("Approvals"), visible=can_use_approvals, order=60, icon="check2-square"
+        )
         register_merge_check(pending_merge_problems)

@@ -18,7 +18,13 @@ class AuditConfig(AppConfig):
         from .verification import restore_check
 
         navigation.register(
-            "audit", "audit:search", _("Audit trail"), visible=can_search_audit, place=navigation.ACCOUNT, order=30
+            "audit",
+            "audit:search",
+            _("Audit trail"),
+            visible=can_search_audit,
+            place=navigation.ACCOUNT,
+            order=30,
+            icon="journal-text",
         )
 
         restore.register_check("audit trail", restore_check)  # manage.py verify_restore

@@ -32,6 +32,11 @@ class Entry:
     # The brand leads to the first home entry the user sees (signed out: the first, which asks them
     # to sign in).
     home: bool = False
+    # A Bootstrap Icons name (static/vendor/bootstrap-icons-*), shown before the label.
+    icon: str = ""
+    # The top bar's label where the full one would not fit beside the others in every language
+    # (the full label stays the link's accessible name and the collapsed menu's text).
+    short_label: Any = None
 
 
 _entries: dict[str, Entry] = {}
@@ -57,8 +62,8 @@ def _home(entries: list[Entry], user) -> str:
 
 
 def menu_for(user) -> dict:
-    """The context base.html draws: `menu` ("main" and "account": links as url, label and
-    css_class; "home": the brand's link) and, for a signed-in user, `nav`: whether each entry and
+    """The context base.html draws: `menu` ("main" and "account": links as url, label,
+    short_label, icon and css_class; "home": the brand's link) and, for a signed-in user, `nav`: whether each entry and
     flag applies to them."""
     entries = sorted(_entries.items(), key=lambda item: item[1].order)
     home = _home([entry for _key, entry in entries], user)
@@ -70,5 +75,13 @@ def menu_for(user) -> dict:
     for key, entry in entries:
         if nav[key]:
             label = entry.label(user) if callable(entry.label) else entry.label
-            menu[entry.place].append({"url": reverse(entry.url_name), "label": label, "css_class": entry.css_class})
+            menu[entry.place].append(
+                {
+                    "url": reverse(entry.url_name),
+                    "label": label,
+                    "short_label": entry.short_label or label,
+                    "icon": entry.icon,
+                    "css_class": entry.css_class,
+                }
+            )
     return {"menu": menu, "nav": nav}

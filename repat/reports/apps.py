@@ -16,9 +16,20 @@ class ReportsConfig(AppConfig):
         from .restore import report_files
 
         navigation.register(
-            "dashboard", "reports:dashboard", _("Dashboard"), visible=permissions.can_view_dashboard, order=70
+            "dashboard",
+            "reports:dashboard",
+            _("Dashboard"),
+            visible=permissions.can_view_dashboard,
+            order=70,
+            icon="speedometer2",
         )
         navigation.register(
-            "reports", "reports:report_list", _("Progress reports"), visible=permissions.can_make_reports, order=80
+            "reports",
+            "reports:report_list",
+            _("Progress reports"),
+            visible=permissions.can_make_reports,
+            order=80,
+            icon="file-earmark-bar-graph",
+            short_label=_("Reports"),
         )
         restore.register_check("report files", report_files)  # manage.py verify_restore

@@ -23,3 +23,35 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("click", (event) => {
   if (event.target.closest(".js-print")) window.print();
 });
+
+// Lists read as cards on a phone (repat.css, table.table-cards): every table of the page with column
+// headings (unless marked .table-plain) takes the class, and each cell carries its column's heading
+// as data-label. Tables whose content is wider than their box (in a .table-responsive) take
+// keyboard focus, so they can be scrolled without a mouse.
+function labelTableCells(root) {
+  root.querySelectorAll("table.table:not(.table-plain)").forEach((table) => {
+    if (table.querySelector("thead th")) table.classList.add("table-cards");
+    // A wide table scrolls in its own box, never the page.
+    if (!table.closest(".table-responsive")) {
+      const box = document.createElement("div");
+      box.className = "table-responsive";
+      table.replaceWith(box);
+      box.appendChild(table);
+    }
+  });
+  root.querySelectorAll("table.table-cards").forEach((table) => {
+    const headings = [...table.querySelectorAll("thead th")].map((th) => th.innerText.trim());
+    table.querySelectorAll("tbody tr").forEach((row) => {
+      [...row.children].forEach((cell, index) => {
+        if (headings[index] && !cell.hasAttribute("colspan")) cell.dataset.label = headings[index];
+      });
+    });
+  });
+  root.querySelectorAll(".table-responsive").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth) box.tabIndex = 0;
+    else box.removeAttribute("tabindex");
+  });
+}
+document.addEventListener("DOMContentLoaded", () => labelTableCells(document));
+document.addEventListener("htmx:afterSettle", (event) => labelTableCells(event.target));
+window.addEventListener("resize", () => labelTableCells(document));

@@ -1,7 +1,8 @@
 """Headless Chromium (Debian's package) driven by Playwright, against pytest-django's live server.
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety check must be
-relaxed for the test's own database calls. The demo data is made once per module (see `demo`).
+relaxed for the test's own database calls. The demo data is made once per session (see `demo`).
+The checks every page must pass, and its screenshots, are in harness.py (the `checker` fixture).
 """
 
 import os
@@ -18,9 +19,11 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    # Per test, not per module: with Playwright left running between tests, the test's teardown no
-    # longer brought the serialized rows back (the next test found no regions).
+def chromium(monkeypatch):
+    """Chromium, started for each test. Per test, not per session: with Playwright (and its event
+    loop) left running between tests, on PostgreSQL the test's teardown no longer brought the
+    serialized rows back (the next test found no regions). A start costs about a second; the page
+    tests therefore visit many pages per test rather than one page per test."""
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is required in CI but {CHROMIUM} is missing.")
@@ -30,26 +33,41 @@ def page(live_server, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
-        blocked = []
-
-        def on_console(message):
-            if "Content Security Policy" in message.text:
-                blocked.append(message.text)
-
-        page.on("console", on_console)
-        yield page
-        context.close()
+        yield browser
         browser.close()
-        assert not blocked, blocked
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # Chromium reports what the Content-Security-Policy blocked on the console: none may be.
+    blocked = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
+    page.on("console", on_console)
+    yield page
+    context.close()
+    assert not blocked, blocked
+
+
+@pytest.fixture
+def checker(page):
+    """The page's checks (tests/browser/harness.py): console errors, CSP, sideways scrolling, axe,
+    tap targets on a phone, and a screenshot of each step."""
+    from .harness import Checker
+
+    return Checker(page)
+
+
+@pytest.fixture(scope="session")
 def demo_snapshots():
-    """The test database right after `seed_demo`, kept by `demo` for the module's next tests."""
+    """The test database right after `seed_demo`, kept by `demo` for the session's next tests (all
+    browser tests run in one process: see their xdist_group)."""
     snapshots = {}
     yield snapshots
     for snapshot in snapshots.values():
@@ -60,7 +78,7 @@ def demo_snapshots():
 def demo(transactional_db, demo_snapshots):
     """The demo data (`manage.py seed_demo`), committed for the live server to show. Seeding takes
     many seconds, so on SQLite (the database in memory) the seeded database is copied aside once and
-    copied back for each next test of the module; elsewhere each test seeds it anew."""
+    copied back for each next test; elsewhere each test seeds it anew."""
     database = connections[DEFAULT_DB_ALIAS]
     if database.vendor != "sqlite" or not database.is_in_memory_db():
         call_command("seed_demo")

@@ -23,8 +23,9 @@ from services.models import ServiceType
 # Not part of the product's pages: Django's admin site (its own staff checks) and static files
 # (served by WhiteNoise, no URL pattern).
 EXCLUDED_NAMESPACES = ("admin",)
-# Reachable without signing in: the login page, and choosing the language on it.
-PUBLIC = ("accounts:login", "accounts:set_language")
+# Reachable without signing in: the login page, choosing the language on it, and the site's icon
+# (a redirect to a static file).
+PUBLIC = ("accounts:login", "accounts:set_language", "favicon")
 
 
 def walk(resolver=None, namespace: str = "") -> list[tuple[str, str]]:
@@ -455,6 +456,7 @@ ROUTES: tuple[Route, ...] = (
     Route("audit:verify", kind="page"),
     # --- accounts: the user's own account
     Route("accounts:login", kind="public"),
+    Route("favicon", kind="public"),
     Route("accounts:set_language", kind="public", post=lambda s, u, w: {"language": "ru"}),
     Route("accounts:logout", kind="self"),
     Route("accounts:two_factor", kind="self"),

@@ -1,0 +1,70 @@
+// The in-page half of tests/browser/harness.py: one object literal, evaluated as
+// `(arg) => (<this file>).name(arg)`.
+({
+  // Visible controls lower (or narrower) than `tap` px. A checkbox or radio counts with its label
+  // or .form-check, which is where a finger lands; links in running text are exempt (WCAG 2.5.5).
+  smallTargets(tap) {
+    const selector = [
+      "button", ".btn", "input:not([type=hidden])", "select", "textarea", ".nav-link", ".dropdown-item",
+      ".page-link", ".navbar-brand", ".form-check-input",
+    ].join(", ");
+    const visible = (el) => {
+      const box = el.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== "hidden"
+        && !el.closest("[hidden], .visually-hidden, .dropdown-menu:not(.show)");
+    };
+    const small = [];
+    for (const el of document.querySelectorAll(selector)) {
+      if (!visible(el)) continue;
+      const box = el.getBoundingClientRect();
+      let height = box.height, width = box.width;
+      if (el.matches("input[type=checkbox], input[type=radio]")) {
+        const wrap = el.closest(".form-check") || (el.labels && el.labels[0]);
+        if (wrap) {
+          const outer = wrap.getBoundingClientRect();
+          height = Math.max(height, outer.height);
+          width = Math.max(width, outer.width);
+        }
+      }
+      if (height < tap - 0.5 || width < tap - 0.5) {
+        const name = (el.innerText || el.value || el.name || el.id || el.className || "").toString();
+        small.push(`${el.tagName.toLowerCase()} "${name.trim().slice(0, 40)}" ${Math.round(width)}x${Math.round(height)}`);
+      }
+    }
+    return small;
+  },
+
+  // What sticks out furthest on the right (an element, or text that does not wrap).
+  widest() {
+    let worst = "", right = window.innerWidth;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = node.nodeType === Node.TEXT_NODE;
+      if (text) range.selectNodeContents(node);
+      const edge = (text ? range : node).getBoundingClientRect().right;
+      if (edge > right) {
+        right = edge;
+        const el = text ? node.parentElement : node;
+        const what = text ? ` text "${node.textContent.trim().slice(0, 30)}"` : "";
+        const classes = [...el.classList].join(".");
+        worst = `${el.tagName.toLowerCase()}${el.id ? "#" + el.id : ""}.${classes}${what} ends at ${Math.round(edge)}px`;
+      }
+    }
+    return worst;
+  },
+
+  // axe-core's violations (axe.min.js evaluated before), each with up to three places.
+  async axe() {
+    const result = await axe.run(document, { resultTypes: ["violations"] });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.slice(0, 3).map((n) => {
+        const why = (n.failureSummary || "").split("\n").slice(1, 2).join("").trim();
+        return `${n.target.join(" ")} :: ${why}`;
+      }),
+    }));
+  },
+})

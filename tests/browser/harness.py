@@ -1,0 +1,111 @@
+"""The checks every page of a browser journey must pass, in one place.
+
+`Checker(page)` listens to the page from the start (console errors, uncaught exceptions, what the
+Content-Security-Policy refused), and `checker.check(journey, step)` then says what is wrong with the
+page as shown now: a console error, a CSP violation, sideways scrolling, a serious or critical axe
+violation, and on a phone a control smaller than 44 px to tap. Each check writes a screenshot to
+var/screenshots/<journey>/<step>-<lang>-<width>.png for people to review.
+
+axe-core is vendored in tests/browser/vendor (from npm, see its README) so the check runs offline; it
+is evaluated through the DevTools protocol, which the page's CSP does not govern (an injected
+<script> element would be refused)."""
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+PHONE = 360
+DESKTOP = 1280
+# The smallest tap target on a phone (WCAG 2.5.5), in CSS pixels.
+TAP = 44
+MAX_SHOT = 2400
+BLOCKING = ("serious", "critical")
+
+# Recorded by the page itself, from before its first script: what the CSP refused.
+_LISTEN = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(`${event.violatedDirective} refused ${event.blockedURI || "inline"}`);
+});
+"""
+
+# The in-page checks (an object literal of functions); `_call("name")` runs one with an argument.
+_JS = (Path(__file__).parent / "harness.js").read_text(encoding="utf-8")
+
+
+def _call(name: str) -> str:
+    return f"(arg) => ({_JS}).{name}(arg)"
+
+
+class Checker:
+    """Watches one Playwright page; `check()` lists what is wrong with it now and takes its picture."""
+
+    def __init__(self, page):
+        self.page = page
+        self.errors: list[str] = []
+        page.add_init_script(_LISTEN)
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
+
+    def _on_console(self, message):
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.errors.append(f"console {message.type}: {message.text}")
+
+    def language(self) -> str:
+        return self.page.evaluate("document.documentElement.lang")
+
+    def width(self) -> int:
+        return self.page.viewport_size["width"]
+
+    def screenshot(self, journey: str, step: str) -> Path:
+        path = SCREENSHOTS / _slug(journey) / f"{_slug(step)}-{self.language()}-{self.width()}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # The whole page, down to at most MAX_SHOT pixels: the top is what review needs, and long
+        # timelines made each picture slow to take.
+        height = min(self.page.evaluate("document.scrollingElement.scrollHeight"), MAX_SHOT)
+        clip = {"x": 0, "y": 0, "width": self.width(), "height": height}
+        self.page.screenshot(path=path, full_page=True, clip=clip, animations="disabled")
+        return path
+
+    def axe(self) -> list[str]:
+        """The serious and critical violations axe-core finds on the page as shown."""
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.evaluate(AXE.read_text(encoding="utf-8"))
+        violations = self.page.evaluate(_call("axe"))
+        return [
+            f"axe {v['impact']} {v['id']} ({v['help']}): {'; '.join(v['targets'])}"
+            for v in violations
+            if v["impact"] in BLOCKING
+        ]
+
+    def check(self, journey: str, step: str, *, axe: bool = True) -> list[str]:
+        """Everything wrong with the page now, each line prefixed by where (journey, step, language,
+        width); an empty list when it passes. Console errors are consumed: each is reported once."""
+        page = self.page
+        page.wait_for_load_state("load")
+        where = f"{journey}/{step} [{self.language()} {self.width()}px] {page.url}"
+        problems = [*self.errors]
+        self.errors.clear()
+        problems += [f"CSP: {text}" for text in page.evaluate("window.__cspViolations || []")]
+        scroll_width, inner_width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        if scroll_width > inner_width:
+            problems.append(f"scrolls sideways: {scroll_width}px wide in a {inner_width}px window ({self.widest()})")
+        # Django's own admin is a desktop tool with its own style sheet: its controls are not resized.
+        if self.width() <= PHONE and "/admin/" not in page.url:
+            problems += [f"smaller than {TAP}px to tap: {small}" for small in page.evaluate(_call("smallTargets"), TAP)]
+        if axe:
+            problems += self.axe()
+        self.screenshot(journey, step)
+        return [f"{where}: {problem}" for problem in problems]
+
+    def widest(self) -> str:
+        """What sticks out furthest on the right (an element, or text that does not wrap), to say
+        what makes the page scroll."""
+        return self.page.evaluate(_call("widest"))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "page"

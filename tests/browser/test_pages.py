@@ -1,0 +1,131 @@
+"""Every main page of every role, in English, Russian and Kyrgyz, on a phone (360 px) and a desktop
+(1280 px), passes the harness's checks (tests/browser/harness.py): no console error, no CSP
+violation, no sideways scrolling, no serious or critical axe violation, 44 px tap targets on the
+phone. Screenshots land in var/screenshots/pages-<role>/.
+
+One sign-in per role; the language is changed with the top bar's selector, as people do, and each
+page is then seen at both widths."""
+
+import pytest
+from django.urls import reverse
+
+from .harness import DESKTOP, PHONE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.xdist_group("browser"),
+]
+
+LANGUAGES = ("en", "ru", "ky")
+ROLES = ("worker1", "coordinator1", "supervisor1", "provider1", "admin")
+
+
+def main_pages(username: str) -> list[tuple[str, str]]:
+    """(step name, URL) of the pages a role works in: its menu, its reminders, and the first case,
+    person and referral it may open."""
+    from cases.permissions import cases_visible_to
+    from repat.accounts.models import User
+    from repat.core.navigation import menu_for
+    from services.permissions import referrals_visible_to
+
+    user = User.objects.get(username=username)
+    menu = menu_for(user)["menu"]
+    pages = [(str(link["label"]), link["url"]) for link in menu["main"] + menu["account"]]
+    pages.append(("reminders", reverse("reminders:list")))
+    case = cases_visible_to(user).select_related("returnee").order_by("id").first()
+    if case is not None:
+        pages += [("case", case.get_absolute_url()), ("person", case.returnee.get_absolute_url())]
+    referral = referrals_visible_to(user).order_by("id").first()
+    if referral is not None:
+        pages.append(("referral", referral.get_absolute_url()))
+    return pages
+
+
+def top_bar_problems(page, language: str, width: int) -> list[str]:
+    """The top bar holds on one line on a desktop, the person's name is not cut, and the language
+    box shows the language the page is in."""
+    bar = page.evaluate(
+        """() => {
+          const toggle = document.querySelector("#nav .dropdown-toggle.text-nowrap");
+          const select = document.querySelector("#language-select");
+          return {
+            height: document.querySelector("nav.navbar").getBoundingClientRect().height,
+            nameCut: toggle.scrollWidth > toggle.clientWidth + 1,
+            language: select.value,
+            selectWidth: select.getBoundingClientRect().width,
+          };
+        }"""
+    )
+    where = f"top bar [{language} {width}px]"
+    problems = []
+    if width == DESKTOP and bar["height"] > 72:
+        problems.append(f"{where}: wraps ({bar['height']:.0f}px high)")
+    if width == DESKTOP and bar["nameCut"]:
+        problems.append(f"{where}: the user's name is cut")
+    if bar["language"] != language or (width == DESKTOP and bar["selectWidth"] < 90):
+        problems.append(f"{where}: the language box shows {bar['language']!r}, {bar['selectWidth']:.0f}px wide")
+    return problems
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_main_pages_pass_the_checks_in_every_language_and_width(username, demo, page, checker, login):
+    pages = main_pages(username)
+    login(username)
+    problems = []
+    for language in LANGUAGES:
+        page.set_viewport_size({"width": DESKTOP, "height": 900})
+        page.select_option("#language-select", language)
+        page.wait_for_function("lang => document.documentElement.lang === lang", arg=language)
+        for width in (PHONE, DESKTOP):
+            page.set_viewport_size({"width": width, "height": 800 if width == PHONE else 900})
+            for index, (step, url) in enumerate(pages):
+                page.goto(url)
+                if index == 0:
+                    problems += top_bar_problems(page, language, width)
+                # axe on every page in English at both widths, and in Russian and Kyrgyz on the phone:
+                # the markup it judges is the same in every language, and each run costs half a second.
+                axe = language == "en" or width == PHONE
+                problems += checker.check(f"pages-{username}", step, axe=axe)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def test_on_a_phone_filters_fold_away_and_keyboard_focus_shows(demo, page, checker, login):
+    page.set_viewport_size({"width": PHONE, "height": 800})
+    page.goto("/accounts/login/")
+    assert not checker.check("phone", "sign-in")
+    login("worker1")
+
+    # The list's first row is on the first screen: the filters wait behind a button.
+    assert not page.locator("#filters form").is_visible()
+    assert page.locator("#case-table tbody tr").first.bounding_box()["y"] < 800
+    page.click(".filters-toggle")
+    page.locator("#id_risk_level").select_option("high")
+    page.locator("#filters [type=submit]").first.click()
+    page.wait_for_url("**risk_level=high**")
+    assert page.locator(".filters-toggle").inner_text().strip() == "Filters (1 active)"
+    assert not page.locator("#filters form").is_visible()
+    # Each case is a card that keeps its status and risk in view.
+    card = page.locator("#case-table tbody tr").first
+    risk = card.locator("span.badge[class*='risk-']").bounding_box()
+    assert card.locator("span.badge[class*='risk-']").inner_text() == "High"
+    assert risk["x"] + risk["width"] <= PHONE and risk["y"] < 800
+
+    # The case page fits the phone, with "Edit case" on it.
+    card.locator("a").first.click()
+    page.wait_for_url("**/cases/*/")
+    edit = page.get_by_role("link", name="Edit case").bounding_box()
+    assert edit["x"] >= 0 and edit["x"] + edit["width"] <= PHONE
+
+    # From the top of the page, the keyboard lands first on "Skip to the content", outlined.
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        """() => {
+          const el = document.activeElement, style = getComputedStyle(el);
+          return {text: el.innerText, outline: parseFloat(style.outlineWidth), style: style.outlineStyle};
+        }"""
+    )
+    assert focused["text"] == "Skip to the content"
+    assert focused["outline"] >= 2 and focused["style"] != "none"
+    assert not checker.check("phone", "case-page")
