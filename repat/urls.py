@@ -13,5 +13,6 @@ urlpatterns = [
     path("approvals/", include("repat.approvals.urls")),
     path("reports/", include("repat.reports.urls")),
     path("audit/", include("repat.audit.urls")),
+    path("api/", include("repat.api.urls")),
     path("", include("cases.urls")),
 ]
