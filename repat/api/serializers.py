@@ -132,6 +132,7 @@ class CaseSerializer(serializers.ModelSerializer):
     operation = serializers.IntegerField(source="returnee.operation_id", read_only=True)
     worker_name = serializers.SerializerMethodField()
     follow_up_overdue = serializers.BooleanField(read_only=True)
+    closure_reason = serializers.ChoiceField(choices=Case.ClosureReason.choices, allow_blank=True, read_only=True)
     version = VersionField()
 
     class Meta:
@@ -497,8 +498,8 @@ class IndicatorsSerializer(serializers.Serializer):
 
 class IndicatorQuerySerializer(serializers.Serializer):
     on = serializers.DateField(required=False)
-    region = serializers.IntegerField(required=False, min_value=1)
-    operation = serializers.IntegerField(required=False, min_value=1)
+    region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.filter(parent__isnull=True), required=False)
+    operation = serializers.PrimaryKeyRelatedField(queryset=Operation.objects.all(), required=False)
 
     def validate_on(self, value):
         if value > timezone.localdate():

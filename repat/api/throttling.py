@@ -1,10 +1,14 @@
 """Rate limits per token (or per signed-in session user), counted in the cache."""
 
+from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class PerTokenThrottle(SimpleRateThrottle):
     scope = "api"
+
+    def get_rate(self) -> str:
+        return settings.REPAT_API_RATE  # read per request: REPAT_API_RATE, not frozen at import
 
     def get_cache_key(self, request, view):
         token = request.auth

@@ -24,5 +24,5 @@ urlpatterns = [
     path("docs/", docs.SwaggerView.as_view(), name="docs"),
     path("redoc/", docs.RedocView.as_view(), name="redoc"),
     path("tokens/", tokens.TokenListView.as_view(), name="tokens"),
-    path("tokens/<int:pk>/revoke/", tokens.TokenRevokeView.as_view(), name="token_revoke"),
+    path("tokens/revoke/", tokens.TokenRevokeView.as_view(), name="token_revoke"),
 ]

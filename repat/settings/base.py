@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "repat.audit.context.AuditContextMiddleware",
+    # An /api/v1/ address that matches no route answers in the API's error shape (JSON), not HTML.
+    "repat.api.middleware.ApiNotFoundMiddleware",
     # A 404 or 403 on an object's page is audited (route and id), and a burst of them alerted.
     "repat.audit.refusals.RefusalAuditMiddleware",
     # request.user.is_verified(): has this session passed the second factor (django-otp)?
@@ -410,6 +412,12 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Case management for returnees: the same rules as the pages (docs/api.md).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its pages are for signed-in people and tokens only, like every page.
+    "SERVE_PERMISSIONS": ["repat.api.permissions.TokenScope"],
+    "SERVE_AUTHENTICATION": [
+        "repat.api.authentication.ApiTokenAuthentication",
+        "repat.api.authentication.VerifiedSessionAuthentication",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -4,6 +4,7 @@ small-cell protection: repat/reports/suppression.py)."""
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -53,14 +54,15 @@ class IndicatorsView(ApiViewMixin, APIView):
         query.is_valid(raise_exception=True)
         on = query.validated_data.get("on") or timezone.localdate()
         regions = report_permissions.dashboard_regions(user)
-        region = query.validated_data.get("region")
+        region = query.validated_data["region"].pk if query.validated_data.get("region") else None
+        operation = query.validated_data["operation"].pk if query.validated_data.get("operation") else None
         if region is not None and regions is not None and region not in regions:
-            raise exceptions.ValidationError({"region": [exceptions.PermissionDenied.default_detail]})
+            raise exceptions.ValidationError({"region": [_("Choose one of your regions.")]})
         scope = report_selectors.Scope(
             regions=regions,
             start=on - datetime.timedelta(days=365),
             end=on,
-            operation=query.validated_data.get("operation"),
+            operation=operation,
             region=region,
         )
         threshold = ReportSettings.current().suppression_threshold

@@ -1,10 +1,12 @@
-"""The account's own API tokens: list, create (the key shown once, on the page that created it,
-never stored) and revoke. Accounts that need a second factor reach this page only after passing it
+"""The account's own API tokens: list, create and revoke. A new key is kept in the session only
+until the page that follows shows it, once (as the recovery codes are); the database never holds
+it. Accounts that need a second factor reach these pages only after passing it
 (accounts/middleware.py), and the action checks it again."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -14,11 +16,15 @@ from .. import actions, permissions
 from ..forms import TokenForm
 from ..models import ApiToken
 
+NEW_KEY = "api_new_token_key"
 
-def _page(request, form, key=None, token=None, status=200):
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")[:100]
-    context = {"form": form, "tokens": tokens, "key": key, "new_token": token}
-    return render(request, "api/token_list.html", context, status=status)
+
+def _page(request, form):
+    shown = request.session.pop(NEW_KEY, None)
+    tokens = list(ApiToken.objects.filter(user=request.user).order_by("-created_at", "-id")[:100])
+    new_token = next((token for token in tokens if shown and token.pk == shown["id"]), None)
+    context = {"form": form, "tokens": tokens, "key": shown["key"] if new_token else None, "new_token": new_token}
+    return render(request, "api/token_list.html", context)
 
 
 class TokenListView(View):
@@ -28,7 +34,7 @@ class TokenListView(View):
     def post(self, request):
         form = TokenForm(request.POST)
         if not form.is_valid():
-            return _page(request, form, status=200)
+            return _page(request, form)
         try:
             token, key = actions.token_issue(
                 actor=request.user,
@@ -41,14 +47,23 @@ class TokenListView(View):
         except ValidationError as error:
             add_action_errors(error, form)
             return _page(request, form)
-        return _page(request, TokenForm(), key=key, token=token)
+        request.session[NEW_KEY] = {"id": token.pk, "key": key}
+        return redirect("api:tokens")
 
 
 class TokenRevokeView(View):
+    """Revoke one of one's own tokens (its id posted as `token`)."""
+
     http_method_names = ["post"]
 
-    def post(self, request, pk):
-        token = get_object_or_404(ApiToken.objects.filter(user=request.user), pk=pk)
+    def post(self, request):
+        pk = request.POST.get("token", "")
+        if not pk.isdecimal() or len(pk) > 18:
+            messages.error(request, _("Choose a token to revoke."))
+            return redirect("api:tokens")
+        token = ApiToken.objects.filter(user=request.user, pk=int(pk)).first()
+        if token is None:
+            raise Http404
         try:
             actions.token_revoke(actor=request.user, token=token)
         except ValidationError as error:
