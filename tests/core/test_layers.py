@@ -2,7 +2,7 @@
 modules: settings, urls, celery) sits under the domain apps, and each layer may import only the ones
 below it:
 
-    platform ← cases ← services ← approvals ← reminders ← reports ← tools (repat/devtools)
+    platform ← cases ← services ← approvals ← reminders ← reports ← api ← tools (repat/devtools)
 
 An app below that needs something from one above offers a hook the upper app fills in its
 AppConfig.ready() (the menu in repat/core/navigation.py, the signed-in user's annotations in
@@ -25,6 +25,8 @@ LAYERS = (
     ("approvals", ("repat.approvals",)),
     ("reminders", ("repat.reminders",)),
     ("reports", ("repat.reports",)),
+    # The REST API serves every app above through their own selectors, permissions and actions.
+    ("api", ("repat.api",)),
     ("tools", ("repat.devtools",)),
 )
 

@@ -26,6 +26,9 @@ class ApiCaseFilter(CaseFilter):
         super().__init__(data, queryset, request=request, prefix=prefix, user=request.user)
         del self.filters["sort"], self.form.fields["sort"]
 
+    def filter_indicator(self, queryset, name, value: str):  # the hint tells the schema it is a string
+        return super().filter_indicator(queryset, name, value)
+
 
 class ReturneeFilter(django_filters.FilterSet):
     class Meta:
