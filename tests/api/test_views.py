@@ -402,6 +402,16 @@ def test_indicators_hide_small_counts(api_for, coordinator, worker, case):
     assert api_for(worker).get(v1("indicators")).status_code == 403
 
 
+def test_published_indicators_are_kept_in_the_cache(api_for, coordinator, case, django_assert_max_num_queries):
+    client = api_for(coordinator)
+    first = client.get(v1("indicators"))
+
+    with django_assert_max_num_queries(5):  # the token, the account, the settings: no count again
+        second = client.get(v1("indicators"))
+
+    assert second.json() == first.json()
+
+
 # --- Query counts ----------------------------------------------------------------------------------
 
 LISTS = [

@@ -2,7 +2,11 @@
 small-cell protection: repat/reports/suppression.py)."""
 
 import datetime
+import hashlib
+import json
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -66,13 +70,31 @@ class IndicatorsView(ApiViewMixin, APIView):
             region=region,
         )
         threshold = ReportSettings.current().suppression_threshold
-        parts = report_selectors.indicator_parts(scope, on)
-        placed = sum(part.count for part in parts["placed_with_family"])
-        median = Figure(None, HIDDEN) if is_small(placed, threshold) else Figure(parts["median_days_to_family"])
-        rows = [_row(key, median if kind == "days" else publish(parts[key], threshold)) for key, kind in INDICATOR_ROWS]
+        figures = published_indicators(scope, on, threshold)
+        rows = [{"key": key, "label": indicator_label(key), **figures[key]} for key, _kind in INDICATOR_ROWS]
         body = {"on": on, "threshold": threshold, "small_label": small_label(threshold), "indicators": rows}
         return Response(s.IndicatorsSerializer(body).data)
 
 
-def _row(key: str, figure: Figure) -> dict:
-    return {"key": key, "label": indicator_label(key), "value": figure.value, "mark": figure.mark}
+def published_indicators(scope, on: datetime.date, threshold: int) -> dict[str, dict]:
+    """The indicators as published (suppressed and rounded: nothing else is kept), from the cache
+    for REPAT_API_INDICATORS_SECONDS: counting them over a million people takes seconds, and a
+    partner's system asks for the same figures again and again."""
+    cache_key = (
+        "api-indicators:"
+        + hashlib.sha256(json.dumps([scope.as_dict(), on.isoformat(), threshold], sort_keys=True).encode()).hexdigest()
+    )
+    figures = cache.get(cache_key)
+    if figures is None:
+        parts = report_selectors.indicator_parts(scope, on)
+        placed = sum(part.count for part in parts["placed_with_family"])
+        median = Figure(None, HIDDEN) if is_small(placed, threshold) else Figure(parts["median_days_to_family"])
+        figures = {
+            key: _figure(median if kind == "days" else publish(parts[key], threshold)) for key, kind in INDICATOR_ROWS
+        }
+        cache.set(cache_key, figures, settings.REPAT_API_INDICATORS_SECONDS)
+    return figures
+
+
+def _figure(figure: Figure) -> dict:
+    return {"value": figure.value, "mark": figure.mark}
