@@ -116,6 +116,21 @@ def test_a_session_write_needs_the_csrf_token(client_for, worker, case):
     assert not case.notes.exists()
 
 
+def test_each_token_has_its_own_rate_limit(api_for, worker, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.REPAT_API_RATE = "2/minute"
+    first, second = api_for(worker), api_for(worker)
+
+    answers = [first.get(v1("case-list")).status_code for _n in range(3)]
+    refused = first.get(v1("case-list"))
+
+    assert answers == [200, 200, 429]
+    assert refused.json()["error"]["code"] == "throttled" and int(refused["Retry-After"]) > 0
+    assert second.get(v1("case-list")).status_code == 200  # another token counts apart
+
+
 # --- Visibility: the pages' rules -----------------------------------------------------------------
 
 
