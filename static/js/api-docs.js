@@ -13,6 +13,7 @@
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "StandaloneLayout",
+    validatorUrl: null, // no badge from validator.swagger.io: nothing leaves the site
     requestInterceptor: function (request) {
       request.headers["X-CSRFToken"] = element.dataset.csrfToken;
       return request;

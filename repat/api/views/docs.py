@@ -2,7 +2,8 @@
 sidecar): no CDN, and the site's CSP holds. Both documentation pages are ordinary pages of the site
 (sign-in required); Swagger UI starts from a script file (static/js/api-docs.js), not an inline
 one. Redoc styles itself with <style> elements it writes at run time, so its page alone allows
-inline styles (it shows the schema, no personal data)."""
+inline styles (it shows the schema, no personal data); Swagger UI writes one fixed inline style,
+allowed by its hash."""
 
 from csp.decorators import csp_update
 from django.utils.decorators import method_decorator
@@ -20,6 +21,11 @@ class SchemaView(ApiViewMixin, SpectacularAPIView):
     renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
 
 
+# The one inline style Swagger UI 5 writes at run time (its own, fixed): allowed by its hash alone.
+SWAGGER_STYLE = "'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='"
+
+
+@method_decorator(csp_update({"style-src": ["'self'", SWAGGER_STYLE]}), "get")
 class SwaggerView(TemplateView):
     template_name = "api/swagger_ui.html"
 
