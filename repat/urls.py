@@ -28,5 +28,6 @@ urlpatterns = [
     path("reports/", include("repat.reports.urls")),
     path("audit/", include("repat.audit.urls")),
     path("today/", include("repat.today.urls")),
+    path("api/", include("repat.api.urls")),
     path("", include("cases.urls")),
 ]

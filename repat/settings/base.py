@@ -46,6 +46,11 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    # The REST API (repat/api): Django REST framework, its OpenAPI schema, and Swagger UI and Redoc
+    # served from static files (no CDN, under the site's CSP)
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "repat.core",
     "repat.accounts",
     "repat.reminders",
@@ -55,6 +60,7 @@ INSTALLED_APPS = [
     "repat.reports",
     "repat.audit",
     "repat.today",
+    "repat.api",
     # Development tools (seeding, benchmarks): imports every app above, imported by none.
     "repat.devtools",
 ]
@@ -76,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "repat.audit.context.AuditContextMiddleware",
+    # An /api/v1/ address that matches no route answers in the API's error shape (JSON), not HTML.
+    "repat.api.middleware.ApiNotFoundMiddleware",
     # A 404 or 403 on an object's page is audited (route and id), and a burst of them alerted.
     "repat.audit.refusals.RefusalAuditMiddleware",
     # request.user.is_verified(): has this session passed the second factor (django-otp)?
@@ -397,6 +405,61 @@ def _local_site_url(address: str) -> str:
 
 
 REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL") or _local_site_url(REPAT_ADDRESS)
+# --- REST API (repat/api, docs/api.md) ---
+# Requests per token (or per signed-in user) and minute; the counter lives in the cache (Redis when
+# REDIS_URL is set, so that every web node counts together).
+REPAT_API_RATE = os.environ.get("REPAT_API_RATE", "600/minute")
+# How long the published programme indicators of one scope and day are kept in the cache.
+REPAT_API_INDICATORS_SECONDS = int(os.environ.get("REPAT_API_INDICATORS_SECONDS", "300"))
+# The longest a token may live, and the default when none is chosen.
+REPAT_API_TOKEN_MAX_DAYS = int(os.environ.get("REPAT_API_TOKEN_MAX_DAYS", "365"))
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "repat.api.authentication.ApiTokenAuthentication",
+        "repat.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["repat.api.permissions.TokenScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["repat.api.throttling.PerTokenThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api": REPAT_API_RATE},
+    "DEFAULT_PAGINATION_CLASS": "repat.api.pagination.KeysetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "repat.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "PAGE_SIZE": 25,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Repat API",
+    "DESCRIPTION": "Case management for returnees: the same rules as the pages (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its pages are for signed-in people and tokens only, like every page.
+    "SERVE_PERMISSIONS": ["repat.api.permissions.TokenScope"],
+    "SERVE_AUTHENTICATION": [
+        "repat.api.authentication.ApiTokenAuthentication",
+        "repat.api.authentication.VerifiedSessionAuthentication",
+    ],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Some fields are left out for some readers (a referral's identity for provider staff): none is
+    # promised in every response.
+    "COMPONENT_NO_READ_ONLY_REQUIRED": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Case.Status",
+        "DocumentStatusEnum": "cases.models.IdentityDocument.Status",
+        "DocumentKindEnum": "cases.models.IdentityDocument.Kind",
+        "NoteKindEnum": "cases.models.Note.Kind",
+        "ReferralStatusEnum": "services.models.Referral.Status",
+        "ProviderKindEnum": "services.models.Provider.Kind",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "repat.api.schema.error_responses"],
+}
+
 REPAT_PAGE_SIZE = int(os.environ.get("REPAT_PAGE_SIZE", "25"))
 # Lists count at most this many matching rows ("more than 1,000 cases"): see core/pagination.py.
 REPAT_COUNT_BOUND = int(os.environ.get("REPAT_COUNT_BOUND", "1000"))

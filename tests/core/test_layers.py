@@ -2,7 +2,7 @@
 modules: settings, urls, celery) sits under the domain apps, and each layer may import only the ones
 below it:
 
-    platform ← cases ← services ← approvals ← reminders ← reports ← today ← tools (repat/devtools)
+    platform ← cases ← services ← approvals ← reminders ← reports ← today ← api ← tools (repat/devtools)
 
 An app below that needs something from one above offers a hook the upper app fills in its
 AppConfig.ready() (the menu in repat/core/navigation.py, the signed-in user's annotations in
@@ -27,6 +27,8 @@ LAYERS = (
     ("reports", ("repat.reports",)),
     # Each person's home page reads what every app below offers (its querysets and rules).
     ("today", ("repat.today",)),
+    # The REST API serves every app above through their own selectors, permissions and actions.
+    ("api", ("repat.api",)),
     ("tools", ("repat.devtools",)),
 )
 

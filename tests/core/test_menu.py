@@ -31,6 +31,7 @@ def test_entries_come_in_order_and_only_to_whom_they_are_for(worker, supervisor)
         "Change password",
         "Emergency access to a case",
         "Two-factor sign-in",
+        "API tokens",
     ]
     assert worker_menu[navigation.ACCOUNT][1]["css_class"] == "text-danger"
 

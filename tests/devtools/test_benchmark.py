@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from repat.devtools import benchmark
+from repat.devtools.benchmark import api as benchmark_api
 
 pytestmark = [
     pytest.mark.django_db,
@@ -34,13 +35,32 @@ def test_the_benchmark_measures_every_page_as_every_role_and_writes_its_section(
     text = output.read_text()
     assert "the load test's figures" in text  # the other section is kept
     assert "<!-- pages:start -->" in text and "N = 150 returnees" in text
-    rows = [line for line in text.splitlines() if line.startswith("| ") and not line.startswith("| Page")]
+    pages = text.split("<!-- pages:start -->")[1].split("<!-- pages:end -->")[0]
+    rows = [line for line in pages.splitlines() if line.startswith("| ") and not line.startswith("| Page")]
     assert {row.split(" | ")[0].lstrip("| ") for row in rows} == set(PAGES)
     roles = {row.split(" | ")[1] for row in rows}
     assert roles == {"social worker", "coordinator", "supervisor", "administrator", "provider staff"}
     assert "## Reminder sweep" in text and "the first sweep took" in text
     for line in out.getvalue().splitlines():
         assert line.strip() in text
+
+
+def test_the_api_lists_are_timed_as_every_role_and_nothing_is_written(seeded, tmp_path):
+    from repat.api.models import ApiToken
+    from repat.audit.models import AuditEvent
+
+    output = tmp_path / "benchmarks.md"
+    audit_rows = AuditEvent.objects.count()
+
+    call_command("bench", "--api-only", "--repeats", "1", "--output", str(output), stdout=StringIO(), stderr=StringIO())
+
+    api = output.read_text().split("<!-- api:start -->")[1].split("<!-- api:end -->")[0]
+    rows = [line.split(" | ") for line in api.splitlines() if line.startswith("| /api/v1/")]
+    assert {row[1] for row in rows} == {"social worker", "coordinator", "supervisor", "administrator", "provider staff"}
+    assert len(rows) == 5 * len(benchmark_api.LISTS)
+    assert all(int(row[3]) <= 6 for row in rows if row[2] == "200")
+    assert "<!-- pages:start -->" not in output.read_text()
+    assert (ApiToken.objects.count(), AuditEvent.objects.count()) == (0, audit_rows)
 
 
 def test_every_list_page_keeps_to_eight_queries_and_detail_pages_to_thirteen(seeded):

@@ -6,7 +6,12 @@ this inventory lacks fails tests/security/test_url_inventory.py: a new view forc
   "object": one object of a region (its pk is in the URL): need-to-know applies region by region;
   "page":   no object in the URL (lists, forms, queues): what it shows is checked against the world;
   "self":   the signed-in user's own account (two-factor, password, language);
-  "public": reachable without signing in.
+  "public": reachable without signing in;
+  "api":    an API endpoint about one object of a region (tests/security/test_api.py tries it with
+            every role's token): need-to-know applies region by region, as for "object";
+  "api_reference": an API endpoint about one object of the reference data (services, providers),
+            the same for every region;
+  "api_page": an API endpoint without an object (lists, indicators, the schema).
 """
 
 import datetime
@@ -74,6 +79,8 @@ class Route:
     post: Callable | None = None
     # Variant label when one pattern is reached in several ways (a referral step, an approval kind).
     variant: str = ""
+    # The write method of an API route (POST, or PATCH with If-Match for an update).
+    method: str = "post"
 
     @property
     def label(self) -> str:
@@ -156,6 +163,109 @@ def approval_request(kind: str, target: str, **body) -> Route:
         variant=kind,
     )
 
+
+def api_step(action: str, target: str, expected: str, **body) -> Route:
+    return Route(
+        "api:referral-step",
+        kind="api",
+        target=target,
+        args=lambda referral: [referral.pk, action],
+        post=lambda side, user, world: {"expected_status": expected, **body},
+        variant=action,
+    )
+
+
+API_ROUTES: tuple[Route, ...] = (
+    Route("api:returnee-list", kind="api_page"),
+    Route("api:returnee-detail", kind="api", target="returnee"),
+    Route(
+        "api:returnee-detail",
+        kind="api",
+        target="returnee",
+        post=lambda s, u, w: {"locality": "Tokmok, Lenin street"},
+        method="patch",
+        variant="patch",
+    ),
+    Route(
+        "api:returnee-documents",
+        kind="api",
+        target="returnee",
+        post=lambda s, u, w: {"kind": "national_id", "status": "missing"},
+    ),
+    Route("api:family-list", kind="api_page"),
+    Route("api:family-detail", kind="api", target="family"),
+    Route("api:case-list", kind="api_page"),
+    Route("api:case-detail", kind="api", target="case"),
+    Route(
+        "api:case-detail",
+        kind="api",
+        target="case",
+        post=lambda s, u, w: {"risk_reason": "Settled with the grandmother."},
+        method="patch",
+        variant="patch",
+    ),
+    Route(
+        "api:case-notes",
+        kind="api",
+        target="case",
+        post=lambda s, u, w: {"contact_date": today(), "kind": "home_visit", "summary": "Visit."},
+    ),
+    Route(
+        "api:case-tasks",
+        kind="api",
+        target="case",
+        post=lambda s, u, w: {"description": "Visit the school.", "due_date": in_days(2), "assigned_to": u.pk},
+    ),
+    Route(
+        "api:case-referrals",
+        kind="api",
+        target="case",
+        post=lambda s, u, w: {"service_type": counselling(), "reason": "Needs help.", "shares_data": False},
+    ),
+    Route("api:note-list", kind="api_page"),
+    Route("api:note-detail", kind="api", target="note"),
+    Route("api:document-list", kind="api_page"),
+    Route("api:document-detail", kind="api", target="document"),
+    Route(
+        "api:document-detail",
+        kind="api",
+        target="document",
+        post=lambda s, u, w: {"notes": "Asked again."},
+        method="patch",
+        variant="patch",
+    ),
+    Route("api:document-transition", kind="api", target="document", post=lambda s, u, w: {"status": "requested"}),
+    Route("api:task-list", kind="api_page"),
+    Route("api:task-detail", kind="api", target="task"),
+    Route("api:task-done", kind="api", target="task"),
+    Route("api:referral-list", kind="api_page"),
+    Route("api:referral-detail", kind="api", target="referral"),
+    api_step("accept", "referral", "assigned", comment="First session on Monday."),
+    api_step("cancel", "referral", "assigned", reason="No longer needed."),
+    api_step("revoke", "referral", "assigned", reason="Data must not go there."),
+    Route(
+        "api:referral-step",
+        kind="api",
+        target="submitted",
+        args=lambda referral: [referral.pk, "assign"],
+        post=lambda s, u, w: {"expected_status": "submitted", "provider": s.provider.pk},
+        variant="assign",
+    ),
+    api_step("override", "submitted", "submitted", reason="The mother cannot be reached."),
+    Route("api:reminder-list", kind="api_page"),
+    Route("api:reminder-detail", kind="api", target="reminder"),
+    Route("api:service-type-list", kind="api_page"),
+    Route(
+        "api:service-type-detail",
+        kind="api_reference",
+        target="provider",
+        args=lambda provider: [provider.service_types.first().pk],
+    ),
+    Route("api:provider-list", kind="api_page"),
+    Route("api:provider-detail", kind="api_reference", target="provider"),
+    Route("api:indicators", kind="api_page"),
+    Route("api:schema", kind="api_page"),
+)
 
 ROUTES: tuple[Route, ...] = (
     # --- cases
@@ -468,6 +578,13 @@ ROUTES: tuple[Route, ...] = (
     Route("accounts:confirm_password", kind="self"),
     Route("accounts:password_change", kind="self"),
     Route("accounts:password_changed", kind="self"),
+    # The account's own API tokens (the key shown once), and the API's interactive documentation
+    Route("api:tokens", kind="self"),
+    Route("api:token_revoke", kind="self"),
+    Route("api:docs", kind="page"),
+    Route("api:redoc", kind="page"),
+    # --- the API (tests/security/test_api.py): JSON bodies, a token per role
+    *API_ROUTES,
 )
 
 BY_LABEL = {route.label: route for route in ROUTES}

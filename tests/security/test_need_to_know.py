@@ -140,6 +140,9 @@ OWN_REGION = {
     "reports:report_download/xlsx":     "404 405  404 405  404 405  200 405  200 405  404 405",
     "audit:search":                     "403 403  403 403  403 403  403 403  200 405  403 403",
     "audit:verify":                     "405 403  405 403  405 403  405 403  405 302  405 403",
+    # The API's documentation: the schema's shape, nothing about anyone.
+    "api:docs":                         "200 405  200 405  200 405  200 405  200 405  200 405",
+    "api:redoc":                        "200 405  200 405  200 405  200 405  200 405  200 405",
 }
 # fmt: on
 

@@ -33,14 +33,16 @@ def test_only_the_login_page_and_the_language_switch_are_public():
     assert public == sorted(PUBLIC)
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.kind == "object"], ids=lambda r: r.label)
+@pytest.mark.parametrize("route", [r for r in ROUTES if r.kind in ("object", "api")], ids=lambda r: r.label)
 def test_object_routes_name_a_target_that_exists_in_the_world(route, world):
     for side in world.sides:
         assert getattr(side, route.target) is not None
         assert route.url(side) != route.url(world.other(side))
 
 
-@pytest.mark.parametrize("route", [r for r in ROUTES if r.kind != "object"], ids=lambda r: r.label)
+@pytest.mark.parametrize(
+    "route", [r for r in ROUTES if r.kind not in ("object", "api", "api_reference")], ids=lambda r: r.label
+)
 def test_other_routes_take_no_object(route):
     assert route.target is None
     assert route.url() == reverse(route.name)

@@ -27,6 +27,7 @@ from cases.models import (
     KinshipTest,
     LegalRecord,
     ManifestImport,
+    Note,
     PlanGoal,
     ReintegrationPlan,
     Returnee,
@@ -84,6 +85,7 @@ class Side:
     goal: PlanGoal = None
     attachment: Attachment = None
     task: FollowUpTask = None
+    note: Note = None
     legal_record: LegalRecord = None
     # Services: `referral` is assigned to `provider`; `submitted` waits for a coordinator and
     # shares data (a data-sharing consent naming `provider` exists).
@@ -254,7 +256,7 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
         whereabouts="abroad",
         notes=text("family member notes"),
     )
-    case_actions.note_log(
+    side.note = case_actions.note_log(
         actor=worker, case=side.case, contact_date=today(), kind="home_visit", summary=text("Home visit summary.")
     )
     side.consent = case_actions.consent_record(

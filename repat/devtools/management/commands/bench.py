@@ -22,12 +22,20 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-sweep", action="store_true", help="Skip timing the reminder sweep.")
         parser.add_argument("--strict", action="store_true", help="Fail when a page misses a query-count target.")
+        parser.add_argument(
+            "--api-only",
+            action="store_true",
+            help="Time only the API's list endpoints (writes nothing: see repat/devtools/benchmark/api.py).",
+        )
 
-    def handle(self, *args, repeats, output, no_sweep, strict, **options):
+    def handle(self, *args, repeats, output, no_sweep, strict, api_only, **options):
         people = Returnee.objects.count()
         if not people:
             raise CommandError("The database holds no returnees: fill it first with `manage.py seed_scale`.")
         users = benchmark.representative_users()
+        self._api(users, people, repeats, output)
+        if api_only:
+            return
         admin_client = benchmark.signed_in_client(benchmark.admin_superuser())
         started = time.perf_counter()
         results = []
@@ -64,3 +72,15 @@ class Command(BaseCommand):
                     "Query-count targets missed: "
                     + ", ".join(f"{r.page.name} as {r.page.role} ({r.queries})" for r in query_misses)
                 )
+
+    def _api(self, users, people, repeats, output) -> None:
+        from repat.devtools.benchmark.api import api_table, measure_api
+
+        self.stderr.write("  API list endpoints…")
+        text = (
+            f"N = {people:,} returnees on {connection.vendor}; {repeats} timed requests per endpoint; "
+            f"commit {benchmark.commit()}; {timezone.now():%Y-%m-%d %H:%M} UTC.\n\n"
+            + api_table(measure_api(users, repeats))
+        )
+        self.stdout.write(text)
+        benchmark.write_section(output, "api", "## API list endpoints\n\n" + text)
