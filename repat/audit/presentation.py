@@ -216,8 +216,8 @@ def _record(event, models) -> str:
     if kind == "case" and case_number and event.object_id == event.case_id:
         return _("Case %(number)s") % {"number": case_number}
     title = page_title(kind)
-    if title:  # a refusal names the page that was refused
-        return title
+    if title:  # a refusal names the page that was refused, and the number asked for (ids probed in a row)
+        return _("%(page)s, no. %(id)s") % {"page": title, "id": event.object_id} if event.object_id else title
     model = models.get(kind)
     if model is None:
         return kind

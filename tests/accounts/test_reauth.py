@@ -84,7 +84,7 @@ def test_a_download_long_after_signing_in_asks_for_the_password_first(client_for
 def test_the_confirmation_only_goes_back_to_this_site(client_for, supervisor):
     client = client_for(supervisor)
     response = client.post(f"{reverse('accounts:confirm_password')}?next=https://evil.example/", {"password": PASSWORD})
-    assert response["Location"] == reverse("cases:caseload")
+    assert response["Location"] == reverse("today:home")
 
 
 def test_failing_the_confirmation_five_times_signs_the_user_out(client_for, supervisor):

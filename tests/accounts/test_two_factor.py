@@ -155,7 +155,7 @@ def test_a_worker_may_sign_in_without_two_factor_and_may_turn_it_on(client, work
     response = sign_in(client, worker)
 
     # Then they are in, no second step
-    assert response["Location"] == reverse("cases:caseload")
+    assert response["Location"] == reverse("today:home")
     assert client.get(reverse("cases:caseload")).status_code == 200
     # And their Two-factor sign-in page offers to set it up
     page = client.get(reverse("accounts:two_factor")).content.decode()
@@ -170,7 +170,7 @@ def test_a_worker_may_sign_in_without_two_factor_and_may_turn_it_on(client, work
     # Then their next sign-in asks for a code
     client.post(reverse("accounts:logout"))
     response = sign_in(client, worker)
-    assert response["Location"] == f"{reverse('accounts:two_factor_verify')}?next=%2F"
+    assert response["Location"] == f"{reverse('accounts:two_factor_verify')}?next=%2Ftoday%2F"
     assert client.get(reverse("cases:caseload"))["Location"].startswith(reverse("accounts:two_factor_verify"))
 
 
@@ -274,7 +274,7 @@ def test_a_recovery_code_works_once(client, supervisor):
     response = enter(client, "abcd 2345")
 
     # Then they are in, told how many codes are left
-    assert response["Location"] == reverse("cases:caseload")
+    assert response["Location"] == reverse("today:home")
     assert flashed(response) == ["You used a recovery code; 1 is left. Make new ones on the Two-factor sign-in page."]
     assert client.session[DEVICE_ID_SESSION_KEY] == recovery.persistent_id
     assert client.get(reverse("cases:caseload")).status_code == 200
