@@ -20,7 +20,7 @@ import contextvars
 import dataclasses
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.apps import apps as global_apps
 from django.db import connection, transaction
@@ -787,6 +787,72 @@ def _known_words(spellings: list[names.Name]) -> set[str]:
     return set(NameWord.objects.filter(word__in=words).values_list("word", flat=True))
 
 
+class KnownWords:
+    """The blocking keys of a registration's words that some recorded name holds, asked for once
+    and only when a rule needs them (`judge_duplicate`)."""
+
+    def __init__(self, spellings: list[names.Name]):
+        self.spellings, self.words = spellings, None
+
+    def __call__(self) -> set[str]:
+        if self.words is None:
+            self.words = _known_words(self.spellings)
+        return self.words
+
+
+def judge_duplicate(
+    spellings: list[names.Name],
+    recorded: list[names.Name],
+    *,
+    returnee_id: int,
+    sex: str,
+    recorded_sex: str,
+    date_of_birth: datetime.date | None,
+    recorded_birth: datetime.date | None,
+    operation_id: int | None,
+    recorded_operation_id: int | None,
+    mother: names.Name | None,
+    recorded_mother: str,
+    known: Callable[[], set[str]],
+) -> ProbableMatch | None:
+    """Is one recorded person probably the person being registered? The rules of the duplicate
+    check (docs/search.md), for a registration (`probable_duplicates`) and a manifest's row alike."""
+    named = _best_name_match(spellings, recorded)
+    score, kind = named.score, named.kind
+    if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
+        return None
+    if sex and recorded_sex and sex != recorded_sex:
+        return None
+    apart = abs((date_of_birth - recorded_birth).days) if date_of_birth and recorded_birth else None
+    if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
+        return None
+    if kind == names.MatchKind.CLOSE:
+        # A name only close to hers needs a birth within a year: two near misses are two people.
+        if apart is not None and apart > DUPLICATE_CLOSE_BIRTH_DAYS:
+            return None
+        # Without a birth date to tell, a close word that other people's names hold as it is
+        # written (Фируза for Феруза, Нурманбетова for Урманбетова) is another name, not a slip.
+        if apart is None and named.close_words & known():
+            return None
+    return ProbableMatch(
+        returnee_id,
+        score,
+        same_birth=apart is not None and apart <= 366,
+        same_operation=bool(operation_id and operation_id == recorded_operation_id),
+        same_mother=bool(mother and recorded_mother and names.similarity(mother, recorded_mother) >= DUPLICATE_NAME),
+        name_kind=kind,
+        birth_days=apart,
+    )
+
+
+def sort_matches(matches: list[ProbableMatch]) -> None:
+    """Best first: the name's score, a little more for each of the same birth, operation and mother."""
+    matches.sort(
+        key=lambda m: (m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), -m.returnee_id),
+        reverse=True,
+    )
+
+
 def probable_duplicates(
     user,
     *,
@@ -824,48 +890,26 @@ def probable_duplicates(
         if returnee_id != mother_id:
             mothers[returnee_id] = " ".join(part for part in parts if part)
     mother = names.parse(mother_name) if mother_name else None
+    known = KnownWords(spellings)
     matches = []
-    known = None
     for person in people:
-        named = _best_name_match(spellings, recorded.get(person["pk"], []))
-        score, kind = named.score, named.kind
-        if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
-            continue
-        if sex and person["sex"] and sex != person["sex"]:
-            continue
-        born = person["date_of_birth"]
-        apart = abs((date_of_birth - born).days) if date_of_birth and born else None
-        if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
-            continue
-        if kind == names.MatchKind.CLOSE:
-            # A name only close to hers needs a birth within a year: two near misses are two people.
-            if apart is not None and apart > DUPLICATE_CLOSE_BIRTH_DAYS:
-                continue
-            if apart is None:
-                # Without a birth date to tell, a close word that other people's names hold as it is
-                # written (Фируза for Феруза, Нурманбетова for Урманбетова) is another name, not a slip.
-                known = _known_words(spellings) if known is None else known
-                if named.close_words & known:
-                    continue
-        matches.append(
-            ProbableMatch(
-                person["pk"],
-                score,
-                same_birth=apart is not None and apart <= 366,
-                same_operation=bool(operation_id and operation_id == person["operation_id"]),
-                same_mother=bool(
-                    mother
-                    and person["pk"] in mothers
-                    and names.similarity(mother, mothers[person["pk"]]) >= DUPLICATE_NAME
-                ),
-                name_kind=kind,
-                birth_days=apart,
-            )
+        match = judge_duplicate(
+            spellings,
+            recorded.get(person["pk"], []),
+            returnee_id=person["pk"],
+            sex=sex,
+            recorded_sex=person["sex"],
+            date_of_birth=date_of_birth,
+            recorded_birth=person["date_of_birth"],
+            operation_id=operation_id,
+            recorded_operation_id=person["operation_id"],
+            mother=mother,
+            recorded_mother=mothers.get(person["pk"], ""),
+            known=known,
         )
-    matches.sort(
-        key=lambda m: (m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), -m.returnee_id),
-        reverse=True,
-    )
+        if match is not None:
+            matches.append(match)
+    sort_matches(matches)
     visible = set(
         returnees_visible_to(user).filter(pk__in=[m.returnee_id for m in matches]).values_list("pk", flat=True)
     )

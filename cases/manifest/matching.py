@@ -11,9 +11,8 @@ looked up together, by the same index rows (NameKey) and the same final rules:
 2. the probes are answered PROBES_PER_STATEMENT at a time by the GIN index on the rows' words (an
    overlap per word), among people of the row's sex born within DUPLICATE_BIRTH_DAYS, at most
    PER_PROBE index rows each, with what the comparison needs (one round trip per statement);
-3. the candidates are compared with `names.compare` and filtered by sex, date of birth, operation
-   and mother's name exactly as `probable_duplicates` does (`_best_name_match`, DUPLICATE_NAME,
-   DUPLICATE_BIRTH_DAYS).
+3. each candidate is judged by the same function as `probable_duplicates` (`judge_duplicate`:
+   the names, sex, date of birth, operation and mother's name).
 
 What differs from the one-by-one check: a row's candidates are the first PER_PROBE people its
 words pick (the one-by-one check picks the CANDIDATES nearest by trigram distance), and the name
@@ -30,13 +29,14 @@ from .. import names
 from ..permissions import returnees_visible_to
 from ..search import (
     DUPLICATE_BIRTH_DAYS,
-    DUPLICATE_NAME,
     NEAR_DISTANCE,
     UNINDEXED_SCAN,
+    KnownWords,
     ProbableMatch,
-    _best_name_match,
     _distinct_spellings,
     _required_words,
+    judge_duplicate,
+    sort_matches,
 )
 
 PROBES_PER_STATEMENT = 2_000
@@ -236,36 +236,27 @@ def manifest_matches(
         born_on = datetime.date.fromisoformat(row["date_of_birth"]) if row.get("date_of_birth") else None
         mother_name = household_mother.get(row.get("household")) if row.get("relation") == "child" else ""
         mother = names.parse(mother_name) if mother_name else None
+        known = KnownWords(spellings)
         matches = []
         for pk, person in people.items():
-            recorded = [parsed.setdefault(text, names.parse(text)) for text in person["spellings"]]
-            score, kind = _best_name_match(spellings, recorded)
-            if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
-                continue
-            if row.get("sex") and person["sex"] and row["sex"] != person["sex"]:
-                continue
-            born = person["born"]
-            apart = abs((born_on - born).days) if born_on and born else None
-            if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
-                continue
-            matches.append(
-                ProbableMatch(
-                    pk,
-                    score,
-                    same_birth=apart is not None and apart <= 366,
-                    same_operation=bool(row.get("operation_id") and row["operation_id"] == person["operation"]),
-                    same_mother=bool(
-                        mother and pk in mothers and names.similarity(mother, mothers[pk]) >= DUPLICATE_NAME
-                    ),
-                    name_kind=kind,
-                    birth_days=apart,
-                )
+            match = judge_duplicate(
+                spellings,
+                [parsed.setdefault(text, names.parse(text)) for text in person["spellings"]],
+                returnee_id=pk,
+                sex=row.get("sex") or "",
+                recorded_sex=person["sex"],
+                date_of_birth=born_on,
+                recorded_birth=person["born"],
+                operation_id=row.get("operation_id"),
+                recorded_operation_id=person["operation"],
+                mother=mother,
+                recorded_mother=mothers.get(pk, ""),
+                known=known,
             )
+            if match is not None:
+                matches.append(match)
         if matches:
-            matches.sort(
-                key=lambda m: (m.score + 0.05 * (m.same_birth + m.same_operation + m.same_mother), -m.returnee_id),
-                reverse=True,
-            )
+            sort_matches(matches)
             result[row["line"]] = matches
     matched = {m.returnee_id for matches in result.values() for m in matches}
     visible: set[int] = set()
