@@ -2,6 +2,8 @@
 large file, and the result. Coordinators and administrators only; an import is seen by whoever
 uploaded it (and administrators)."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -16,7 +18,7 @@ from .. import actions, permissions
 from ..forms import ManifestMappingForm, ManifestUploadForm
 from ..manifest.rows import COLUMNS, missing_columns, problem_text
 from ..manifest.template import template_csv, template_xlsx
-from ..models import ManifestImport
+from ..models import DatePrecision, FamilyMember, ManifestImport, Sex
 from ..search import ProbableMatch
 
 # Rows without problem or match listed under the preview (the others are all listed).
@@ -71,6 +73,17 @@ class ManifestMixin(PermissionMixin):
         )
 
 
+def _in_words(row: dict) -> dict:
+    """A row's codes as the reader's language names them, and its date of birth as a date."""
+    born = row.get("date_of_birth")
+    labels = {
+        "relation_label": dict(FamilyMember.Relationship.choices).get(row.get("relation"), row.get("relation") or ""),
+        "sex_label": dict(Sex.choices).get(row.get("sex"), row.get("sex") or ""),
+        "precision_label": dict(DatePrecision.choices).get(row.get("precision"), ""),
+    }
+    return {**labels, "born": datetime.date.fromisoformat(born) if born else None}
+
+
 def _matches_shown(rows: list[dict], user) -> dict[int, object]:
     """The visible matched people of a preview, in one query."""
     ids = {m["id"] for row in rows for m in row.get("matches", []) if m["visible"]}
@@ -122,6 +135,7 @@ class ManifestDetailView(ManifestMixin, TemplateView):
         for row in rows:
             view = {
                 **row,
+                **_in_words(row),
                 "errors_text": [problem_text(code, params) for code, params in row["errors"]],
                 "warnings_text": [problem_text(code, params) for code, params in row["warnings"]],
             }

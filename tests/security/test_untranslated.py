@@ -31,7 +31,19 @@ ROLES = ("worker", "coordinator", "supervisor", "administrator", "provider_user"
 LANGUAGES = ("ru", "ky")
 # Texts that are the same in every language: names of languages shown in their own language, the
 # product's name, units and codes.
-SAME_EVERYWHERE = {"English", "Repat", "PDF", "Excel", "CSV", "XLSX", "ID", "DNA", "OK", "Django"}
+SAME_EVERYWHERE = {
+    "English",
+    "Repat",
+    "Repat API",
+    "PDF",
+    "Excel",
+    "CSV",
+    "XLSX",
+    "ID",
+    "DNA",
+    "OK",
+    "Django",
+}
 
 
 def wrapped(label: str) -> str:
@@ -121,6 +133,8 @@ def data_strings(world) -> list[str]:
         values |= world.markers(side)
         for returnee in (side.returnee, side.moving.returnee):
             values |= {returnee.family_name, returnee.given_name}
+        for row in side.manifest.rows:  # the people of the world's manifest, as the file names them
+            values |= {row["family_name"], row["given_name"], f"{row['family_name']} {row['given_name']}"}
     for user in User.objects.all():
         values |= {user.username, user.get_full_name(), user.first_name, user.last_name, user.email}
     values |= {str(region) for region in Region.objects.all()}
@@ -143,6 +157,7 @@ def english_left(text: str, data: list[str]) -> bool:
     text = FILE_NAME.sub(" ", DATA.sub(" ", text))
     for value in data:
         text = text.replace(value, " ")
+    text = " ".join(text.split())
     return text not in SAME_EVERYWHERE and bool(ENGLISH_WORD.search(text))
 
 
