@@ -11,11 +11,12 @@ class CasesConfig(AppConfig):
         from django.utils.translation import gettext
 
         from repat.accounts.backends import load_with_user
+        from repat.audit import presentation as audit_trail
         from repat.core import health, navigation, restore
 
         from . import permissions, search
         from . import restore as restore_checks
-        from .models import Family, FamilyMember, Returnee, ReturneeAlias
+        from .models import Case, CaseEvent, Family, FamilyMember, Returnee, ReturneeAlias
         from .storage import private_storage
 
         # The name index is derived data: it follows every save of the records it is built from.
@@ -27,6 +28,9 @@ class CasesConfig(AppConfig):
             signals.post_delete.connect(search.family_changed, sender=model, dispatch_uid=f"namekey-{model}-del")
 
         load_with_user("has_emergency_access", permissions.holds_emergency_access)  # spares most a query
+        audit_trail.register_cases(
+            case_model=Case, number_field="returnee__case_number", event_labels=dict(CaseEvent.Kind.choices)
+        )
 
         def caseload(user) -> str:
             return gettext("My caseload") if permissions.has_own_caseload(user) else gettext("Cases")

@@ -630,10 +630,8 @@ def mothers_of(returnees) -> dict[int, str]:
 
 def case_summary(*, user, case: Case) -> dict:
     """What the printable case summary shows, in a fixed number of queries: the case and person, the
-    family, documents, assessments, the current plan's goals, open tasks, referrals the reader may
-    see, the latest contacts; the restricted section only for a reader who may open it."""
-    from services import selectors as service_selectors
-
+    family, documents, assessments, the current plan's goals, open tasks, the latest contacts; the
+    restricted section only for a reader who may open it. (The page adds the referrals.)"""
     returnee = case.returnee
     membership = getattr(returnee, "membership", None)
     members = []
@@ -653,7 +651,6 @@ def case_summary(*, user, case: Case) -> dict:
         "plan": plan,
         "goals": list(plan.goals.all()) if plan is not None else [],
         "tasks": list(case.tasks.open().select_related("assigned_to")[:50]),
-        "referrals": service_selectors.case_referrals(user=user, case=case),
         "notes": recent_notes(case=case, limit=10),
         "legal_record": legal,
     }

@@ -9,8 +9,9 @@ from django.views.generic import TemplateView
 
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
+from repat.core.pdf import html_to_pdf
 from repat.core.views import PermissionMixin
-from repat.reports.exports import html_to_pdf
+from services import selectors as service_selectors
 
 from .. import selectors
 
@@ -35,7 +36,12 @@ class CaseSummaryView(PermissionMixin, TemplateView):
         return True
 
     def summary(self) -> dict:
-        return {**selectors.case_summary(user=self.request.user, case=self.case), "printed_at": timezone.now()}
+        user = self.request.user
+        return {
+            **selectors.case_summary(user=user, case=self.case),
+            "referrals": service_selectors.case_referrals(user=user, case=self.case),
+            "printed_at": timezone.now(),
+        }
 
     def get_context_data(self, **kwargs):
         audit.record_view(self.request, self.case, case_id=self.case.pk)

@@ -52,10 +52,9 @@ class AuditFilter(StrictFilterSet):
     def filter_case(self, queryset, name, value):
         """A case number as people write it (any letter case, spaces around it), on the case index;
         a number that names no case finds nothing."""
-        from cases.models import Case
+        from .presentation import case_ids_numbered
 
-        ids = Case.objects.filter(returnee__case_number__iexact=value.strip()).values_list("pk", flat=True)
-        return queryset.filter(case_id__in=list(ids))
+        return queryset.filter(case_id__in=list(case_ids_numbered(value.strip())))
 
     def filter_since(self, queryset, name, value):
         if value <= EARLIEST:  # no moment before it: nothing to leave out

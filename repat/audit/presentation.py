@@ -151,31 +151,44 @@ DETAILS = {
 }
 
 
-def _detail(event: AuditEvent) -> str:
-    from cases.models import CaseEvent
+# The cases app sits above the audit trail, which may not import it: CasesConfig.ready() tells it
+# the case model (to name a row's case by its number) and the labels of the case events.
+_cases: dict = {}
 
+
+def register_cases(*, case_model, number_field: str, event_labels: dict) -> None:
+    _cases.update(model=case_model, number_field=number_field, event_labels=event_labels)
+
+
+def case_ids_numbered(number: str):
+    """The ids of the cases whose number is `number` (any letter case), as a queryset."""
+    field = _cases["number_field"]
+    return _cases["model"].objects.filter(**{f"{field}__iexact": number}).values_list("pk", flat=True)
+
+
+def _detail(event: AuditEvent) -> str:
     detail = event.detail
     if detail in DETAILS:
         return str(DETAILS[detail])
     title = page_title(detail)
     if title:
         return title
-    if detail in CaseEvent.Kind.values:
-        return str(CaseEvent.Kind(detail).label)
+    if detail in _cases["event_labels"]:
+        return str(_cases["event_labels"][detail])
     return detail
 
 
 def with_names(queryset):
     """The trail's rows with what names them, in the same query: the actor (joined), the case's
     number and, for a row about a user, that user's names (subqueries on primary keys)."""
-    from cases.models import Case
     from repat.accounts.models import User
 
     def subject(field):
         return Subquery(User.objects.filter(pk=OuterRef("object_id")).values(field)[:1])
 
+    cases = _cases["model"].objects.filter(pk=OuterRef("case_id"))
     return queryset.select_related("actor").annotate(
-        case_number=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("returnee__case_number")[:1]),
+        case_number=Subquery(cases.values(_cases["number_field"])[:1]),
         subject_username=subject("username"),
         subject_first_name=subject("first_name"),
         subject_last_name=subject("last_name"),

@@ -11,12 +11,7 @@ Numbers follow the active language (the caller activates it).
 import io
 import re
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
-import weasyprint
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -26,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from repat.core.exports import spreadsheet_text
+from repat.core.pdf import html_to_pdf
 
 from .suppression import hidden_label
 
@@ -99,28 +95,6 @@ def render_pdf(doc: dict) -> bytes:
     """An A4 PDF of the report. Fonts and the stylesheet come from static/ (DejaVu, for Cyrillic and
     Arabic); the template only ever sees the cells' display text."""
     return html_to_pdf(render_to_string("reports/report_pdf.html", {"doc": doc, "tables": display_tables(doc)}))
-
-
-def html_to_pdf(html: str) -> bytes:
-    """A PDF of a page rendered for print, reading nothing but static/ (stylesheets, fonts)."""
-    static_dir = Path(settings.BASE_DIR) / "static"
-    fetcher = _StaticFilesOnly(static_dir)
-    return weasyprint.HTML(string=html, base_url=static_dir.as_uri() + "/", url_fetcher=fetcher).write_pdf()
-
-
-class _StaticFilesOnly(weasyprint.URLFetcher):
-    """WeasyPrint fetches whatever URL a document names; a report needs only its stylesheet and fonts,
-    so nothing outside static/ (no network, no other files) is read, whatever ends up in the HTML."""
-
-    def __init__(self, static_dir: Path):
-        super().__init__(allowed_protocols={"file"})
-        self.static_dir = static_dir.resolve()
-
-    def fetch(self, url, headers=None):
-        path = Path(url2pathname(urlsplit(url).path)).resolve()
-        if urlsplit(url).scheme != "file" or not path.is_relative_to(self.static_dir):
-            raise ValueError(f"Not a static file: {url}")
-        return super().fetch(url, headers)
 
 
 # --- Excel --------------------------------------------------------------------------------------------

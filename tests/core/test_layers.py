@@ -47,6 +47,7 @@ ALLOWED = {
     ("cases.views.registration", "repat.approvals.permissions"): "the case page shows its approvals",
     ("cases.views.registration", "repat.approvals.selectors"): "the case page shows its approvals",
     ("cases.views.registration", "services.selectors"): "the case and returnee pages list their referrals",
+    ("cases.views.summary", "services.selectors"): "the printable case summary lists its referrals",
 }
 
 

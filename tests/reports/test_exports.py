@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import translation
 from fontTools.ttLib import TTFont
 
+from repat.core import pdf as core_pdf
 from repat.reports import exports
 
 HIDDEN_VALUE = 987654  # what the suppressed cell holds underneath: it must appear nowhere
@@ -186,7 +187,7 @@ def test_the_pdf_escapes_text():
 
 
 def test_the_pdf_reads_no_file_outside_static():
-    fetcher = exports._StaticFilesOnly(settings.BASE_DIR / "static")
+    fetcher = core_pdf._StaticFilesOnly(settings.BASE_DIR / "static")
 
     for url in (
         "file:///etc/passwd",

@@ -135,6 +135,10 @@ def test_every_list_page_is_fuzzed():
         "api:docs",  # the API's documentation: the schema, no list
         "api:redoc",
         "cases:search_export",  # the search kept in the session: fuzzed in test_a_posted_search_is_fuzzed_too
+        "today:home",  # each person's day: no filter
+        "approvals:approve_selected",  # a POST of the ticked approvals (tests/approvals/test_reading.py)
+        "cases:manifest_list",  # the upload form and one's own imports
+        "cases:manifest_template",  # the same empty template whatever is asked (xlsx unless format=csv)
     }
     assert pages - without_parameters == set(LISTS)
 
