@@ -34,7 +34,8 @@ def test_a_broker_that_is_down_warns_once_then_at_debug_level(caplog):
     ]
 
 
-@pytest.mark.django_db(transaction=True)  # the demo commits: what it queues runs on that commit
+# The demo commits: what it queues runs on that commit.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_loading_the_demo_never_tries_the_broker(settings, monkeypatch, caplog):
     settings.REPAT_ALLOW_DEMO_DATA = True
     tried = []

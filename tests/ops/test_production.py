@@ -95,7 +95,7 @@ def test_a_fresh_production_install_serves_a_signed_in_worker_and_the_static_fil
 
         # then: their caseload and the case page
         assert signed_in.status == 302, signed_in.text[-2000:]
-        assert signed_in.location == "/"
+        assert signed_in.location == "/today/"  # each person starts from their day
         caseload = browser.get("/")
         assert caseload.status == 200
         assert seed["number"] in caseload.text
