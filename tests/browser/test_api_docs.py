@@ -4,9 +4,16 @@ once, then reads the interactive documentation (Swagger UI, from static files)."
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from repat.api.models import ApiToken, key_hash
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.xdist_group("browser"),
+]
 
 
 def test_a_worker_creates_a_token_and_reads_the_api_documentation(demo, page, login):

@@ -14,7 +14,7 @@ pytestmark = [
 def test_worker_opens_a_case_and_logs_a_visit(demo, page, login):
     login("worker1")
     assert page.locator("h1").inner_text() == "Today"  # the home page: what needs them this week
-    page.click("nav >> text=My caseload")
+    page.locator("nav a", has_text="My caseload").first.click()
     assert page.locator("h1").inner_text() == "My caseload"
 
     page.locator("#case-table tbody tr a").first.click()
