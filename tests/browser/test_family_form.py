@@ -22,7 +22,13 @@ SHOTS = os.environ.get("REPAT_SCREENSHOTS")
 
 
 def use_language(page, code):
-    page.context.add_cookies([{"name": "django_language", "value": code, "url": page.url or "http://127.0.0.1"}])
+    """Choose the language with the top bar's selector, as people do (a signed-in person's choice is
+    kept with their account, which a cookie does not override)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": 900})  # the selector is in the bar, not the folded menu
+    page.select_option("#language-select", code)
+    page.wait_for_function("lang => document.documentElement.lang === lang", arg=code)
+    page.set_viewport_size(size)
 
 
 def small_controls(page) -> list[str]:

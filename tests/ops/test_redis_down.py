@@ -118,7 +118,7 @@ def test_with_redis_down_signed_in_people_keep_working_and_the_e_mail_goes_once_
     # and: the coordinator can sign in and finds the referral
     colleague = stack.web.browser()
     signed_in = colleague.sign_in(coordinator.username)
-    assert (signed_in.status, signed_in.location) == (302, "/")
+    assert (signed_in.status, signed_in.location) == (302, "/today/")
     queue = colleague.get("/services/referrals/")
     assert queue.status == 200
     assert case.returnee.case_number in queue.text

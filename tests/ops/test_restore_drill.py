@@ -410,7 +410,9 @@ def test_point_in_time_recovery_goes_back_to_just_before_a_mistake(pitr_folder, 
         # given: a primary archiving its WAL, holding the migrated schema, and a base backup of it
         Cluster.run("mkdir", str(archive))
         primary.init(
-            wal_level="replica", archive_mode="on", archive_command=f"test ! -f {archive}/%f && cp %p {archive}/%f"
+            wal_level="replica",
+            archive_mode="on",
+            archive_command=f"test ! -f {archive}/%f && cp %p {archive}/%f.tmp && mv {archive}/%f.tmp {archive}/%f",
         )
         primary.start()
         with primary.connect() as admin:
