@@ -79,3 +79,17 @@ def test_the_favicon_is_served_from_static(client):
 
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_our_stylesheets_close_every_block():
+    """A block left open (a merge once dropped the `}` of `@media print`) puts every rule after it
+    inside that block: on screen the top bar, the cards and the 44 px targets silently disappeared."""
+    from django.conf import settings
+
+    for sheet in (settings.BASE_DIR / "static" / "css").glob("*.css"):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)  # braces in comments do not count
+        depth = 0
+        for char in text:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            assert depth >= 0, f"{sheet.name}: a `}}` closes nothing"
+        assert depth == 0, f"{sheet.name}: {depth} block(s) left open"
