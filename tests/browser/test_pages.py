@@ -96,6 +96,7 @@ def test_on_a_phone_filters_fold_away_and_keyboard_focus_shows(demo, page, check
     page.goto("/accounts/login/")
     assert not checker.check("phone", "sign-in")
     login("worker1")
+    page.goto("/")  # the caseload (signing in leads to Today)
 
     # The list's first row is on the first screen: the filters wait behind a button.
     assert not page.locator("#filters form").is_visible()
