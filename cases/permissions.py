@@ -221,6 +221,17 @@ def can_assign_worker(user) -> bool:
     return is_active_user(user) and (user.role == User.Role.COORDINATOR or user.is_administrator)
 
 
+def task_assignees(user):
+    """Who a user may give a follow-up task to: themselves, and the active social workers and
+    coordinators of their regions."""
+    colleagues = Q(
+        is_active=True,
+        role__in=[User.Role.SOCIAL_WORKER, User.Role.COORDINATOR],
+        regions__in=user.regions.values("pk"),
+    )
+    return User.objects.filter(colleagues | Q(pk=user.pk)).distinct()
+
+
 def assignable_workers(user):
     """Social workers a user may give a case to: themselves (workers), workers of their regions
     (coordinators), any (administrators)."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases import permissions as case_permissions
 from cases.models import Case, Family, FamilyMember, FollowUpTask, IdentityDocument, Note, Operation, Returnee
 from repat.accounts.models import Region, User
 from repat.core.versions import version_of
@@ -170,9 +171,13 @@ class CaseUpdateSerializer(serializers.Serializer):
     risk_level = serializers.ChoiceField(choices=Case.Risk.choices)
     risk_reason = serializers.CharField(allow_blank=True)
     next_follow_up = serializers.DateField(allow_null=True)
-    worker = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(role=User.Role.SOCIAL_WORKER, is_active=True), allow_null=True
-    )
+    worker = serializers.PrimaryKeyRelatedField(queryset=User.objects.none(), allow_null=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The case page's choice: the workers the reader may give a case to.
+        if "request" in self.context:  # (the schema is drawn without one)
+            self.fields["worker"].queryset = case_permissions.assignable_workers(self.context["request"].user)
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -293,7 +298,13 @@ class TaskSerializer(serializers.ModelSerializer):
 class TaskCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=300)
     due_date = serializers.DateField()
-    assigned_to = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    assigned_to = serializers.PrimaryKeyRelatedField(queryset=User.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The task form's choice: oneself and the colleagues of one's regions.
+        if "request" in self.context:
+            self.fields["assigned_to"].queryset = case_permissions.task_assignees(self.context["request"].user)
 
 
 # --- Services -------------------------------------------------------------------------------------

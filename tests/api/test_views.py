@@ -293,6 +293,31 @@ def test_logging_a_visit_goes_through_the_action(api_for, worker, case):
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.NOTE_LOGGED, actor=worker).exists()
 
 
+def test_tasks_and_cases_go_only_to_whom_the_pages_offer(api_for, worker, other_worker, osh_coordinator, case):
+    # The task form offers oneself and one's region's colleagues; the case form, the assignable workers.
+    client = api_for(worker)
+    due = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+
+    for stranger in (osh_coordinator, other_worker):
+        task = client.post_json(
+            v1("case-tasks", case.pk), {"description": "Call", "due_date": due, "assigned_to": stranger.pk}
+        )
+        assert task.status_code == 400
+        assert list(task.json()["error"]["fields"]) == ["assigned_to"]
+    assert not case.tasks.exists()
+    mine = client.post_json(
+        v1("case-tasks", case.pk), {"description": "Call", "due_date": due, "assigned_to": worker.pk}
+    )
+    assert mine.status_code == 201
+
+    etag = client.get(v1("case-detail", case.pk))["ETag"]
+    moved = client.patch_json(v1("case-detail", case.pk), {"worker": other_worker.pk}, HTTP_IF_MATCH=etag)
+    assert moved.status_code == 400
+    assert list(moved.json()["error"]["fields"]) == ["worker"]
+    case.refresh_from_db()
+    assert case.worker == worker
+
+
 def test_an_action_refusal_comes_back_translated_next_to_its_field(api_for, worker, case):
     tomorrow = (timezone.localdate() + datetime.timedelta(days=1)).isoformat()
 

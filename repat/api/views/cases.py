@@ -37,7 +37,7 @@ class ReturneeFilter(django_filters.FilterSet):
 
 
 def _write(request, serializer_class, *, partial: bool = False):
-    serializer = serializer_class(data=request.data, partial=partial)
+    serializer = serializer_class(data=request.data, partial=partial, context={"request": request})
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
