@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from repat.accounts.models import Region, User
+from repat.core.choices import reference_choices
 
 from .models import Reminder
 
@@ -274,11 +275,13 @@ def with_people(reminders) -> list[Reminder]:
 
 
 def with_regions(reminders) -> list[Reminder]:
-    """A region's summaries with `region_name` set (in the active language): one query, none
-    when there is no summary."""
+    """A region's summaries with `region_name` set (in the active language), from the cached list
+    of regions (repat/core/choices.py): no query, unless a summary names a region not in it."""
     reminders = list(reminders)
     ids = {r.item_id for r in reminders if r.item_type == Reminder.Item.ESCALATIONS}
-    names = {r.pk: r.localized_name for r in Region.objects.filter(pk__in=ids)} if ids else {}
+    names = {int(pk): name for pk, name in reference_choices("regions") if int(pk) in ids} if ids else {}
+    if ids - names.keys():
+        names |= {r.pk: r.localized_name for r in Region.objects.filter(pk__in=ids - names.keys())}
     for reminder in reminders:
         reminder.region_name = (
             names.get(reminder.item_id, "") if reminder.item_type == Reminder.Item.ESCALATIONS else ""
