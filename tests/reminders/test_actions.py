@@ -885,7 +885,7 @@ def smtp_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise smtplib.SMTPException("451 Temporary local problem, try again later")
 
-    monkeypatch.setattr(actions, "send_mail", refuse)
+    monkeypatch.setattr(actions.email, "send_mail", refuse)
 
 
 def test_a_failed_send_puts_the_reminders_back_with_the_error_and_a_retry_time(
@@ -1308,7 +1308,7 @@ def slow_statements(monkeypatch):
     after the n-th statement."""
     clock = Clock(datetime.timedelta(seconds=45))
     monkeypatch.setattr(timezone, "now", clock)
-    run, hooks, count = actions._Insert.run, {}, [0]
+    run, hooks, count = actions.due._Insert.run, {}, [0]
 
     def slow_run(self, *args):
         clock.now += clock.step
@@ -1317,7 +1317,7 @@ def slow_statements(monkeypatch):
         if count[0] in hooks:
             hooks[count[0]]()
 
-    monkeypatch.setattr(actions._Insert, "run", slow_run)
+    monkeypatch.setattr(actions.due._Insert, "run", slow_run)
     clock.during = hooks.__setitem__
     return clock
 
@@ -1369,7 +1369,7 @@ def test_the_sweep_task_stops_at_its_soft_time_limit_and_lets_go_of_the_lease(ev
     def interrupted(*args):
         raise SoftTimeLimitExceeded
 
-    monkeypatch.setattr(actions, "_queue_due", interrupted)
+    monkeypatch.setattr(actions.due, "_queue_due", interrupted)
 
     # when
     with caplog.at_level(logging.WARNING):

@@ -195,14 +195,14 @@ def reminder_keys() -> list[tuple]:
 def test_a_sweep_that_starts_while_another_runs_is_skipped(overdue_cases, monkeypatch):
     # given: the first sweep holds the lease and stops inside, until the second has tried
     inside, go_on = threading.Event(), threading.Event()
-    queue_due = actions._queue_due
+    queue_due = actions.due._queue_due
 
     def slow_queue_due(*args):
         inside.set()
         go_on.wait(timeout=20)
         return queue_due(*args)
 
-    monkeypatch.setattr(actions, "_queue_due", slow_queue_due)
+    monkeypatch.setattr(actions.due, "_queue_due", slow_queue_due)
     results = [None, None]
 
     # when
@@ -223,7 +223,7 @@ def test_a_sweep_that_starts_while_another_runs_is_skipped(overdue_cases, monkey
 
 def test_two_sweeps_started_together_never_overlap_nor_duplicate(overdue_cases, monkeypatch):
     # given: we note when each sweep is inside its lease
-    spans, queue_due = [], actions._queue_due
+    spans, queue_due = [], actions.due._queue_due
 
     def timed_queue_due(*args):
         started = time.monotonic()
@@ -231,7 +231,7 @@ def test_two_sweeps_started_together_never_overlap_nor_duplicate(overdue_cases, 
         spans.append((started, time.monotonic()))
         return items
 
-    monkeypatch.setattr(actions, "_queue_due", timed_queue_due)
+    monkeypatch.setattr(actions.due, "_queue_due", timed_queue_due)
 
     for _ in range(3):
         # when: two threads, each with its own connection, start a sweep at the same moment
