@@ -68,6 +68,17 @@ def _own_group(user, reminder: Reminder, whole_group: bool) -> list[int]:
     return list(group_members(reminder, whole_group=whole_group).order_by("pk").values_list("pk", flat=True))
 
 
+def _audit(user, reminder: Reminder, detail: str, changes: dict) -> None:
+    record(
+        actor=user,
+        action=AuditEvent.Action.CHANGE,
+        object_type=Reminder._meta.model_name,
+        object_id=reminder.pk,
+        detail=detail,
+        changes=changes,
+    )
+
+
 @transaction.atomic
 def reminder_group_snooze(*, user, reminder: Reminder, until: datetime.date, whole_group: bool = False) -> int:
     """Put a reminder's line (its case, kind and day) or whole group (kind and day) aside until a
@@ -80,14 +91,7 @@ def reminder_group_snooze(*, user, reminder: Reminder, until: datetime.date, who
         raise ValidationError(_("Snooze for at most %(days)s days.") % {"days": MAX_SNOOZE_DAYS})
     ids = _own_group(user, reminder, whole_group)
     count = Reminder.objects.filter(pk__in=ids).update(snoozed_until=until, read_at=None)
-    record(
-        actor=user,
-        action=AuditEvent.Action.CHANGE,
-        object_type=Reminder._meta.model_name,
-        object_id=reminder.pk,
-        detail="snooze",
-        changes={"reminders": ids, "until": until.isoformat()},
-    )
+    _audit(user, reminder, "snooze", {"reminders": ids, "until": until.isoformat()})
     return count
 
 
@@ -100,14 +104,7 @@ def reminder_group_done(*, user, reminder: Reminder, whole_group: bool = False) 
     now = timezone.now()
     count = Reminder.objects.filter(pk__in=ids).update(done_at=now)
     Reminder.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=now)
-    record(
-        actor=user,
-        action=AuditEvent.Action.CHANGE,
-        object_type=Reminder._meta.model_name,
-        object_id=reminder.pk,
-        detail="done",
-        changes={"reminders": ids},
-    )
+    _audit(user, reminder, "done", {"reminders": ids})
     return count
 
 
