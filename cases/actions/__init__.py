@@ -27,6 +27,7 @@ from .duplicates import (
     duplicate_decide,
     duplicates_check,
     duplicates_record,
+    duplicates_record_many,
 )
 from .events import case_event_write
 from .families import FamilyPerson, PersonInvalid, family_duplicates, family_register
@@ -131,6 +132,7 @@ __all__ = [
     "duplicate_decide",
     "duplicates_check",
     "duplicates_record",
+    "duplicates_record_many",
     "emergency_access_grant",
     "emergency_access_open",
     "emergency_attempts_today",

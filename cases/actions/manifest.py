@@ -37,7 +37,6 @@ from ..models import (
     CaseEvent,
     Family,
     FamilyMember,
-    LegalRecord,
     ManifestImport,
     ManifestMapping,
     Operation,
@@ -46,8 +45,8 @@ from ..models import (
 )
 from ..search import index_returnees, indexing_deferred
 from .base import check_region_overseen
-from .duplicates import CheckedDuplicates, duplicates_record
-from .events import _raw
+from .duplicates import CheckedDuplicates, duplicates_record_many
+from .events import _raw, case_events_write
 from .registration import family_create, family_member_add, follow_up_after, returnee_register, script_of
 
 log = logging.getLogger(__name__)
@@ -470,11 +469,11 @@ def _register_all(actor: User, manifest: ManifestImport, rows: list[dict], found
 
 def _register_bulk(actor: User, manifest: ManifestImport, rows: list[dict], found: dict, progress) -> dict:
     """`_register_all` for many rows: the same rows, events and audit trail as `returnee_register`
-    writes for each person, in a few statements per table (about 15 for the file, one audit row per
-    event, and `duplicates_record` for each row with probable matches). The rows were checked by
-    the preview (`read_rows`: dates, regions the actor may use, districts in their region); what
-    the database would refuse still raises and rolls everything back. Rows answered "same person"
-    go through `_register_all` first, so that their household exists."""
+    writes for each person, in a few statements per table (about 15 for the file; the events, their
+    audit rows and the probable matches in batches: `case_events_write`, `duplicates_record_many`).
+    The rows were checked by the preview (`read_rows`: dates, regions the actor may use, districts
+    in their region); what the database would refuse still raises and rolls everything back. Rows
+    answered "same person" go through `_register_all` first, so that their household exists."""
     if not permissions.can_register_returnee(actor):
         raise PermissionDenied
     worker = actor if permissions.has_own_caseload(actor) else None
@@ -581,24 +580,17 @@ def _register_bulk(actor: User, manifest: ManifestImport, rows: list[dict], foun
                 case=case, kind=CaseEvent.Kind.FAMILY_JOINED, actor=actor, changes={"family": [None, family.name]}
             )
         )
-    CaseEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
-    for event in events:  # as case_event_write records each event
-        audit.record(
-            actor=actor,
-            action=AuditEvent.Action.CHANGE,
-            obj=event.case,
-            case_id=event.case.pk,
-            detail=event.kind,
-            changes=audit.masked(event.changes, LegalRecord.FIELDS),
-        )
+    case_events_write(actor=actor, events=events)
     progress(90)
+    confirmations = []
     for row in fresh:
         matches = found.get(row["line"], [])
         if matches:
             reason = decisions.get(str(row["line"]), {}).get("reason", "").strip()
             if not reason:
                 raise ValidationError(_("Say why this is a different person."))
-            duplicates_record(actor=actor, returnee=person_of[row["line"]], matches=matches, reason=reason)
+            confirmations.append((person_of[row["line"]], matches, reason))
+    duplicates_record_many(actor=actor, confirmations=confirmations)
     index_returnees([person.pk for person in people])  # bulk_create sends no signal to the index
     result["families"] += [family.pk for family in families]
     result["cases"] += [case.pk for case in cases]
