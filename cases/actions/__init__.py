@@ -40,6 +40,7 @@ from .manifest import (
     manifest_preview,
     manifest_progress,
     manifest_upload,
+    manifests_requeue,
 )
 from .merges import (
     merge_target_check,
@@ -155,6 +156,7 @@ __all__ = [
     "manifest_preview",
     "manifest_progress",
     "manifest_upload",
+    "manifests_requeue",
     "merge_target_check",
     "merge_undo_refusal",
     "note_log",

@@ -58,6 +58,15 @@ BULK_BATCH = 1_000
 # row up again rather than only against them.
 RECHECK_ALL = 5_000
 Status = ManifestImport.Status
+# The tasks' time limits (cases/tasks.py): a 10,000-row manifest reads in about a minute and
+# registers in about one more (docs/benchmarks.md).
+PREVIEW_SOFT_TIME_LIMIT, PREVIEW_TIME_LIMIT = 15 * 60, 16 * 60
+COMMIT_SOFT_TIME_LIMIT, COMMIT_TIME_LIMIT = 30 * 60, 31 * 60
+# An import waiting this long for its task lost the task's message (the broker was down or lost it):
+# `manifests_requeue` queues it again. One taken by a worker this long after the task's time limit
+# lost its worker.
+QUEUED_PATIENCE = datetime.timedelta(minutes=10)
+DIED_MARGIN = datetime.timedelta(minutes=4)
 
 
 def _progress_key(manifest_id: int) -> str:
@@ -133,7 +142,7 @@ def manifest_preview(*, manifest_id: int) -> ManifestImport | None:
     before (a mapping changed) are kept for the rows whose matches are the same. Taken by one worker:
     the import moves from "queued" to "reading" in one conditional UPDATE."""
     taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.QUEUED).update(
-        status=Status.READING, progress=5
+        status=Status.READING, progress=5, updated_at=timezone.now()
     )
     manifest = ManifestImport.objects.select_related("created_by", "operation", "region").filter(pk=manifest_id).first()
     if manifest is None or not taken:
@@ -308,7 +317,9 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
     are looked up again first: when they are not the ones the coordinator answered (someone was
     registered in between), nothing is written and the import goes back to its preview."""
     # Taken by one worker (the request, a task, the task queued twice): progress 0 -> 1 in one UPDATE.
-    taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.COMMITTING, progress=0).update(progress=1)
+    taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.COMMITTING, progress=0).update(
+        progress=1, updated_at=timezone.now()
+    )
     manifest = ManifestImport.objects.select_related("created_by").filter(pk=manifest_id).first()
     if manifest is None or not taken:
         return manifest
@@ -357,6 +368,48 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
         finally:
             cache.delete(key)
     return manifest
+
+
+def manifests_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Beat: queue again the imports whose task's message was lost (waiting to be read, or to be
+    registered and not taken, for QUEUED_PATIENCE), as `reports_requeue` does for reports. An import
+    a worker took and never finished (past the task's time limit: the worker died) is not queued
+    again, since a file that kills its worker would do so every time: one being read fails and
+    says so; one being registered, whose transaction rolled back, goes back to its preview with its
+    answers, to be registered again. Idempotent: each task takes its import once (`manifest_preview`,
+    `manifest_commit`). Returns how many were queued."""
+    now = now or timezone.now()
+    waiting = ManifestImport.objects.filter(updated_at__lt=now - QUEUED_PATIENCE)
+    died_reading = ManifestImport.objects.filter(
+        status=Status.READING, updated_at__lt=now - datetime.timedelta(seconds=PREVIEW_TIME_LIMIT) - DIED_MARGIN
+    )
+    died_committing = ManifestImport.objects.filter(
+        status=Status.COMMITTING,
+        progress__gt=0,
+        updated_at__lt=now - datetime.timedelta(seconds=COMMIT_TIME_LIMIT) - DIED_MARGIN,
+    )
+    for manifest in [*died_reading.select_related("created_by"), *died_committing.select_related("created_by")]:
+        log.error("Manifest import %s was left %s by a worker that stopped.", manifest.pk, manifest.status)
+        with translation.override(manifest.created_by.language or settings.LANGUAGE_CODE):
+            if manifest.status == Status.READING:
+                _fail(manifest, _("Reading the file stopped unexpectedly. Upload it again, or tell an administrator."))
+                continue
+            manifest.status, manifest.progress = Status.PREVIEWED, 100
+            manifest.error = _("The registration stopped before it ended: nobody was registered. Register them again.")
+            manifest.save(update_fields=["status", "progress", "error", "updated_at"])
+    queued = 0
+    for status, task_name, lost in (
+        (Status.QUEUED, "preview_manifest", waiting.filter(status=Status.QUEUED)),
+        (Status.COMMITTING, "commit_manifest", waiting.filter(status=Status.COMMITTING, progress=0)),
+    ):
+        ids = list(lost.order_by("pk").values_list("pk", flat=True)[:1000])
+        # Not stuck again for another QUEUED_PATIENCE: the next beat does not queue them twice.
+        ManifestImport.objects.filter(pk__in=ids, status=status).update(updated_at=now)
+        for manifest_id in ids:
+            log.warning("Manifest import %s was stuck %s; queued again.", manifest_id, status)
+            transaction.on_commit(lambda task_name=task_name, manifest_id=manifest_id: _queue(task_name, manifest_id))
+        queued += len(ids)
+    return queued
 
 
 def _matches_again(actor: User, manifest: ManifestImport, rows: list[dict]) -> tuple[dict, dict]:
