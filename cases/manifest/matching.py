@@ -20,7 +20,7 @@ words pick, before their sex and age are compared (the one-by-one check picks th
 by trigram distance), and the name is compared with the spellings that matched, not every spelling
 of the person. At a million people with the seed's small vocabulary that misses namesakes of the
 same sex and age: asking for them before the limit found matches for 95 % of a 2,000-row file
-instead of 24 %, and took longer (docs/benchmarks.md has the figures)."""
+instead of 40 %, and took longer (docs/benchmarks.md has the figures)."""
 
 import datetime
 from collections import defaultdict
