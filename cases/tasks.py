@@ -6,6 +6,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
 from . import actions
+from .actions import manifest
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +24,17 @@ def retention() -> int:
         return 0
 
 
-# A 10,000-row manifest reads in about a minute and registers in a few (docs/benchmarks.md).
-@shared_task(soft_time_limit=15 * 60, time_limit=16 * 60)
+@shared_task(soft_time_limit=manifest.PREVIEW_SOFT_TIME_LIMIT, time_limit=manifest.PREVIEW_TIME_LIMIT)
 def preview_manifest(manifest_id: int) -> bool:
     return actions.manifest_preview(manifest_id=manifest_id) is not None
 
 
-@shared_task(soft_time_limit=30 * 60, time_limit=31 * 60)
+@shared_task(soft_time_limit=manifest.COMMIT_SOFT_TIME_LIMIT, time_limit=manifest.COMMIT_TIME_LIMIT)
 def commit_manifest(manifest_id: int) -> bool:
     return actions.manifest_commit(manifest_id=manifest_id) is not None
+
+
+@shared_task
+def requeue_manifests() -> int:
+    """Periodic (beat): queue again the manifest imports whose task's message was lost."""
+    return actions.manifests_requeue()

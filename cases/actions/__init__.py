@@ -27,6 +27,7 @@ from .duplicates import (
     duplicate_decide,
     duplicates_check,
     duplicates_record,
+    duplicates_record_many,
 )
 from .events import case_event_write
 from .families import FamilyPerson, PersonInvalid, family_duplicates, family_register
@@ -39,6 +40,7 @@ from .manifest import (
     manifest_preview,
     manifest_progress,
     manifest_upload,
+    manifests_requeue,
 )
 from .merges import (
     merge_target_check,
@@ -131,6 +133,7 @@ __all__ = [
     "duplicate_decide",
     "duplicates_check",
     "duplicates_record",
+    "duplicates_record_many",
     "emergency_access_grant",
     "emergency_access_open",
     "emergency_attempts_today",
@@ -153,6 +156,7 @@ __all__ = [
     "manifest_preview",
     "manifest_progress",
     "manifest_upload",
+    "manifests_requeue",
     "merge_target_check",
     "merge_undo_refusal",
     "note_log",

@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from repat.accounts.models import User
-from repat.core.notifications import Item, notify
+from repat.core.notifications import Item, notify, notify_many
 
 from .. import permissions
 from ..models import CaseEvent, DuplicateDecision, Returnee
 from ..search import ProbableMatch, duplicates_fingerprint
-from .events import case_event_write
+from .events import case_event_write, case_events_write
+
+BULK_BATCH = 1_000
 
 
 class ProbableDuplicates(ValidationError):
@@ -68,6 +70,21 @@ def duplicates_check(*, actor: User, matches: Sequence[ProbableMatch], distinct:
     return reason
 
 
+def _decision(actor: User, returnee: Returnee, match: ProbableMatch, reason: str, now) -> DuplicateDecision:
+    """The row for one match: confirmed if the worker saw it, else pending."""
+    seen = match.visible
+    return DuplicateDecision(
+        returnee=returnee,
+        candidate_id=match.returnee_id,
+        score=match.score,
+        registered_by=actor,
+        reason=reason,
+        status=DuplicateDecision.Status.CONFIRMED if seen else DuplicateDecision.Status.PENDING,
+        decided_by=actor if seen else None,
+        decided_at=now if seen else None,
+    )
+
+
 def duplicates_record(
     *, actor: User, returnee: Returnee, matches: Sequence[ProbableMatch], reason: str
 ) -> list[DuplicateDecision]:
@@ -80,17 +97,7 @@ def duplicates_record(
     now = timezone.now()
     decisions = []
     for match in matches:
-        seen = match.visible
-        decision = DuplicateDecision(
-            returnee=returnee,
-            candidate_id=match.returnee_id,
-            score=match.score,
-            registered_by=actor,
-            reason=reason,
-            status=DuplicateDecision.Status.CONFIRMED if seen else DuplicateDecision.Status.PENDING,
-            decided_by=actor if seen else None,
-            decided_at=now if seen else None,
-        )
+        decision = _decision(actor, returnee, match, reason, now)
         decision.full_clean()
         decision.save()
         decisions.append(decision)
@@ -111,6 +118,72 @@ def duplicates_record(
                 case_id=returnee.case.pk,
                 recipients=[pk for pk in deciders.values_list("pk", flat=True) if pk != actor.pk],
             )
+    return decisions
+
+
+def duplicates_record_many(
+    *, actor: User, confirmations: Sequence[tuple[Returnee, Sequence[ProbableMatch], str]]
+) -> list[DuplicateDecision]:
+    """`duplicates_record` for many new people at once (a manifest import): for each (new person,
+    their matches, the reason) the same decision rows, timeline event, audit row and notifications,
+    in a few statements for all of them. The database checks what `full_clean` would have asked
+    row by row (the pair once, not oneself, a reason given); the people to tell are found once per
+    pair of regions (`duplicate_deciders` depends on nothing else) and told in one insert."""
+    confirmations = [(returnee, list(matches), reason) for returnee, matches, reason in confirmations if matches]
+    if not confirmations:
+        return []
+    now = timezone.now()
+    decisions = []
+    for returnee, matches, reason in confirmations:
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why this is a different person.")})
+        for match in matches:
+            decision = _decision(actor, returnee, match, reason, now)
+            decision.clean_fields(exclude=["returnee", "candidate", "registered_by", "decided_by"])
+            decision.clean()
+            decisions.append(decision)
+    DuplicateDecision.objects.bulk_create(decisions, batch_size=BULK_BATCH)
+    case_events_write(
+        actor=actor,
+        events=[
+            CaseEvent(
+                case=returnee.case,
+                kind=CaseEvent.Kind.DUPLICATE_CONFIRMED,
+                actor=actor,
+                changes={"distinct_reason": [None, reason]},
+            )
+            for returnee, _matches, reason in confirmations
+        ],
+    )
+    pending = [d for d in decisions if d.is_pending]
+    if pending:
+        region_of = dict(
+            Returnee.objects.filter(pk__in={d.candidate_id for d in pending}).values_list("pk", "region_id")
+        )
+        deciders: dict[tuple[int, int], list[int]] = {}
+        for decision in pending:
+            pair = (decision.returnee.region_id, region_of[decision.candidate_id])
+            if pair not in deciders:
+                deciders[pair] = list(
+                    permissions.duplicate_deciders(decision.returnee, Returnee(region_id=pair[1])).values_list(
+                        "pk", flat=True
+                    )
+                )
+        notify_many(
+            item_type=Item.DUPLICATE,
+            items=[
+                (
+                    decision.pk,
+                    decision.returnee.case.pk,
+                    [
+                        pk
+                        for pk in deciders[(decision.returnee.region_id, region_of[decision.candidate_id])]
+                        if pk != actor.pk
+                    ],
+                )
+                for decision in pending
+            ],
+        )
     return decisions
 
 

@@ -37,7 +37,6 @@ from ..models import (
     CaseEvent,
     Family,
     FamilyMember,
-    LegalRecord,
     ManifestImport,
     ManifestMapping,
     Operation,
@@ -46,8 +45,8 @@ from ..models import (
 )
 from ..search import index_returnees, indexing_deferred
 from .base import check_region_overseen
-from .duplicates import CheckedDuplicates, duplicates_record
-from .events import _raw
+from .duplicates import CheckedDuplicates, duplicates_record_many
+from .events import _raw, case_events_write
 from .registration import family_create, family_member_add, follow_up_after, returnee_register, script_of
 
 log = logging.getLogger(__name__)
@@ -59,6 +58,15 @@ BULK_BATCH = 1_000
 # row up again rather than only against them.
 RECHECK_ALL = 5_000
 Status = ManifestImport.Status
+# The tasks' time limits (cases/tasks.py): a 10,000-row manifest reads in about a minute and
+# registers in about one more (docs/benchmarks.md).
+PREVIEW_SOFT_TIME_LIMIT, PREVIEW_TIME_LIMIT = 15 * 60, 16 * 60
+COMMIT_SOFT_TIME_LIMIT, COMMIT_TIME_LIMIT = 30 * 60, 31 * 60
+# An import waiting this long for its task lost the task's message (the broker was down or lost it):
+# `manifests_requeue` queues it again. One taken by a worker this long after the task's time limit
+# lost its worker.
+QUEUED_PATIENCE = datetime.timedelta(minutes=10)
+DIED_MARGIN = datetime.timedelta(minutes=4)
 
 
 def _progress_key(manifest_id: int) -> str:
@@ -134,7 +142,7 @@ def manifest_preview(*, manifest_id: int) -> ManifestImport | None:
     before (a mapping changed) are kept for the rows whose matches are the same. Taken by one worker:
     the import moves from "queued" to "reading" in one conditional UPDATE."""
     taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.QUEUED).update(
-        status=Status.READING, progress=5
+        status=Status.READING, progress=5, updated_at=timezone.now()
     )
     manifest = ManifestImport.objects.select_related("created_by", "operation", "region").filter(pk=manifest_id).first()
     if manifest is None or not taken:
@@ -309,7 +317,9 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
     are looked up again first: when they are not the ones the coordinator answered (someone was
     registered in between), nothing is written and the import goes back to its preview."""
     # Taken by one worker (the request, a task, the task queued twice): progress 0 -> 1 in one UPDATE.
-    taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.COMMITTING, progress=0).update(progress=1)
+    taken = ManifestImport.objects.filter(pk=manifest_id, status=Status.COMMITTING, progress=0).update(
+        progress=1, updated_at=timezone.now()
+    )
     manifest = ManifestImport.objects.select_related("created_by").filter(pk=manifest_id).first()
     if manifest is None or not taken:
         return manifest
@@ -358,6 +368,48 @@ def manifest_commit(*, manifest_id: int) -> ManifestImport | None:
         finally:
             cache.delete(key)
     return manifest
+
+
+def manifests_requeue(*, now: datetime.datetime | None = None) -> int:
+    """Beat: queue again the imports whose task's message was lost (waiting to be read, or to be
+    registered and not taken, for QUEUED_PATIENCE), as `reports_requeue` does for reports. An import
+    a worker took and never finished (past the task's time limit: the worker died) is not queued
+    again, since a file that kills its worker would do so every time: one being read fails and
+    says so; one being registered, whose transaction rolled back, goes back to its preview with its
+    answers, to be registered again. Idempotent: each task takes its import once (`manifest_preview`,
+    `manifest_commit`). Returns how many were queued."""
+    now = now or timezone.now()
+    waiting = ManifestImport.objects.filter(updated_at__lt=now - QUEUED_PATIENCE)
+    died_reading = ManifestImport.objects.filter(
+        status=Status.READING, updated_at__lt=now - datetime.timedelta(seconds=PREVIEW_TIME_LIMIT) - DIED_MARGIN
+    )
+    died_committing = ManifestImport.objects.filter(
+        status=Status.COMMITTING,
+        progress__gt=0,
+        updated_at__lt=now - datetime.timedelta(seconds=COMMIT_TIME_LIMIT) - DIED_MARGIN,
+    )
+    for manifest in [*died_reading.select_related("created_by"), *died_committing.select_related("created_by")]:
+        log.error("Manifest import %s was left %s by a worker that stopped.", manifest.pk, manifest.status)
+        with translation.override(manifest.created_by.language or settings.LANGUAGE_CODE):
+            if manifest.status == Status.READING:
+                _fail(manifest, _("Reading the file stopped unexpectedly. Upload it again, or tell an administrator."))
+                continue
+            manifest.status, manifest.progress = Status.PREVIEWED, 100
+            manifest.error = _("The registration stopped before it ended: nobody was registered. Register them again.")
+            manifest.save(update_fields=["status", "progress", "error", "updated_at"])
+    queued = 0
+    for status, task_name, lost in (
+        (Status.QUEUED, "preview_manifest", waiting.filter(status=Status.QUEUED)),
+        (Status.COMMITTING, "commit_manifest", waiting.filter(status=Status.COMMITTING, progress=0)),
+    ):
+        ids = list(lost.order_by("pk").values_list("pk", flat=True)[:1000])
+        # Not stuck again for another QUEUED_PATIENCE: the next beat does not queue them twice.
+        ManifestImport.objects.filter(pk__in=ids, status=status).update(updated_at=now)
+        for manifest_id in ids:
+            log.warning("Manifest import %s was stuck %s; queued again.", manifest_id, status)
+            transaction.on_commit(lambda task_name=task_name, manifest_id=manifest_id: _queue(task_name, manifest_id))
+        queued += len(ids)
+    return queued
 
 
 def _matches_again(actor: User, manifest: ManifestImport, rows: list[dict]) -> tuple[dict, dict]:
@@ -470,11 +522,11 @@ def _register_all(actor: User, manifest: ManifestImport, rows: list[dict], found
 
 def _register_bulk(actor: User, manifest: ManifestImport, rows: list[dict], found: dict, progress) -> dict:
     """`_register_all` for many rows: the same rows, events and audit trail as `returnee_register`
-    writes for each person, in a few statements per table (about 15 for the file, one audit row per
-    event, and `duplicates_record` for each row with probable matches). The rows were checked by
-    the preview (`read_rows`: dates, regions the actor may use, districts in their region); what
-    the database would refuse still raises and rolls everything back. Rows answered "same person"
-    go through `_register_all` first, so that their household exists."""
+    writes for each person, in a few statements per table (about 15 for the file; the events, their
+    audit rows and the probable matches in batches: `case_events_write`, `duplicates_record_many`).
+    The rows were checked by the preview (`read_rows`: dates, regions the actor may use, districts
+    in their region); what the database would refuse still raises and rolls everything back. Rows
+    answered "same person" go through `_register_all` first, so that their household exists."""
     if not permissions.can_register_returnee(actor):
         raise PermissionDenied
     worker = actor if permissions.has_own_caseload(actor) else None
@@ -581,24 +633,17 @@ def _register_bulk(actor: User, manifest: ManifestImport, rows: list[dict], foun
                 case=case, kind=CaseEvent.Kind.FAMILY_JOINED, actor=actor, changes={"family": [None, family.name]}
             )
         )
-    CaseEvent.objects.bulk_create(events, batch_size=BULK_BATCH)
-    for event in events:  # as case_event_write records each event
-        audit.record(
-            actor=actor,
-            action=AuditEvent.Action.CHANGE,
-            obj=event.case,
-            case_id=event.case.pk,
-            detail=event.kind,
-            changes=audit.masked(event.changes, LegalRecord.FIELDS),
-        )
+    case_events_write(actor=actor, events=events)
     progress(90)
+    confirmations = []
     for row in fresh:
         matches = found.get(row["line"], [])
         if matches:
             reason = decisions.get(str(row["line"]), {}).get("reason", "").strip()
             if not reason:
                 raise ValidationError(_("Say why this is a different person."))
-            duplicates_record(actor=actor, returnee=person_of[row["line"]], matches=matches, reason=reason)
+            confirmations.append((person_of[row["line"]], matches, reason))
+    duplicates_record_many(actor=actor, confirmations=confirmations)
     index_returnees([person.pk for person in people])  # bulk_create sends no signal to the index
     result["families"] += [family.pk for family in families]
     result["cases"] += [case.pk for case in cases]

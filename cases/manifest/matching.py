@@ -9,15 +9,18 @@ looked up together, by the same index rows (NameKey) and the same final rules:
    vocabulary near it (a letter or two apart: the GiST trigram index on NameWord, one statement for
    all the file's distinct words);
 2. the probes are answered PROBES_PER_STATEMENT at a time by the GIN index on the rows' words (an
-   overlap per word), among people of the row's sex born within DUPLICATE_BIRTH_DAYS, at most
-   PER_PROBE index rows each, with what the comparison needs (one round trip per statement);
+   overlap per word), at most PER_PROBE index rows each, with what the comparison needs (one round
+   trip per statement; the rows sharing the same words, a household's name and a common given
+   name, make one probe), and kept for people of the row's sex born within DUPLICATE_BIRTH_DAYS;
 3. each candidate is judged by the same function as `probable_duplicates` (`judge_duplicate`:
    the names, sex, date of birth, operation and mother's name).
 
 What differs from the one-by-one check: a row's candidates are the first PER_PROBE people its
-words pick (the one-by-one check picks the CANDIDATES nearest by trigram distance), and the name
-is compared with the spellings that matched, not every spelling of the person. docs/benchmarks.md
-has the figures."""
+words pick, before their sex and age are compared (the one-by-one check picks the CANDIDATES nearest
+by trigram distance), and the name is compared with the spellings that matched, not every spelling
+of the person. At a million people with the seed's small vocabulary that misses namesakes of the
+same sex and age: asking for them before the limit found matches for 95 % of a 2,000-row file
+instead of 40 %, and took longer (docs/benchmarks.md has the figures)."""
 
 import datetime
 from collections import defaultdict
@@ -79,16 +82,24 @@ def _near_words(words: set[str]) -> dict[str, list[str]]:
 # One statement answers PROBES_PER_STATEMENT probes of k words: the index rows (own names and other
 # spellings) holding, for each of the k words, that word or one near it (the GIN index on the rows'
 # words), of people of the row's sex born within DUPLICATE_BIRTH_DAYS of it, at most PER_PROBE each.
+# The sex and the birth window are compared in Python (`_may_be`), after the limit as before: the
+# rows of a file sharing the same words (a household's family name and a common given name) make
+# one probe.
 _PROBE_SQL = (
     "SELECT p.i, n.returnee_id, n.spelling, r.sex, r.date_of_birth, r.operation_id"
-    " FROM unnest(%s::int[], %s::text[], %s::date[], {arrays}) AS p(i, sex, born, {groups})"
+    " FROM unnest(%s::int[], {arrays}) AS p(i, {groups})"
     " CROSS JOIN LATERAL (SELECT k.returnee_id, k.spelling FROM cases_namekey k"
     " WHERE {overlaps} AND k.source IN ('name', 'alias'){among} LIMIT %s) n"
     " JOIN cases_returnee r ON r.id = n.returnee_id"
-    " WHERE r.merged_into_id IS NULL AND (p.sex = '' OR r.sex = p.sex)"
-    " AND (p.born IS NULL OR r.date_of_birth IS NULL"
-    "      OR r.date_of_birth BETWEEN p.born - %s AND p.born + %s)"
+    " WHERE r.merged_into_id IS NULL"
 )
+
+
+def _may_be(sex: str, born: datetime.date | None, their_sex: str, their_birth: datetime.date | None) -> bool:
+    """The same sex (when the row says) and born within DUPLICATE_BIRTH_DAYS (when both are known)."""
+    if sex and their_sex != sex:
+        return False
+    return born is None or their_birth is None or abs((their_birth - born).days) <= DUPLICATE_BIRTH_DAYS
 
 
 def _probe_sql(k: int, among: bool = False) -> str:
@@ -105,30 +116,33 @@ Found = dict[int, dict[int, dict]]  # {row line: {returnee id: {"spellings": [..
 
 def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], progress, among=None) -> Found:
     found: Found = defaultdict(dict)
-    by_size: dict[int, list] = defaultdict(list)
+    asking: dict[tuple[str, ...], list] = defaultdict(list)  # the probes of the same words
     for probe in probes:
-        by_size[len(probe[3])].append(probe)
-    total, done = len(probes), 0
+        asking[tuple(probe[3])].append(probe)
+    by_size: dict[int, list] = defaultdict(list)
+    for groups in asking:
+        by_size[len(groups)].append(groups)
+    total, done = len(asking), 0
     with connection.cursor() as cursor:
         for k, same_size in sorted(by_size.items()):
             for start in range(0, len(same_size), PROBES_PER_STATEMENT):
                 chunk = same_size[start : start + PROBES_PER_STATEMENT]
                 params = [
                     list(range(len(chunk))),
-                    [probe[1] for probe in chunk],
-                    [probe[2] for probe in chunk],
-                    *([probe[3][n] for probe in chunk] for n in range(k)),
+                    *([groups[n] for groups in chunk] for n in range(k)),
                     *([sorted(among)] if among is not None else []),
                     PER_PROBE,
-                    DUPLICATE_BIRTH_DAYS,
-                    DUPLICATE_BIRTH_DAYS,
                 ]
                 cursor.execute(_probe_sql(k, among is not None), params)
-                for index, returnee_id, spelling, sex, born, operation_id in cursor.fetchall():
-                    person = found[chunk[index][0]].setdefault(
-                        returnee_id, {"spellings": [], "sex": sex, "born": born, "operation": operation_id}
-                    )
-                    person["spellings"].append(spelling)
+                for index, returnee_id, spelling, their_sex, their_birth, operation_id in cursor.fetchall():
+                    for line, sex, born, _groups in asking[chunk[index]]:
+                        if not _may_be(sex, born, their_sex, their_birth):
+                            continue
+                        person = found[line].setdefault(
+                            returnee_id,
+                            {"spellings": [], "sex": their_sex, "born": their_birth, "operation": operation_id},
+                        )
+                        person["spellings"].append(spelling)
                 done += len(chunk)
                 if progress:
                     progress(done, total)
@@ -168,10 +182,12 @@ def _answer_scan(probes: list[tuple[int, str, datetime.date | None, list[str]]],
     return found
 
 
-def candidates(rows: list[dict], progress: Callable[[int, int], None] | None = None, among=None) -> Found:
+def candidates(
+    rows: list[dict], spellings_of: dict[int, list], progress: Callable[[int, int], None] | None = None, among=None
+) -> Found:
     """The recorded people worth comparing with each row, with what the comparison needs, in a few
-    statements: one probe per spelling of a row, each word of it or a word near it."""
-    spellings_of = {row["line"]: _distinct_spellings(row_names(row)) for row in rows}
+    statements: one probe per spelling of a row (`spellings_of`: {row line: its distinct
+    spellings}), each word of it or a word near it."""
     words = {word for spellings in spellings_of.values() for s in spellings for word in _groups(s)}
     if connection.vendor == "postgresql":
         near = _near_words(words)
@@ -193,6 +209,14 @@ def candidates(rows: list[dict], progress: Callable[[int, int], None] | None = N
     return _answer_scan(probes, among)
 
 
+def _parsed(parsed: dict[str, names.Name], text: str) -> names.Name:
+    """`names.parse(text)`, once per text of the file's candidates (many share their spellings)."""
+    name = parsed.get(text)
+    if name is None:
+        name = parsed[text] = names.parse(text)
+    return name
+
+
 def _in_chunks(ids: Iterable[int]) -> Iterable[list[int]]:
     ids = sorted(ids)
     for start in range(0, len(ids), CHUNK):
@@ -207,7 +231,8 @@ def manifest_matches(
     `cases.manifest.rows.read_rows` gives them; a child's mother is the household's mother row."""
     from ..models import FamilyMember
 
-    found = candidates(rows, progress, among)
+    spellings_of = {row["line"]: _distinct_spellings(row_names(row)) for row in rows}
+    found = candidates(rows, spellings_of, progress, among)
     every_id = {pk for people in found.values() for pk in people}
     if not every_id:
         return {}
@@ -232,16 +257,16 @@ def manifest_matches(
         people = found.get(row["line"]) or {}
         if not people:
             continue
-        spellings = _distinct_spellings(row_names(row))
+        spellings = spellings_of[row["line"]]
         born_on = datetime.date.fromisoformat(row["date_of_birth"]) if row.get("date_of_birth") else None
         mother_name = household_mother.get(row.get("household")) if row.get("relation") == "child" else ""
-        mother = names.parse(mother_name) if mother_name else None
+        mother = _parsed(parsed, mother_name) if mother_name else None
         known = KnownWords(spellings)
         matches = []
         for pk, person in people.items():
             match = judge_duplicate(
                 spellings,
-                [parsed.setdefault(text, names.parse(text)) for text in person["spellings"]],
+                [_parsed(parsed, text) for text in person["spellings"]],
                 returnee_id=pk,
                 sex=row.get("sex") or "",
                 recorded_sex=person["sex"],

@@ -39,9 +39,14 @@ class Item(models.TextChoices):
 _delivery: dict[str, Callable[..., None]] = {}
 
 
-def deliver_with(function: Callable[..., None]) -> None:
-    """Called by the app that delivers, when it is ready (a second call replaces the first)."""
+def deliver_with(function: Callable[..., None], many: Callable[..., None] | None = None) -> None:
+    """Called by the app that delivers, when it is ready (a second call replaces the first).
+    `many`: the same for many items at once (`notify_many`)."""
     _delivery["function"] = function
+    if many is not None:
+        _delivery["many"] = many
+    else:
+        _delivery.pop("many", None)
 
 
 def notify(*, item_type: str, item_id: int, case_id: int | None, recipients: Iterable[int]) -> None:
@@ -50,3 +55,13 @@ def notify(*, item_type: str, item_id: int, case_id: int | None, recipients: Ite
     if "function" not in _delivery:
         raise ImproperlyConfigured("Nothing delivers notifications: is repat.reminders installed?")
     _delivery["function"](item_type=item_type, item_id=item_id, case_id=case_id, recipients=recipients)
+
+
+def notify_many(*, item_type: str, items: Iterable[tuple[int, int | None, Iterable[int]]]) -> None:
+    """`notify` for many items of one type, each (item id, case id, recipients), in one go: for a
+    bulk write (a manifest import's probable duplicates)."""
+    if "many" in _delivery:
+        _delivery["many"](item_type=item_type, items=items)
+        return
+    for item_id, case_id, recipients in items:
+        notify(item_type=item_type, item_id=item_id, case_id=case_id, recipients=recipients)

@@ -13,8 +13,8 @@ class RemindersConfig(AppConfig):
         from repat.accounts.backends import load_with_user
         from repat.core import notifications
 
-        from .actions import notify
+        from .actions import notify, notify_many
         from .selectors import unread_count_of_each_user
 
-        notifications.deliver_with(notify)  # the platform and the apps below notify through this
+        notifications.deliver_with(notify, many=notify_many)  # the platform and the apps below notify through this
         load_with_user("unread_reminders", unread_count_of_each_user)  # for the bell on every page

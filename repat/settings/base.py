@@ -373,6 +373,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "repat.reports.tasks.requeue_reports",
         "schedule": 300.0,
     },
+    # Manifest imports whose task's message was lost (the broker was down) are queued again.
+    "manifest-requeue": {
+        "task": "cases.tasks.requeue_manifests",
+        "schedule": 300.0,
+    },
 }
 # Fail fast when the broker is down: saving a case must not wait for Redis (see the transport
 # options above: one try, short socket timeouts; no retry when publishing).

@@ -227,6 +227,64 @@ def test_each_row_chains_to_the_one_before(trail):
     assert all(row.hash == row.compute_hash() for row in rows)
 
 
+def batch(actor, case, count: int = 4) -> list[AuditEvent]:
+    return audit.record_many(
+        actor=actor,
+        entries=[
+            {"action": AuditEvent.Action.CHANGE, "obj": case, "case_id": case.pk, "detail": f"batch {n}"}
+            for n in range(count)
+        ],
+    )
+
+
+def test_a_batch_appended_chain_verifies(trail, worker, case):
+    # when: rows one by one, a batch, and one by one again
+    rows = batch(worker, case)
+    after = audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+
+    # then: the batch's rows follow each other in the chain, between the others
+    chain = list(AuditEvent.objects.order_by("id"))
+    assert [row.pk for row in chain[-6:]] == [trail[-1], *[row.pk for row in rows], after.pk]
+    assert [row.detail for row in chain[-5:-1]] == ["batch 0", "batch 1", "batch 2", "batch 3"]
+    assert all(row.prev_hash == previous.hash for previous, row in itertools.pairwise(chain))
+    head = AuditHead.objects.get()
+    assert (head.rows, head.last_id, head.hash) == (len(chain), after.pk, after.hash)
+    result = audit.verify()
+    assert (result.intact, result.checked) == (True, len(chain))
+
+
+def test_a_batch_is_one_insert_under_one_lock(trail, worker, case):
+    with CaptureQueriesContext(connection) as queries:
+        batch(worker, case, count=50)
+
+    statements = [q["sql"].split()[0].upper() for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert statements.count("INSERT") == 1
+    assert statements.count("UPDATE") == 1
+    assert audit.verify().intact
+
+
+def test_a_tampered_batch_row_is_found(trail, worker, case):
+    rows = batch(worker, case)
+
+    raw_set_changes(rows[2].pk, '{"detail": ["a", "b"]}')
+
+    result = audit.verify()
+    assert (result.intact, result.broken_at, result.reason) == (False, rows[2].pk, ALTERED)
+
+
+def test_a_batch_rolls_back_with_its_transaction(trail, worker, case):
+    head = AuditHead.objects.get()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        batch(worker, case)
+        raise RuntimeError
+
+    assert AuditHead.objects.get().hash == head.hash
+    assert AuditEvent.objects.count() == head.rows
+    audit.record(actor=worker, action=AuditEvent.Action.VIEW, obj=case, case_id=case.pk)
+    assert audit.verify().intact
+
+
 def test_verify_in_small_batches_gives_the_same_answer(trail):
     assert audit.verify(batch=2) == audit.verify()
 
@@ -382,6 +440,8 @@ def test_the_database_refuses_emptying_the_trail(statement, operation, trail):
         ("UPDATE audit_audithead SET hash = %s", "UPDATE"),  # pointed elsewhere, same length
         ("UPDATE audit_audithead SET rows = rows - 1", "UPDATE"),  # moved back
         ("UPDATE audit_audithead SET last_id = last_id - 1, rows = rows + 1", "UPDATE"),
+        # forward over more rows than there are ids: a batch moves it only over rows it wrote
+        ("UPDATE audit_audithead SET last_id = last_id + 1, rows = rows + 2, hash = %s", "UPDATE"),
     ],
 )
 def test_the_database_keeps_the_head_moving_forward(statement, operation, trail):

@@ -26,6 +26,12 @@ def notify(*, item_type: str, item_id: int, case_id: int | None, recipients: Ite
     """Tell people about something that just happened (a referral to assign or to accept). Runs in
     the caller's transaction; the e-mail is sent after commit if the broker answers, else by the
     next relay."""
+    notify_many(item_type=item_type, items=[(item_id, case_id, recipients)])
+
+
+def notify_many(*, item_type: str, items: Iterable[tuple[int, int | None, Iterable[int]]]) -> None:
+    """`notify` for many items of one type, each (item id, case id, recipients): one insert per
+    BATCH reminders and one relay after commit, whatever the number of items."""
     today = timezone.localdate()
     _insert(
         [
@@ -37,7 +43,8 @@ def notify(*, item_type: str, item_id: int, case_id: int | None, recipients: Ite
                 recipient_id=person,
                 case_id=case_id,
             )
-            for person in set(recipients)
+            for item_id, case_id, recipients in items
+            for person in sorted(set(recipients))
             if person
         ]
     )

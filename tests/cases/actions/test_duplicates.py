@@ -11,6 +11,8 @@ from cases import actions
 from cases.models import CaseEvent, DuplicateDecision, Returnee
 from cases.search import duplicates_fingerprint, registration_duplicates
 from repat.accounts.models import User
+from repat.audit import actions as audit
+from repat.audit.models import AuditEvent
 from repat.reminders.models import Reminder
 from tests.factories import (
     CaseFactory,
@@ -164,6 +166,64 @@ def test_the_mother_of_the_household_is_compared(worker, chuy):
     [as_mother] = registration_duplicates(worker, data=data, family=household, relationship="mother")
 
     assert (match.same_mother, as_mother.same_mother) == (True, False)
+
+
+def written_for(returnee) -> dict:
+    """What recording the matches wrote for a new person, without ids and times."""
+    decisions = DuplicateDecision.objects.filter(returnee=returnee).order_by("candidate_id")
+    candidate_of = dict(decisions.values_list("pk", "candidate_id"))
+    return {
+        "decisions": [
+            (d.candidate_id, d.score, d.status, d.registered_by_id, d.decided_by_id, d.decided_at is None, d.reason)
+            for d in decisions
+        ],
+        "events": list(CaseEvent.objects.filter(case=returnee.case).values_list("kind", "actor", "changes")),
+        "audit": [
+            (action, actor, object_type, object_id == returnee.case.pk, detail, changes)
+            for action, actor, object_type, object_id, detail, changes in AuditEvent.objects.filter(
+                case_id=returnee.case.pk
+            )
+            .order_by("id")
+            .values_list("action", "actor", "object_type", "object_id", "detail", "changes")
+        ],
+        "told": sorted(
+            (candidate_of[item_id], recipient, item_type, stage, due)
+            for item_id, recipient, item_type, stage, due in Reminder.objects.filter(case=returnee.case).values_list(
+                "item_id", "recipient", "item_type", "stage", "due_date"
+            )
+        ),
+    }
+
+
+def test_many_at_once_writes_what_one_by_one_writes(worker, other_worker, chuy, osh, osh_supervisor):
+    UserFactory(username="supervisor-both", role=User.Role.SUPERVISOR, regions=[chuy, osh])
+    UserFactory(username="coordinator-both", role=User.Role.COORDINATOR, regions=[chuy, osh])
+    seen, hidden = recorded(worker, chuy), recorded(other_worker, osh)
+    data = {"given_name": "Asel", "family_name": "Zhumabaeva", "sex": "female", "operation": OperationFactory()}
+    matches = registration_duplicates(worker, data=data)
+    assert sorted((m.returnee_id, m.visible) for m in matches) == [(seen.pk, True), (hidden.pk, False)]
+    new = [recorded(worker, chuy, given=f"New {n}", family="Person") for n in range(4)]
+
+    for person in new[:2]:
+        actions.duplicates_record(actor=worker, returnee=person, matches=matches, reason=REASON)
+    actions.duplicates_record_many(actor=worker, confirmations=[(person, matches, REASON) for person in new[2:]])
+
+    one_by_one, many = [written_for(person) for person in new[:2]], [written_for(person) for person in new[2:]]
+    assert many == one_by_one
+    assert len(many[0]["decisions"]) == 2 and len(many[0]["told"]) == 2  # the pending one, to both deciders
+    assert many[0]["audit"][0][4] == "duplicate_confirmed"
+    assert audit.verify().intact
+
+
+def test_many_at_once_refuses_a_missing_reason(worker, chuy):
+    seen = recorded(worker, chuy)
+    matches = registration_duplicates(worker, data={"given_name": "Asel", "family_name": "Zhumabaeva"})
+    new = recorded(worker, chuy, given="Other", family="Person")
+
+    with pytest.raises(ValidationError):
+        actions.duplicates_record_many(actor=worker, confirmations=[(new, matches, "  ")])
+
+    assert not DuplicateDecision.objects.filter(candidate=seen).exists()
 
 
 # --- the decision ---

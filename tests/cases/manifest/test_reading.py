@@ -3,6 +3,7 @@ anything else (issue 16)."""
 
 import datetime
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -126,10 +127,56 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
     assert opened == []
 
 
-def test_a_hundred_thousand_blank_rows_end_the_sheet_early():
-    data = csv_bytes(family()) + b",,,,,,,,,,,,,,\r\n" * 100_000
+def test_rows_after_a_hundred_thousand_blank_rows_are_read():
+    late = family()[0][:]
+    late[3] = "Late"
+    data = csv_bytes(family()) + b",,,,,,,,,,,,,,\r\n" * 100_000 + csv_bytes([late], header=[])[2:]
     _header, rows = read_table(data)
-    assert len(rows) == 3
+    assert [number for number, _cells in rows] == [2, 3, 4, 100_005]
+    assert rows[-1][1][3] == "Late"
+
+
+def formatted(data: bytes, blank: int, *, then: str = "", dimension: str = "") -> bytes:
+    """The workbook with `blank` formatted empty rows after its rows (as a sheet formatted down to
+    its end has), then a row holding `then` in its first cell; `dimension`: the size the sheet says
+    it has instead of its own."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                last = int(re.findall(rb'<row r="(\d+)"', body)[-1])
+                rows = b"".join(
+                    b'<row r="%d" spans="1:15" s="1" customFormat="1"/>' % n for n in range(last + 1, last + 1 + blank)
+                )
+                if then:
+                    n = last + 1 + blank
+                    rows += f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{then}</t></is></c></row>'.encode()
+                body = body.replace(b"</sheetData>", rows + b"</sheetData>")
+                if dimension:
+                    body = re.sub(rb'<dimension ref="[^"]*" ?/>', b'<dimension ref="%s"/>' % dimension.encode(), body)
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+def test_a_workbook_is_read_past_long_blank_runs_and_not_past_its_last_value(monkeypatch):
+    data = xlsx_bytes(family())
+    _header, rows = read_table(formatted(data, 500, then="H9"))
+    assert [number for number, _cells in rows] == [2, 3, 4, 505]
+    assert rows[-1][1][0] == "H9"
+
+    # a sheet formatted down to its last row: the blank rows after the last value are not even parsed
+    parsed = []
+    monkeypatch.setattr(reading, "_blank", lambda raw: parsed.append(raw) or not any(raw))
+    _header, rows = read_table(formatted(data, 200_000, dimension="A1:O1048576"))
+    assert (len(rows), len(parsed)) == (3, 4)
+
+
+def test_a_workbook_that_says_it_is_smaller_than_it_is_is_read_to_its_end():
+    data = formatted(xlsx_bytes(family()), 3, then="H9", dimension="A1:O2")
+    _header, rows = read_table(data)
+    assert [number for number, _cells in rows] == [2, 3, 4, 8]
 
 
 def test_blank_rows_between_families_are_skipped():
