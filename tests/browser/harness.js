@@ -54,6 +54,42 @@
     return worst;
   },
 
+  // Help texts and errors of a tick box that sit beside its label instead of under it: on a phone
+  // the label was squeezed to a syllable a line (the referral form's "Share the data").
+  crampedChecks() {
+    const cramped = [];
+    for (const check of document.querySelectorAll(".form-check")) {
+      const label = check.querySelector(":scope > .form-check-label");
+      if (!label || !label.offsetParent) continue;
+      const bottom = label.getBoundingClientRect().bottom;
+      for (const note of check.querySelectorAll(":scope > .form-text, :scope > .invalid-feedback")) {
+        const box = note.getBoundingClientRect();
+        if (box.height > 0 && box.top < bottom - 1) {
+          cramped.push(`${check.id || label.htmlFor}: "${label.innerText.trim().slice(0, 30)}" beside its note`);
+        }
+      }
+    }
+    return cramped;
+  },
+
+  // Dates cut in two by a line break ("01.03.199" above "0"): text broken anywhere in a narrow column.
+  splitDates() {
+    const split = [];
+    const date = /\d{1,4}[./-]\d{1,2}[./-]\d{2,4}/g;
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.offsetParent) continue;
+      for (const match of node.textContent.matchAll(date)) {
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+        if (tops.size > 1) split.push(`${node.parentElement.tagName.toLowerCase()} "${match[0]}"`);
+      }
+    }
+    return split;
+  },
+
   // axe-core's violations (axe.min.js evaluated before), each with up to three places.
   async axe() {
     const result = await axe.run(document, { resultTypes: ["violations"] });

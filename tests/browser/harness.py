@@ -2,8 +2,10 @@
 
 `Checker(page)` listens to the page from the start (console errors, uncaught exceptions, what the
 Content-Security-Policy refused), and `checker.check(journey, step)` then says what is wrong with the
-page as shown now: a console error, a CSP violation, sideways scrolling, a serious or critical axe
-violation, and on a phone a control smaller than 44 px to tap. Each check writes a screenshot to
+page as shown now: a console error, a CSP violation, sideways scrolling, a tick box's help text
+squeezing its label, a date cut over two lines, a serious or critical axe violation, on a phone a
+control smaller than 44 px to tap, and (once given the data it may show, `checker.data`) a text left
+in English on a Russian or Kyrgyz page. Each check writes a screenshot to
 var/screenshots/<journey>/<step>-<lang>-<width>.png for people to review.
 
 axe-core is vendored in tests/browser/vendor (from npm, see its README) so the check runs offline; it
@@ -14,6 +16,8 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+
+from ..untranslated import catalogue, untranslated
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
@@ -46,6 +50,9 @@ class Checker:
     def __init__(self, page):
         self.page = page
         self.errors: list[str] = []
+        # What the database holds (tests/untranslated.py's `stored_texts`): set, a page that is not in
+        # English is also searched for English left in it.
+        self.data: list[str] | None = None
         page.add_init_script(_LISTEN)
         page.on("console", self._on_console)
         page.on("pageerror", lambda error: self.errors.append(f"uncaught: {error}"))
@@ -93,11 +100,17 @@ class Checker:
         scroll_width, inner_width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
         if scroll_width > inner_width:
             problems.append(f"scrolls sideways: {scroll_width}px wide in a {inner_width}px window ({self.widest()})")
+        problems += [f"help text beside a tick box's label: {text}" for text in page.evaluate(_call("crampedChecks"))]
+        problems += [f"a date split over two lines: {text}" for text in page.evaluate(_call("splitDates"))]
         # Django's own admin is a desktop tool with its own style sheet: its controls are not resized.
         if self.width() <= PHONE and "/admin/" not in page.url:
             problems += [f"smaller than {TAP}px to tap: {small}" for small in page.evaluate(_call("smallTargets"), TAP)]
         if axe:
             problems += self.axe()
+        language = self.language()
+        if self.data is not None and language != "en":
+            left = untranslated(page.content(), catalogue(language), self.data)
+            problems += [f"untranslated: {text!r}" for text in sorted(left)]
         self.screenshot(journey, step)
         return [f"{where}: {problem}" for problem in problems]
 
