@@ -14,7 +14,7 @@ LIST_RELATED = ("case__returnee", "service_type__category", "provider", "assigne
 
 
 def referral_queue(*, user, params) -> ReferralFilter:
-    queryset = permissions.referrals_visible_to(user).select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    queryset = permissions.referrals_visible_to(user).select_related(*LIST_RELATED)  # ordered by its `sort`
     return ReferralFilter(params, queryset=queryset, for_provider=permissions.provider_of(user) is not None)
 
 

@@ -25,6 +25,7 @@ from tests.factories import (
     ReturneeFactory,
     UserFactory,
 )
+from tests.sorting import check_sorted_both_ways
 
 from .factories import ProviderFactory, ReferralFactory, service
 
@@ -1020,3 +1021,33 @@ def test_cancel_and_revoke_buttons_explain_the_difference(coordinator, assigned,
     assert 'title="Cancel when the service is no longer needed' in page
     assert 'title="Revoke when the referral must not go on: consent was withdrawn' in page
     assert '<p class="text-secondary" id="step-help">Revoke when the referral must not go on' in revoke
+
+
+def test_queue_sorts_by_the_day_requested_both_ways_keeping_filters_and_pages(
+    case, worker, coordinator, client_for, settings
+):
+    # given: four waiting referrals requested on different days (one more than a page), one declined
+    settings.REPAT_PAGE_SIZE = 3
+    requested = {}
+    for days_ago in (3, 1, 4, 2):
+        referral = ReferralFactory(case=case, requested_by=worker, status="submitted")
+        Referral.objects.filter(pk=referral.pk).update(created_at=timezone.now() - datetime.timedelta(days=days_ago))
+        requested[days_ago] = referral.number
+    declined = ReferralFactory(case=case, requested_by=worker, status="declined", closing_reason="Full.")
+    client = client_for(coordinator)
+
+    # when / then: newest first unless asked otherwise, with the status filter
+    rows = [requested[n] for n in (4, 3, 2, 1)]
+    filters = {"status": "submitted"}
+    check_sorted_both_ways(
+        client,
+        reverse("services:queue"),
+        filters=filters,
+        label="Requested on",
+        key="requested",
+        rows=rows,
+        default="-requested",
+    )
+    assert (
+        declined.number not in client.get(reverse("services:queue"), {**filters, "sort": "requested"}).content.decode()
+    )

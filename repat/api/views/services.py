@@ -26,6 +26,7 @@ class ApiReferralFilter(ReferralFilter):
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         for_provider = permissions.provider_of(request.user) is not None
         super().__init__(data, queryset, request=request, prefix=prefix, for_provider=for_provider)
+        del self.filters["sort"], self.form.fields["sort"]  # the order is the cursor's
 
 
 class ReferralViewSet(ReadViewSet):
