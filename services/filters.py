@@ -72,3 +72,35 @@ class ReferralFilter(StrictFilterSet):
 
     def filter_unassigned(self, queryset, name, value):
         return queryset.unassigned() if value else queryset
+
+
+class ProviderLoadFilter(StrictFilterSet):
+    """The provider load page's order. Bounded: providers are organisations (hundreds in a country, not
+    millions), each one's counts are computed for the page anyway, so any order is a sort of a few
+    hundred rows."""
+
+    sort = SortFilter(
+        orders={
+            "name": ("name", "id"),
+            "-name": ("-name", "-id"),
+            "open": ("open_referrals", "name", "id"),
+            "-open": ("-open_referrals", "name", "id"),
+            "waiting": ("waiting", "name", "id"),
+            "-waiting": ("-waiting", "name", "id"),
+        },
+        default="name",
+    )
+
+
+class ConsentOverrideFilter(StrictFilterSet):
+    """The consent overrides page's order. Bounded: an override is an exception a supervisor decides
+    one by one, so they are few among the referrals, and the newest-first list was sorted the same
+    way already."""
+
+    sort = SortFilter(
+        orders={
+            "overridden": ("consent_overridden_at", "id"),
+            "-overridden": ("-consent_overridden_at", "-id"),
+        },
+        default="-overridden",
+    )
