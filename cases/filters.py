@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from repat.accounts.models import User
 from repat.core.choices import chooser
-from repat.core.filters import SearchFilter, StrictFilterSet
+from repat.core.filters import SearchFilter, SortFilter, StrictFilterSet
 
 from .indicators import indicator_conditions, indicators
 from .models import Case, Returnee
@@ -56,10 +56,10 @@ class CaseFilter(StrictFilterSet):
     hide_closed = django_filters.BooleanFilter(
         label=_("Hide closed cases"), method="filter_hide_closed", widget=forms.CheckboxInput
     )
-    sort = django_filters.ChoiceFilter(
-        label=_("Sort by"),
-        method="filter_sort",
-        empty_label=None,
+    sort = SortFilter(
+        orders=SORTS,
+        default="next_follow_up",
+        widget=forms.Select,
         choices=[
             ("next_follow_up", _("Next follow-up, soonest first")),
             ("-next_follow_up", _("Next follow-up, latest first")),
@@ -119,13 +119,15 @@ class CaseFilter(StrictFilterSet):
     @property
     def qs(self):
         queryset = super().qs
-        if not self.form.cleaned_data.get("sort"):
-            if self.ranked:  # a search: the best matches first, as the people search lists them
-                ranks = [When(returnee_id=pk, then=Value(rank)) for rank, pk in enumerate(self.ranked)]
-                queryset = queryset.order_by(DbCase(*ranks, output_field=IntegerField()), "id")
-            else:
-                queryset = queryset.order_by(*SORTS["next_follow_up"])
+        if self.ranked and not self.form.cleaned_data.get("sort"):
+            # A search: the best matches first, as the people search lists them.
+            ranks = [When(returnee_id=pk, then=Value(rank)) for rank, pk in enumerate(self.ranked)]
+            queryset = queryset.order_by(DbCase(*ranks, output_field=IntegerField()), "id")
         return queryset
+
+    @property
+    def sort_key(self) -> str:
+        return "" if self.ranked and not self.form.cleaned_data.get("sort") else super().sort_key
 
     def filter_search(self, queryset, name, value):
         """The people search's engine (cases/search.py): any spelling, script, case number or date."""
@@ -150,6 +152,3 @@ class CaseFilter(StrictFilterSet):
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # read by filter_indicator
-
-    def filter_sort(self, queryset, name, value):
-        return queryset.order_by(*SORTS.get(value, SORTS["next_follow_up"]))

@@ -8,13 +8,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from repat.core.choices import chooser
-from repat.core.filters import StrictFilterSet
+from repat.core.filters import SortFilter, StrictFilterSet
 from repat.core.forms import DateInput
 
 from .models import Provider, Referral
 
 
 class ReferralFilter(StrictFilterSet):
+    # Newest first, or oldest first: read from referral_queue_order_idx (provider staff:
+    # referral_provider_order_idx; a status and region: referral_status_region_idx), backwards for the
+    # oldest, as the default order always was. The other columns are not offered: the due date is
+    # computed from the status and the names live on other tables, so a million referrals would be sorted.
+    sort = SortFilter(
+        orders={"requested": ("created_at", "id"), "-requested": ("-created_at", "-id")}, default="-requested"
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=Referral.Status.choices)
     category = django_filters.ChoiceFilter(
         label=_("Category"), field_name="service_type__category", choices=chooser("service_categories")
@@ -50,6 +57,7 @@ class ReferralFilter(StrictFilterSet):
                 Column("overdue", "unassigned", css_class="col-md-2"),
             ),
             Row(Column("since", css_class="col-md-2"), Column("until", css_class="col-md-2")),
+            "sort",
             Submit("", _("Filter")),
         )
 
@@ -64,3 +72,35 @@ class ReferralFilter(StrictFilterSet):
 
     def filter_unassigned(self, queryset, name, value):
         return queryset.unassigned() if value else queryset
+
+
+class ProviderLoadFilter(StrictFilterSet):
+    """The provider load page's order. Bounded: providers are organisations (hundreds in a country, not
+    millions), each one's counts are computed for the page anyway, so any order is a sort of a few
+    hundred rows."""
+
+    sort = SortFilter(
+        orders={
+            "name": ("name", "id"),
+            "-name": ("-name", "-id"),
+            "open": ("open_referrals", "name", "id"),
+            "-open": ("-open_referrals", "name", "id"),
+            "waiting": ("waiting", "name", "id"),
+            "-waiting": ("-waiting", "name", "id"),
+        },
+        default="name",
+    )
+
+
+class ConsentOverrideFilter(StrictFilterSet):
+    """The consent overrides page's order. Bounded: an override is an exception a supervisor decides
+    one by one, so they are few among the referrals, and the newest-first list was sorted the same
+    way already."""
+
+    sort = SortFilter(
+        orders={
+            "overridden": ("consent_overridden_at", "id"),
+            "-overridden": ("-consent_overridden_at", "-id"),
+        },
+        default="-overridden",
+    )

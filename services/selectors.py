@@ -14,7 +14,7 @@ LIST_RELATED = ("case__returnee", "service_type__category", "provider", "assigne
 
 
 def referral_queue(*, user, params) -> ReferralFilter:
-    queryset = permissions.referrals_visible_to(user).select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    queryset = permissions.referrals_visible_to(user).select_related(*LIST_RELATED)  # ordered by its `sort`
     return ReferralFilter(params, queryset=queryset, for_provider=permissions.provider_of(user) is not None)
 
 
@@ -80,7 +80,7 @@ def provider_loads(*, user, details: bool = True):
     providers = Provider.objects.annotate(
         open_referrals=_referral_count(status__in=Referral.WITH_PROVIDER),
         waiting=_referral_count(status=Referral.Status.ASSIGNED),
-    ).order_by("name")
+    ).order_by("name", "id")
     return providers.prefetch_related("regions", "service_types") if details else providers
 
 
@@ -89,5 +89,5 @@ def consent_overrides(*, user):
         permissions.referrals_visible_to(user)
         .filter(consent_overridden_by__isnull=False)
         .select_related(*LIST_RELATED, "consent_overridden_by")
-        .order_by("-consent_overridden_at")
+        .order_by("-consent_overridden_at", "-id")
     )

@@ -20,6 +20,7 @@ from repat.core.exports import ListExportView, export_links
 from repat.core.views import PermissionMixin, SingleSubmitMixin, add_action_errors, paginate
 
 from . import actions, exports, permissions, selectors
+from .filters import ConsentOverrideFilter, ProviderLoadFilter
 from .forms import BulkAssignForm, ReferralForm, TransitionForm
 from .models import Referral
 
@@ -246,8 +247,11 @@ class ProviderLoadView(PermissionMixin, TemplateView):
         if self.get_template_names() != [self.template_name]:
             loads = selectors.provider_loads(user=self.request.user, details=False)[:SIDEBAR_PROVIDERS]
             return super().get_context_data(loads=list(loads), **kwargs)
-        page, _query = paginate(self.request, selectors.provider_loads(user=self.request.user), 50)
-        return super().get_context_data(page_obj=page, providers=page.object_list, **kwargs)
+        filterset = ProviderLoadFilter(self.request.GET, queryset=selectors.provider_loads(user=self.request.user))
+        page, query_string = paginate(self.request, filterset.qs, 50)
+        return super().get_context_data(
+            filter=filterset, page_obj=page, providers=page.object_list, query_string=query_string, **kwargs
+        )
 
 
 class ConsentOverrideListView(PermissionMixin, TemplateView):
@@ -257,5 +261,10 @@ class ConsentOverrideListView(PermissionMixin, TemplateView):
     permission = staticmethod(permissions.can_override_consent)
 
     def get_context_data(self, **kwargs):
-        page, _query = paginate(self.request, selectors.consent_overrides(user=self.request.user))
-        return super().get_context_data(page_obj=page, referrals=page.object_list, **kwargs)
+        filterset = ConsentOverrideFilter(
+            self.request.GET, queryset=selectors.consent_overrides(user=self.request.user)
+        )
+        page, query_string = paginate(self.request, filterset.qs)
+        return super().get_context_data(
+            filter=filterset, page_obj=page, referrals=page.object_list, query_string=query_string, **kwargs
+        )

@@ -7,12 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from repat.accounts.models import Region, User
 from repat.core.choices import chooser
-from repat.core.filters import StrictFilterSet
+from repat.core.filters import SortFilter, StrictFilterSet
 
 from .models import ApprovalRequest
 
 
 class ApprovalFilter(StrictFilterSet):
+    # Oldest or newest request first, on approval_queue_idx (status, region, requested_at) read either
+    # way; the default depends on the status asked for (approval_queue).
+    sort = SortFilter(
+        orders={"requested": ("requested_at", "id"), "-requested": ("-requested_at", "-id")}, default="-requested"
+    )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=ApprovalRequest.Status.choices, empty_label=_("Any status")
     )
@@ -48,4 +53,5 @@ class ApprovalFilter(StrictFilterSet):
                 Column("requested_by", css_class="col-md-2"),
                 Column(Submit("", _("Filter"), css_class="mt-md-4"), css_class="col-md-2"),
             ),
+            "sort",
         )

@@ -20,10 +20,10 @@ def approval_queue(*, user, params) -> ApprovalFilter:
     if "status" not in params and permissions.is_approver(user):
         params["status"] = ApprovalRequest.Status.PENDING
     queryset = permissions.approvals_in_scope(user).select_related(*RELATED)
-    order = (
-        ("requested_at", "id") if params.get("status") == ApprovalRequest.Status.PENDING else ("-requested_at", "-id")
-    )
-    return ApprovalFilter(params, queryset=queryset.order_by(*order), regions=_regions_of(user))
+    filterset = ApprovalFilter(params, queryset=queryset, regions=_regions_of(user))
+    if params.get("status") == ApprovalRequest.Status.PENDING:
+        filterset.filters["sort"].default = "requested"
+    return filterset
 
 
 def _regions_of(user):

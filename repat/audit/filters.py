@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from repat.accounts.models import User
-from repat.core.filters import SearchFilter, StrictFilterSet
+from repat.core.filters import SearchFilter, SortFilter, StrictFilterSet
 from repat.core.forms import DateInput
 
 from .models import AuditEvent
@@ -22,6 +22,9 @@ class AuditFilter(StrictFilterSet):
     # Days in local time, compared as moments so that the index on `at` is used (a cast to a date is not).
     since = django_filters.DateFilter(label=pgettext_lazy("period", "From"), method="filter_since", widget=DateInput())
     until = django_filters.DateFilter(label=pgettext_lazy("period", "To"), method="filter_until", widget=DateInput())
+    # Newest or oldest first: by id, the order of the chain, which every index of the trail ends with
+    # (read backwards for the oldest). `at` follows it.
+    sort = SortFilter(orders={"-at": ("-id",), "at": ("id",)}, default="-at")
 
     class Meta:
         model = AuditEvent
@@ -40,7 +43,8 @@ class AuditFilter(StrictFilterSet):
                 Column("since", css_class="col-md-1"),
                 Column("until", css_class="col-md-1"),
                 Column(Submit("", _("Search"), css_class="mt-md-4"), css_class="col-md-2"),
-            )
+            ),
+            "sort",
         )
 
     def filter_user(self, queryset, name, value):

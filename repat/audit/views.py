@@ -20,7 +20,7 @@ class AuditSearchView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         filterset = AuditFilter(self.request.GET, queryset=presentation.with_names(AuditEvent.objects.all()))
-        page, query_string = paginate(self.request, filterset.qs.order_by("-id"))
+        page, query_string = paginate(self.request, filterset.qs)
         return super().get_context_data(
             filter=filterset,
             page_obj=page,

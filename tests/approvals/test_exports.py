@@ -26,7 +26,19 @@ def requests(ask, supervisor, other_case, other_worker):
     return {"assessment": assessment, "plan": plan, "closure": closure, "osh": osh}
 
 
-@pytest.mark.parametrize("query", ["", "?status=returned", "?status=", "?kind=closure&status=", "?status=zz"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "?status=returned",
+        "?status=",
+        "?status=&sort=requested",
+        "?sort=-requested",
+        "?sort=id",
+        "?kind=closure&status=",
+        "?status=zz",
+    ],
+)
 @pytest.mark.parametrize("role", ["worker", "coordinator", "supervisor", "administrator"])
 def test_the_queue_exports_the_rows_its_page_shows(query, role, requests, request, client_for):
     client = client_for(request.getfixturevalue(role))

@@ -21,6 +21,7 @@ from tests.factories import (
     UserFactory,
     close_case,
 )
+from tests.sorting import check_sorted_both_ways
 
 from .factories import CLOSURE_REASON, KINDS, OVERRIDE_REASON, effects
 
@@ -650,3 +651,26 @@ def test_the_pages_offer_approval_only_for_what_can_be_approved(
     close_case(case, supervisor)
     assert ask_assessment not in client.get(case.get_absolute_url()).content.decode()
     assert ask_plan not in client.get(draft.get_absolute_url()).content.decode()
+
+
+def test_queue_sorts_by_the_time_requested_both_ways_keeping_filters_and_pages(
+    worker, supervisor, chuy, client_for, settings
+):
+    # given: four closures asked for at different times (one more than a page)
+    settings.REPAT_PAGE_SIZE = 3
+    asked = {}
+    for hours_ago in (3, 1, 4, 2):
+        case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
+        approval = actions.approval_request(actor=worker, kind="closure", case=case, closure_reason="moved")
+        ApprovalRequest.objects.filter(pk=approval.pk).update(
+            requested_at=timezone.now() - datetime.timedelta(hours=hours_ago)
+        )
+        asked[hours_ago] = case.returnee.case_number
+    client, queue = client_for(supervisor), reverse("approvals:queue")
+    rows = [asked[n] for n in (4, 3, 2, 1)]
+
+    # when / then: what waits, oldest first unless asked otherwise; every status, newest first
+    for filters, default in (({"kind": "closure"}, "requested"), ({"status": ""}, "-requested")):
+        check_sorted_both_ways(
+            client, queue, filters=filters, label="Requested at", key="requested", rows=rows, default=default
+        )

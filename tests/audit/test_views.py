@@ -31,6 +31,7 @@ from tests.factories import (
 )
 from tests.reports.factories import ProgressReportFactory
 from tests.services.factories import ProviderStaffFactory
+from tests.sorting import check_sorted_both_ways
 
 from .helpers import ALTERED, audit_ids, new_rows, raw_empty, raw_set_changes
 
@@ -440,3 +441,23 @@ def test_naming_the_rows_costs_the_same_queries_for_many_kinds_of_record(
         )
 
     assert queries() == few
+
+
+def test_the_trail_sorts_by_time_both_ways_keeping_filters_and_pages(worker, administrator, client_for, settings):
+    # given: a worker opens four cases, one after the other (one more than a page)
+    settings.REPAT_PAGE_SIZE = 3
+    cases = [CaseFactory(worker=worker) for _ in range(4)]
+    for case in cases:
+        client_for(worker).get(reverse("cases:case_detail", args=[case.pk]))
+
+    # when / then: newest first unless asked otherwise, with the action filter
+    check_sorted_both_ways(
+        client_for(administrator),
+        reverse("audit:search"),
+        filters={"action": "view"},
+        label="At",
+        key="at",
+        rows=[case.returnee.case_number for case in cases],
+        default="-at",
+        exports=False,  # the trail has none
+    )

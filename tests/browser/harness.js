@@ -90,6 +90,21 @@
     return split;
   },
 
+  // Boxes of the page's content that scroll sideways inside themselves (a wide table in its
+  // .table-responsive): on a phone a list reads as cards and a figure table fits, so none should.
+  scrollingBoxes() {
+    const boxes = [];
+    for (const el of document.querySelectorAll("main *")) {
+      const overflow = getComputedStyle(el).overflowX;
+      if ((overflow === "auto" || overflow === "scroll") && el.scrollWidth > el.clientWidth + 1) {
+        const inner = el.querySelector("[id]");
+        const what = `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}${inner ? " holding #" + inner.id : ""}`;
+        boxes.push(`${what} ${el.scrollWidth}px wide in ${el.clientWidth}px`);
+      }
+    }
+    return boxes;
+  },
+
   // axe-core's violations (axe.min.js evaluated before), each with up to three places.
   async axe() {
     const result = await axe.run(document, { resultTypes: ["violations"] });

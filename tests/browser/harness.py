@@ -4,8 +4,9 @@
 Content-Security-Policy refused), and `checker.check(journey, step)` then says what is wrong with the
 page as shown now: a console error, a CSP violation, sideways scrolling, a tick box's help text
 squeezing its label, a date cut over two lines, a serious or critical axe violation, on a phone a
-control smaller than 44 px to tap, and (once given the data it may show, `checker.data`) a text left
-in English on a Russian or Kyrgyz page. Each check writes a screenshot to
+control smaller than 44 px to tap or a box of the content (a table's) that scrolls sideways inside
+itself, and (once given the data it may show, `checker.data`) a text left in English on a Russian or
+Kyrgyz page. Each check writes a screenshot to
 var/screenshots/<journey>/<step>-<lang>-<width>.png for people to review.
 
 axe-core is vendored in tests/browser/vendor (from npm, see its README) so the check runs offline; it
@@ -105,6 +106,7 @@ class Checker:
         # Django's own admin is a desktop tool with its own style sheet: its controls are not resized.
         if self.width() <= PHONE and "/admin/" not in page.url:
             problems += [f"smaller than {TAP}px to tap: {small}" for small in page.evaluate(_call("smallTargets"), TAP)]
+            problems += [f"scrolls sideways in its box: {box}" for box in page.evaluate(_call("scrollingBoxes"))]
         if axe:
             problems += self.axe()
         language = self.language()

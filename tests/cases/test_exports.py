@@ -33,7 +33,9 @@ def caseload(worker, chuy):
     ]
 
 
-@pytest.mark.parametrize("query", ["", "?risk_level=high", "?sort=name", "?risk_level=low&sort=-name", "?status=zz"])
+@pytest.mark.parametrize(
+    "query", ["", "?risk_level=high", "?sort=name", "?risk_level=low&sort=-name", "?sort=returnee__id", "?status=zz"]
+)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_the_caseload_exports_the_rows_its_page_shows_in_its_order(
     query, fmt, caseload, other_case, worker, client_for

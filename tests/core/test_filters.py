@@ -177,3 +177,31 @@ def test_the_message_is_in_the_readers_language(language, worker, case, client_f
     [message] = response.context["filter"].form.errors["q"]
     assert message != UNREADABLE and CYRILLIC.search(message)
     assert escape(message) in response.content.decode()
+
+
+# Orders no list offers: field paths, SQL, the other lists' keys, and every unusable input above.
+HOSTILE_SORTS = [
+    "id",
+    "-pk",
+    "returnee__date_of_birth",
+    "created_at%3B%20DROP%20TABLE%20cases_case%3B--",
+    "%27%20OR%201%3D1--",
+    "name%2C(select%201)",
+    *[raw for raw, _message in HOSTILE],
+]
+
+
+@pytest.mark.parametrize("raw", HOSTILE_SORTS, ids=[raw[:12] for raw in HOSTILE_SORTS])
+@pytest.mark.parametrize("name", LISTS)
+def test_a_sort_the_list_does_not_offer_lists_the_rows_in_its_default_order(name, raw, lists, client_for):
+    reader, url, context_name, _text, _others = lists[name]
+    client = client_for(reader)
+    status = "status=&" if name == "approvals" else ""
+
+    default = get(client, url, status)
+    response = get(client, url, f"{status}sort={raw}")
+
+    assert rows(response, context_name) >= 1
+    assert list(response.context[context_name]) == list(default.context[context_name])
+    assert not response.context["filter"].form.errors
+    assert 'aria-sort="ascending"' in response.content.decode() or 'aria-sort="descending"' in response.content.decode()

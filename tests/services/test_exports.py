@@ -28,7 +28,10 @@ def referrals(case, other_case, worker, provider):
     }
 
 
-@pytest.mark.parametrize("query", ["", "?status=assigned", "?unassigned=on", "?provider={provider}", "?status=nope"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "?status=assigned", "?unassigned=on", "?provider={provider}", "?status=nope", "?sort=requested", "?sort=-id"],
+)
 @pytest.mark.parametrize("role", ["worker", "coordinator", "supervisor", "administrator"])
 def test_the_queue_exports_the_rows_its_page_shows(query, role, referrals, provider, request, client_for):
     # given

@@ -25,6 +25,7 @@ from tests.factories import (
     ReturneeFactory,
     UserFactory,
 )
+from tests.sorting import HOSTILE_SORTS, check_sorted_both_ways, header, seen_order
 
 from .factories import ProviderFactory, ReferralFactory, service
 
@@ -1020,3 +1021,87 @@ def test_cancel_and_revoke_buttons_explain_the_difference(coordinator, assigned,
     assert 'title="Cancel when the service is no longer needed' in page
     assert 'title="Revoke when the referral must not go on: consent was withdrawn' in page
     assert '<p class="text-secondary" id="step-help">Revoke when the referral must not go on' in revoke
+
+
+def test_queue_sorts_by_the_day_requested_both_ways_keeping_filters_and_pages(
+    case, worker, coordinator, client_for, settings
+):
+    # given: four waiting referrals requested on different days (one more than a page), one declined
+    settings.REPAT_PAGE_SIZE = 3
+    requested = {}
+    for days_ago in (3, 1, 4, 2):
+        referral = ReferralFactory(case=case, requested_by=worker, status="submitted")
+        Referral.objects.filter(pk=referral.pk).update(created_at=timezone.now() - datetime.timedelta(days=days_ago))
+        requested[days_ago] = referral.number
+    declined = ReferralFactory(case=case, requested_by=worker, status="declined", closing_reason="Full.")
+    client = client_for(coordinator)
+
+    # when / then: newest first unless asked otherwise, with the status filter
+    rows = [requested[n] for n in (4, 3, 2, 1)]
+    filters = {"status": "submitted"}
+    check_sorted_both_ways(
+        client,
+        reverse("services:queue"),
+        filters=filters,
+        label="Requested on",
+        key="requested",
+        rows=rows,
+        default="-requested",
+    )
+    assert (
+        declined.number not in client.get(reverse("services:queue"), {**filters, "sort": "requested"}).content.decode()
+    )
+
+
+def test_consent_overrides_sort_by_when_both_ways_on_pages(case, worker, supervisor, client_for, settings):
+    # given: four overrides decided at different times (one more than a page)
+    settings.REPAT_PAGE_SIZE = 3
+    when = {}
+    for hours_ago in (2, 4, 1, 3):
+        referral = ReferralFactory(case=case, requested_by=worker, shares_data=True)
+        actions.referral_consent_override(actor=supervisor, referral=referral, reason=f"Reason {hours_ago}.")
+        Referral.objects.filter(pk=referral.pk).update(
+            consent_overridden_at=timezone.now() - datetime.timedelta(hours=hours_ago)
+        )
+        when[hours_ago] = f"Reason {hours_ago}."
+
+    # when / then: newest first unless asked otherwise
+    check_sorted_both_ways(
+        client_for(supervisor),
+        reverse("services:consent_overrides"),
+        filters={},
+        label="When",
+        key="overridden",
+        rows=[when[n] for n in (4, 3, 2, 1)],
+        default="-overridden",
+        exports=False,
+    )
+
+
+def test_provider_load_sorts_by_name_and_load_both_ways_and_pages(case, worker, coordinator, client_for):
+    # given: three providers with 2, 0 and 1 referrals in their hands, and fifty more without any
+    loads = {"Centre Alpha": 2, "Centre Beta": 0, "Centre Gamma": 1}
+    for name, open_referrals in loads.items():
+        provider = ProviderFactory(name=name)
+        for _ in range(open_referrals):
+            ReferralFactory(case=case, requested_by=worker, status="accepted", provider=provider)
+    client, url = client_for(coordinator), reverse("services:providers")
+    names = list(loads)
+
+    # when / then: by name unless asked otherwise; by open referrals either way (ties by name)
+    assert seen_order(client.get(url), names) == names
+    busiest = client.get(url, {"sort": "-open"})
+    assert seen_order(busiest, names) == ["Centre Alpha", "Centre Gamma", "Centre Beta"]
+    assert header(busiest, "Open referrals") == ("descending", "sort=open")
+    assert header(busiest, "Provider") == ("none", "sort=name")
+    assert seen_order(client.get(url, {"sort": "open"}), names) == ["Centre Beta", "Centre Gamma", "Centre Alpha"]
+    assert seen_order(client.get(url, {"sort": "-name"}), names) == names[::-1]
+    for hostile in HOSTILE_SORTS:
+        assert seen_order(client.get(url, {"sort": hostile}), names) == names
+
+    # the list goes on past its first page of 50, in the same order (it had no page links)
+    for n in range(50):
+        ProviderFactory(name=f"Zentrum {n:03d}")
+    first = client.get(url, {"sort": "-open"}).content.decode()
+    assert "?sort=-open&amp;page=2" in first
+    assert "Zentrum 049" in client.get(url, {"sort": "-open", "page": 2}).content.decode()

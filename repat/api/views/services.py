@@ -21,11 +21,15 @@ STEPS = tuple(Referral.TRANSITIONS)
 
 
 class ApiReferralFilter(ReferralFilter):
-    """The referral queue's filters (services/filters.py) as query parameters."""
+    """The referral queue's filters (services/filters.py) as query parameters; the order is the
+    cursor's, so the page's `sort` is left out (of the schema too)."""
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         for_provider = permissions.provider_of(request.user) is not None
         super().__init__(data, queryset, request=request, prefix=prefix, for_provider=for_provider)
+
+
+del ApiReferralFilter.base_filters["sort"]  # a copy of its parent's: the page keeps its `sort`
 
 
 class ReferralViewSet(ReadViewSet):

@@ -426,7 +426,9 @@ def test_caseload_column_headers_sort_the_list_and_say_how(worker, client_for, s
     page = by_name.content.decode()
     assert '<th scope="col" aria-sort="ascending"><a class="sort-link" href="?sort=-name"' in page
     assert 'aria-sort="descending"><a class="sort-link" href="?sort=name"' in reversed_.content.decode()
-    assert list(unknown.context["cases"]) == []  # only whitelisted orders
+    # Only whitelisted orders: another value is the default order (soonest follow-up first), said so.
+    assert [c.returnee.family_name for c in unknown.context["cases"]] == ["Bekova", "Asanova"]
+    assert 'aria-sort="ascending"><a class="sort-link" href="?sort=-next_follow_up"' in unknown.content.decode()
 
 
 def test_coordinator_caseload_covers_the_region(coordinator, case, other_case, client_for):
