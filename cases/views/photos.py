@@ -25,7 +25,7 @@ class ReturneePhotoView(View):
 
     def get(self, request, pk):
         photo = get_object_or_404(
-            permissions.photos_visible_to(request.user).select_related("returnee__case"), returnee_id=pk
+            permissions.photos_visible_to(request.user).select_related("returnee__case"), returnee__pk=pk
         )
         audit.record_view(request, photo, case_id=photo.returnee.case.pk)
         response = FileResponse(photo.file.open("rb"), content_type="image/jpeg", filename="photo.jpg")
