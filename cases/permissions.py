@@ -28,6 +28,7 @@ from .models import (
     PlanGoal,
     ReintegrationPlan,
     Returnee,
+    ReturneePhoto,
 )
 
 REGIONAL_ROLES = (User.Role.COORDINATOR, User.Role.SUPERVISOR)
@@ -291,6 +292,12 @@ def goals_visible_to(user):
 
 def attachments_visible_to(user):
     return _through_cases(Attachment, user, "case")
+
+
+def photos_visible_to(user):
+    """Photos of the returnees a user may see (provider staff: none); a merged record's photo, kept
+    aside for an undo, is nobody's."""
+    return _through_cases(ReturneePhoto, user, "returnee__case").filter(returnee__merged_into__isnull=True)
 
 
 def transfers_answerable_by(user):

@@ -89,6 +89,7 @@ def case_get(*, user, pk: int) -> Case:
             "returnee__district",
             "worker",
             "returnee__membership__family",
+            "returnee__photo",
         ),
         pk=pk,
     )
@@ -100,7 +101,7 @@ def returnee_get(*, user, pk: int) -> Returnee:
     """The returnee, with their case marked as in the user's own scope or not (see case_get)."""
     returnee = get_object_or_404(
         permissions.returnees_visible_to(user)
-        .select_related("operation", "region", "district", "case", "case__worker", "membership__family")
+        .select_related("operation", "region", "district", "case", "case__worker", "membership__family", "photo")
         .prefetch_related("aliases")
         .annotate(
             case_in_scope=Exists(permissions.cases_in_scope(user).filter(returnee=OuterRef("pk"))),
@@ -125,6 +126,79 @@ def family_get(*, user, pk: int) -> Family:
         .prefetch_related(Prefetch("members", queryset=members)),
         pk=pk,
     )
+
+
+@dataclass
+class TreePerson:
+    """One person of a family tree: the member, the returnee page the reader may open (None: a
+    returnee whose case they may not see, shown without a name, or a relative who is not a
+    returnee), and the people drawn under them."""
+
+    member: FamilyMember
+    url: str | None = None
+    hidden: bool = False
+    below: list["TreePerson"] = field(default_factory=list)
+
+
+@dataclass
+class FamilyTree:
+    """The family page's tree: the mother (or, without one, the caregiver: a guardian or the head of
+    household) with her children below her, then the guardians, the relatives abroad and the other
+    relatives, each group in the members' order."""
+
+    carer: TreePerson | None = None
+    children: list[TreePerson] = field(default_factory=list)
+    guardians: list[TreePerson] = field(default_factory=list)
+    abroad: list[TreePerson] = field(default_factory=list)
+    others: list[TreePerson] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.carer or self.children or self.guardians or self.abroad or self.others)
+
+    @property
+    def groups(self) -> list[tuple[Promise, list[TreePerson]]]:
+        """The groups beside the carer that have someone, with their headings."""
+        named = (
+            (gettext_lazy("Children"), self.children),
+            (gettext_lazy("Guardians"), self.guardians),
+            (gettext_lazy("Relatives abroad"), self.abroad),
+            (gettext_lazy("Other relatives"), self.others),
+        )
+        return [(heading, people) for heading, people in named if people]
+
+
+def family_tree(*, members: list[FamilyMember], visible_cases: set[int]) -> FamilyTree:
+    """The tree of a family's members as `family_get` loaded them, with `visible_case_ids` for the
+    reader: no query of its own, however large the family."""
+    Relationship = FamilyMember.Relationship
+
+    def person(member: FamilyMember) -> TreePerson:
+        if not member.returnee_id:
+            return TreePerson(member)
+        if member.returnee.case.pk in visible_cases:
+            return TreePerson(member, url=member.returnee.get_absolute_url())
+        return TreePerson(member, hidden=True)
+
+    carer = (
+        next((m for m in members if m.relationship == Relationship.MOTHER), None)
+        or next((m for m in members if m.relationship == Relationship.GUARDIAN and m.is_head), None)
+        or next((m for m in members if m.is_head and m.relationship != Relationship.CHILD), None)
+    )
+    tree = FamilyTree(carer=person(carer) if carer else None)
+    for member in members:
+        if member is carer:
+            continue
+        if member.relationship == Relationship.CHILD:
+            group = tree.carer.below if tree.carer else tree.children
+        elif member.relationship == Relationship.GUARDIAN:
+            group = tree.guardians
+        elif member.whereabouts == FamilyMember.Whereabouts.ABROAD:
+            group = tree.abroad
+        else:
+            group = tree.others
+        group.append(person(member))
+    return tree
 
 
 def family_choices(*, user):
@@ -653,4 +727,5 @@ def case_summary(*, user, case: Case) -> dict:
         "tasks": list(case.tasks.open().select_related("assigned_to")[:50]),
         "notes": recent_notes(case=case, limit=10),
         "legal_record": legal,
+        "photo": getattr(returnee, "photo", None),
     }

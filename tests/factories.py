@@ -256,6 +256,7 @@ def snapshot() -> dict:
         m.PlanGoal,
         m.GoalProgress,
         m.CaseEvent,
+        m.ReturneePhoto,
     )
     return {model.__name__: sorted(map(repr, model.objects.values_list())) for model in written}
 

@@ -49,6 +49,7 @@ from .merges import (
     returnee_merge,
     returnee_merge_undo,
 )
+from .photos import returnee_photo_remove, returnee_photo_set
 from .plans import (
     ASSESSMENT_FIELDS,
     GOAL_FIELDS,
@@ -168,6 +169,8 @@ __all__ = [
     "retention_run",
     "returnee_merge",
     "returnee_merge_undo",
+    "returnee_photo_remove",
+    "returnee_photo_set",
     "returnee_register",
     "returnee_update",
     "script_of",

@@ -39,6 +39,7 @@ from ..models import (
     Returnee,
     ReturneeAlias,
     ReturneeMerge,
+    ReturneePhoto,
     merge_relations,
 )
 from ..models.merges import HISTORY_RELATIONS
@@ -49,12 +50,13 @@ from .registration import script_of
 ALIASES = "cases.returneealias.returnee"
 MEMBERSHIP = "cases.familymember.returnee"
 PLANS = "cases.reintegrationplan.case"
+PHOTO = "cases.returneephoto.returnee"
 SKIP = {
     "cases.case.returnee",  # each record keeps its own case; the case's rows move instead
     "cases.namekey.returnee",  # the name index is derived: rebuilt for both records (names_changed)
     *HISTORY_RELATIONS,  # earlier merges and duplicate-check answers stay as they were written
 }
-SPECIAL = {ALIASES, MEMBERSHIP, PLANS, *SKIP}
+SPECIAL = {ALIASES, MEMBERSHIP, PLANS, PHOTO, *SKIP}
 
 # What other apps add to the checks before a merge (a pending approval on the record to be merged...):
 # each takes the case to be merged and returns the messages that refuse the merge (see AppConfig.ready).
@@ -166,6 +168,15 @@ def _move_membership(record: _Recorder, survivor: Returnee, merged: Returnee) ->
     record.move(FamilyMember, "returnee", MEMBERSHIP, merged, survivor, [membership.pk])
 
 
+def _move_photo(record: _Recorder, survivor: Returnee, merged: Returnee) -> None:
+    """A returnee has one photo. The survivor keeps its own; the merged record's photo moves to the
+    survivor only when the survivor has none (otherwise it stays with the merged record, out of
+    sight, and comes back with it on an undo)."""
+    photos = dict(ReturneePhoto.objects.filter(returnee__in=[survivor, merged]).values_list("returnee", "pk"))
+    if merged.pk in photos and survivor.pk not in photos:
+        record.move(ReturneePhoto, "returnee", PHOTO, merged, survivor, [photos[merged.pk]])
+
+
 def _move_plans(record: _Recorder, survivor_case: Case, merged_case: Case) -> None:
     """Plan versions follow the survivor's (version 1 of the merged record becomes the survivor's
     last version + 1), and they cannot make a second current or draft version: those become
@@ -224,6 +235,7 @@ def returnee_merge(
     record = _Recorder()
     _move_aliases(record, survivor, merged)
     _move_membership(record, survivor, merged)
+    _move_photo(record, survivor, merged)
     _move_plans(record, survivor.case, merged.case)
     owners = {"returnee": (merged, survivor), "case": (merged.case, survivor.case)}
     for key, relation, side in merge_relations():

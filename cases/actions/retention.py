@@ -6,13 +6,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
 from repat.core.locks import lease_acquire, lease_release
 
-from ..models import Case, FamilyMember, GoalProgress, LegalRecord, Returnee, ReturneeMerge
+from ..models import Case, FamilyMember, GoalProgress, LegalRecord, Returnee, ReturneeMerge, ReturneePhoto
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,10 @@ def case_anonymise(*, case_id: int, today: datetime.date) -> None:
         attachment.file.delete(save=False)
         attachment.original_name = ""
         attachment.save(update_fields=["file", "original_name"])
+    # A face identifies: the photos of the person (and of the records merged into theirs) go entirely.
+    for photo in ReturneePhoto.objects.filter(Q(returnee=returnee) | Q(returnee__merged_into=returnee)):
+        photo.file.delete(save=False)
+        photo.delete()
     case.anonymised_on = today
     case.save(update_fields=["anonymised_on", "updated_at"])
     audit.record(

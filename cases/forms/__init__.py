@@ -10,6 +10,7 @@ from .civil_status import (
     DocumentTransitionForm,
     KinshipResultForm,
     KinshipTestForm,
+    PhotoForm,
 )
 from .duplicates import DistinctPersonForm, DuplicateDecisionForm
 from .families import (
@@ -57,6 +58,7 @@ __all__ = [
     "MergeForm",
     "MergeUndoForm",
     "NoteForm",
+    "PhotoForm",
     "RegistrationForm",
     "RestrictedSectionForm",
     "ReturneeForm",

@@ -21,6 +21,14 @@ def _file_field(label):
     )
 
 
+class PhotoForm(HelperMixin, forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP. It is kept small (800 pixels at most) and without its location data."),
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
 class DocumentForm(HelperMixin, SingleSubmitFormMixin, VersionedFormMixin, forms.ModelForm):
     scan_file = _file_field(_("Scan"))
 

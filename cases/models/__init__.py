@@ -3,7 +3,15 @@
 
 from .base import CaseSettings, district_errors
 from .case import Case, CaseEvent, FollowUpTask, Note
-from .civil_status import Attachment, CareArrangement, ConsentRecord, IdentityDocument, KinshipTest, upload_to
+from .civil_status import (
+    Attachment,
+    CareArrangement,
+    ConsentRecord,
+    IdentityDocument,
+    KinshipTest,
+    ReturneePhoto,
+    upload_to,
+)
 from .duplicates import DuplicateDecision
 from .imports import ManifestImport, ManifestMapping
 from .merges import ReturneeMerge, merge_relations
@@ -56,6 +64,7 @@ __all__ = [
     "Returnee",
     "ReturneeAlias",
     "ReturneeMerge",
+    "ReturneePhoto",
     "Sex",
     "district_errors",
     "merge_relations",

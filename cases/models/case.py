@@ -193,6 +193,9 @@ class CaseEvent(models.Model):
         MERGE_UNDONE = "merge_undone", _("Merge of records undone")
         DUPLICATE_CONFIRMED = "duplicate_confirmed", _("Confirmed as a different person from a probable match")
         DUPLICATE_DECIDED = "duplicate_decided", _("Probable duplicate decided")
+        PHOTO_ADDED = "photo_added", _("Photo added")
+        PHOTO_REPLACED = "photo_replaced", _("Photo replaced")
+        PHOTO_REMOVED = "photo_removed", _("Photo removed")
 
     # For each kind of subject, the field that names the item in the timeline (its kind or domain).
     SUBJECT_ITEM_FIELD = {

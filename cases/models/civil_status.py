@@ -54,6 +54,35 @@ class Attachment(models.Model):
         return reverse("cases:attachment_download", args=[self.pk])
 
 
+class ReturneePhoto(models.Model):
+    """A returnee's photo, so that a field worker knows whom they are meeting: one per returnee,
+    re-encoded on upload (a JPEG of at most 800 px, without EXIF and so without a GPS position; see
+    uploads.prepare_photo), stored outside the web root under a random name and served only by the
+    photo view, which applies the case's visibility. Replacing it replaces the file; removing it
+    deletes both."""
+
+    returnee = models.OneToOneField(
+        Returnee, verbose_name=_("returnee"), on_delete=models.CASCADE, related_name="photo"
+    )
+    file = models.FileField(_("file"), upload_to=upload_to, storage=private_storage)
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return str(self.returnee_id)
+
+    def get_absolute_url(self) -> str:
+        # The uploaded time makes each version its own URL (the response itself is never cached).
+        return reverse("cases:returnee_photo", args=[self.returnee_id]) + f"?v={int(self.uploaded_at.timestamp())}"
+
+
 class IdentityDocument(models.Model):
     """A civil or legal document a returnee needs, tracked from missing to issued."""
 

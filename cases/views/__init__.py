@@ -27,6 +27,7 @@ from .manifest import (
     ManifestTemplateView,
 )
 from .merges import MergeUndoView, ReturneeMergeView
+from .photos import ReturneePhotoEditView, ReturneePhotoRemoveView, ReturneePhotoView
 from .plans import (
     AssessmentCreateView,
     AssessmentUpdateView,
@@ -97,6 +98,9 @@ __all__ = [
     "RestrictedSectionView",
     "ReturneeDetailView",
     "ReturneeMergeView",
+    "ReturneePhotoEditView",
+    "ReturneePhotoRemoveView",
+    "ReturneePhotoView",
     "ReturneeRegisterView",
     "ReturneeUpdateView",
     "ReturneeWriteView",

@@ -408,10 +408,12 @@ class FamilyDetailView(PermissionMixin, SingleSubmitMixin, FormView):
         audit.record_view(self.request, self.family, case_id=None)
         members = list(self.family.members.all())
         cases = [m.returnee.case for m in members if m.returnee_id]
+        visible_cases = selectors.visible_case_ids(user=self.request.user, cases=cases)
         return super().get_context_data(
             family=self.family,
             members=members,
-            visible_cases=selectors.visible_case_ids(user=self.request.user, cases=cases),
+            visible_cases=visible_cases,
+            tree=selectors.family_tree(members=members, visible_cases=visible_cases),
             can_add=self.can_add(),
             exports=export_links(self.request, reverse("cases:family_export", args=[self.family.pk]))
             if can_export_lists(self.request.user)

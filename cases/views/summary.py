@@ -2,6 +2,8 @@
 emergency access included, reads its summary), in the reader's language, audited as a view (the
 page) or a download (the PDF)."""
 
+import base64
+
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -37,11 +39,17 @@ class CaseSummaryView(PermissionMixin, TemplateView):
 
     def summary(self) -> dict:
         user = self.request.user
+        summary = selectors.case_summary(user=user, case=self.case)
         return {
-            **selectors.case_summary(user=user, case=self.case),
+            **summary,
+            "photo_src": self.photo_src(summary["photo"]) if summary["photo"] else "",
             "referrals": service_selectors.case_referrals(user=user, case=self.case),
             "printed_at": timezone.now(),
         }
+
+    def photo_src(self, photo) -> str:
+        # The page loads the photo from its view (which checks and audits the read again).
+        return photo.get_absolute_url()
 
     def get_context_data(self, **kwargs):
         audit.record_view(self.request, self.case, case_id=self.case.pk)
@@ -50,6 +58,11 @@ class CaseSummaryView(PermissionMixin, TemplateView):
 
 class CaseSummaryPdfView(CaseSummaryView):
     """The same summary as an A4 PDF (WeasyPrint, the progress reports' fonts)."""
+
+    def photo_src(self, photo) -> str:
+        # Inside the PDF itself: WeasyPrint reads nothing but static files (repat/core/pdf.py).
+        with photo.file.open("rb") as file:
+            return "data:image/jpeg;base64," + base64.b64encode(file.read()).decode("ascii")
 
     def get(self, request, *args, **kwargs):
         audit.record(

@@ -17,13 +17,16 @@ def html_to_pdf(html: str) -> bytes:
 
 class _StaticFilesOnly(weasyprint.URLFetcher):
     """WeasyPrint fetches whatever URL a document names; a report needs only its stylesheet and fonts,
-    so nothing outside static/ (no network, no other files) is read, whatever ends up in the HTML."""
+    so nothing outside static/ (no network, no other files) is read, whatever ends up in the HTML.
+    An image embedded in the page itself (a `data:` URL: the case summary's photo) reads nothing."""
 
     def __init__(self, static_dir: Path):
-        super().__init__(allowed_protocols={"file"})
+        super().__init__(allowed_protocols={"file", "data"})
         self.static_dir = static_dir.resolve()
 
     def fetch(self, url, headers=None):
+        if urlsplit(url).scheme == "data":
+            return super().fetch(url, headers)
         path = Path(url2pathname(urlsplit(url).path)).resolve()
         if urlsplit(url).scheme != "file" or not path.is_relative_to(self.static_dir):
             raise ValueError(f"Not a static file: {url}")

@@ -33,13 +33,30 @@ def main_pages(username: str) -> list[tuple[str, str]]:
     menu = menu_for(user)["menu"]
     pages = [(str(link["label"]), link["url"]) for link in menu["main"] + menu["account"]]
     pages.append(("reminders", reverse("reminders:list")))
-    case = cases_visible_to(user).select_related("returnee").order_by("id").first()
+    case = cases_visible_to(user).select_related("returnee__membership").order_by("id").first()
     if case is not None:
+        with_a_photo(case.returnee)
         pages += [("case", case.get_absolute_url()), ("person", case.returnee.get_absolute_url())]
+        membership = getattr(case.returnee, "membership", None)
+        if membership is not None:
+            pages.append(("family", membership.family.get_absolute_url()))  # with its family tree
     referral = referrals_visible_to(user).order_by("id").first()
     if referral is not None:
         pages.append(("referral", referral.get_absolute_url()))
     return pages
+
+
+def with_a_photo(returnee) -> None:
+    """The person page is checked with a photo on it (the demo has none): a portrait-shaped one."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cases import actions
+    from repat.accounts.models import User
+    from tests.factories import image_bytes
+
+    if not hasattr(returnee, "photo"):
+        upload = SimpleUploadedFile("photo.png", image_bytes("PNG", (300, 400)))
+        actions.returnee_photo_set(actor=User.objects.get(username="admin"), returnee=returnee, uploaded=upload)
 
 
 def top_bar_problems(page, language: str, width: int) -> list[str]:

@@ -27,6 +27,7 @@ from tests.factories import (
     ReturneeFactory,
     UserFactory,
     pdf_upload,
+    png_upload,
     region,
     register_returnee,
 )
@@ -107,6 +108,13 @@ def drive_returnee_update(w):
         "locality": "Street 1",
     }
     actions.returnee_update(actor=w.worker, returnee=w.returnee, data=data, aliases=["Hamza", "حمزة"])
+
+
+def drive_photo(w):
+    returnee = fresh(w).returnee
+    actions.returnee_photo_set(actor=w.worker, returnee=returnee, uploaded=png_upload())
+    actions.returnee_photo_set(actor=w.worker, returnee=returnee, uploaded=png_upload())
+    actions.returnee_photo_remove(actor=w.worker, returnee=returnee)
 
 
 def drive_case_update(w):
@@ -403,6 +411,9 @@ DRIVERS = {
     Kind.MERGE_UNDONE: drive_merge,
     Kind.DUPLICATE_CONFIRMED: drive_duplicates,
     Kind.DUPLICATE_DECIDED: drive_duplicates,
+    Kind.PHOTO_ADDED: drive_photo,
+    Kind.PHOTO_REPLACED: drive_photo,
+    Kind.PHOTO_REMOVED: drive_photo,
 }
 
 # What the drivers must make each kind write: every field its action can change. A field added to an

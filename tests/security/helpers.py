@@ -22,6 +22,7 @@ DOMAIN_MODELS = (
     "cases.Note",
     "cases.CaseEvent",
     "cases.Attachment",
+    "cases.ReturneePhoto",
     "cases.IdentityDocument",
     "cases.ConsentRecord",
     "cases.KinshipTest",

@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from services.models import ServiceType
+from tests.factories import image_bytes
 
 # Not part of the product's pages: Django's admin site (its own staff checks) and static files
 # (served by WhiteNoise, no URL pattern).
@@ -441,6 +442,13 @@ ROUTES: tuple[Route, ...] = (
     Route("cases:transfer_decide", target="transfer", post=lambda s, u, w: {"decision": "decline", "comment": "No."}),
     Route("cases:transfer_cancel", target="transfer"),
     Route("cases:attachment_download", target="attachment"),
+    Route("cases:returnee_photo", target="returnee"),
+    Route(
+        "cases:returnee_photo_edit",
+        target="returnee",
+        post=lambda s, u, w: {"photo": SimpleUploadedFile("photo.png", image_bytes("PNG", (12, 9)))},
+    ),
+    Route("cases:returnee_photo_remove", target="returnee"),
     Route(
         "cases:duplicate_decide",
         target="duplicate",

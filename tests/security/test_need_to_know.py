@@ -81,6 +81,10 @@ OWN_REGION = {
     "cases:transfer_decide":            "405 404  405 302  405 302  405 404  405 302  405 404",
     "cases:transfer_cancel":            "405 302  405 404  405 302  405 403  405 302  405 404",
     "cases:attachment_download":        "200 405  404 405  200 405  200 405  200 405  404 405",
+    # A returnee's photo: seen as the returnee is, changed as the case is; removed by a POST only.
+    "cases:returnee_photo":             "200 405  404 405  200 405  200 405  200 405  404 405",
+    "cases:returnee_photo_edit":        WRITE,
+    "cases:returnee_photo_remove":      "405 302  405 404  405 302  405 403  405 302  405 404",
     # Coordinators and supervisors who see both records decide; not the worker who registered them.
     "cases:duplicate_decide":           "404 404  404 404  200 302  200 302  200 302  404 404",
     # Granted to worker, colleague, coordinator and supervisor; read and written only in one's scope.

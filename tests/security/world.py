@@ -32,6 +32,7 @@ from cases.models import (
     ReintegrationPlan,
     Returnee,
     ReturneeMerge,
+    ReturneePhoto,
 )
 from repat.accounts.models import Region, User
 from repat.approvals import actions as approval_actions
@@ -84,6 +85,7 @@ class Side:
     plan: ReintegrationPlan = None
     goal: PlanGoal = None
     attachment: Attachment = None
+    photo: ReturneePhoto = None
     task: FollowUpTask = None
     note: Note = None
     legal_record: LegalRecord = None
@@ -332,6 +334,7 @@ def build_side(tag: str, place: Region, operation, *, text=lambda label: label) 
     side.attachment = case_actions.attachment_upload(
         actor=worker, case=side.case, uploaded=png_upload(name=f"{text('scan')}.png")
     )
+    side.photo = case_actions.returnee_photo_set(actor=worker, returnee=side.returnee, uploaded=png_upload())
     side.task = case_actions.task_schedule(
         actor=worker, case=side.case, due_date=days(3), description=text("Call the school."), assigned_to=worker
     )

@@ -31,6 +31,7 @@ from cases.models import (
     Returnee,
     ReturneeAlias,
     ReturneeMerge,
+    ReturneePhoto,
     merge_relations,
 )
 from repat.approvals.models import ApprovalRequest
@@ -52,6 +53,7 @@ from tests.factories import (
     ReintegrationPlanFactory,
     ReturneeFactory,
     pdf_upload,
+    png_upload,
 )
 from tests.reminders.factories import FollowUpTaskFactory, ReminderFactory
 from tests.services.factories import ReferralFactory
@@ -71,6 +73,7 @@ EXPECTED_RELATIONS = {
     "cases.kinshiptest.returnee": "moves",
     "cases.carearrangement.returnee": "moves (two current ones refuse the merge)",
     "cases.legalrecord.returnee": "moves (two refuse the merge)",
+    "cases.returneephoto.returnee": "moves when the survivor has no photo; else stays with the merged record",
     "cases.returnee.merged_into": "records merged earlier point at the new survivor",
     "cases.returneemerge.survivor": "history, stays",
     "cases.returneemerge.merged": "history, stays",
@@ -136,6 +139,7 @@ def duplicate(worker, chuy, coordinator):
         note=NoteFactory(case=case, author=worker),
         task=FollowUpTaskFactory(case=case, assigned_to=worker),
         attachment=actions.attachment_upload(actor=worker, case=case, uploaded=pdf_upload()),
+        photo=actions.returnee_photo_set(actor=worker, returnee=returnee, uploaded=png_upload()),
         assessment=AssessmentFactory(case=case, recorded_by=worker),
         plan=plan,
         goal=PlanGoalFactory(plan=plan),
@@ -176,7 +180,7 @@ def test_a_merge_moves_every_kind_of_row_to_the_survivor(supervisor, survivor, d
     merge(supervisor, survivor, d)
 
     # then
-    for row in (d.document, d.consent, d.test, d.care, d.legal, d.membership):
+    for row in (d.document, d.consent, d.test, d.care, d.legal, d.membership, d.photo):
         assert where(row)[0] == survivor.pk, row
     for row in (d.note, d.task, d.attachment, d.assessment, d.plan, d.transfer, d.access, d.referral, d.approval):
         assert where(row)[1] == survivor_case.pk, row
@@ -457,6 +461,19 @@ def test_both_in_families_the_survivor_keeps_its_own(supervisor, survivor, dupli
     assert where(duplicate.membership)[0] == duplicate.returnee.pk  # kept aside, back on an undo
 
 
+def test_both_with_a_photo_the_survivor_keeps_its_own(supervisor, survivor, duplicate, worker):
+    # given
+    own = actions.returnee_photo_set(actor=worker, returnee=survivor, uploaded=png_upload())
+
+    # when
+    record = merge(supervisor, survivor, duplicate)
+
+    # then: not a reason to refuse the merge; the other photo is kept aside, back on an undo
+    assert where(own)[0] == survivor.pk
+    assert where(duplicate.photo)[0] == duplicate.returnee.pk
+    assert "cases.returneephoto.returnee" not in record.moved
+
+
 def test_a_failure_midway_leaves_nothing_half_moved(supervisor, survivor, duplicate):
     # given
     real = merge_module._Recorder.move
@@ -491,7 +508,15 @@ def state(survivor, duplicate) -> dict:
     """Where every row of both records is, with the values a merge may change."""
     ids = (survivor.pk, duplicate.returnee.pk)
     cases = (survivor.case.pk, duplicate.case.pk)
-    by_returnee = (IdentityDocument, ConsentRecord, KinshipTest, CareArrangement, LegalRecord, FamilyMember)
+    by_returnee = (
+        IdentityDocument,
+        ConsentRecord,
+        KinshipTest,
+        CareArrangement,
+        LegalRecord,
+        FamilyMember,
+        ReturneePhoto,
+    )
     by_case = (Note, CaseEvent, FollowUpTask, Attachment, Referral, ApprovalRequest, Reminder, EmergencyAccess)
     rows = {m.__name__: sorted(m.objects.filter(returnee__in=ids).values_list("pk", "returnee")) for m in by_returnee}
     rows.update({m.__name__: sorted(m._base_manager.filter(case__in=cases).values_list("pk", "case")) for m in by_case})
