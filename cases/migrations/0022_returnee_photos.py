@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0020_manifest_imports'),
+        ('cases', '0021_gin_indexes_without_pending_list'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
