@@ -164,7 +164,7 @@ def api_table(results: list[ApiResult]) -> str:
             targets += f" (being computed: queued once, by the first request, {r.first_ms:.0f} ms)"
         if r.computed_s is not None:
             targets += f" (from the snapshot; computed in the background in {r.computed_s:.1f} s)"
-        elif r.endpoint == INDICATORS:
+        elif r.endpoint == INDICATORS and r.status == 200:
             targets += " (from the snapshot computed for the same regions above)"
         lines.append(
             f"| {url} | {r.role} | {r.status} | {r.queries} | {r.median_ms:.1f} | {r.p95_ms:.1f} | {targets} |"
