@@ -44,9 +44,9 @@ class ReminderViewSet(ReadViewSet):
 
 
 class IndicatorsView(ApiViewMixin, APIView):
-    """The programme indicators on a day (today by default) over the reader's regions, as the
-    dashboard and the progress reports publish them: counts below the threshold read `small`, the
-    others are rounded (so that no one can be identified, even by comparing answers). They are
+    """The programme indicators on a day (by default the latest computed) over the reader's regions,
+    as the dashboard and the progress reports publish them: counts below the threshold read `small`,
+    the others are rounded (so that no one can be identified, even by comparing answers). They are
     computed in the background, as the dashboard's figures are (repat/reports/actions.py): an answer
     says when; the first request of a scope answers 202 and queues the computation."""
 
@@ -69,7 +69,10 @@ class IndicatorsView(ApiViewMixin, APIView):
                 examples=[
                     OpenApiExample(
                         "computing",
-                        value=error_body("computing", "The figures are being computed. Ask again in 30 seconds."),
+                        value=error_body(
+                            "computing",
+                            f"The figures are being computed. Ask again in {COMPUTING_RETRY_SECONDS} seconds.",
+                        ),
                         status_codes=["202"],
                     )
                 ],
