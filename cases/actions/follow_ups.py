@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from repat.accounts.models import User
 
+from .. import permissions
 from ..models import Case, CaseEvent, FollowUpTask
 from .base import _require_edit
 from .events import _raw, case_event_write
@@ -20,11 +21,12 @@ from .events import _raw, case_event_write
 def task_schedule(
     *, actor: User, case: Case, due_date: datetime.date, description: str, assigned_to: User
 ) -> FollowUpTask:
-    """Schedule something to do on a case by a date, by the case's worker or another colleague."""
+    """Schedule something to do on a case by a date, by the case's worker or another colleague:
+    someone the task form offers the actor (permissions.task_assignees), whoever calls."""
     _require_edit(actor, case)
     if due_date < timezone.localdate():
         raise ValidationError({"due_date": _("A task cannot be due in the past.")})
-    if not assigned_to.is_active or assigned_to.role == assigned_to.Role.PROVIDER:
+    if not permissions.task_assignees(actor).filter(pk=assigned_to.pk).exists():
         raise ValidationError({"assigned_to": _("Choose an active colleague.")})
     task = FollowUpTask(
         case=case, due_date=due_date, description=description, assigned_to=assigned_to, created_by=actor

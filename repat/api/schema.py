@@ -20,6 +20,8 @@ ERROR = {
         }
     },
 }
+# The Error component, for an operation that answers it with a status of its own (the indicators' 202).
+ERROR_REFERENCE = {"$ref": "#/components/schemas/Error"}
 DESCRIPTIONS = {
     "400": "The input is not valid (`fields` says where), or the action refused it.",
     "401": "No valid token or session: unknown, revoked or expired token, or an account switched off.",

@@ -501,14 +501,18 @@ class IndicatorSerializer(serializers.Serializer):
 
 
 class IndicatorsSerializer(serializers.Serializer):
-    on = serializers.DateField()
+    on = serializers.DateField(help_text=_("The day the figures describe."))
+    computed_at = serializers.DateTimeField(help_text=_("When the figures were computed (in the background)."))
     threshold = serializers.IntegerField()
     small_label = serializers.CharField()
     indicators = IndicatorSerializer(many=True)
 
 
 class IndicatorQuerySerializer(serializers.Serializer):
-    on = serializers.DateField(required=False)
+    on = serializers.DateField(
+        required=False,
+        help_text=_("A day. Without it: the latest figures, whose day is `on` in the answer."),
+    )
     region = serializers.PrimaryKeyRelatedField(queryset=Region.objects.filter(parent__isnull=True), required=False)
     operation = serializers.PrimaryKeyRelatedField(queryset=Operation.objects.all(), required=False)
 

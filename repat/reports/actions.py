@@ -1,4 +1,5 @@
-"""Writes of the reports app: dashboard snapshots, progress reports and the record of exports."""
+"""Writes of the reports app: snapshots (the dashboard's figures, the API's published indicators),
+progress reports and the record of exports."""
 
 import datetime
 import hashlib
@@ -25,29 +26,76 @@ log = logging.getLogger(__name__)
 
 # A snapshot viewed within this time is kept fresh by the beat; older ones wait to be viewed again.
 KEEP_FRESH = datetime.timedelta(days=1)
+# A view is written down at most this often: a partner's system asks for the same figures again and
+# again, and the beat needs to know only the day.
+VIEW_RECORDED_EVERY = datetime.timedelta(minutes=1)
 
 
 def snapshot_key(scope: selectors.Scope) -> str:
-    return hashlib.sha256(json.dumps(scope.as_dict(), sort_keys=True).encode()).hexdigest()
+    return _key(scope.as_dict())
+
+
+def _key(scope: dict) -> str:
+    return hashlib.sha256(json.dumps(scope, sort_keys=True).encode()).hexdigest()
 
 
 def dashboard_snapshot(*, scope: selectors.Scope, refresh: bool = False) -> DashboardSnapshot:
-    """The snapshot for a scope, marked as viewed. A missing, stale or explicitly refreshed one is
-    queued for computing (once: a refresh already asked for is not asked again)."""
+    """The dashboard's snapshot for a scope, marked as viewed. A missing, stale or explicitly
+    refreshed one is queued for computing (once: a refresh already asked for is not asked again)."""
+    return _snapshot(kind=DashboardSnapshot.Kind.DASHBOARD, scope=scope.as_dict(), refresh=refresh)
+
+
+def indicators_snapshot(
+    *,
+    regions: tuple[int, ...] | None,
+    on: datetime.date | None,
+    operation: int | None = None,
+    region: int | None = None,
+    report_settings: ReportSettings | None = None,
+) -> DashboardSnapshot:
+    """The programme indicators as published (repat.reports.suppression) over `regions` (the
+    reader's: permissions.dashboard_regions), on a day, or on the day they were computed when `on`
+    is None; marked as viewed, and queued for computing as the dashboard's are. The threshold is part
+    of the scope: figures published with another one are never served."""
+    report_settings = report_settings or ReportSettings.current()
+    scope = {
+        "kind": DashboardSnapshot.Kind.INDICATORS.value,
+        "regions": list(regions) if regions is not None else None,
+        "region": region,
+        "operation": operation,
+        "on": on.isoformat() if on else None,
+        "threshold": report_settings.suppression_threshold,
+    }
+    return _snapshot(kind=DashboardSnapshot.Kind.INDICATORS, scope=scope, report_settings=report_settings)
+
+
+def _snapshot(
+    *, kind: str, scope: dict, refresh: bool = False, report_settings: ReportSettings | None = None
+) -> DashboardSnapshot:
+    """Get or create the snapshot of a scope; queue its computation when it has none, is stale or is
+    to be refreshed, unless that was asked for within the maximum age. Of two requests at once, only
+    the one whose conditional UPDATE (or INSERT) marks it queues it."""
     now = timezone.now()
-    snapshot, _created = DashboardSnapshot.objects.get_or_create(
-        key=snapshot_key(scope), defaults={"scope": scope.as_dict(), "last_viewed_at": now}
+    max_age = datetime.timedelta(minutes=(report_settings or ReportSettings.current()).dashboard_max_age_minutes)
+    snapshot, created = DashboardSnapshot.objects.get_or_create(
+        key=_key(scope), defaults={"kind": kind, "scope": scope, "last_viewed_at": now, "refresh_requested_at": now}
     )
-    max_age = datetime.timedelta(minutes=ReportSettings.current().dashboard_max_age_minutes)
+    if created:
+        transaction.on_commit(lambda: _queue_refresh(snapshot.key))
+        return snapshot
     stale = snapshot.computed_at is None or now - snapshot.computed_at > max_age
     queued = snapshot.refresh_requested_at is not None and now - snapshot.refresh_requested_at < max_age
-    fields = {"last_viewed_at": now}
     if (stale or refresh) and not queued:
-        fields["refresh_requested_at"] = now
-        transaction.on_commit(lambda: _queue_refresh(snapshot.key))
-    DashboardSnapshot.objects.filter(pk=snapshot.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(snapshot, name, value)
+        not_queued = models.Q(refresh_requested_at__isnull=True) | models.Q(refresh_requested_at__lte=now - max_age)
+        if DashboardSnapshot.objects.filter(not_queued, pk=snapshot.pk).update(
+            refresh_requested_at=now, last_viewed_at=now
+        ):
+            snapshot.refresh_requested_at = snapshot.last_viewed_at = now
+            transaction.on_commit(lambda: _queue_refresh(snapshot.key))
+            return snapshot
+    if now - snapshot.last_viewed_at >= VIEW_RECORDED_EVERY:
+        DashboardSnapshot.objects.filter(pk=snapshot.pk).update(last_viewed_at=now)
+        snapshot.last_viewed_at = now
     return snapshot
 
 
@@ -71,7 +119,11 @@ def last_figures(*, scope: selectors.Scope) -> DashboardSnapshot | None:
     """The newest computed snapshot over the same regions, whatever its filters (among the last
     hundred computed: a bounded look)."""
     regions = scope.as_dict()["regions"]
-    recent = DashboardSnapshot.objects.filter(figures__isnull=False).order_by("-computed_at").only("pk", "scope")
+    recent = (
+        DashboardSnapshot.objects.filter(kind=DashboardSnapshot.Kind.DASHBOARD, figures__isnull=False)
+        .order_by("-computed_at")
+        .only("pk", "scope")
+    )
     for candidate in recent[:100]:
         if candidate.scope.get("regions") == regions:
             return DashboardSnapshot.objects.get(pk=candidate.pk)
@@ -87,17 +139,36 @@ def _queue_refresh(key: str) -> None:
 
 
 def dashboard_refresh(*, key: str) -> DashboardSnapshot | None:
-    """Compute one snapshot's figures (a few aggregate queries) and store them."""
+    """Compute one snapshot's figures (a few aggregate queries), the dashboard's or the published
+    indicators, and store them."""
     snapshot = DashboardSnapshot.objects.filter(key=key).first()
     if snapshot is None:
         return None
     with reading_replica():  # figures a few seconds old are what a snapshot is anyway
-        figures = selectors.dashboard(selectors.Scope.from_dict(snapshot.scope), timezone.localdate())
+        if snapshot.kind == DashboardSnapshot.Kind.INDICATORS:
+            figures = _published_indicators(snapshot.scope)
+        else:
+            figures = selectors.dashboard(selectors.Scope.from_dict(snapshot.scope), timezone.localdate())
     DashboardSnapshot.objects.filter(pk=snapshot.pk).update(
         figures=figures, computed_at=timezone.now(), refresh_requested_at=None
     )
     snapshot.refresh_from_db()
     return snapshot
+
+
+def _published_indicators(scope: dict) -> dict:
+    """The figures of an indicators snapshot: its day, and each indicator's published value or mark."""
+    on = datetime.date.fromisoformat(scope["on"]) if scope["on"] else timezone.localdate()
+    regions = tuple(scope["regions"]) if scope["regions"] is not None else None
+    figures = documents.published_indicators(
+        selectors.Scope(regions=regions, start=on, end=on, operation=scope["operation"], region=scope["region"]),
+        on,
+        scope["threshold"],
+    )
+    return {
+        "on": on.isoformat(),
+        "indicators": {key: {"value": figure.value, "mark": figure.mark} for key, figure in figures.items()},
+    }
 
 
 def dashboards_refresh_recent(*, now: datetime.datetime | None = None) -> int:

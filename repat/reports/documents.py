@@ -115,6 +115,16 @@ def _median(figures: dict, threshold: int) -> Figure:
     return Figure(figures["median_days_to_family"])
 
 
+def published_indicators(scope: selectors.Scope, on: datetime.date, threshold: int) -> dict[str, Figure]:
+    """The indicators on a day as a report's column publishes them (INDICATOR_ROWS): the figures the
+    API serves, from a snapshot (actions.dashboard_refresh)."""
+    parts = selectors.indicator_parts(scope, on)
+    return {
+        key: _median(parts, threshold) if kind == "days" else publish(parts[key], threshold)
+        for key, kind in INDICATOR_ROWS
+    }
+
+
 def indicator_table(current: dict, previous: dict, threshold: int) -> dict:
     """The indicators at the end of the period and of the previous one, and the change; `current`
     and `previous` hold the parts of each indicator and the median (selectors.indicator_parts)."""

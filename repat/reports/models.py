@@ -48,10 +48,18 @@ class ReportSettings(models.Model):
 
 
 class DashboardSnapshot(models.Model):
-    """The dashboard's figures for one scope (regions seen) and one set of filters, computed in the
-    background so that a page view reads one row instead of scanning the case tables."""
+    """Figures for one scope (regions seen) and one set of filters, computed in the background so
+    that a page view or an API request reads one row instead of scanning the case tables: the
+    dashboard's (exact counts, shown to people who may see the cases), or the programme indicators
+    as the API publishes them (suppressed and rounded: nothing else is kept)."""
+
+    class Kind(models.TextChoices):
+        DASHBOARD = "dashboard", _("Dashboard")
+        INDICATORS = "indicators", _("Published indicators")
 
     key = models.CharField(max_length=64, unique=True)
+    # A default in the database as well: code that predates the column still inserts dashboards.
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DASHBOARD, db_default=Kind.DASHBOARD)
     scope = models.JSONField(default=dict)
     figures = models.JSONField(null=True, blank=True)
     computed_at = models.DateTimeField(null=True, blank=True)

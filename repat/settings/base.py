@@ -414,8 +414,6 @@ REPAT_SITE_URL = os.environ.get("REPAT_SITE_URL") or _local_site_url(REPAT_ADDRE
 # Requests per token (or per signed-in user) and minute; the counter lives in the cache (Redis when
 # REDIS_URL is set, so that every web node counts together).
 REPAT_API_RATE = os.environ.get("REPAT_API_RATE", "600/minute")
-# How long the published programme indicators of one scope and day are kept in the cache.
-REPAT_API_INDICATORS_SECONDS = int(os.environ.get("REPAT_API_INDICATORS_SECONDS", "300"))
 # The longest a token may live, and the default when none is chosen.
 REPAT_API_TOKEN_MAX_DAYS = int(os.environ.get("REPAT_API_TOKEN_MAX_DAYS", "365"))
 REST_FRAMEWORK = {

@@ -4,8 +4,11 @@ the error shape, the access log and the number of queries of every list."""
 
 import datetime
 import json
+import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,9 +16,11 @@ from cases.models import CaseEvent, LegalRecord
 from repat.api.models import ApiToken
 from repat.audit.models import AuditEvent
 from repat.reminders.models import Reminder
+from repat.reports.models import DashboardSnapshot, ReportSettings
 from services.models import Referral
 from tests.factories import CaseFactory, IdentityDocumentFactory, NoteFactory, ReturneeFactory
 from tests.reminders.factories import FollowUpTaskFactory, ReminderFactory
+from tests.reports.factories import care, person
 from tests.services.factories import ReferralFactory
 
 from .conftest import ApiClient, issue
@@ -430,26 +435,198 @@ def test_a_returnee_and_a_document_update_need_if_match_too(api_for, worker, cas
 # --- Indicators ------------------------------------------------------------------------------------
 
 
-def test_indicators_hide_small_counts(api_for, coordinator, worker, case):
-    response = api_for(coordinator).get(v1("indicators"))
+@pytest.fixture
+def computed(django_capture_on_commit_callbacks):
+    """GET the indicators, and run the computation the request queued (as a worker would)."""
 
-    assert response.status_code == 200
-    rows = {row["key"]: row for row in response.json()["indicators"]}
-    assert all(
-        row["value"] in (0, None) or row["value"] >= 5 for row in rows.values() if row["key"] != "median_days_to_family"
-    )
-    assert all(row["mark"] in (None, "small", "hidden") for row in rows.values())
-    assert api_for(worker).get(v1("indicators")).status_code == 403
+    def get(client, params=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            first = client.get(v1("indicators"), params or {})
+        assert first.status_code == 202, first.content
+        return client.get(v1("indicators"), params or {})
+
+    return get
 
 
-def test_published_indicators_are_kept_in_the_cache(api_for, coordinator, case, django_assert_max_num_queries):
+def rows_of(response) -> dict[str, dict]:
+    return {row["key"]: row for row in response.json()["indicators"]}
+
+
+def test_the_first_request_of_a_scope_answers_202_and_queues_the_computation_once(
+    api_for, coordinator, chuy, django_capture_on_commit_callbacks
+):
+    # given: people in the coordinator's region, no figures computed yet
+    for _n in range(7):
+        person(chuy)
     client = api_for(coordinator)
-    first = client.get(v1("indicators"))
 
-    with django_assert_max_num_queries(5):  # the token, the account, the settings: no count again
-        second = client.get(v1("indicators"))
+    # when: a partner's system asks three times before a worker ran
+    with django_capture_on_commit_callbacks() as queued:
+        answers = [client.get(v1("indicators")) for _n in range(3)]
 
-    assert second.json() == first.json()
+    # then: each time the documented answer, and one computation queued
+    for answer in answers:
+        assert answer.status_code == 202
+        assert answer["Retry-After"] == "30"
+        assert answer.json() == {
+            "error": {
+                "code": "computing",
+                "message": "The figures are being computed. Ask again in 30 seconds.",
+                "fields": {},
+            }
+        }
+    assert len(queued) == 1
+    assert DashboardSnapshot.objects.filter(kind=DashboardSnapshot.Kind.INDICATORS).count() == 1
+
+    # when: the worker computes them
+    queued[0]()
+    response = client.get(v1("indicators"))
+
+    # then: the figures, with their day and when they were computed
+    snapshot = DashboardSnapshot.objects.get(kind=DashboardSnapshot.Kind.INDICATORS)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["on"] == timezone.localdate().isoformat()
+    assert datetime.datetime.fromisoformat(body["computed_at"]) == snapshot.computed_at
+    assert rows_of(response)["school_age"]["value"] in (5, 10)
+
+
+def test_a_computed_snapshot_is_served_without_counting_anything(
+    api_for, coordinator, chuy, computed, django_assert_max_num_queries
+):
+    # given
+    for _n in range(7):
+        person(chuy)
+    client = api_for(coordinator)
+    first = computed(client)
+
+    # when: more people arrive, and the figures are asked for again (fresh: not recomputed)
+    for _n in range(20):
+        person(chuy)
+    with CaptureQueriesContext(connection) as captured, django_assert_max_num_queries(6):
+        again = client.get(v1("indicators"))
+
+    # then: the same figures, read from the snapshot: no query read the people (every figure does)
+    assert again.status_code == 200
+    assert again.json() == first.json()
+    tables = {
+        table for query in captured.captured_queries for table in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])
+    }
+    assert "reports_dashboardsnapshot" in tables
+    assert not tables & {"cases_returnee", "cases_case", "cases_carearrangement"}
+
+
+def test_stale_figures_are_served_with_their_time_while_fresh_ones_are_computed_once(
+    api_for, coordinator, chuy, computed, django_capture_on_commit_callbacks
+):
+    # given: figures computed twenty minutes ago (older than the fifteen minutes they are kept)
+    for _n in range(7):
+        person(chuy)
+    client = api_for(coordinator)
+    computed(client)
+    long_ago = timezone.now() - datetime.timedelta(minutes=20)
+    DashboardSnapshot.objects.filter(kind=DashboardSnapshot.Kind.INDICATORS).update(computed_at=long_ago)
+
+    # when
+    with django_capture_on_commit_callbacks() as queued:
+        stale = client.get(v1("indicators"))
+        client.get(v1("indicators"))
+
+    # then: the old figures, saying when they were computed; one recomputation queued
+    assert stale.status_code == 200
+    assert datetime.datetime.fromisoformat(stale.json()["computed_at"]) == long_ago
+    assert len(queued) == 1
+
+
+def test_small_counts_are_withheld_and_the_others_rounded(api_for, supervisor, chuy, osh, computed):
+    # given: 3 school-age children in Chüy (below the threshold of 5), 2 of them placed with
+    # relatives (a median of 2 children), and 12 in Osh
+    placed = [person(chuy) for _n in range(3)][:2]
+    for returnee in placed:
+        care(returnee, placed=datetime.date(2023, 3, 1))
+    for _n in range(12):
+        person(osh)
+    ReportSettings.objects.update_or_create(pk=1, defaults={"suppression_threshold": 5})
+    client = api_for(supervisor)  # Chüy
+
+    # when
+    rows = rows_of(computed(client))
+
+    # then: the count is "small" with no value, the median is hidden
+    assert rows["school_age"] == {
+        "key": "school_age",
+        "label": "School-age children (6–17)",
+        "value": None,
+        "mark": "small",
+    }
+    assert rows["relatives"]["mark"] == "small"
+    assert (rows["median_days_to_family"]["value"], rows["median_days_to_family"]["mark"]) == (None, "hidden")
+    assert all(
+        row["value"] in (0, None) or row["value"] % 5 == 0
+        for key, row in rows.items()
+        if key != "median_days_to_family"
+    )
+
+
+def test_figures_published_with_another_threshold_are_not_served(api_for, coordinator, chuy, computed):
+    # given: figures computed with a threshold of 5
+    for _n in range(7):
+        person(chuy)
+    client = api_for(coordinator)
+    computed(client)
+
+    # when: an administrator raises the threshold
+    ReportSettings.objects.update_or_create(pk=1, defaults={"suppression_threshold": 10})
+    response = client.get(v1("indicators"))
+
+    # then: nothing published under the old rule; the new figures are computed
+    assert response.status_code == 202
+    assert rows_of(computed(api_for(coordinator), {"region": chuy.pk}))["school_age"]["mark"] == "small"
+
+
+def test_each_role_reads_the_figures_of_its_own_regions_only(
+    api_for, coordinator, osh_supervisor, administrator, worker, provider_user, chuy, osh, computed
+):
+    # given: 7 school-age children in Chüy, 12 in Osh
+    for _n in range(7):
+        person(chuy)
+    for _n in range(12):
+        person(osh)
+
+    # when: the administrator's figures are computed (the whole country)
+    country = rows_of(computed(api_for(administrator)))
+
+    # then: a coordinator of Chüy is not served them, nor Osh's, but figures of Chüy alone
+    coordinator_client = api_for(coordinator)
+    assert coordinator_client.get(v1("indicators")).status_code == 202
+    refused = coordinator_client.get(v1("indicators"), {"region": osh.pk})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {"region": ["Choose one of your regions."]}
+    chuy_only = rows_of(computed(api_for(coordinator), {"region": chuy.pk}))
+    osh_only = rows_of(computed(api_for(osh_supervisor)))
+    assert chuy_only["school_age"]["value"] in (5, 10)
+    assert osh_only["school_age"]["value"] in (10, 15)
+    assert country["school_age"]["value"] == chuy_only["school_age"]["value"] + osh_only["school_age"]["value"]
+    # and roles without the dashboard get nothing
+    assert api_for(worker).get(v1("indicators")).status_code == 403
+    assert api_for(provider_user).get(v1("indicators")).status_code == 403
+
+
+def test_the_first_request_and_a_served_one_take_few_queries(
+    api_for, administrator, coordinator, chuy, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    for _n in range(7):
+        person(chuy)
+    ReportSettings.current()
+    for user in (coordinator, administrator):
+        client = api_for(user)
+        client.get(v1("service-type-list"))  # the token's use is recorded once a minute: not counted below
+        # the token, the account, its regions, the settings, the snapshot: created once (a savepoint)
+        with django_capture_on_commit_callbacks() as queued, django_assert_max_num_queries(8):
+            assert client.get(v1("indicators")).status_code == 202
+        queued[0]()
+        with django_assert_max_num_queries(6):
+            assert client.get(v1("indicators")).status_code == 200
 
 
 # --- Query counts ----------------------------------------------------------------------------------

@@ -48,19 +48,29 @@ def test_the_benchmark_measures_every_page_as_every_role_and_writes_its_section(
 def test_the_api_lists_are_timed_as_every_role_and_nothing_is_written(seeded, tmp_path):
     from repat.api.models import ApiToken
     from repat.audit.models import AuditEvent
+    from repat.reports.models import DashboardSnapshot
 
     output = tmp_path / "benchmarks.md"
     audit_rows = AuditEvent.objects.count()
+    snapshots = DashboardSnapshot.objects.count()
 
     call_command("bench", "--api-only", "--repeats", "1", "--output", str(output), stdout=StringIO(), stderr=StringIO())
 
     api = output.read_text().split("<!-- api:start -->")[1].split("<!-- api:end -->")[0]
     rows = [line.split(" | ") for line in api.splitlines() if line.startswith("| /api/v1/")]
     assert {row[1] for row in rows} == {"social worker", "coordinator", "supervisor", "administrator", "provider staff"}
-    assert len(rows) == 5 * len(benchmark_api.LISTS)
-    assert all(int(row[3]) <= 6 for row in rows if row[2] == "200")
+    lists = [row for row in rows if row[0] != "| /api/v1/indicators/"]
+    assert len(lists) == 5 * len(benchmark_api.LISTS)
+    assert all(int(row[3]) <= 6 for row in rows if row[2] in ("200", "202"))
+    # The indicators: refused to workers and provider staff; the others read them from a snapshot
+    # computed by the benchmark (after a 202 for each set of regions asked first)
+    indicators = {(row[1], row[2]) for row in rows if row[0] == "| /api/v1/indicators/"}
+    assert {("social worker", "403"), ("provider staff", "403")} < indicators
+    assert {(role, "200") for role in ("coordinator", "supervisor", "administrator")} < indicators
+    assert ("coordinator", "202") in indicators and ("administrator", "202") in indicators
     assert "<!-- pages:start -->" not in output.read_text()
     assert (ApiToken.objects.count(), AuditEvent.objects.count()) == (0, audit_rows)
+    assert DashboardSnapshot.objects.count() == snapshots
 
 
 def test_every_list_page_keeps_to_eight_queries_and_detail_pages_to_thirteen(seeded):

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from repat.reports import actions, exports, selectors, tasks
+from repat.reports import actions, documents, exports, selectors, tasks
 from repat.reports.models import DashboardSnapshot, ProgressReport, ReportExport, ReportSettings
 from repat.reports.selectors import Scope
 from tests.factories import OperationFactory
@@ -229,6 +229,86 @@ def test_beat_task_refreshes_through_the_action(chuy):
     )
     assert tasks.refresh_dashboards.delay().get() == 1
     assert DashboardSnapshot.objects.get().figures is not None
+
+
+def test_two_views_that_read_the_same_stale_snapshot_queue_it_once(
+    scope, monkeypatch, django_capture_on_commit_callbacks
+):
+    # given: a stale snapshot, read by two requests at the same moment (both see it not queued)
+    with django_capture_on_commit_callbacks():
+        actions.dashboard_snapshot(scope=scope)
+    age(scope, computed_minutes_ago=20)
+    read_at_once = snapshot_of(scope)
+    monkeypatch.setattr(DashboardSnapshot.objects, "get_or_create", lambda **kwargs: (read_at_once, False))
+
+    # when
+    with django_capture_on_commit_callbacks() as callbacks:
+        actions.dashboard_snapshot(scope=scope)
+        read_at_once.refresh_requested_at = None  # the second read its row before the first marked it
+        actions.dashboard_snapshot(scope=scope)
+
+    # then: the first one's UPDATE marked it; the second's found it marked and queued nothing
+    assert len(callbacks) == 1
+    assert snapshot_of(scope).refresh_requested_at is not None
+
+
+# --- Published indicators (the API's) --------------------------------------------------------------
+
+
+def test_published_indicators_are_computed_and_kept_fresh_like_the_dashboards(
+    chuy, osh, django_capture_on_commit_callbacks
+):
+    # given: 3 school-age children in Chüy (a small count), 12 in Osh
+    for _n in range(3):
+        person(chuy, born=born_aged(10, on=today()))
+    for _n in range(12):
+        person(osh, born=born_aged(10, on=today()))
+
+    # when: asked for Chüy on the day they are computed, then computed by the queued task
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        snapshot = actions.indicators_snapshot(regions=(chuy.pk,), on=None)
+
+    # then: one computation; only the published figures are kept (no exact count, no id)
+    assert len(callbacks) == 1
+    assert snapshot.kind == DashboardSnapshot.Kind.INDICATORS
+    figures = DashboardSnapshot.objects.get(pk=snapshot.pk).figures
+    assert figures["on"] == today().isoformat()
+    assert figures["indicators"]["school_age"] == {"value": None, "mark": "small"}
+    assert set(figures["indicators"]) == {key for key, _kind in documents.INDICATOR_ROWS}
+
+    # when: twenty minutes later, the beat
+    DashboardSnapshot.objects.filter(pk=snapshot.pk).update(computed_at=timezone.now() - datetime.timedelta(minutes=20))
+    assert actions.dashboards_refresh_recent() == 1
+
+    # then: computed again, through the indicators' computation
+    assert DashboardSnapshot.objects.get(pk=snapshot.pk).computed_at >= timezone.now() - datetime.timedelta(minutes=1)
+    assert DashboardSnapshot.objects.get(pk=snapshot.pk).figures["indicators"] == figures["indicators"]
+
+
+def test_the_scope_of_published_indicators_includes_the_day_and_the_threshold(
+    chuy, osh, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks():
+        keys = {
+            actions.indicators_snapshot(regions=(chuy.pk,), on=None).key,
+            actions.indicators_snapshot(regions=(chuy.pk,), on=None).key,
+            actions.indicators_snapshot(regions=(chuy.pk,), on=ON).key,
+            actions.indicators_snapshot(regions=(chuy.pk, osh.pk), on=None).key,
+            actions.indicators_snapshot(regions=None, on=None).key,
+            actions.indicators_snapshot(regions=(chuy.pk, osh.pk), on=None, region=chuy.pk).key,
+        }
+        ReportSettings.objects.filter(pk=1).update(suppression_threshold=10)
+        keys.add(actions.indicators_snapshot(regions=(chuy.pk,), on=None).key)
+    assert len(keys) == 6
+
+
+def test_the_dashboard_never_shows_published_indicators_as_its_figures(scope, chuy, django_capture_on_commit_callbacks):
+    # given: the indicators of the dashboard's regions computed, the dashboard's own not
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.indicators_snapshot(regions=scope.regions, on=None)
+
+    # then: nothing to show meanwhile
+    assert actions.last_figures(scope=scope) is None
 
 
 # --- Creating a report ---------------------------------------------------------------------------------
