@@ -9,7 +9,7 @@ looked up together, by the same index rows (NameKey) and the same final rules:
    vocabulary near it (a letter or two apart: the GiST trigram index on NameWord, one statement for
    all the file's distinct words);
 2. the probes are answered PROBES_PER_STATEMENT at a time by the GIN index on the rows' words (an
-   overlap per word), among people of the row's sex born within DUPLICATE_BIRTH_DAYS, at most
+   overlap per word), among people of the row's sex born within DUPLICATE_BIRTH_BOUND, at most
    PER_PROBE index rows each, with what the comparison needs (one round trip per statement);
 3. each candidate is judged by the same function as `probable_duplicates` (`judge_duplicate`:
    the names, sex, date of birth, operation and mother's name).
@@ -28,7 +28,7 @@ from django.db import connection
 from .. import names
 from ..permissions import returnees_visible_to
 from ..search import (
-    DUPLICATE_BIRTH_DAYS,
+    DUPLICATE_BIRTH_BOUND,
     NEAR_DISTANCE,
     UNINDEXED_SCAN,
     KnownWords,
@@ -36,6 +36,7 @@ from ..search import (
     _distinct_spellings,
     _required_words,
     judge_duplicate,
+    recorded_mothers,
     sort_matches,
 )
 
@@ -78,9 +79,9 @@ def _near_words(words: set[str]) -> dict[str, list[str]]:
 
 # One statement answers PROBES_PER_STATEMENT probes of k words: the index rows (own names and other
 # spellings) holding, for each of the k words, that word or one near it (the GIN index on the rows'
-# words), of people of the row's sex born within DUPLICATE_BIRTH_DAYS of it, at most PER_PROBE each.
+# words), of people of the row's sex born within DUPLICATE_BIRTH_BOUND of it, at most PER_PROBE each.
 _PROBE_SQL = (
-    "SELECT p.i, n.returnee_id, n.spelling, r.sex, r.date_of_birth, r.operation_id"
+    "SELECT p.i, n.returnee_id, n.spelling, r.sex, r.date_of_birth, r.date_of_birth_precision, r.operation_id"
     " FROM unnest(%s::int[], %s::text[], %s::date[], {arrays}) AS p(i, sex, born, {groups})"
     " CROSS JOIN LATERAL (SELECT k.returnee_id, k.spelling FROM cases_namekey k"
     " WHERE {overlaps} AND k.source IN ('name', 'alias'){among} LIMIT %s) n"
@@ -100,7 +101,12 @@ def _probe_sql(k: int, among: bool = False) -> str:
     )
 
 
-Found = dict[int, dict[int, dict]]  # {row line: {returnee id: {"spellings": [...], "sex", "born", "operation"}}}
+# {row line: {returnee id: {"spellings": [...], "sex", "born", "precision", "operation"}}}
+Found = dict[int, dict[int, dict]]
+
+
+def _candidate(sex: str, born, precision: str, operation_id: int) -> dict:
+    return {"spellings": [], "sex": sex, "born": born, "precision": precision, "operation": operation_id}
 
 
 def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], progress, among=None) -> Found:
@@ -120,13 +126,13 @@ def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], p
                     *([probe[3][n] for probe in chunk] for n in range(k)),
                     *([sorted(among)] if among is not None else []),
                     PER_PROBE,
-                    DUPLICATE_BIRTH_DAYS,
-                    DUPLICATE_BIRTH_DAYS,
+                    DUPLICATE_BIRTH_BOUND,
+                    DUPLICATE_BIRTH_BOUND,
                 ]
                 cursor.execute(_probe_sql(k, among is not None), params)
-                for index, returnee_id, spelling, sex, born, operation_id in cursor.fetchall():
+                for index, returnee_id, spelling, sex, born, precision, operation_id in cursor.fetchall():
                     person = found[chunk[index][0]].setdefault(
-                        returnee_id, {"spellings": [], "sex": sex, "born": born, "operation": operation_id}
+                        returnee_id, _candidate(sex, born, precision, operation_id)
                     )
                     person["spellings"].append(spelling)
                 done += len(chunk)
@@ -147,23 +153,27 @@ def _answer_scan(probes: list[tuple[int, str, datetime.date | None, list[str]]],
         keys = keys.filter(returnee_id__in=among)
     rows = list(
         keys.values_list(
-            "returnee_id", "blocking", "spelling", "returnee__sex", "returnee__date_of_birth", "returnee__operation_id"
+            "returnee_id",
+            "blocking",
+            "spelling",
+            "returnee__sex",
+            "returnee__date_of_birth",
+            "returnee__date_of_birth_precision",
+            "returnee__operation_id",
         )[:UNINDEXED_SCAN]
     )
     found: Found = defaultdict(dict)
     for line, sex, born, groups in probes:
         wanted = [set(group.split()) for group in groups]
-        for returnee_id, blocking, spelling, their_sex, their_birth, operation_id in rows:
+        for returnee_id, blocking, spelling, their_sex, their_birth, precision, operation_id in rows:
             words = set(blocking.split())
             if not all(words & group for group in wanted):
                 continue
             if sex and their_sex and sex != their_sex:
                 continue
-            if born and their_birth and abs((born - their_birth).days) > DUPLICATE_BIRTH_DAYS:
+            if born and their_birth and abs((born - their_birth).days) > DUPLICATE_BIRTH_BOUND:
                 continue
-            person = found[line].setdefault(
-                returnee_id, {"spellings": [], "sex": their_sex, "born": their_birth, "operation": operation_id}
-            )
+            person = found[line].setdefault(returnee_id, _candidate(their_sex, their_birth, precision, operation_id))
             person["spellings"].append(spelling)
     return found
 
@@ -213,13 +223,7 @@ def manifest_matches(
         return {}
     mothers: dict[int, str] = {}
     for chunk in _in_chunks(every_id):
-        for returnee_id, mother_id, *parts in FamilyMember.objects.filter(
-            family__members__returnee_id__in=chunk, relationship=FamilyMember.Relationship.MOTHER
-        ).values_list(
-            "family__members__returnee_id", "returnee_id", "full_name", "returnee__family_name", "returnee__given_name"
-        ):
-            if returnee_id != mother_id:
-                mothers[returnee_id] = " ".join(part for part in parts if part)
+        mothers.update(recorded_mothers(chunk))
     parsed: dict[str, names.Name] = {}
 
     household_mother = {
@@ -247,6 +251,8 @@ def manifest_matches(
                 recorded_sex=person["sex"],
                 date_of_birth=born_on,
                 recorded_birth=person["born"],
+                birth_precision=row.get("precision") or "",
+                recorded_birth_precision=person["precision"],
                 operation_id=row.get("operation_id"),
                 recorded_operation_id=person["operation"],
                 mother=mother,
