@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from repat.core.db_router import reading_replica
 
 from . import names
+from .models.registration import DatePrecision, date_span
 from .names import MatchKind
 from .permissions import has_own_caseload, returnees_visible_to, sees_every_region
 
@@ -659,10 +660,13 @@ def ranked_returnee_ids(user, text: str) -> list[int]:
 # A person registered again is "probably the same" when their names score at least this (a letter or
 # two apart, or the same name in another spelling or script) and nothing else tells them apart.
 DUPLICATE_NAME = names.CLOSE_NAME
-# Dates of birth further apart than this are two people (estimates are often a year out); for a
-# name that is only close (not the same name in another spelling), further apart than a year.
-DUPLICATE_BIRTH_DAYS = 550
-DUPLICATE_CLOSE_BIRTH_DAYS = 366
+# Dates of birth whose periods (a day, a month, a year, an estimate: a year either side of its year;
+# `date_span`) lie further apart than a year are two people: the second date a guess a year out is
+# still the same person (issue 15: "date of birth within about a year").
+DUPLICATE_BIRTH_DAYS = 366
+# The furthest apart two stored dates of birth can be and still be judged within a year (each period
+# lies within two years of its stored day): what a query may filter on before `judge_duplicate`.
+DUPLICATE_BIRTH_BOUND = 2 * 731 + DUPLICATE_BIRTH_DAYS
 # Spellings of the new person looked up (one query each): a form has the name and a few others;
 # more would be a pasted list, and its first ones are the ones typed with care.
 DUPLICATE_SPELLINGS = 8
@@ -800,6 +804,46 @@ class KnownWords:
         return self.words
 
 
+def birth_gap(
+    born: datetime.date | None, precision: str, other: datetime.date | None, other_precision: str
+) -> int | None:
+    """Days between the periods two dates of birth stand for (0 when they overlap: 2015 and
+    2015-06-01), None when either is unknown."""
+    if born is None or other is None:
+        return None
+    first, last = date_span(born, precision or DatePrecision.EXACT)
+    other_first, other_last = date_span(other, other_precision or DatePrecision.EXACT)
+    return max(0, (other_first - last).days, (first - other_last).days)
+
+
+def other_mothers(mother: names.Name | None, recorded_mother: str) -> bool:
+    """Two children whose mothers' names share no name (not one word the same name in any spelling
+    or a letter or two apart) have two mothers, so are two children. A mother recorded under her
+    maiden name in one household and her husband's in the other still shares her given name."""
+    if not mother or not recorded_mother:
+        return False
+    match = names.compare(mother, recorded_mother)
+    return not match.pairs or all(pair.kind == names.MatchKind.DIFFERENT for pair in match.pairs)
+
+
+def recorded_mothers(ids: Iterable[int]) -> dict[int, str]:
+    """{returnee id: the name of their household's mother} for those of `ids` who are a child in a
+    household with a mother (recorded as a person or by name only)."""
+    from .models import FamilyMember
+
+    mothers = {}
+    for returnee_id, mother_id, *parts in FamilyMember.objects.filter(
+        family__members__returnee_id__in=ids,
+        family__members__relationship=FamilyMember.Relationship.CHILD,
+        relationship=FamilyMember.Relationship.MOTHER,
+    ).values_list(
+        "family__members__returnee_id", "returnee_id", "full_name", "returnee__family_name", "returnee__given_name"
+    ):
+        if returnee_id != mother_id:
+            mothers[returnee_id] = " ".join(part for part in parts if part)
+    return mothers
+
+
 def judge_duplicate(
     spellings: list[names.Name],
     recorded: list[names.Name],
@@ -814,30 +858,35 @@ def judge_duplicate(
     mother: names.Name | None,
     recorded_mother: str,
     known: Callable[[], set[str]],
+    birth_precision: str = DatePrecision.EXACT,
+    recorded_birth_precision: str = DatePrecision.EXACT,
 ) -> ProbableMatch | None:
     """Is one recorded person probably the person being registered? The rules of the duplicate
-    check (docs/search.md), for a registration (`probable_duplicates`) and a manifest's row alike."""
+    check (docs/search.md), for a registration (`probable_duplicates`) and a manifest's row alike.
+    `recorded_mother`: the mother of the recorded person's household when that person is a child
+    in it; `mother`: the registered child's."""
     named = _best_name_match(spellings, recorded)
     score, kind = named.score, named.kind
     if score < DUPLICATE_NAME and kind not in (names.MatchKind.EXACT, names.MatchKind.SAME_KEY):
         return None
     if sex and recorded_sex and sex != recorded_sex:
         return None
-    apart = abs((date_of_birth - recorded_birth).days) if date_of_birth and recorded_birth else None
-    if apart is not None and apart > DUPLICATE_BIRTH_DAYS:
+    # Births whose periods lie more than a year apart: two people, whatever the names.
+    gap = birth_gap(date_of_birth, birth_precision, recorded_birth, recorded_birth_precision)
+    if gap is not None and gap > DUPLICATE_BIRTH_DAYS:
         return None
-    if kind == names.MatchKind.CLOSE:
-        # A name only close to hers needs a birth within a year: two near misses are two people.
-        if apart is not None and apart > DUPLICATE_CLOSE_BIRTH_DAYS:
-            return None
-        # Without a birth date to tell, a close word that other people's names hold as it is
-        # written (Фируза for Феруза, Нурманбетова for Урманбетова) is another name, not a slip.
-        if apart is None and named.close_words & known():
-            return None
+    # Two children of two mothers are two children.
+    if other_mothers(mother, recorded_mother):
+        return None
+    # Without a birth date to tell, a close word that other people's names hold as it is written
+    # (Фируза for Феруза, Нурманбетова for Урманбетова) is another name, not a slip.
+    if kind == names.MatchKind.CLOSE and gap is None and named.close_words & known():
+        return None
+    apart = abs((date_of_birth - recorded_birth).days) if date_of_birth and recorded_birth else None
     return ProbableMatch(
         returnee_id,
         score,
-        same_birth=apart is not None and apart <= 366,
+        same_birth=gap is not None,
         same_operation=bool(operation_id and operation_id == recorded_operation_id),
         same_mother=bool(mother and recorded_mother and names.similarity(mother, recorded_mother) >= DUPLICATE_NAME),
         name_kind=kind,
@@ -859,6 +908,7 @@ def probable_duplicates(
     names_given: Iterable[str],
     sex: str = "",
     date_of_birth: datetime.date | None = None,
+    date_of_birth_precision: str = DatePrecision.EXACT,
     operation_id: int | None = None,
     mother_name: str = "",
     exclude: int | None = None,
@@ -867,7 +917,7 @@ def probable_duplicates(
     everyone (not only those `user` may see: each match says whether `user` may, and a caller
     must not show the others in detail). `names_given`: the full name and other spellings.
     A fixed number of queries: one per spelling (at most DUPLICATE_SPELLINGS), six more."""
-    from .models import FamilyMember, NameKey, Returnee
+    from .models import NameKey, Returnee
 
     spellings = _distinct_spellings(names_given)
     if not spellings:
@@ -875,20 +925,15 @@ def probable_duplicates(
     ids = _near_people(spellings) - {exclude}
     if not ids:
         return []
-    people = Returnee.objects.filter(pk__in=ids).values("pk", "sex", "date_of_birth", "operation_id")
+    people = Returnee.objects.filter(pk__in=ids).values(
+        "pk", "sex", "date_of_birth", "date_of_birth_precision", "operation_id"
+    )
     recorded: dict[int, list[names.Name]] = {}
     for returnee_id, spelling in NameKey.objects.filter(
         returnee_id__in=ids, source__in=[NameKey.Source.NAME, NameKey.Source.ALIAS]
     ).values_list("returnee_id", "spelling"):
         recorded.setdefault(returnee_id, []).append(names.parse(spelling))
-    mothers = {}
-    for returnee_id, mother_id, *parts in FamilyMember.objects.filter(
-        family__members__returnee_id__in=ids, relationship=FamilyMember.Relationship.MOTHER
-    ).values_list(
-        "family__members__returnee_id", "returnee_id", "full_name", "returnee__family_name", "returnee__given_name"
-    ):
-        if returnee_id != mother_id:
-            mothers[returnee_id] = " ".join(part for part in parts if part)
+    mothers = recorded_mothers(ids)
     mother = names.parse(mother_name) if mother_name else None
     known = KnownWords(spellings)
     matches = []
@@ -901,6 +946,8 @@ def probable_duplicates(
             recorded_sex=person["sex"],
             date_of_birth=date_of_birth,
             recorded_birth=person["date_of_birth"],
+            birth_precision=date_of_birth_precision,
+            recorded_birth_precision=person["date_of_birth_precision"],
             operation_id=operation_id,
             recorded_operation_id=person["operation_id"],
             mother=mother,
@@ -953,6 +1000,7 @@ def registration_duplicates(
         names_given=[full_name, *aliases],
         sex=data.get("sex") or "",
         date_of_birth=data.get("date_of_birth"),
+        date_of_birth_precision=data.get("date_of_birth_precision") or DatePrecision.EXACT,
         operation_id=getattr(operation, "pk", operation),
         mother_name=mother_name or "",
     )

@@ -11,7 +11,7 @@ looked up together, by the same index rows (NameKey) and the same final rules:
 2. the probes are answered PROBES_PER_STATEMENT at a time by the GIN index on the rows' words (an
    overlap per word), at most PER_PROBE index rows each, with what the comparison needs (one round
    trip per statement; the rows sharing the same words, a household's name and a common given
-   name, make one probe), and kept for people of the row's sex born within DUPLICATE_BIRTH_DAYS;
+   name, make one probe), and kept for people of the row's sex born within DUPLICATE_BIRTH_BOUND;
 3. each candidate is judged by the same function as `probable_duplicates` (`judge_duplicate`:
    the names, sex, date of birth, operation and mother's name).
 
@@ -31,7 +31,7 @@ from django.db import connection
 from .. import names
 from ..permissions import returnees_visible_to
 from ..search import (
-    DUPLICATE_BIRTH_DAYS,
+    DUPLICATE_BIRTH_BOUND,
     NEAR_DISTANCE,
     UNINDEXED_SCAN,
     KnownWords,
@@ -39,6 +39,7 @@ from ..search import (
     _distinct_spellings,
     _required_words,
     judge_duplicate,
+    recorded_mothers,
     sort_matches,
 )
 
@@ -81,12 +82,12 @@ def _near_words(words: set[str]) -> dict[str, list[str]]:
 
 # One statement answers PROBES_PER_STATEMENT probes of k words: the index rows (own names and other
 # spellings) holding, for each of the k words, that word or one near it (the GIN index on the rows'
-# words), of people of the row's sex born within DUPLICATE_BIRTH_DAYS of it, at most PER_PROBE each.
+# words), of people of the row's sex born within DUPLICATE_BIRTH_BOUND of it, at most PER_PROBE each.
 # The sex and the birth window are compared in Python (`_may_be`), after the limit as before: the
 # rows of a file sharing the same words (a household's family name and a common given name) make
 # one probe.
 _PROBE_SQL = (
-    "SELECT p.i, n.returnee_id, n.spelling, r.sex, r.date_of_birth, r.operation_id"
+    "SELECT p.i, n.returnee_id, n.spelling, r.sex, r.date_of_birth, r.date_of_birth_precision, r.operation_id"
     " FROM unnest(%s::int[], {arrays}) AS p(i, {groups})"
     " CROSS JOIN LATERAL (SELECT k.returnee_id, k.spelling FROM cases_namekey k"
     " WHERE {overlaps} AND k.source IN ('name', 'alias'){among} LIMIT %s) n"
@@ -96,10 +97,10 @@ _PROBE_SQL = (
 
 
 def _may_be(sex: str, born: datetime.date | None, their_sex: str, their_birth: datetime.date | None) -> bool:
-    """The same sex (when the row says) and born within DUPLICATE_BIRTH_DAYS (when both are known)."""
+    """The same sex (when the row says) and born within DUPLICATE_BIRTH_BOUND (when both are known)."""
     if sex and their_sex != sex:
         return False
-    return born is None or their_birth is None or abs((their_birth - born).days) <= DUPLICATE_BIRTH_DAYS
+    return born is None or their_birth is None or abs((their_birth - born).days) <= DUPLICATE_BIRTH_BOUND
 
 
 def _probe_sql(k: int, among: bool = False) -> str:
@@ -111,7 +112,12 @@ def _probe_sql(k: int, among: bool = False) -> str:
     )
 
 
-Found = dict[int, dict[int, dict]]  # {row line: {returnee id: {"spellings": [...], "sex", "born", "operation"}}}
+# {row line: {returnee id: {"spellings": [...], "sex", "born", "precision", "operation"}}}
+Found = dict[int, dict[int, dict]]
+
+
+def _candidate(sex: str, born, precision: str, operation_id: int) -> dict:
+    return {"spellings": [], "sex": sex, "born": born, "precision": precision, "operation": operation_id}
 
 
 def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], progress, among=None) -> Found:
@@ -134,13 +140,12 @@ def _answer_pg(probes: list[tuple[int, str, datetime.date | None, list[str]]], p
                     PER_PROBE,
                 ]
                 cursor.execute(_probe_sql(k, among is not None), params)
-                for index, returnee_id, spelling, their_sex, their_birth, operation_id in cursor.fetchall():
+                for index, returnee_id, spelling, their_sex, their_birth, precision, operation_id in cursor.fetchall():
                     for line, sex, born, _groups in asking[chunk[index]]:
                         if not _may_be(sex, born, their_sex, their_birth):
                             continue
                         person = found[line].setdefault(
-                            returnee_id,
-                            {"spellings": [], "sex": their_sex, "born": their_birth, "operation": operation_id},
+                            returnee_id, _candidate(their_sex, their_birth, precision, operation_id)
                         )
                         person["spellings"].append(spelling)
                 done += len(chunk)
@@ -161,23 +166,27 @@ def _answer_scan(probes: list[tuple[int, str, datetime.date | None, list[str]]],
         keys = keys.filter(returnee_id__in=among)
     rows = list(
         keys.values_list(
-            "returnee_id", "blocking", "spelling", "returnee__sex", "returnee__date_of_birth", "returnee__operation_id"
+            "returnee_id",
+            "blocking",
+            "spelling",
+            "returnee__sex",
+            "returnee__date_of_birth",
+            "returnee__date_of_birth_precision",
+            "returnee__operation_id",
         )[:UNINDEXED_SCAN]
     )
     found: Found = defaultdict(dict)
     for line, sex, born, groups in probes:
         wanted = [set(group.split()) for group in groups]
-        for returnee_id, blocking, spelling, their_sex, their_birth, operation_id in rows:
+        for returnee_id, blocking, spelling, their_sex, their_birth, precision, operation_id in rows:
             words = set(blocking.split())
             if not all(words & group for group in wanted):
                 continue
             if sex and their_sex and sex != their_sex:
                 continue
-            if born and their_birth and abs((born - their_birth).days) > DUPLICATE_BIRTH_DAYS:
+            if born and their_birth and abs((born - their_birth).days) > DUPLICATE_BIRTH_BOUND:
                 continue
-            person = found[line].setdefault(
-                returnee_id, {"spellings": [], "sex": their_sex, "born": their_birth, "operation": operation_id}
-            )
+            person = found[line].setdefault(returnee_id, _candidate(their_sex, their_birth, precision, operation_id))
             person["spellings"].append(spelling)
     return found
 
@@ -238,13 +247,7 @@ def manifest_matches(
         return {}
     mothers: dict[int, str] = {}
     for chunk in _in_chunks(every_id):
-        for returnee_id, mother_id, *parts in FamilyMember.objects.filter(
-            family__members__returnee_id__in=chunk, relationship=FamilyMember.Relationship.MOTHER
-        ).values_list(
-            "family__members__returnee_id", "returnee_id", "full_name", "returnee__family_name", "returnee__given_name"
-        ):
-            if returnee_id != mother_id:
-                mothers[returnee_id] = " ".join(part for part in parts if part)
+        mothers.update(recorded_mothers(chunk))
     parsed: dict[str, names.Name] = {}
 
     household_mother = {
@@ -272,6 +275,8 @@ def manifest_matches(
                 recorded_sex=person["sex"],
                 date_of_birth=born_on,
                 recorded_birth=person["born"],
+                birth_precision=row.get("precision") or "",
+                recorded_birth_precision=person["precision"],
                 operation_id=row.get("operation_id"),
                 recorded_operation_id=person["operation"],
                 mother=mother,

@@ -43,6 +43,19 @@ class DatePrecision(models.TextChoices):
     ESTIMATED = "estimated", _("Estimated")
 
 
+def date_span(day: datetime.date, precision: str) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day a date of this precision stands for: a month or a year spans
+    its first to its last day, an estimate a year either side of its year, an exact date itself."""
+    if precision == DatePrecision.MONTH:
+        following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        return day.replace(day=1), following - datetime.timedelta(days=1)
+    if precision == DatePrecision.YEAR:
+        return datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31)
+    if precision == DatePrecision.ESTIMATED:
+        return datetime.date(day.year - 1, 1, 1), datetime.date(day.year + 1, 12, 31)
+    return day, day
+
+
 class Language(models.TextChoices):
     KYRGYZ = "ky", _("Kyrgyz")
     RUSSIAN = "ru", _("Russian")
@@ -192,16 +205,7 @@ class Returnee(models.Model):
         if self.date_of_birth is None:
             return None
         on = on or timezone.localdate()
-        born = self.date_of_birth
-        if self.date_of_birth_precision == DatePrecision.MONTH:
-            following = (born.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-            earliest, latest = born.replace(day=1), following - datetime.timedelta(days=1)
-        elif self.date_of_birth_precision == DatePrecision.YEAR:
-            earliest, latest = datetime.date(born.year, 1, 1), datetime.date(born.year, 12, 31)
-        elif self.date_of_birth_precision == DatePrecision.ESTIMATED:
-            earliest, latest = datetime.date(born.year - 1, 1, 1), datetime.date(born.year + 1, 12, 31)
-        else:
-            earliest = latest = born
+        earliest, latest = date_span(self.date_of_birth, self.date_of_birth_precision)
 
         def years(since: datetime.date) -> int:
             return max(on.year - since.year - ((on.month, on.day) < (since.month, since.day)), 0)

@@ -272,15 +272,63 @@ def test_without_a_birth_date_a_name_other_people_bear_is_not_taken_for_a_slip(w
     assert _duplicates(worker, "Фируза Султонова", sex="female", date_of_birth=datetime.date(2015, 9, 1)) == [feruza.pk]
 
 
-def test_a_close_name_born_more_than_a_year_apart_is_another_person(worker):
+def test_a_name_born_more_than_a_year_apart_is_another_person(worker):
     gulzat = person(worker, "Гулзат", "Абдрахманова", sex="female", date_of_birth=datetime.date(1990, 4, 1))
     born = datetime.date(1991, 5, 10)  # 404 days apart
 
     assert _duplicates(worker, "Гулзат Абдрахманва", sex="female", date_of_birth=born) == []
-    assert _duplicates(worker, "Гулзат Абдрахманова", sex="female", date_of_birth=born) == [gulzat.pk]
+    # The very same name born 404 days from an exact date is another person too (it used to be
+    # allowed 550 days, whatever either date's precision).
+    assert _duplicates(worker, "Гулзат Абдрахманова", sex="female", date_of_birth=born) == []
     assert _duplicates(worker, "Гулзат Абдрахманва", sex="female", date_of_birth=datetime.date(1990, 9, 1)) == [
         gulzat.pk
     ]
+
+
+def test_dates_of_birth_are_compared_as_the_periods_they_stand_for(worker):
+    # An estimate stands for its year and a year either side: 1989 to 1991; a year for its whole year.
+    born = {"estimated": datetime.date(1990, 1, 1), "year": datetime.date(2010, 1, 1)}
+    estimated, aibek = (
+        person(worker, given, family, sex=sex, date_of_birth=born[precision], date_of_birth_precision=precision)
+        for given, family, sex, precision in (
+            ("Гулзат", "Абдрахманова", "female", "estimated"),
+            ("Айбек", "Токтогулов", "male", "year"),
+        )
+    )
+
+    # 1992-03-01 is 790 days from the stored 1990-01-01 (two people before), 61 from the estimate's end.
+    assert _duplicates(worker, "Гулзат Абдрахманова", sex="female", date_of_birth=datetime.date(1992, 3, 1)) == [
+        estimated.pk
+    ]
+    assert _duplicates(worker, "Гулзат Абдрахманова", sex="female", date_of_birth=datetime.date(1993, 3, 1)) == []
+    # 2011-02-01 is within a year of 2010's last day; 2008-12-20 is 377 days before its first (both
+    # matched before, within 550 days of the stored 2010-01-01).
+    assert _duplicates(worker, "Айбек Токтогулов", sex="male", date_of_birth=datetime.date(2011, 2, 1)) == [aibek.pk]
+    assert _duplicates(worker, "Айбек Токтогулов", sex="male", date_of_birth=datetime.date(2008, 12, 20)) == []
+    # The registration's own precision counts the same way: "2008" reaches 2008-12-31, 366 days before 2010.
+    assert _duplicates(
+        worker, "Айбек Токтогулов", sex="male", date_of_birth=datetime.date(2008, 1, 1), date_of_birth_precision="year"
+    ) == [aibek.pk]
+
+
+def test_two_children_of_two_mothers_are_two_children(worker):
+    asel = person(worker, "Асель", "Жумабаева", sex="female")
+    household = FamilyFactory()
+    FamilyMemberFactory(family=household, full_name="Гулнара Жумабаева", relationship="mother")
+    FamilyMemberFactory(family=household, returnee=asel, relationship="child")
+    aunt = person(worker, "Айгерим", "Жумабаева", sex="female")
+    FamilyMemberFactory(family=household, returnee=aunt, relationship="other")
+
+    # Another mother: another child (without a date of birth, the name alone alarmed before).
+    assert _duplicates(worker, "Asel Zhumabaeva", sex="female", mother_name="Айгүл Токтосунова") == []
+    # The same mother in another spelling, or under another family name (maiden or married), or
+    # no mother given: the same child, maybe.
+    assert _duplicates(worker, "Asel Zhumabaeva", sex="female", mother_name="Gulnara Zhumabaeva") == [asel.pk]
+    assert _duplicates(worker, "Asel Zhumabaeva", sex="female", mother_name="Гулнара Асанова") == [asel.pk]
+    assert _duplicates(worker, "Asel Zhumabaeva", sex="female") == [asel.pk]
+    # The household's mother is not the mother of every member: an aunt living with them is not
+    # told apart by it.
+    assert _duplicates(worker, "Aigerim Zhumabaeva", sex="female", mother_name="Айгүл Токтосунова") == [aunt.pk]
 
 
 def test_a_person_with_a_patronymic_is_found_among_many_one_word_household_rows(worker):

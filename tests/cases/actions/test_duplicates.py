@@ -226,6 +226,18 @@ def test_many_at_once_refuses_a_missing_reason(worker, chuy):
     assert not DuplicateDecision.objects.filter(candidate=seen).exists()
 
 
+def test_the_registrations_birth_precision_is_compared(worker, chuy):
+    asel = recorded(worker, chuy)  # born 2016-04-02
+    data = {"given_name": "Asel", "family_name": "Zhumabaeva", "sex": "female", "operation": OperationFactory()}
+    born = {"date_of_birth": datetime.date(2015, 1, 1)}
+
+    # "2015" reaches 2015-12-31, 93 days before her birth; the day 2015-01-01 is 457 days before it.
+    year = registration_duplicates(worker, data={**data, **born, "date_of_birth_precision": "year"})
+    exact = registration_duplicates(worker, data={**data, **born, "date_of_birth_precision": "exact"})
+
+    assert ([m.returnee_id for m in year], exact) == ([asel.pk], [])
+
+
 # --- the decision ---
 
 

@@ -21,7 +21,7 @@ from cases.models import (
     Returnee,
 )
 from repat.audit.models import AuditEvent
-from tests.factories import register_returnee
+from tests.factories import FamilyFactory, FamilyMemberFactory, register_returnee
 
 from .files import csv_bytes, family, person, xlsx_bytes
 
@@ -153,6 +153,29 @@ def test_a_probable_match_must_be_answered(upload, commit, registered):
         commit(manifest, {"3": {"choice": "new", "reason": " "}})
     assert error.value.messages == ["Row 3: say why this is a different person."]
     assert Returnee.objects.count() == 1
+
+
+def test_an_estimated_birth_meets_a_record_two_years_from_it(upload, registered):
+    # "~2018" stands for 2017 to 2019, a year from the record's 2016 (730 days between the stored
+    # days, which the lookup left out before); "~2020" stands for 2019 to 2021: another child.
+    near = upload(csv_bytes([person(birth_date="~2018")]))
+    far = upload(csv_bytes([person(birth_date="~2020")]))
+
+    assert [m["id"] for m in near.rows[0]["matches"]] == [registered.pk]
+    assert far.rows[0]["matches"] == []
+
+
+def test_a_child_of_another_mother_is_another_child(upload, registered):
+    household = FamilyFactory()
+    FamilyMemberFactory(family=household, full_name="Айгүл Токтосунова", relationship="mother")
+    FamilyMemberFactory(family=household, returnee=registered, relationship="child")
+
+    manifest = upload(csv_bytes(family()))  # Aisha's mother is Gulnara in the manifest
+    mother = person(relation="mother", given_name="Aigul", family_name="Toktosunova", birth_date="1990-05-04")
+    same_mother = upload(csv_bytes([mother, person(given_name="Aisha")]))
+
+    assert {row["given_name"]: row["matches"] for row in manifest.rows}["Aisha"] == []
+    assert [m["id"] for m in same_mother.rows[1]["matches"]] == [registered.pk]
 
 
 def test_different_person_is_registered_with_the_reason_kept(upload, commit, registered):
