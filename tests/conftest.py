@@ -1,10 +1,12 @@
 """Fixtures per role. Each test builds what it needs; regions come from the seeded migration."""
 
+from collections import Counter
 from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.creation import BaseDatabaseCreation
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
@@ -23,29 +25,74 @@ from .services.factories import ProviderFactory, ProviderStaffFactory, service
 OWN_SERVERS = ("tests/ops/", "tests/browser/")
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Tests that start servers of their own (gunicorn, redis-server, a Celery worker, Chromium, an
     object store) are marked `own_servers`: what they prove is about the production stack, so CI runs
     them once, in its PostgreSQL + Redis pass, and leaves them out of its second pass on the embedded
-    defaults (`make test TEST_ARGS='-m "not own_servers"'`)."""
+    defaults (`make test TEST_ARGS='-m "not own_servers"'`).
+
+    Then (after pytest-django's order and `-m`) the long tests go first: those of an `xdist_group`
+    (the largest group first), then the other `own_servers` and `slow` tests. In a parallel run the
+    processes start on them and the short tests fill in after, instead of one process running them
+    alone at the end while the others wait (they came last as transactional tests). Any order is safe
+    because every test finds the rows the migrations made (`audit_trail_flushable`)."""
     for item in items:
         path = item.nodeid
         if path.startswith(OWN_SERVERS) or item.get_closest_marker("real_stack") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.own_servers)
+    yield
+    groups = Counter(_group(item) for item in items)
+    items.sort(key=lambda item: _long_first(item, groups))
+
+
+def _group(item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return (marker.args[0] if marker.args else marker.kwargs.get("name")) if marker else None
+
+
+def _long_first(item, groups: Counter) -> tuple:
+    group = _group(item)
+    if group is not None:
+        return (0, -groups[group], group)
+    if item.get_closest_marker("own_servers") or item.get_closest_marker("slow"):
+        return (1,)
+    return (2,)
 
 
 @pytest.fixture(autouse=True, scope="session")
 def audit_trail_flushable():
     """After a transactional test Django empties every table (TRUNCATE on PostgreSQL, DELETE on
     SQLite), which the audit trail's triggers refuse, as they must in production. The flush lifts
-    them as the owner of the database could, and puts them back."""
+    them as the owner of the database could, and puts them back.
+
+    The rows the migrations made (regions, services: Django's serialized copy, kept when a test of
+    the run asks for `serialized_rollback`) are put back as soon as the tables are emptied, rather
+    than at the start of the next test that asks for them: every test, transactional or not, then
+    finds them, whichever ran before it in its process, and the tests may go out in any order
+    (long ones first, `pytest_collection_modifyitems`)."""
     flush = BaseDatabaseOperations.execute_sql_flush
+    deserialize = BaseDatabaseCreation.deserialize_db_from_string
 
     def execute_sql_flush(self, sql_list):
         with guard_lifted(self.connection):
             flush(self, sql_list)
+        seeded = getattr(self.connection, "_test_serialized_contents", None)
+        if seeded is not None:
+            deserialize(self.connection.creation, seeded)
+            self.connection.seeded_rows_kept = True
 
-    with mock.patch.object(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush):
+    def deserialize_db_from_string(self, data):
+        if getattr(self.connection, "seeded_rows_kept", False) and data is getattr(
+            self.connection, "_test_serialized_contents", None
+        ):
+            return  # back since the last flush, and rolled back to that by every test since
+        deserialize(self, data)
+
+    with (
+        mock.patch.object(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush),
+        mock.patch.object(BaseDatabaseCreation, "deserialize_db_from_string", deserialize_db_from_string),
+    ):
         yield
 
 

@@ -23,6 +23,7 @@ EXAMPLES = os.environ.get("REPAT_SCHEMATHESIS_EXAMPLES", "5")
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(live_server, settings, tmp_path):
     # given: a world, and a write token for each role (the fuzzer may write: the database is the test's)

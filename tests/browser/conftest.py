@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 CHROMIUM = os.environ.get("REPAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -77,20 +77,74 @@ def demo_snapshots():
 @pytest.fixture
 def demo(transactional_db, demo_snapshots):
     """The demo data (`manage.py seed_demo`), committed for the live server to show. Seeding takes
-    many seconds, so on SQLite (the database in memory) the seeded database is copied aside once and
-    copied back for each next test; elsewhere each test seeds it anew."""
+    many seconds (about 20 s of CPU), so it is done once per process and the seeded tables are kept
+    aside: on SQLite (the database in memory) a copy of the database, on PostgreSQL a copy of each
+    table in a schema of the test database's own; each next test gets them back as they were."""
     database = connections[DEFAULT_DB_ALIAS]
-    if database.vendor != "sqlite" or not database.is_in_memory_db():
-        call_command("seed_demo")
-        return
     database.ensure_connection()
-    if "seeded" in demo_snapshots:
-        demo_snapshots["seeded"].backup(database.connection)
+    snapshot = demo_snapshots.get("seeded")
+    if snapshot is not None:
+        snapshot.restore()
         return
     call_command("seed_demo")
-    snapshot = sqlite3.connect(":memory:", check_same_thread=False)
-    database.connection.backup(snapshot)
-    demo_snapshots["seeded"] = snapshot
+    if database.vendor == "sqlite" and database.is_in_memory_db():
+        demo_snapshots["seeded"] = SqliteSnapshot(database)
+    elif database.vendor == "postgresql":
+        demo_snapshots["seeded"] = PostgresSnapshot(database)
+
+
+class SqliteSnapshot:
+    """The whole database in memory, copied with SQLite's backup API."""
+
+    def __init__(self, database):
+        self.database = database
+        self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+        database.connection.backup(self.copy)
+
+    def restore(self):
+        self.copy.backup(self.database.connection)
+
+    def close(self):
+        self.copy.close()
+
+
+class PostgresSnapshot:
+    """Each of Django's tables copied to the schema `demo_snapshot` (outside the search path, so
+    Django's flush and introspection never see it). Restoring empties the tables and copies the rows
+    back with triggers and foreign-key checks off for the transaction (`session_replication_role`),
+    as a restore of a dump does. The sequences are left as they are: they only go up, past every
+    row of the copy, just as when each test seeded the data anew."""
+
+    SCHEMA = "demo_snapshot"
+
+    def __init__(self, database):
+        self.database = database
+        self.tables = sorted(database.introspection.django_table_names(only_existing=True, include_views=False))
+        with database.cursor() as cursor:
+            cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
+            cursor.execute(f"CREATE SCHEMA {self.SCHEMA}")
+            self.columns = {}
+            for table in self.tables:
+                cursor.execute(f'CREATE TABLE {self.SCHEMA}."{table}" AS TABLE public."{table}"')
+                cursor.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
+                    " AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
+                    [table],
+                )
+                self.columns[table] = ", ".join(f'"{name}"' for (name,) in cursor.fetchall())
+
+    def restore(self):
+        with transaction.atomic(using=self.database.alias), self.database.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute("TRUNCATE " + ", ".join(f'public."{table}"' for table in self.tables))
+            for table in self.tables:
+                columns = self.columns[table]
+                # Names from Django's introspection and the database's catalogue, not from input.
+                copy = f'INSERT INTO public."{table}" ({columns}) SELECT {columns} FROM {self.SCHEMA}."{table}"'  # noqa: S608
+                cursor.execute(copy)
+
+    def close(self):
+        """Nothing to do: the schema goes with the test database at the end of the run."""
 
 
 @pytest.fixture

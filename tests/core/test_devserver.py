@@ -50,6 +50,7 @@ def group_alive(pgid: int) -> bool:
 
 
 # serialized_rollback: the regions seeded by a migration come back after the test empties the tables.
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_run_starts_web_worker_and_beat_and_ctrl_c_stops_them(tmp_path):
     port = free_port()
