@@ -35,9 +35,7 @@ def requeue(capture, minutes: int) -> int:
         return actions.manifests_requeue(now=later(minutes))
 
 
-def test_an_upload_whose_message_was_lost_is_read_once_queued_again(
-    large, upload, django_capture_on_commit_callbacks
-):
+def test_an_upload_whose_message_was_lost_is_read_once_queued_again(large, upload, django_capture_on_commit_callbacks):
     with broker_down():
         manifest = upload(csv_bytes(family()))
     assert manifest.status == Status.QUEUED
