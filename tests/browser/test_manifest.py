@@ -3,6 +3,7 @@
 import pytest
 
 from cases.models import ManifestImport, Operation, Returnee
+from cases.search import recorded_mothers
 from repat.accounts.models import User
 
 pytestmark = [
@@ -15,18 +16,17 @@ pytestmark = [
 def test_coordinator_uploads_a_manifest_links_a_match_and_registers(demo, page, login, tmp_path):
     coordinator = User.objects.get(username="coordinator1")
     region = coordinator.regions.filter(parent__isnull=True).order_by("pk").first()
-    known = (
-        Returnee.objects.filter(region=region, date_of_birth__isnull=False, membership__isnull=True)
-        .exclude(family_name="")
-        .order_by("pk")
-        .first()
-        or Returnee.objects.filter(region=region, date_of_birth__isnull=False).exclude(family_name="").first()
-    )
+    # Someone recorded without a household's mother: the file gives the child another mother, and a
+    # child of another mother is another child (`cases.search.judge_duplicate`).
+    recorded = Returnee.objects.filter(region=region, date_of_birth__isnull=False).exclude(family_name="")
+    recorded = [*recorded.filter(membership__isnull=True).order_by("pk")[:50], *recorded.order_by("pk")[:50]]
+    with_mother = recorded_mothers([person.pk for person in recorded])
+    known = next(person for person in recorded if person.pk not in with_mother)
     operation = Operation.objects.order_by("pk").first()
     sex = "F" if known.sex == "female" else "M"
     lines = [
         "household,relation,family_name,given_name,sex,birth_date,operation,region",
-        f"Z1,mother,Тестовая,Мээрим,F,1991-04-02,{operation.name},{region.name}",
+        f"Z1,mother,Тестовая,Мээрим,F,{known.date_of_birth.year - 24}-04-02,{operation.name},{region.name}",
         f"Z1,child,{known.family_name},{known.given_name},{sex},{known.date_of_birth.isoformat()},{operation.name},{region.name}",
         f"Z1,child,Тестовая,Айзат,F,~2018,{operation.name},{region.name}",
     ]
