@@ -119,9 +119,10 @@ def test_on_a_phone_filters_fold_away_and_keyboard_focus_shows(demo, page, check
     assert not page.locator("#filters form").is_visible()
     assert page.locator("#case-table tbody tr").first.bounding_box()["y"] < 800
     page.click(".filters-toggle")
+    page.locator("#filters form").wait_for(state="visible")  # unfolded before it is used
     page.locator("#id_risk_level").select_option("high")
-    page.locator("#filters [type=submit]").first.click()
-    page.wait_for_url("**risk_level=high**")
+    with page.expect_navigation(url="**risk_level=high**"):
+        page.locator("#filters [type=submit]").first.click()
     assert page.locator(".filters-toggle").inner_text().strip() == "Filters (1 active)"
     assert not page.locator("#filters form").is_visible()
     # Each case is a card that keeps its status and risk in view.
