@@ -23,6 +23,7 @@ from .objectstore import running_object_store
 from .services.factories import ProviderFactory, ProviderStaffFactory, service
 
 OWN_SERVERS = ("tests/ops/", "tests/browser/")
+ATTACK_SUITE = "tests/security/"
 
 
 @pytest.hookimpl(wrapper=True)
@@ -30,7 +31,9 @@ def pytest_collection_modifyitems(config, items):
     """Tests that start servers of their own (gunicorn, redis-server, a Celery worker, Chromium, an
     object store) are marked `own_servers`: what they prove is about the production stack, so CI runs
     them once, in its PostgreSQL + Redis pass, and leaves them out of its second pass on the embedded
-    defaults (`make test TEST_ARGS='-m "not own_servers"'`).
+    defaults (`make test TEST_ARGS='-m "not own_servers"'`). So are the attack suite's (tests/security,
+    marked `attack_suite`): half the suite's tests, requests of every role on every route, whose
+    verdicts come from the permission functions, which the tests of each app check on both databases.
 
     Then (after pytest-django's order and `-m`) the long tests go first: those of an `xdist_group`
     (the largest group first), then the other `own_servers` and `slow` tests. In a parallel run the
@@ -41,6 +44,8 @@ def pytest_collection_modifyitems(config, items):
         path = item.nodeid
         if path.startswith(OWN_SERVERS) or item.get_closest_marker("real_stack") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.own_servers)
+        if path.startswith(ATTACK_SUITE):
+            item.add_marker(pytest.mark.attack_suite)
     yield
     groups = Counter(_group(item) for item in items)
     items.sort(key=lambda item: _long_first(item, groups))

@@ -1,10 +1,12 @@
 """factory_boy factories. Names are fictional; regions come from the seeded migration."""
 
 import datetime
+import functools
 import io
 import itertools
 
 import factory
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -41,6 +43,13 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = Organisation.Kind.GOVERNMENT
 
 
+@functools.cache
+def _password_hash() -> str:
+    """Every test user's password, "test-password-123", hashed once per process: hashing it and
+    saving each user a second time for it was a good part of what a test spent making its people."""
+    return make_password("test-password-123")
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -50,15 +59,15 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"Person{n}")
     role = User.Role.SOCIAL_WORKER
-    organisation = factory.SubFactory(OrganisationFactory)
-    password = factory.PostGenerationMethodCall("set_password", "test-password-123")
+    # One organisation for the users of a test unless it names another (the reports' organisation
+    # filter does): a new one per user cost two statements each and told no test anything.
+    organisation = factory.LazyFunction(lambda: OrganisationFactory(name="Test organisation"))
+    password = factory.LazyFunction(_password_hash)
 
     @factory.post_generation
     def regions(self, create, extracted, **kwargs):
         if create and extracted:
             self.regions.set(extracted)
-        if create:
-            self.save()
 
 
 class OperationFactory(factory.django.DjangoModelFactory):

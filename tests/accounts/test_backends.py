@@ -45,3 +45,25 @@ def test_without_either_the_user_says_so(worker, django_assert_num_queries):
         user = UserBackend().get_user(worker.pk)
 
     assert (user.unread_reminders, user.has_emergency_access) == (0, False)
+
+
+def test_a_reminder_snoozed_until_tomorrow_counts_from_tomorrow(worker, case, monkeypatch):
+    """The annotated users are built once a day and reused: the bell's count must still follow the day."""
+    # given: a reminder snoozed until tomorrow, and the user loaded today
+    today = timezone.localdate()
+    Reminder.objects.create(
+        item_type=Reminder.Item.FOLLOW_UP,
+        item_id=case.pk,
+        due_date=today,
+        stage="event",
+        recipient=worker,
+        case=case,
+        snoozed_until=today + datetime.timedelta(days=1),
+    )
+    assert UserBackend().get_user(worker.pk).unread_reminders == 0
+
+    # when: a day later
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + datetime.timedelta(days=1))
+
+    # then
+    assert UserBackend().get_user(worker.pk).unread_reminders == 1
