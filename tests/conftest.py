@@ -4,6 +4,7 @@ from collections import Counter
 from unittest import mock
 
 import pytest
+from _pytest.nodeid import NodeId
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.creation import BaseDatabaseCreation
@@ -47,8 +48,22 @@ def pytest_collection_modifyitems(config, items):
         if path.startswith(ATTACK_SUITE):
             item.add_marker(pytest.mark.attack_suite)
     yield
+    if getattr(config.option, "loadgroup", False):  # an xdist worker of `--dist loadgroup`
+        for item in items:
+            _name_group(item)
     groups = Counter(_group(item) for item in items)
     items.sort(key=lambda item: _long_first(item, groups))
+
+
+def _name_group(item) -> None:
+    """Append `@<group>` to the test's id, which is how `--dist loadgroup` sends a group's tests to one
+    process. pytest-xdist 3.8 does it by setting `item._nodeid`, which pytest 9.2 no longer reads (the
+    id is `item._id`, a NodeId): every group was spread over the processes, and each process running
+    a browser test seeded the demo (about 30 s) for itself. Left alone once xdist's suffix shows."""
+    group = _group(item)
+    if group is None or item.nodeid.endswith(f"@{group}"):
+        return
+    item._id = NodeId.parse(f"{item.nodeid}@{group}")
 
 
 def _group(item) -> str | None:

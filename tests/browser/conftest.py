@@ -112,8 +112,11 @@ class PostgresSnapshot:
     """Each of Django's tables copied to the schema `demo_snapshot` (outside the search path, so
     Django's flush and introspection never see it). Restoring empties the tables and copies the rows
     back with triggers and foreign-key checks off for the transaction (`session_replication_role`),
-    as a restore of a dump does. The sequences are left as they are: they only go up, past every
-    row of the copy, just as when each test seeded the data anew."""
+    as a restore of a dump does. DELETE, not TRUNCATE: the tables hold only the rows the migrations
+    made (the last test's teardown emptied them), and a TRUNCATE of the 70 tables cost a quarter of a
+    second a test on its own (it makes each table's files anew); a DELETE of them, a few ms. The
+    sequences are left as they are: they only go up, past every row of the copy, just as when each
+    test seeded the data anew."""
 
     SCHEMA = "demo_snapshot"
 
@@ -136,10 +139,10 @@ class PostgresSnapshot:
     def restore(self):
         with transaction.atomic(using=self.database.alias), self.database.cursor() as cursor:
             cursor.execute("SET LOCAL session_replication_role = replica")
-            cursor.execute("TRUNCATE " + ", ".join(f'public."{table}"' for table in self.tables))
             for table in self.tables:
                 columns = self.columns[table]
                 # Names from Django's introspection and the database's catalogue, not from input.
+                cursor.execute(f'DELETE FROM public."{table}"')  # noqa: S608
                 copy = f'INSERT INTO public."{table}" ({columns}) SELECT {columns} FROM {self.SCHEMA}."{table}"'  # noqa: S608
                 cursor.execute(copy)
 

@@ -1,6 +1,23 @@
 // The in-page half of tests/browser/harness.py: one object literal, evaluated as
 // `(arg) => (<this file>).name(arg)`.
 ({
+  // Everything check() needs from the page in one call (each call to the page costs a round trip):
+  // the page's own layout checks, and on a phone (`tap` given) the finger-sized ones.
+  report(tap) {
+    const phone = tap !== null;
+    return {
+      lang: document.documentElement.lang,
+      csp: window.__cspViolations || [],
+      scrollWidth: document.scrollingElement.scrollWidth,
+      innerWidth: window.innerWidth,
+      scrollHeight: document.scrollingElement.scrollHeight,
+      cramped: this.crampedChecks(),
+      splitDates: this.splitDates(),
+      smallTargets: phone ? this.smallTargets(tap) : [],
+      scrollingBoxes: phone ? this.scrollingBoxes() : [],
+    };
+  },
+
   // Visible controls lower (or narrower) than `tap` px. A checkbox or radio counts with its label
   // or .form-check, which is where a finger lands; links in running text are exempt (WCAG 2.5.5).
   smallTargets(tap) {
