@@ -40,5 +40,7 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 # The private storage (a folder, or a bucket with REPAT_S3_BUCKET) stays as base.py chose it.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
 # The DejaVu fonts under static/fonts are for PDF reports (read from static/, never sent to a
-# browser): compressing them would add seconds to every collectstatic for nothing.
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]
+# browser), and source maps (the API docs' bundles, ~7 MB) are fetched only by a developer's open
+# devtools: compressing them would add seconds to every collectstatic for nothing (the maps alone were
+# half of its time: ~20 s of CPU, paid again by every CI run).
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf", "map"]

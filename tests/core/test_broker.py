@@ -1,10 +1,10 @@
-"""Queueing without depending on the broker: one warning per process, nothing tried while loading
-demo data, and the e-mails' site address follows `make run`'s address."""
+"""Queueing without depending on the broker: one warning per process, and the e-mails' site address
+follows `make run`'s address. (Nothing is tried while loading the demo data: tests/devtools/test_demo.py,
+with the seeding it checks.)"""
 
 import logging
 
 import pytest
-from django.core.management import call_command
 
 from repat.core import broker
 from repat.settings.base import _local_site_url
@@ -32,26 +32,6 @@ def test_a_broker_that_is_down_warns_once_then_at_debug_level(caplog):
         (logging.WARNING, "Broker unavailable; work waits."),
         *[(logging.DEBUG, "Broker unavailable; work waits.")] * 4,
     ]
-
-
-# The demo commits: what it queues runs on that commit.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_loading_the_demo_never_tries_the_broker(settings, monkeypatch, caplog):
-    settings.REPAT_ALLOW_DEMO_DATA = True
-    tried = []
-    original = broker.send
-
-    def observed(queue, message, *args):
-        tried.append(broker._offline.get())
-        return original(queue, message, *args)
-
-    monkeypatch.setattr(broker, "send", observed)
-
-    with caplog.at_level(logging.WARNING):
-        call_command("seed_demo", verbosity=0)
-
-    assert tried and all(tried)  # every queueing happened inside broker.offline()
-    assert not [m for m in caplog.messages if "Broker unavailable" in m]
 
 
 @pytest.mark.parametrize(

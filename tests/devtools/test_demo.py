@@ -1,31 +1,21 @@
+"""`seed_demo`: refused under production settings; otherwise made once, through the real actions, with
+what the demo promises and without trying the broker (it runs inside broker.offline())."""
+
+import logging
+
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Count
 
 from cases.consent import with_problems
 from cases.models import Case, ConsentRecord, Family, Note, Operation, Returnee
 from repat.accounts.models import User
+from repat.core import broker
 from services.models import Provider, Referral
 
-pytestmark = [
-    pytest.mark.django_db,
-    # One process of a parallel run takes the module: the demo data is made once (`demo`).
-    pytest.mark.xdist_group("demo"),
-]
+pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """`seed_demo` once for the tests that read what it made (it takes many seconds), in a transaction
-    rolled back when the module is done; each test still runs in a savepoint of its own."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("seed_demo")
-        yield
-        transaction.set_rollback(True)
-
-
-# First in the module: it needs the database as it is before `demo` makes the data.
 def test_seed_demo_refuses_under_production_settings(settings):
     settings.REPAT_ALLOW_DEMO_DATA = False
     with pytest.raises(CommandError):
@@ -33,7 +23,31 @@ def test_seed_demo_refuses_under_production_settings(settings):
     assert not User.objects.exists()
 
 
-def test_seed_demo_creates_the_promised_data_once(demo):
+# One seeding (tens of seconds) for every check of what it makes. The demo commits (`seed_demo` is one
+# transaction): what it queues runs on that commit, which must be inside the command's broker.offline().
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_seed_demo_creates_the_promised_data_once_and_never_tries_the_broker(settings, monkeypatch, caplog):
+    settings.REPAT_ALLOW_DEMO_DATA = True
+    tried = []
+    original = broker.send
+
+    def observed(queue, message, *args):
+        tried.append(broker._offline.get())
+        return original(queue, message, *args)
+
+    monkeypatch.setattr(broker, "send", observed)
+
+    with caplog.at_level(logging.WARNING):
+        call_command("seed_demo", verbosity=0)
+
+    assert tried and all(tried)  # every queueing happened inside broker.offline()
+    assert not [m for m in caplog.messages if "Broker unavailable" in m]
+    assert_the_promised_data()
+    assert_consents_point_at_records_and_referrals_carry_only_what_they_may()
+
+
+def assert_the_promised_data():
     assert Operation.objects.count() == 2
     assert 55 <= Returnee.objects.count() <= 75
     assert 18 <= Family.objects.count() <= 22
@@ -53,9 +67,8 @@ def test_seed_demo_creates_the_promised_data_once(demo):
     assert (Returnee.objects.count(), Note.objects.count(), User.objects.count()) == counts
 
 
-def test_seed_demo_consents_point_at_records_and_referrals_carry_only_what_they_may(demo):
-    # given: the demo data (seed_demo)
-    # then: consents name a provider or a category, and a giver on record
+def assert_consents_point_at_records_and_referrals_carry_only_what_they_may():
+    # consents name a provider or a category, and a giver on record
     sharing = ConsentRecord.objects.filter(purpose="data_sharing")
     assert sharing.filter(provider__isnull=False).exists() and sharing.filter(service_category__isnull=False).exists()
     assert not sharing.filter(provider__isnull=True, service_category__isnull=True).exists()
