@@ -25,11 +25,11 @@ document.addEventListener("click", (event) => {
 });
 
 // Lists read as cards on a phone (repat.css, table.table-cards): every table of the page with column
-// headings (unless marked .table-plain) takes the class, and each cell carries its column's heading
-// as data-label. Tables whose content is wider than their box (in a .table-responsive) take
-// keyboard focus, so they can be scrolled without a mouse.
+// headings (unless marked .table-plain), the case summary's plain tables too, takes the class, and
+// each cell carries its column's heading as data-label. Tables whose content is wider than their box
+// (in a .table-responsive) take keyboard focus, so they can be scrolled without a mouse.
 function labelTableCells(root) {
-  root.querySelectorAll("table.table:not(.table-plain)").forEach((table) => {
+  root.querySelectorAll("table.table:not(.table-plain), .case-summary table").forEach((table) => {
     if (table.querySelector("thead th")) table.classList.add("table-cards");
     // A wide table scrolls in its own box, never the page.
     if (!table.closest(".table-responsive")) {
