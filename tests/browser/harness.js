@@ -15,6 +15,7 @@
       splitDates: this.splitDates(),
       smallTargets: phone ? this.smallTargets(tap) : [],
       scrollingBoxes: phone ? this.scrollingBoxes() : [],
+      splitWords: phone ? this.splitWords() : [],
     };
   },
 
@@ -102,6 +103,29 @@
         range.setEnd(node, match.index + match[0].length);
         const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
         if (tops.size > 1) split.push(`${node.parentElement.tagName.toLowerCase()} "${match[0]}"`);
+      }
+    }
+    return split;
+  },
+
+  // Words of the content cut in two by a line break ("кайтарылга" above "н"): a narrow column on a
+  // phone. Text that holds on one line is passed over without looking at its words.
+  splitWords() {
+    const split = [];
+    const word = /\p{L}{2,}/gu;
+    const lines = (range) => new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+    const main = document.querySelector("main");
+    if (!main) return split;
+    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
+    const range = document.createRange();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.parentElement.offsetParent || !node.textContent.trim()) continue;
+      range.selectNodeContents(node);
+      if (lines(range) < 2) continue;
+      for (const match of node.textContent.matchAll(word)) {
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        if (lines(range) > 1) split.push(`${node.parentElement.tagName.toLowerCase()} "${match[0]}"`);
       }
     }
     return split;

@@ -4,9 +4,9 @@
 Content-Security-Policy refused), and `checker.check(journey, step)` then says what is wrong with the
 page as shown now: a console error, a CSP violation, sideways scrolling, a tick box's help text
 squeezing its label, a date cut over two lines, a serious or critical axe violation, on a phone a
-control smaller than 44 px to tap or a box of the content (a table's) that scrolls sideways inside
-itself, and (once given the data it may show, `checker.data`) a text left in English on a Russian or
-Kyrgyz page. Each check writes a screenshot to
+control smaller than 44 px to tap, a box of the content (a table's) that scrolls sideways inside
+itself or a word cut over two lines, and (once given the data it may show, `checker.data`) a text
+left in English on a Russian or Kyrgyz page. Each check writes a screenshot to
 var/screenshots/<journey>/<step>-<lang>-<width>.jpg for people to review.
 
 axe-core is vendored in tests/browser/vendor (from npm, see its README) so the check runs offline; it
@@ -116,6 +116,7 @@ class Checker:
         problems += [f"a date split over two lines: {text}" for text in shown["splitDates"]]
         problems += [f"smaller than {TAP}px to tap: {small}" for small in shown["smallTargets"]]
         problems += [f"scrolls sideways in its box: {box}" for box in shown["scrollingBoxes"]]
+        problems += [f"a word cut over two lines: {text}" for text in shown["splitWords"]]
         if axe:
             problems += self.axe()
         if self.data is not None and language != "en":
