@@ -90,6 +90,11 @@
     return cramped;
   },
 
+  // How many lines a range of text is laid out on (its boxes' distinct tops).
+  lines(range) {
+    return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+  },
+
   // Dates cut in two by a line break ("01.03.199" above "0"): text broken anywhere in a narrow column.
   splitDates() {
     const split = [];
@@ -101,8 +106,7 @@
       for (const match of node.textContent.matchAll(date)) {
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
-        const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
-        if (tops.size > 1) split.push(`${node.parentElement.tagName.toLowerCase()} "${match[0]}"`);
+        if (this.lines(range) > 1) split.push(`${node.parentElement.tagName.toLowerCase()} "${match[0]}"`);
       }
     }
     return split;
@@ -113,7 +117,6 @@
   splitWords() {
     const split = [];
     const word = /\p{L}{2,}/gu;
-    const lines = (range) => new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
     const main = document.querySelector("main");
     if (!main) return split;
     const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
@@ -121,11 +124,11 @@
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (!node.parentElement.offsetParent || !node.textContent.trim()) continue;
       range.selectNodeContents(node);
-      if (lines(range) < 2) continue;
+      if (this.lines(range) < 2) continue;
       for (const match of node.textContent.matchAll(word)) {
         range.setStart(node, match.index);
         range.setEnd(node, match.index + match[0].length);
-        if (lines(range) > 1) split.push(`${node.parentElement.tagName.toLowerCase()} "${match[0]}"`);
+        if (this.lines(range) > 1) split.push(`${node.parentElement.tagName.toLowerCase()} "${match[0]}"`);
       }
     }
     return split;
