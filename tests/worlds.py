@@ -4,7 +4,7 @@ than write it: the actions (each with its audit rows) and factories run once, no
 The world is built inside a transaction rolled back when the module is done; each test still runs
 in its own savepoint inside it, so what one test writes the next never sees. Its Python objects are
 shared by the module's tests and a test may change them (a sign-in sets `last_login`, an action
-refreshes an instance): a module hands its tests copies read afresh (`fresh`), never the world's."""
+refreshes an instance): a module hands its tests copies read afresh (`reread`), never the world's."""
 
 import pytest
 from django.db import transaction
@@ -30,7 +30,7 @@ def module_world(build):
     return fixture
 
 
-def fresh(instance):
+def reread(instance):
     """The row of `instance` as the database holds it now: a new object, so a test that changes it
     changes nothing the next test reads."""
     return type(instance)._default_manager.get(pk=instance.pk)

@@ -32,6 +32,7 @@ from tests.factories import (
     register_returnee,
 )
 from tests.services.factories import ProviderFactory, ProviderStaffFactory, service
+from tests.worlds import module_world, reread
 
 from .test_stale_saves import opened_form
 
@@ -50,27 +51,62 @@ def days(n: int) -> datetime.date:
     return today() + datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def world(worker, coordinator, supervisor, other_worker, osh_supervisor, chuy, osh):
-    """A returnee registered by `worker` (with another spelling and a new family), and the people
-    and provider the drivers need (Bishkek and Osh, where the returnee moves, have someone above)."""
+def build_world():
+    """A returnee registered by the worker of tests/conftest.py (with another spelling and a new
+    family), and the people and provider the drivers need (Bishkek and Osh, where the returnee
+    moves, have someone above). Built once for the module (tests/worlds.py): each test drives its
+    kind of event in a savepoint of its own."""
+    chuy, osh = region("Chüy Oblast"), region("Osh Oblast")
+    people = {
+        "worker": UserFactory(username="worker-a", role=User.Role.SOCIAL_WORKER, regions=[chuy]),
+        "colleague": UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy]),
+        "coordinator": UserFactory(username="coordinator-a", role=User.Role.COORDINATOR, regions=[chuy]),
+        "supervisor": UserFactory(username="supervisor-a", role=User.Role.SUPERVISOR, regions=[chuy]),
+        "other_worker": UserFactory(username="worker-b", role=User.Role.SOCIAL_WORKER, regions=[osh]),
+        "osh_supervisor": UserFactory(username="supervisor-b", role=User.Role.SUPERVISOR, regions=[osh]),
+    }
     UserFactory(username="coordinator-bishkek", role=User.Role.COORDINATOR, regions=[region("Bishkek")])
     counselling = service("individual-counselling")
     provider = ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
-    returnee = register_returnee(worker, chuy, aliases=["Hamza Orozov"], new_family_name="Орозовы")
+    provider_user = ProviderStaffFactory(provider=provider, user__username="provider-a").user
+    returnee = register_returnee(people["worker"], chuy, aliases=["Hamza Orozov"], new_family_name="Орозовы")
     return SimpleNamespace(
-        worker=worker,
-        colleague=UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy]),
-        coordinator=coordinator,
-        supervisor=supervisor,
-        other_worker=other_worker,
-        osh=osh,
-        counselling=counselling,
-        provider=provider,
-        provider_user=ProviderStaffFactory(provider=provider, user__username="provider-a").user,
+        **people, osh=osh, counselling=counselling, provider=provider, provider_user=provider_user, returnee=returnee
+    )
+
+
+built = module_world(build_world)
+
+
+@pytest.fixture
+def world(built):
+    """The module's world, read afresh: what a driver changes in it stays in its test."""
+    returnee = reread(built.returnee)
+    people = ("worker", "colleague", "coordinator", "supervisor", "other_worker", "provider_user")
+    return SimpleNamespace(
+        **{name: reread(getattr(built, name)) for name in people},
+        osh=built.osh,
+        counselling=built.counselling,
+        provider=reread(built.provider),
         case=returnee.case,
         returnee=returnee,
     )
+
+
+# The world's people are the module's: tests/conftest.py's would be the same people again.
+@pytest.fixture
+def worker(built):
+    return reread(built.worker)
+
+
+@pytest.fixture
+def coordinator(built):
+    return reread(built.coordinator)
+
+
+@pytest.fixture
+def supervisor(built):
+    return reread(built.supervisor)
 
 
 def fresh(w):

@@ -15,7 +15,7 @@ from repat.approvals import actions as approvals
 from tests.cases.test_selectors import CYRILLIC
 from tests.factories import CaseFactory, ReturneeFactory, UserFactory, region
 from tests.services.factories import ReferralFactory
-from tests.worlds import fresh, module_world
+from tests.worlds import module_world, reread
 
 from .test_search import NO_LETTERS, TOO_LONG, UNREADABLE
 
@@ -70,27 +70,27 @@ world = module_world(build_world)
 
 @pytest.fixture
 def worker(world):
-    return fresh(world.worker)
+    return reread(world.worker)
 
 
 @pytest.fixture
 def coordinator(world):
-    return fresh(world.coordinator)
+    return reread(world.coordinator)
 
 
 @pytest.fixture
 def supervisor(world):
-    return fresh(world.supervisor)
+    return reread(world.supervisor)
 
 
 @pytest.fixture
 def administrator(world):
-    return fresh(world.administrator)
+    return reread(world.administrator)
 
 
 @pytest.fixture
 def case(world):
-    return fresh(world.case)
+    return reread(world.case)
 
 
 @pytest.fixture
