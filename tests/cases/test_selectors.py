@@ -27,6 +27,7 @@ from tests.factories import (
     ReturneeFactory,
     UserFactory,
     pdf_upload,
+    person,
     png_upload,
     region,
     register_returnee,
@@ -57,14 +58,8 @@ def build_world():
     moves, have someone above). Built once for the module (tests/worlds.py): each test drives its
     kind of event in a savepoint of its own."""
     chuy, osh = region("Chüy Oblast"), region("Osh Oblast")
-    people = {
-        "worker": UserFactory(username="worker-a", role=User.Role.SOCIAL_WORKER, regions=[chuy]),
-        "colleague": UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy]),
-        "coordinator": UserFactory(username="coordinator-a", role=User.Role.COORDINATOR, regions=[chuy]),
-        "supervisor": UserFactory(username="supervisor-a", role=User.Role.SUPERVISOR, regions=[chuy]),
-        "other_worker": UserFactory(username="worker-b", role=User.Role.SOCIAL_WORKER, regions=[osh]),
-        "osh_supervisor": UserFactory(username="supervisor-b", role=User.Role.SUPERVISOR, regions=[osh]),
-    }
+    people = {name: person(name) for name in ("worker", "coordinator", "supervisor", "other_worker", "osh_supervisor")}
+    people["colleague"] = UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy])
     UserFactory(username="coordinator-bishkek", role=User.Role.COORDINATOR, regions=[region("Bishkek")])
     counselling = service("individual-counselling")
     provider = ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])

@@ -10,10 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from repat.accounts.models import User
 from repat.approvals import actions as approvals
 from tests.cases.test_selectors import CYRILLIC
-from tests.factories import CaseFactory, ReturneeFactory, UserFactory, region
+from tests.factories import CaseFactory, ReturneeFactory, person, region
 from tests.services.factories import ReferralFactory
 from tests.worlds import module_world, reread
 
@@ -48,15 +47,10 @@ def build_world():
     """The people of tests/conftest.py who read the four lists, and a case in Chüy with a row in
     each list: a referral, an approval and an audit row. Built once for the module (tests/worlds.py):
     every test here only reads."""
-    chuy = region("Chüy Oblast")
-    worker = UserFactory(username="worker-a", role=User.Role.SOCIAL_WORKER, regions=[chuy])
-    people = SimpleNamespace(
-        worker=worker,
-        coordinator=UserFactory(username="coordinator-a", role=User.Role.COORDINATOR, regions=[chuy]),
-        supervisor=UserFactory(username="supervisor-a", role=User.Role.SUPERVISOR, regions=[chuy]),
-        administrator=UserFactory(username="admin-a", role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True),
-        case=CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy)),
-    )
+    readers = ("worker", "coordinator", "supervisor", "administrator")
+    people = SimpleNamespace(**{name: person(name) for name in readers})
+    worker = people.worker
+    people.case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=region("Chüy Oblast")))
     ReferralFactory(case=people.case, requested_by=worker)
     approvals.approval_request(actor=worker, kind="closure", case=people.case, closure_reason="moved")
     reader = Client()
