@@ -7,8 +7,13 @@ shared by the module's tests and a test may change them (a sign-in sets `last_lo
 refreshes an instance): a module hands its tests copies read afresh (`reread`), never the world's."""
 
 import pytest
+from django.conf import settings
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
+
+from repat.accounts.permissions import two_factor_required
+
+from .accounts.helpers import pass_second_factor
 
 
 def module_world(build):
@@ -34,3 +39,33 @@ def reread(instance):
     """The row of `instance` as the database holds it now: a new object, so a test that changes it
     changes nothing the next test reads."""
     return type(instance)._default_manager.get(pk=instance.pk)
+
+
+def sessions_of(users) -> dict[int, str]:
+    """A signed-in session for each of `users` (past the second factor where their role asks for
+    one), made while a world is built: `signing_in` gives a test's client the session instead of
+    signing in again (a session row, the sign-in's audit row and `last_login`, every test)."""
+    sessions = {}
+    for user in users:
+        client = Client()
+        client.force_login(user)
+        if two_factor_required(user):
+            pass_second_factor(client, user)
+        sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+def signing_in(client, sessions: dict[int, str]):
+    """tests/conftest.py's `client_for` for a world: its people's clients carry the session made
+    for them with the world (rolled back with each test like any row); anyone else signs in."""
+
+    def login(user):
+        if user.pk not in sessions:
+            client.force_login(user)
+            if two_factor_required(user):
+                pass_second_factor(client, user)
+            return client
+        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[user.pk]
+        return client
+
+    return login

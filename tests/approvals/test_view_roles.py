@@ -6,12 +6,10 @@ and the request are built once for the module (tests/worlds.py)."""
 import pytest
 from django.urls import reverse
 
-from repat.accounts.permissions import two_factor_required
 from repat.approvals import actions
-from tests.accounts.helpers import authenticator
 from tests.factories import CaseFactory, ReturneeFactory, person, region
 from tests.services.factories import ProviderFactory, ProviderStaffFactory, service
-from tests.worlds import module_world, reread
+from tests.worlds import module_world, reread, sessions_of, signing_in
 
 from .factories import CLOSURE_REASON, KINDS, effects, subjects_of
 from .test_views import ask_url, subject_pk
@@ -30,17 +28,25 @@ def build_world():
         name="Ak-Bata Family Centre", regions=[chuy], service_types=[service("individual-counselling")]
     )
     people["provider_user"] = ProviderStaffFactory(provider=provider, user__username="provider-a").user
-    for user in people.values():
-        if two_factor_required(user):
-            authenticator(user)  # each sign-in that asks for a second factor finds the app
     worker = people["worker"]
     case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
     subjects = subjects_of(case, worker)
     pending = actions.approval_request(actor=worker, kind="assessment", case=case, subject=subjects["assessment"])
-    return {"people": people, "case": case, "subjects": subjects, "pending": pending}
+    return {
+        "people": people,
+        "sessions": sessions_of(people.values()),
+        "case": case,
+        "subjects": subjects,
+        "pending": pending,
+    }
 
 
 world = module_world(build_world)
+
+
+@pytest.fixture
+def client_for(client, world):
+    return signing_in(client, world["sessions"])
 
 
 @pytest.fixture

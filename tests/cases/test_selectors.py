@@ -33,7 +33,7 @@ from tests.factories import (
     register_returnee,
 )
 from tests.services.factories import ProviderFactory, ProviderStaffFactory, service
-from tests.worlds import module_world, reread
+from tests.worlds import module_world, reread, sessions_of, signing_in
 
 from .test_stale_saves import opened_form
 
@@ -66,11 +66,22 @@ def build_world():
     provider_user = ProviderStaffFactory(provider=provider, user__username="provider-a").user
     returnee = register_returnee(people["worker"], chuy, aliases=["Hamza Orozov"], new_family_name="Орозовы")
     return SimpleNamespace(
-        **people, osh=osh, counselling=counselling, provider=provider, provider_user=provider_user, returnee=returnee
+        **people,
+        sessions=sessions_of([*people.values(), provider_user]),
+        osh=osh,
+        counselling=counselling,
+        provider=provider,
+        provider_user=provider_user,
+        returnee=returnee,
     )
 
 
 built = module_world(build_world)
+
+
+@pytest.fixture
+def client_for(client, built):
+    return signing_in(client, built.sessions)
 
 
 @pytest.fixture

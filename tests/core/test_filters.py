@@ -14,7 +14,7 @@ from repat.approvals import actions as approvals
 from tests.cases.test_selectors import CYRILLIC
 from tests.factories import CaseFactory, ReturneeFactory, person, region
 from tests.services.factories import ReferralFactory
-from tests.worlds import module_world, reread
+from tests.worlds import module_world, reread, sessions_of, signing_in
 
 from .test_search import NO_LETTERS, TOO_LONG, UNREADABLE
 
@@ -53,13 +53,18 @@ def build_world():
     people.case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=region("Chüy Oblast")))
     ReferralFactory(case=people.case, requested_by=worker)
     approvals.approval_request(actor=worker, kind="closure", case=people.case, closure_reason="moved")
+    people.sessions = sessions_of(getattr(people, name) for name in readers)
     reader = Client()
-    reader.force_login(worker)
-    reader.get(reverse("cases:case_detail", args=[people.case.pk]))  # an audit row
+    signing_in(reader, people.sessions)(worker).get(reverse("cases:case_detail", args=[people.case.pk]))  # an audit row
     return people
 
 
 world = module_world(build_world)
+
+
+@pytest.fixture
+def client_for(client, world):
+    return signing_in(client, world.sessions)
 
 
 @pytest.fixture

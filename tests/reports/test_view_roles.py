@@ -7,11 +7,9 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from repat.accounts.permissions import two_factor_required
-from tests.accounts.helpers import authenticator
 from tests.factories import person, region
 from tests.services.factories import ProviderStaffFactory
-from tests.worlds import module_world, reread
+from tests.worlds import module_world, reread, sessions_of, signing_in
 
 from .test_views import ready_report
 
@@ -25,13 +23,19 @@ def build_world():
     the supervisor."""
     people = {name: person(name) for name in ROLES[:-1]}
     people["provider_user"] = ProviderStaffFactory(user__username="provider-a").user
-    for user in people.values():
-        if two_factor_required(user):
-            authenticator(user)  # each sign-in that asks for a second factor finds the app
-    return {"people": people, "ready": ready_report(people["supervisor"], region("Chüy Oblast"))}
+    return {
+        "people": people,
+        "sessions": sessions_of(people.values()),
+        "ready": ready_report(people["supervisor"], region("Chüy Oblast")),
+    }
 
 
 world = module_world(build_world)
+
+
+@pytest.fixture
+def client_for(client, world):
+    return signing_in(client, world["sessions"])
 
 
 @pytest.fixture(autouse=True)

@@ -7,10 +7,8 @@ import pytest
 from django.urls import reverse
 
 from cases import actions as case_actions
-from repat.accounts.permissions import two_factor_required
-from tests.accounts.helpers import authenticator
 from tests.factories import CaseFactory, ReturneeFactory, person, region
-from tests.worlds import module_world, reread
+from tests.worlds import module_world, reread, sessions_of, signing_in
 
 from .factories import ProviderFactory, ProviderStaffFactory, service
 from .test_views import assigned_referral, waiting_referral
@@ -42,13 +40,11 @@ def build_world():
     ):
         provider = ProviderFactory(name=name, regions=[chuy], service_types=[counselling])
         people[key] = ProviderStaffFactory(provider=provider, user__username=username).user
-    for user in people.values():
-        if two_factor_required(user):
-            authenticator(user)  # each sign-in that asks for a second factor finds the app
     worker = people["worker"]
     case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=chuy))
     return {
         "people": people,
+        "sessions": sessions_of(people.values()),
         "case": case,
         "assigned": assigned_referral(case, worker, people["provider_user"].provider_staff.provider),
         "waiting": waiting_referral(case, worker),
@@ -59,6 +55,11 @@ def build_world():
 
 
 world = module_world(build_world)
+
+
+@pytest.fixture
+def client_for(client, world):
+    return signing_in(client, world["sessions"])
 
 
 # --- Role matrix ------------------------------------------------------------------------------------
