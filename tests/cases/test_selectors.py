@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -84,9 +85,8 @@ def client_for(client, built):
     return signing_in(client, built.sessions)
 
 
-@pytest.fixture
-def world(built):
-    """The module's world, read afresh: what a driver changes in it stays in its test."""
+def world_of(built):
+    """The module's world, read afresh: what a driver changes in it stays with the driver."""
     returnee = reread(built.returnee)
     people = ("worker", "colleague", "coordinator", "supervisor", "other_worker", "provider_user")
     return SimpleNamespace(
@@ -532,12 +532,30 @@ def test_every_kind_of_event_has_a_driver():
     assert set(DRIVERS) == set(Kind.values)
 
 
-@pytest.mark.parametrize("language", ["en", "ru", "ky"])
-@pytest.mark.parametrize("kind", Kind.values)
-def test_every_kind_of_event_and_change_has_a_label_in_the_readers_language(world, client_for, kind, language):
-    # given: the kind of event, brought about by its actions with everything they can change
-    DRIVERS[kind](world)
-    case = fresh(world)
+@pytest.fixture(scope="module")
+def driven(request, built, django_db_blocker):
+    """The world after the driver named `request.param`: run once for the kinds of event it brings
+    about and the three languages (pytest runs their tests together), in a savepoint of its own that
+    is rolled back before the next driver's; each test reads it in a savepoint inside that one."""
+    world = world_of(built)
+    with django_db_blocker.unblock(), transaction.atomic():
+        DRIVER_NAMED[request.param](world)
+        yield world
+        transaction.set_rollback(True)
+
+
+DRIVER_NAMED = {driver.__name__: driver for driver in DRIVERS.values()}
+READINGS = [
+    pytest.param(DRIVERS[kind].__name__, kind, language, id=f"{kind}-{language}")
+    for kind in Kind.values
+    for language in ("en", "ru", "ky")
+]
+
+
+@pytest.mark.parametrize(("driven", "kind", "language"), READINGS, indirect=["driven"])
+def test_every_kind_of_event_and_change_has_a_label_in_the_readers_language(driven, client_for, kind, language):
+    # given: the kind of event, brought about by its actions with everything they can change (`driven`)
+    case = fresh(driven)
     grant(case.worker)
     reader = User.objects.get(pk=case.worker.pk)  # permissions are cached on the instance
 
