@@ -13,14 +13,13 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
 from cases import actions as case_actions
-from repat.accounts.models import User
 from repat.accounts.permissions import two_factor_required
 from repat.core import broker, choices
 
 from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
 from .database import copy_to_file
-from .factories import CaseFactory, ReturneeFactory, UserFactory, region
+from .factories import CaseFactory, ReturneeFactory, person, region
 from .objectstore import running_object_store
 from .services.factories import ProviderFactory, ProviderStaffFactory, service
 
@@ -202,38 +201,38 @@ def osh(db):
 
 
 @pytest.fixture
-def worker(chuy):
-    return UserFactory(username="worker-a", role=User.Role.SOCIAL_WORKER, regions=[chuy])
+def worker(db):
+    return person("worker")
 
 
 @pytest.fixture
-def other_worker(osh):
-    return UserFactory(username="worker-b", role=User.Role.SOCIAL_WORKER, regions=[osh])
+def other_worker(db):
+    return person("other_worker")
 
 
 @pytest.fixture
-def coordinator(chuy):
-    return UserFactory(username="coordinator-a", role=User.Role.COORDINATOR, regions=[chuy])
+def coordinator(db):
+    return person("coordinator")
 
 
 @pytest.fixture
-def supervisor(chuy):
-    return UserFactory(username="supervisor-a", role=User.Role.SUPERVISOR, regions=[chuy])
+def supervisor(db):
+    return person("supervisor")
 
 
 @pytest.fixture
-def osh_supervisor(osh):
-    return UserFactory(username="supervisor-b", role=User.Role.SUPERVISOR, regions=[osh])
+def osh_supervisor(db):
+    return person("osh_supervisor")
 
 
 @pytest.fixture
-def osh_coordinator(osh):
-    return UserFactory(username="coordinator-b", role=User.Role.COORDINATOR, regions=[osh])
+def osh_coordinator(db):
+    return person("osh_coordinator")
 
 
 @pytest.fixture
 def administrator(db):
-    return UserFactory(username="admin-a", role=User.Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    return person("administrator")
 
 
 @pytest.fixture

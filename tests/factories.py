@@ -70,6 +70,27 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.regions.set(extracted)
 
 
+# The people of tests/conftest.py's fixtures, by fixture name: (user name, role, region, admin).
+PEOPLE = {
+    "worker": ("worker-a", User.Role.SOCIAL_WORKER, "Chüy Oblast"),
+    "other_worker": ("worker-b", User.Role.SOCIAL_WORKER, "Osh Oblast"),
+    "coordinator": ("coordinator-a", User.Role.COORDINATOR, "Chüy Oblast"),
+    "osh_coordinator": ("coordinator-b", User.Role.COORDINATOR, "Osh Oblast"),
+    "supervisor": ("supervisor-a", User.Role.SUPERVISOR, "Chüy Oblast"),
+    "osh_supervisor": ("supervisor-b", User.Role.SUPERVISOR, "Osh Oblast"),
+    "administrator": ("admin-a", User.Role.ADMINISTRATOR, None),
+}
+
+
+def person(name: str) -> User:
+    """The user tests/conftest.py's fixture `name` returns, made here: a world built once per module
+    (tests/worlds.py) has the same people as a test's fixtures."""
+    username, role, region_name = PEOPLE[name]
+    if role == User.Role.ADMINISTRATOR:
+        return UserFactory(username=username, role=role, is_staff=True, is_superuser=True)
+    return UserFactory(username=username, role=role, regions=[region(region_name)])
+
+
 class OperationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Operation

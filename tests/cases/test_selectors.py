@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -27,11 +28,13 @@ from tests.factories import (
     ReturneeFactory,
     UserFactory,
     pdf_upload,
+    person,
     png_upload,
     region,
     register_returnee,
 )
 from tests.services.factories import ProviderFactory, ProviderStaffFactory, service
+from tests.worlds import module_world, reread, sessions_of, signing_in
 
 from .test_stale_saves import opened_form
 
@@ -50,27 +53,66 @@ def days(n: int) -> datetime.date:
     return today() + datetime.timedelta(days=n)
 
 
-@pytest.fixture
-def world(worker, coordinator, supervisor, other_worker, osh_supervisor, chuy, osh):
-    """A returnee registered by `worker` (with another spelling and a new family), and the people
-    and provider the drivers need (Bishkek and Osh, where the returnee moves, have someone above)."""
+def build_world():
+    """A returnee registered by the worker of tests/conftest.py (with another spelling and a new
+    family), and the people and provider the drivers need (Bishkek and Osh, where the returnee
+    moves, have someone above). Built once for the module (tests/worlds.py): each test drives its
+    kind of event in a savepoint of its own."""
+    chuy, osh = region("Chüy Oblast"), region("Osh Oblast")
+    people = {name: person(name) for name in ("worker", "coordinator", "supervisor", "other_worker", "osh_supervisor")}
+    people["colleague"] = UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy])
     UserFactory(username="coordinator-bishkek", role=User.Role.COORDINATOR, regions=[region("Bishkek")])
     counselling = service("individual-counselling")
     provider = ProviderFactory(name="Ak-Bata Family Centre", regions=[chuy], service_types=[counselling])
-    returnee = register_returnee(worker, chuy, aliases=["Hamza Orozov"], new_family_name="Орозовы")
+    provider_user = ProviderStaffFactory(provider=provider, user__username="provider-a").user
+    returnee = register_returnee(people["worker"], chuy, aliases=["Hamza Orozov"], new_family_name="Орозовы")
     return SimpleNamespace(
-        worker=worker,
-        colleague=UserFactory(username="worker-c", role=User.Role.SOCIAL_WORKER, regions=[chuy]),
-        coordinator=coordinator,
-        supervisor=supervisor,
-        other_worker=other_worker,
+        **people,
+        sessions=sessions_of([*people.values(), provider_user]),
         osh=osh,
         counselling=counselling,
         provider=provider,
-        provider_user=ProviderStaffFactory(provider=provider, user__username="provider-a").user,
+        provider_user=provider_user,
+        returnee=returnee,
+    )
+
+
+built = module_world(build_world)
+
+
+@pytest.fixture
+def client_for(client, built):
+    return signing_in(client, built.sessions)
+
+
+def world_of(built):
+    """The module's world, read afresh: what a driver changes in it stays with the driver."""
+    returnee = reread(built.returnee)
+    people = ("worker", "colleague", "coordinator", "supervisor", "other_worker", "provider_user")
+    return SimpleNamespace(
+        **{name: reread(getattr(built, name)) for name in people},
+        osh=built.osh,
+        counselling=built.counselling,
+        provider=reread(built.provider),
         case=returnee.case,
         returnee=returnee,
     )
+
+
+# The world's people are the module's: tests/conftest.py's would be the same people again.
+@pytest.fixture
+def worker(built):
+    return reread(built.worker)
+
+
+@pytest.fixture
+def coordinator(built):
+    return reread(built.coordinator)
+
+
+@pytest.fixture
+def supervisor(built):
+    return reread(built.supervisor)
 
 
 def fresh(w):
@@ -490,12 +532,30 @@ def test_every_kind_of_event_has_a_driver():
     assert set(DRIVERS) == set(Kind.values)
 
 
-@pytest.mark.parametrize("language", ["en", "ru", "ky"])
-@pytest.mark.parametrize("kind", Kind.values)
-def test_every_kind_of_event_and_change_has_a_label_in_the_readers_language(world, client_for, kind, language):
-    # given: the kind of event, brought about by its actions with everything they can change
-    DRIVERS[kind](world)
-    case = fresh(world)
+@pytest.fixture(scope="module")
+def driven(request, built, django_db_blocker):
+    """The world after the driver named `request.param`: run once for the kinds of event it brings
+    about and the three languages (pytest runs their tests together), in a savepoint of its own that
+    is rolled back before the next driver's; each test reads it in a savepoint inside that one."""
+    world = world_of(built)
+    with django_db_blocker.unblock(), transaction.atomic():
+        DRIVER_NAMED[request.param](world)
+        yield world
+        transaction.set_rollback(True)
+
+
+DRIVER_NAMED = {driver.__name__: driver for driver in DRIVERS.values()}
+READINGS = [
+    pytest.param(DRIVERS[kind].__name__, kind, language, id=f"{kind}-{language}")
+    for kind in Kind.values
+    for language in ("en", "ru", "ky")
+]
+
+
+@pytest.mark.parametrize(("driven", "kind", "language"), READINGS, indirect=["driven"])
+def test_every_kind_of_event_and_change_has_a_label_in_the_readers_language(driven, client_for, kind, language):
+    # given: the kind of event, brought about by its actions with everything they can change (`driven`)
+    case = fresh(driven)
     grant(case.worker)
     reader = User.objects.get(pk=case.worker.pk)  # permissions are cached on the instance
 

@@ -2,14 +2,19 @@
 is wrong next to the field, and lists nothing. Never a 500, never the whole list (django-filter on its
 own leaves an invalid filter out of the query, which listed everything)."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
 from repat.approvals import actions as approvals
 from tests.cases.test_selectors import CYRILLIC
+from tests.factories import CaseFactory, ReturneeFactory, person, region
 from tests.services.factories import ReferralFactory
+from tests.worlds import module_world, reread, sessions_of, signing_in
 
 from .test_search import NO_LETTERS, TOO_LONG, UNREADABLE
 
@@ -38,13 +43,59 @@ INVALID_MODEL_CHOICE = "Select a valid choice. That choice is not one of the ava
 NULL_CHARACTERS = "Null characters are not allowed."  # Django's own check of a choice among rows
 
 
+def build_world():
+    """The people of tests/conftest.py who read the four lists, and a case in Chüy with a row in
+    each list: a referral, an approval and an audit row. Built once for the module (tests/worlds.py):
+    every test here only reads."""
+    readers = ("worker", "coordinator", "supervisor", "administrator")
+    people = SimpleNamespace(**{name: person(name) for name in readers})
+    worker = people.worker
+    people.case = CaseFactory(worker=worker, returnee=ReturneeFactory(region=region("Chüy Oblast")))
+    ReferralFactory(case=people.case, requested_by=worker)
+    approvals.approval_request(actor=worker, kind="closure", case=people.case, closure_reason="moved")
+    people.sessions = sessions_of(getattr(people, name) for name in readers)
+    reader = Client()
+    signing_in(reader, people.sessions)(worker).get(reverse("cases:case_detail", args=[people.case.pk]))  # an audit row
+    return people
+
+
+world = module_world(build_world)
+
+
 @pytest.fixture
-def lists(worker, coordinator, supervisor, administrator, case, client_for):
+def client_for(client, world):
+    return signing_in(client, world.sessions)
+
+
+@pytest.fixture
+def worker(world):
+    return reread(world.worker)
+
+
+@pytest.fixture
+def coordinator(world):
+    return reread(world.coordinator)
+
+
+@pytest.fixture
+def supervisor(world):
+    return reread(world.supervisor)
+
+
+@pytest.fixture
+def administrator(world):
+    return reread(world.administrator)
+
+
+@pytest.fixture
+def case(world):
+    return reread(world.case)
+
+
+@pytest.fixture
+def lists(worker, coordinator, supervisor, administrator):
     """Each list with one row its reader sees when nothing is filtered: (reader, url, rows in the
     context, its text boxes, its other filters with the message an unusable value gets)."""
-    ReferralFactory(case=case, requested_by=worker)
-    approvals.approval_request(actor=worker, kind="closure", case=case, closure_reason="moved")
-    client_for(worker).get(reverse("cases:case_detail", args=[case.pk]))  # an audit row
     return {
         "caseload": (
             worker,

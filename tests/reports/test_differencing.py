@@ -7,13 +7,16 @@ import datetime
 import itertools
 
 import pytest
+from django.test import TestCase
 
 from repat.accounts.models import Region
 from repat.reports import actions, documents, exports
 from repat.reports.models import ProgressReport
 from services.models import ServiceCategory
 from tests.factories import OperationFactory, region
+from tests.factories import person as user_for
 from tests.services.factories import ProviderFactory
+from tests.worlds import module_world
 
 from .attack import Problem, Published, read_workbook
 from .factories import ON, born_aged, guardianship, person, referral
@@ -28,12 +31,13 @@ PLAN = {"Chüy Oblast": (2, 2, 2), "Osh Oblast": (20, 10, 10), "Naryn Oblast": (
 POPULATION, INDICATORS, SERVICES = TABLES = ("population", "indicators", "services")
 
 
-@pytest.fixture
-def period(administrator, monkeypatch, django_capture_on_commit_callbacks):
+def build_period():
     """Returnees in four regions and two operations, and every report an administrator can make of
     the period: all regions and each region, for all operations and for each. Chüy holds 2 women over
     18, 2 girls under guardianship (in the second operation) and 2 completed psychosocial services,
-    beside 10 men and 8 more girls."""
+    beside 10 men and 8 more girls. Made once for the module (tests/worlds.py): the tests only read
+    the workbooks."""
+    administrator = user_for("administrator")
     first, second = OperationFactory(), OperationFactory(name="Second operation")
     provider = ProviderFactory()
     for name, (women, girls, services) in PLAN.items():
@@ -50,26 +54,19 @@ def period(administrator, monkeypatch, django_capture_on_commit_callbacks):
         person(chuy, born=born_aged(14), operation=second)
 
     # The attacker reads the workbooks: the PDF, which shows the same document, is not drawn here.
-    monkeypatch.setattr(exports, "render_pdf", lambda document: b"%PDF-")
     regions = list(Region.objects.filter(parent__isnull=True))
     reports = {}
-    for place, operation in itertools.product([None, *regions], [None, first, second]):
-        with django_capture_on_commit_callbacks(execute=True):
-            report = actions.report_create(
-                actor=administrator,
-                data={
-                    "period_start": START,
-                    "period_end": ON,
-                    "region": place,
-                    "operation": operation,
-                    "language": "en",
-                },
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(exports, "render_pdf", lambda document: b"%PDF-")
+        for place, operation in itertools.product([None, *regions], [None, first, second]):
+            data = {"period_start": START, "period_end": ON, "region": place, "operation": operation, "language": "en"}
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                report = actions.report_create(actor=administrator, data=data)
+            report = ProgressReport.objects.get(pk=report.pk)
+            assert report.status == "ready"
+            reports[(place.pk if place else None, operation.pk if operation else None)] = read_workbook(
+                report.xlsx_file.read(), TABLES
             )
-        report = ProgressReport.objects.get(pk=report.pk)
-        assert report.status == "ready"
-        reports[(place.pk if place else None, operation.pk if operation else None)] = read_workbook(
-            report.xlsx_file.read(), TABLES
-        )
     return {
         "reports": reports,
         "regions": [r.pk for r in regions],
@@ -78,6 +75,9 @@ def period(administrator, monkeypatch, django_capture_on_commit_callbacks):
         "first": first.pk,
         "second": second.pk,
     }
+
+
+period = module_world(build_period)
 
 
 def published(period) -> list[Published]:

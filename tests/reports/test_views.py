@@ -1,5 +1,6 @@
-"""The dashboard and the progress report pages: who gets what, figures computed in the background
-and read from a snapshot, figures that lead to the list behind them, and downloads on record."""
+"""The dashboard and the progress report pages: figures computed in the background and read from a
+snapshot, figures that lead to the list behind them, and downloads on record. Who may open and post
+each page, per role, is in test_view_roles.py."""
 
 import datetime
 import html
@@ -27,7 +28,6 @@ from .factories import ON, ProgressReportFactory, born_aged, care, core_document
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("worker", "other_worker", "coordinator", "supervisor", "osh_supervisor", "administrator", "provider_user")
 PDF = b"%PDF-1.7\n%fake report\n"
 XLSX = b"PK\x03\x04 fake workbook"
 
@@ -52,8 +52,7 @@ def provider_user(db):
     return ProviderStaffFactory(user__username="provider-a").user
 
 
-@pytest.fixture
-def ready(supervisor, chuy):
+def ready_report(supervisor, chuy):
     """A ready report of Chüy by `supervisor`, with its files."""
     report = ProgressReportFactory(
         created_by=supervisor, region=chuy, status="ready", progress=100, generated_at=timezone.now()
@@ -62,6 +61,11 @@ def ready(supervisor, chuy):
     report.xlsx_file.save("ready.xlsx", ContentFile(XLSX), save=False)
     report.save()
     return report
+
+
+@pytest.fixture
+def ready(supervisor, chuy):
+    return ready_report(supervisor, chuy)
 
 
 @pytest.fixture
@@ -74,65 +78,6 @@ def dashboard_with_figures(django_capture_on_commit_callbacks):
         return client.get(reverse("reports:dashboard"), params or {}, headers=headers)
 
     return get
-
-
-# --- Role matrix -------------------------------------------------------------------------------------------
-
-# Expected status per role, in the order of ROLES.
-MATRIX = {
-    ("get", "dashboard"): (403, 403, 200, 200, 200, 200, 403),
-    ("post", "dashboard"): (403, 403, 302, 302, 302, 302, 403),
-    ("get", "report_list"): (403, 403, 403, 200, 200, 200, 403),
-    ("get", "report_create"): (403, 403, 403, 200, 200, 200, 403),
-    ("post", "report_create"): (403, 403, 403, 302, 302, 302, 403),
-    ("get", "report_detail"): (404, 404, 404, 200, 404, 200, 404),
-    ("post", "report_detail"): (404, 404, 404, 302, 404, 403, 404),  # only its author changes the text
-    ("get", "download_pdf"): (404, 404, 404, 200, 404, 200, 404),
-    ("get", "download_xlsx"): (404, 404, 404, 200, 404, 200, 404),
-    ("get", "download_other"): (404, 404, 404, 404, 404, 404, 404),
-}
-
-
-@pytest.fixture
-def urls(ready):
-    return {
-        "dashboard": reverse("reports:dashboard"),
-        "report_list": reverse("reports:report_list"),
-        "report_create": reverse("reports:report_create"),
-        "report_detail": reverse("reports:report_detail", args=[ready.pk]),
-        "download_pdf": reverse("reports:report_download", args=[ready.pk, "pdf"]),
-        "download_xlsx": reverse("reports:report_download", args=[ready.pk, "xlsx"]),
-        "download_other": reverse("reports:report_download", args=[ready.pk, "docx"]),
-    }
-
-
-POST_DATA = {
-    "dashboard": {},
-    "report_create": {"period_start": "01.01.2025", "period_end": "30.06.2025", "language": "en"},
-    "report_detail": {"summary": "New text."},
-}
-
-
-@pytest.mark.parametrize(
-    ("method", "name", "role", "expected"),
-    [
-        pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
-        for (method, name), codes in MATRIX.items()
-        for role, code in zip(ROLES, codes, strict=True)
-    ],
-)
-def test_role_matrix(method, name, role, expected, urls, client_for, request, django_capture_on_commit_callbacks):
-    client = client_for(request.getfixturevalue(role))
-    with django_capture_on_commit_callbacks():  # nothing is produced: only who may ask is tested here
-        response = client.get(urls[name]) if method == "get" else client.post(urls[name], POST_DATA[name])
-    assert response.status_code == expected
-
-
-@pytest.mark.parametrize("name", sorted({name for _method, name in MATRIX}))
-def test_anonymous_users_are_sent_to_the_login_page(name, urls, client):
-    for response in (client.get(urls[name]), client.post(urls[name], {})):
-        assert response.status_code == 302
-        assert response.url == f"{reverse('accounts:login')}?next={urls[name]}"
 
 
 def test_inactive_supervisor_is_sent_away(supervisor, client_for):

@@ -1,5 +1,5 @@
-"""Referral pages, the queue and bulk assignment: who gets what, and what a provider may see. The
-role matrix covers the case-transfer pages too (their own tests are in tests/cases)."""
+"""Referral pages, the queue and bulk assignment: who gets what, and what a provider may see. Who may
+open each page, role by role, is in test_view_roles.py."""
 
 import datetime
 import uuid
@@ -31,17 +31,6 @@ from .factories import ProviderFactory, ReferralFactory, service
 
 pytestmark = pytest.mark.django_db
 
-ROLES = (
-    "worker",
-    "other_worker",
-    "coordinator",
-    "supervisor",
-    "osh_supervisor",
-    "administrator",
-    "provider_user",
-    "other_provider_user",
-)
-
 
 def today() -> datetime.date:
     return timezone.localdate()
@@ -60,8 +49,7 @@ def flashed(response) -> list[str]:
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-@pytest.fixture
-def assigned(case, worker, provider):
+def assigned_referral(case, worker, provider):
     """A referral of `case` assigned to `provider`, sharing no data."""
     return ReferralFactory(
         case=case,
@@ -73,102 +61,19 @@ def assigned(case, worker, provider):
     )
 
 
-@pytest.fixture
-def waiting(case, worker):
+def waiting_referral(case, worker):
     """A submitted referral of `case` that shares data (so a supervisor may override its consent)."""
     return ReferralFactory(case=case, requested_by=worker, status="submitted", shares_data=True)
 
 
-# --- Role matrix ------------------------------------------------------------------------------------
-
-# Expected status per role, in the order of ROLES.
-MATRIX = {
-    ("get", "queue"): (200, 200, 200, 200, 200, 200, 200, 200),
-    ("get", "referral_detail"): (200, 404, 200, 200, 404, 200, 200, 404),
-    ("get", "step_accept"): (403, 404, 200, 403, 404, 200, 200, 404),
-    ("get", "step_decline"): (403, 404, 200, 403, 404, 200, 200, 404),
-    ("get", "step_start"): (403, 404, 403, 403, 404, 403, 403, 404),  # not accepted yet: nobody
-    ("get", "step_cancel"): (200, 404, 200, 403, 404, 200, 403, 404),
-    ("get", "step_revoke"): (403, 404, 200, 200, 404, 200, 403, 404),
-    ("get", "step_unknown"): (404, 404, 404, 404, 404, 404, 404, 404),
-    ("get", "waiting_assign"): (403, 404, 200, 403, 404, 200, 404, 404),
-    ("get", "waiting_override"): (403, 404, 403, 200, 404, 200, 404, 404),
-    ("get", "waiting_submit"): (403, 404, 403, 403, 404, 403, 404, 404),
-    ("get", "referral_create"): (200, 404, 200, 403, 404, 200, 404, 404),
-    ("get", "providers"): (403, 403, 200, 200, 200, 200, 403, 403),
-    ("get", "consent_overrides"): (403, 403, 403, 200, 200, 200, 403, 403),
-    ("get", "bulk_assign"): (405, 405, 405, 405, 405, 405, 405, 405),
-    ("post", "bulk_assign"): (403, 403, 302, 403, 403, 302, 403, 403),
-    ("get", "transfers"): (200, 200, 200, 200, 200, 200, 200, 200),
-    ("get", "transfer_create"): (200, 404, 200, 403, 404, 200, 404, 404),
-    ("post", "transfer_decide"): (404, 302, 404, 404, 404, 302, 404, 404),
-    ("post", "transfer_cancel"): (302, 404, 302, 403, 404, 302, 404, 404),
-}
+@pytest.fixture
+def assigned(case, worker, provider):
+    return assigned_referral(case, worker, provider)
 
 
 @pytest.fixture
-def urls(case, assigned, waiting, transfer):
-    def step(referral, action):
-        return reverse("services:referral_step", args=[referral.pk, action])
-
-    return {
-        "queue": reverse("services:queue"),
-        "referral_detail": reverse("services:referral_detail", args=[assigned.pk]),
-        "step_accept": step(assigned, "accept"),
-        "step_decline": step(assigned, "decline"),
-        "step_start": step(assigned, "start"),
-        "step_cancel": step(assigned, "cancel"),
-        "step_revoke": step(assigned, "revoke"),
-        "step_unknown": step(assigned, "approve"),
-        "waiting_assign": step(waiting, "assign"),
-        "waiting_override": step(waiting, "override"),
-        "waiting_submit": step(waiting, "submit"),
-        "referral_create": reverse("services:referral_create", args=[case.pk]),
-        "providers": reverse("services:providers"),
-        "consent_overrides": reverse("services:consent_overrides"),
-        "bulk_assign": reverse("services:bulk_assign"),
-        "transfers": reverse("cases:transfers"),
-        "transfer_create": reverse("cases:transfer_create", args=[case.pk]),
-        "transfer_decide": reverse("cases:transfer_decide", args=[transfer.pk]),
-        "transfer_cancel": reverse("cases:transfer_cancel", args=[transfer.pk]),
-    }
-
-
-POST_DATA = {
-    "bulk_assign": {},
-    "transfer_decide": {"decision": "decline", "comment": "My caseload is full."},
-    "transfer_cancel": {},
-}
-
-
-@pytest.mark.parametrize(
-    ("method", "name", "role", "expected"),
-    [
-        pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
-        for (method, name), codes in MATRIX.items()
-        for role, code in zip(ROLES, codes, strict=True)
-    ],
-)
-def test_role_matrix(method, name, role, expected, urls, client_for, request):
-    client = client_for(request.getfixturevalue(role))
-    response = client.get(urls[name]) if method == "get" else client.post(urls[name], POST_DATA[name])
-    assert response.status_code == expected
-
-
-@pytest.mark.parametrize("path", ["queue", "referral_detail", "step_accept", "referral_create", "providers"])
-def test_anonymous_users_are_sent_to_the_login_page(path, urls, client):
-    response = client.get(urls[path])
-    assert response.status_code == 302
-    assert response.url == f"{reverse('accounts:login')}?next={urls[path]}"
-
-
-@pytest.mark.parametrize(
-    "path", ["consent_overrides", "transfers", "transfer_create", "bulk_assign", "transfer_decide", "transfer_cancel"]
-)
-def test_anonymous_users_are_sent_to_the_login_page_everywhere(path, urls, client):
-    for response in (client.get(urls[path]), client.post(urls[path], {})):
-        assert response.status_code == 302
-        assert response.url.startswith(f"{reverse('accounts:login')}?next=")
+def waiting(case, worker):
+    return waiting_referral(case, worker)
 
 
 # --- What a provider sees ----------------------------------------------------------------------------
