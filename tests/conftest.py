@@ -83,8 +83,8 @@ def _long_first(item, groups: Counter) -> tuple:
 
 @pytest.fixture(autouse=True, scope="session")
 def audit_trail_flushable():
-    """After a transactional test Django empties every table (TRUNCATE on PostgreSQL, DELETE on
-    SQLite), which the audit trail's triggers refuse, as they must in production. The flush lifts
+    """After a transactional test Django empties every table (DELETE on SQLite; on PostgreSQL, see
+    below), which the audit trail's triggers refuse, as they must in production. The flush lifts
     them as the owner of the database could, and puts them back.
 
     The rows the migrations made (regions, services: Django's serialized copy, kept when a test of
