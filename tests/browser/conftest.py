@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from tests.database import PostgresSnapshot
 
 CHROMIUM = os.environ.get("REPAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -90,7 +92,7 @@ def demo(transactional_db, demo_snapshots):
     if database.vendor == "sqlite" and database.is_in_memory_db():
         demo_snapshots["seeded"] = SqliteSnapshot(database)
     elif database.vendor == "postgresql":
-        demo_snapshots["seeded"] = PostgresSnapshot(database)
+        demo_snapshots["seeded"] = PostgresSnapshot(database, "demo_snapshot")
 
 
 class SqliteSnapshot:
@@ -106,48 +108,6 @@ class SqliteSnapshot:
 
     def close(self):
         self.copy.close()
-
-
-class PostgresSnapshot:
-    """Each of Django's tables copied to the schema `demo_snapshot` (outside the search path, so
-    Django's flush and introspection never see it). Restoring empties the tables and copies the rows
-    back with triggers and foreign-key checks off for the transaction (`session_replication_role`),
-    as a restore of a dump does. DELETE, not TRUNCATE: the tables hold only the rows the migrations
-    made (the last test's teardown emptied them), and a TRUNCATE of the 70 tables cost a quarter of a
-    second a test on its own (it makes each table's files anew); a DELETE of them, a few ms. The
-    sequences are left as they are: they only go up, past every row of the copy, just as when each
-    test seeded the data anew."""
-
-    SCHEMA = "demo_snapshot"
-
-    def __init__(self, database):
-        self.database = database
-        self.tables = sorted(database.introspection.django_table_names(only_existing=True, include_views=False))
-        with database.cursor() as cursor:
-            cursor.execute(f"DROP SCHEMA IF EXISTS {self.SCHEMA} CASCADE")
-            cursor.execute(f"CREATE SCHEMA {self.SCHEMA}")
-            self.columns = {}
-            for table in self.tables:
-                cursor.execute(f'CREATE TABLE {self.SCHEMA}."{table}" AS TABLE public."{table}"')
-                cursor.execute(
-                    "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public'"
-                    " AND table_name = %s AND is_generated = 'NEVER' ORDER BY ordinal_position",
-                    [table],
-                )
-                self.columns[table] = ", ".join(f'"{name}"' for (name,) in cursor.fetchall())
-
-    def restore(self):
-        with transaction.atomic(using=self.database.alias), self.database.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = replica")
-            for table in self.tables:
-                columns = self.columns[table]
-                # Names from Django's introspection and the database's catalogue, not from input.
-                cursor.execute(f'DELETE FROM public."{table}"')  # noqa: S608
-                copy = f'INSERT INTO public."{table}" ({columns}) SELECT {columns} FROM {self.SCHEMA}."{table}"'  # noqa: S608
-                cursor.execute(copy)
-
-    def close(self):
-        """Nothing to do: the schema goes with the test database at the end of the run."""
 
 
 @pytest.fixture
