@@ -9,6 +9,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from repat.accounts import sessions
 from repat.accounts.permissions import two_factor_required
@@ -71,11 +72,15 @@ def client_for(client, signed_in):
     """tests/conftest.py's `client_for` on the module's sessions: the client takes the user's
     session, its sign-in times set to now (as a sign-in would: no idle limit nor password
     confirmation for exports is due), in this test's transaction. A user outside the world, or
-    whose password changed since, signs in as there."""
+    whose password or need of a second factor changed since, signs in as tests/conftest.py does."""
 
     def login(user):
         key, data = signed_in.get(user.pk, (None, {}))
-        if key is None or data.get(HASH_SESSION_KEY) != user.get_session_auth_hash():
+        if (
+            key is None
+            or data.get(HASH_SESSION_KEY) != user.get_session_auth_hash()
+            or (DEVICE_ID_SESSION_KEY in data) != two_factor_required(user)
+        ):
             client.force_login(user)
             if two_factor_required(user):
                 pass_second_factor(client, user)
