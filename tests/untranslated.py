@@ -86,6 +86,12 @@ def texts(html: str) -> list[str]:
     return parser.texts
 
 
+@functools.lru_cache(maxsize=2)
+def _texts_of(html: str) -> frozenset[str]:
+    """texts() of a page judged against several others (one English page for each translation)."""
+    return frozenset(texts(html))
+
+
 @functools.cache
 def catalogue(language: str) -> dict[str, str]:
     """msgid -> translation ('' when missing or fuzzy), singular forms included."""
@@ -115,7 +121,7 @@ def untranslated(translated: str, messages: dict, data: list[str], english: str 
     language's catalogue) shown as it is, or English words among no data. Given the English
     rendering of the same page, only texts shown on both are judged."""
     shown = set(texts(translated))
-    candidates = shown if english is None else shown & set(texts(english))
+    candidates = shown if english is None else shown & _texts_of(english)
     known = set(data)
     left = set()
     for text in candidates:

@@ -53,10 +53,16 @@ ROUTES = [route for route in routes("object") if route.target in MOVED]
 PAGES = [route for route in ROUTES if codes(route.label)["administrator"][0] != 405]
 
 
-@pytest.fixture
-def moved(world):
+@pytest.fixture(scope="module")
+def moved(world, django_db_blocker):
     """The Chüy case, with an answered and a waiting approval request, transferred to Osh's
-    worker. Returns the Chüy side with `approval` and `transfer` pointing at the moved case's."""
+    worker. Returns the Chüy side with `approval` and `transfer` pointing at the moved case's.
+    Moved once per module, in the world's transaction: every test here is about the moved case."""
+    with django_db_blocker.unblock():
+        return _move(world)
+
+
+def _move(world):
     chuy, osh = world.chuy, world.osh
     returned = approval_actions.approval_request(
         actor=chuy.worker, kind="assessment", case=chuy.case, subject=chuy.assessment, comment="Please look."
