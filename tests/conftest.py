@@ -1,13 +1,16 @@
 """Fixtures per role. Each test builds what it needs; regions come from the seeded migration."""
 
 import itertools
+import logging
 from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass
 from unittest import mock
 
 import pytest
 from _pytest.nodeid import NodeId
 from django.conf import settings
+from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.creation import BaseDatabaseCreation
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -19,7 +22,7 @@ from repat.core import broker, choices
 
 from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
-from .database import PostgresSnapshot, copy_to_file
+from .database import PostgresSnapshot, SqliteSnapshot, copy_to_file
 from .factories import CaseFactory, ReturneeFactory, person, region
 from .objectstore import running_object_store
 from .services.factories import ProviderFactory, ProviderStaffFactory, service
@@ -362,3 +365,71 @@ def on_object_store(object_store, settings):
     """The private storage on the test's bucket for the length of the test."""
     settings.STORAGES = object_store.storages(settings)
     return object_store
+
+
+@dataclass
+class DemoSeeding:
+    """What `seed_demo` did when `demo` seeded it: for each message it queued, whether it was inside
+    broker.offline() (it must be: the demo never tries the broker), and the warnings it logged."""
+
+    queued_offline: list[bool]
+    warnings: list[str]
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots():
+    """The test database right after `seed_demo`, and what the seeding did, kept by `demo` for the
+    process's next tests (the tests that use the demo run in one process: xdist_group "demo")."""
+    snapshots = {}
+    yield snapshots
+    if "seeded" in snapshots:
+        snapshots["seeded"].close()
+
+
+@pytest.fixture
+def demo(transactional_db, demo_snapshots, settings) -> DemoSeeding:
+    """The demo data (`manage.py seed_demo`), committed (for a live server to show). Seeding takes
+    tens of seconds, so it is done once per process and the seeded tables are kept aside: on SQLite
+    (the database in memory) a copy of the database, on PostgreSQL a copy of each table in a schema
+    of the test database's own; each next test gets them back as they were. The seeding is watched
+    as it happens (`DemoSeeding`), for tests/devtools/test_demo.py."""
+    settings.REPAT_ALLOW_DEMO_DATA = True
+    database = connections[DEFAULT_DB_ALIAS]
+    database.ensure_connection()
+    if "seeded" in demo_snapshots:
+        demo_snapshots["seeded"].restore()
+        return demo_snapshots["seeding"]
+    seeding = DemoSeeding(queued_offline=[], warnings=[])
+    send = broker.send
+
+    def watched(queue, message, *args):
+        seeding.queued_offline.append(broker._offline.get())
+        return send(queue, message, *args)
+
+    with mock.patch.object(broker, "send", watched), _warnings_logged(seeding.warnings):
+        call_command("seed_demo", verbosity=0)
+    if database.vendor == "sqlite" and database.is_in_memory_db():
+        demo_snapshots["seeded"] = SqliteSnapshot(database)
+    elif database.vendor == "postgresql":
+        demo_snapshots["seeded"] = PostgresSnapshot(database, "demo_snapshot")
+    demo_snapshots["seeding"] = seeding
+    return seeding
+
+
+@contextmanager
+def _warnings_logged(messages: list[str]):
+    """Every warning logged meanwhile, whichever logger (as pytest's caplog sees them)."""
+
+    class Kept(logging.Handler):
+        def emit(self, record):
+            messages.append(record.getMessage())
+
+    root = logging.getLogger()
+    handler, level = Kept(logging.WARNING), root.level
+    root.addHandler(handler)
+    root.setLevel(min(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)

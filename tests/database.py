@@ -16,6 +16,21 @@ def copy_to_file(path: Path) -> None:
         database.connection.backup(copy)
 
 
+class SqliteSnapshot:
+    """The whole database in memory, copied with SQLite's backup API."""
+
+    def __init__(self, database):
+        self.database = database
+        self.copy = sqlite3.connect(":memory:", check_same_thread=False)
+        database.connection.backup(self.copy)
+
+    def restore(self):
+        self.copy.backup(self.database.connection)
+
+    def close(self):
+        self.copy.close()
+
+
 class PostgresSnapshot:
     """Each of Django's tables copied to a schema of its own (outside the search path, so
     Django's flush and introspection never see it). Restoring empties the tables and copies the rows
@@ -24,7 +39,7 @@ class PostgresSnapshot:
     made (the last test's teardown emptied them), and a TRUNCATE of the 70 tables makes each table's
     files anew (seconds, on a busy machine); a DELETE of them, a few ms. The sequences are left as
     they are: they only go up, past every row of the copy, just as when the rows were made anew.
-    Kept for the demo (tests/browser/conftest.py) and for the rows the migrations made
+    Kept for the demo (tests/conftest.py's `demo`) and for the rows the migrations made
     (tests/conftest.py's `audit_trail_flushable`)."""
 
     def __init__(self, database, schema: str):

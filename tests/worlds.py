@@ -69,3 +69,41 @@ def signing_in(client, sessions: dict[int, str]):
         return client
 
     return login
+
+
+def _part(world, name: str):
+    return world[name] if isinstance(world, dict) else getattr(world, name)
+
+
+def from_world(name: str):
+    """A fixture `name` for a module with a world (its fixture `world`): the world's row of that name
+    read afresh, in place of tests/conftest.py's fixture of the same name (another person)."""
+
+    @pytest.fixture(name=name)
+    def fixture(world):
+        return reread(_part(world, name))
+
+    return fixture
+
+
+def clients_of_world():
+    """The `client_for` fixture of a module with a world: its people's sessions (`signing_in`)."""
+
+    @pytest.fixture(name="client_for")
+    def fixture(client, world):
+        return signing_in(client, _part(world, "sessions"))
+
+    return fixture
+
+
+def role_matrix(matrix: dict, roles: tuple):
+    """One test per page and role of `matrix`, {(method, page): (status per role, in the order of
+    `roles`)}, as the arguments method, name, role and expected."""
+    return pytest.mark.parametrize(
+        ("method", "name", "role", "expected"),
+        [
+            pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
+            for (method, name), codes in matrix.items()
+            for role, code in zip(roles, codes, strict=True)
+        ],
+    )

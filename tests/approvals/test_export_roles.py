@@ -8,7 +8,7 @@ import pytest
 from repat.approvals import actions
 from tests.exports import csv_rows, ids
 from tests.factories import CaseFactory, ReturneeFactory, person, region
-from tests.worlds import module_world, reread, sessions_of, signing_in
+from tests.worlds import clients_of_world, module_world, reread, sessions_of
 
 from .factories import CLOSURE_REASON, OVERRIDE_REASON, subjects_of
 from .test_exports import EXPORT, QUEUE, requests_on
@@ -43,9 +43,7 @@ def build_world():
 world = module_world(build_world)
 
 
-@pytest.fixture
-def client_for(client, world):
-    return signing_in(client, world["sessions"])
+client_for = clients_of_world()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.urls import reverse
 from repat.approvals import actions
 from tests.factories import CaseFactory, ReturneeFactory, person, region
 from tests.services.factories import ProviderFactory, ProviderStaffFactory, service
-from tests.worlds import module_world, reread, sessions_of, signing_in
+from tests.worlds import clients_of_world, module_world, reread, role_matrix, sessions_of
 
 from .factories import CLOSURE_REASON, KINDS, effects, subjects_of
 from .test_views import ask_url, subject_pk
@@ -44,9 +44,7 @@ def build_world():
 world = module_world(build_world)
 
 
-@pytest.fixture
-def client_for(client, world):
-    return signing_in(client, world["sessions"])
+client_for = clients_of_world()
 
 
 @pytest.fixture
@@ -112,14 +110,7 @@ def test_the_matrix_covers_every_page(urls):
     assert {name for _, name in MATRIX} == set(urls)
 
 
-@pytest.mark.parametrize(
-    ("method", "name", "role", "expected"),
-    [
-        pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
-        for (method, name), codes in MATRIX.items()
-        for role, code in zip(ROLES, codes, strict=True)
-    ],
-)
+@role_matrix(MATRIX, ROLES)
 def test_role_matrix(method, name, role, expected, urls, user, client_for):
     client = client_for(user(role))
     response = client.get(urls[name]) if method == "get" else client.post(urls[name], POST_DATA[name])

@@ -1,20 +1,16 @@
 """Headless Chromium (Debian's package) driven by Playwright, against pytest-django's live server.
 
 Playwright's sync API runs an event loop in this thread, so Django's async-safety check must be
-relaxed for the test's own database calls. The demo data is made once per session (see `demo`).
+relaxed for the test's own database calls. The demo data is made once per process (tests/conftest.py's
+`demo`).
 The checks every page must pass, and its screenshots, are in harness.py (the `checker` fixture).
 """
 
 import os
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connections
-
-from tests.database import PostgresSnapshot
 
 CHROMIUM = os.environ.get("REPAT_CHROMIUM", "/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -64,50 +60,6 @@ def checker(page):
     from .harness import Checker
 
     return Checker(page)
-
-
-@pytest.fixture(scope="session")
-def demo_snapshots():
-    """The test database right after `seed_demo`, kept by `demo` for the session's next tests (all
-    browser tests run in one process: see their xdist_group)."""
-    snapshots = {}
-    yield snapshots
-    for snapshot in snapshots.values():
-        snapshot.close()
-
-
-@pytest.fixture
-def demo(transactional_db, demo_snapshots):
-    """The demo data (`manage.py seed_demo`), committed for the live server to show. Seeding takes
-    many seconds (about 20 s of CPU), so it is done once per process and the seeded tables are kept
-    aside: on SQLite (the database in memory) a copy of the database, on PostgreSQL a copy of each
-    table in a schema of the test database's own; each next test gets them back as they were."""
-    database = connections[DEFAULT_DB_ALIAS]
-    database.ensure_connection()
-    snapshot = demo_snapshots.get("seeded")
-    if snapshot is not None:
-        snapshot.restore()
-        return
-    call_command("seed_demo")
-    if database.vendor == "sqlite" and database.is_in_memory_db():
-        demo_snapshots["seeded"] = SqliteSnapshot(database)
-    elif database.vendor == "postgresql":
-        demo_snapshots["seeded"] = PostgresSnapshot(database, "demo_snapshot")
-
-
-class SqliteSnapshot:
-    """The whole database in memory, copied with SQLite's backup API."""
-
-    def __init__(self, database):
-        self.database = database
-        self.copy = sqlite3.connect(":memory:", check_same_thread=False)
-        database.connection.backup(self.copy)
-
-    def restore(self):
-        self.copy.backup(self.database.connection)
-
-    def close(self):
-        self.copy.close()
 
 
 @pytest.fixture

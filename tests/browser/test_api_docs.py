@@ -12,7 +12,7 @@ from repat.api.models import ApiToken, key_hash
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("demo"),
 ]
 
 

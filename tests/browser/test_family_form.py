@@ -12,7 +12,7 @@ from cases.models import Family, Returnee
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("demo"),
 ]
 
 # Controls smaller than this are hard to hit on a phone (WCAG 2.5.5's target size).

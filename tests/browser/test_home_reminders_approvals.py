@@ -10,7 +10,7 @@ from django.conf import settings
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("demo"),
 ]
 
 SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots" / "polishflow"

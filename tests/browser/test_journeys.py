@@ -27,7 +27,7 @@ from .harness import PHONE
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("demo"),
 ]
 
 PEOPLE = ("worker1", "coordinator1", "provider1", "supervisor1")

@@ -9,7 +9,7 @@ from repat.accounts.models import User
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("demo"),
 ]
 
 

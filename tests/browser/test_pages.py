@@ -24,7 +24,7 @@ from .harness import DESKTOP, PHONE
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("demo"),
 ]
 
 LANGUAGES = ("en", "ru", "ky")

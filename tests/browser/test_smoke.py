@@ -8,7 +8,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     # One process of a parallel run takes them all: Chromium starts, and the demo data is made, once.
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.xdist_group("demo"),
 ]
 
 

@@ -14,7 +14,7 @@ from repat.approvals import actions as approvals
 from tests.cases.test_selectors import CYRILLIC
 from tests.factories import CaseFactory, ReturneeFactory, person, region
 from tests.services.factories import ReferralFactory
-from tests.worlds import module_world, reread, sessions_of, signing_in
+from tests.worlds import clients_of_world, from_world, module_world, sessions_of, signing_in
 
 from .test_search import NO_LETTERS, TOO_LONG, UNREADABLE
 
@@ -62,34 +62,22 @@ def build_world():
 world = module_world(build_world)
 
 
-@pytest.fixture
-def client_for(client, world):
-    return signing_in(client, world.sessions)
+client_for = clients_of_world()
 
 
-@pytest.fixture
-def worker(world):
-    return reread(world.worker)
+worker = from_world("worker")
 
 
-@pytest.fixture
-def coordinator(world):
-    return reread(world.coordinator)
+coordinator = from_world("coordinator")
 
 
-@pytest.fixture
-def supervisor(world):
-    return reread(world.supervisor)
+supervisor = from_world("supervisor")
 
 
-@pytest.fixture
-def administrator(world):
-    return reread(world.administrator)
+administrator = from_world("administrator")
 
 
-@pytest.fixture
-def case(world):
-    return reread(world.case)
+case = from_world("case")
 
 
 @pytest.fixture

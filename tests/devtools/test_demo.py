@@ -1,8 +1,6 @@
 """`seed_demo`: refused under production settings; otherwise made once, through the real actions, with
 what the demo promises and without trying the broker (it runs inside broker.offline())."""
 
-import logging
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
@@ -10,7 +8,6 @@ from django.db.models import Count
 from cases.consent import with_problems
 from cases.models import Case, ConsentRecord, Family, Note, Operation, Returnee
 from repat.accounts.models import User
-from repat.core import broker
 from services.models import Provider, Referral
 
 pytestmark = pytest.mark.django_db
@@ -23,26 +20,15 @@ def test_seed_demo_refuses_under_production_settings(settings):
     assert not User.objects.exists()
 
 
-# One seeding (tens of seconds) for every check of what it makes. The demo commits (`seed_demo` is one
-# transaction): what it queues runs on that commit, which must be inside the command's broker.offline().
+# One seeding (tens of seconds) for every check of what it makes, and for the browser tests: tests/conftest.py's
+# `demo` seeds it once per process and watches it. The demo commits (`seed_demo` is one transaction): what
+# it queues runs on that commit, which must be inside the command's broker.offline().
 @pytest.mark.slow
+@pytest.mark.xdist_group("demo")
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_seed_demo_creates_the_promised_data_once_and_never_tries_the_broker(settings, monkeypatch, caplog):
-    settings.REPAT_ALLOW_DEMO_DATA = True
-    tried = []
-    original = broker.send
-
-    def observed(queue, message, *args):
-        tried.append(broker._offline.get())
-        return original(queue, message, *args)
-
-    monkeypatch.setattr(broker, "send", observed)
-
-    with caplog.at_level(logging.WARNING):
-        call_command("seed_demo", verbosity=0)
-
-    assert tried and all(tried)  # every queueing happened inside broker.offline()
-    assert not [m for m in caplog.messages if "Broker unavailable" in m]
+def test_seed_demo_creates_the_promised_data_once_and_never_tries_the_broker(demo):
+    assert demo.queued_offline and all(demo.queued_offline)  # every queueing happened inside broker.offline()
+    assert not [m for m in demo.warnings if "Broker unavailable" in m]
     assert_the_promised_data()
     assert_consents_point_at_records_and_referrals_carry_only_what_they_may()
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tests.factories import person, region
 from tests.services.factories import ProviderStaffFactory
-from tests.worlds import module_world, reread, sessions_of, signing_in
+from tests.worlds import clients_of_world, module_world, reread, role_matrix, sessions_of
 
 from .test_views import ready_report
 
@@ -33,9 +33,7 @@ def build_world():
 world = module_world(build_world)
 
 
-@pytest.fixture
-def client_for(client, world):
-    return signing_in(client, world["sessions"])
+client_for = clients_of_world()
 
 
 @pytest.fixture(autouse=True)
@@ -82,14 +80,7 @@ POST_DATA = {
 }
 
 
-@pytest.mark.parametrize(
-    ("method", "name", "role", "expected"),
-    [
-        pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
-        for (method, name), codes in MATRIX.items()
-        for role, code in zip(ROLES, codes, strict=True)
-    ],
-)
+@role_matrix(MATRIX, ROLES)
 def test_role_matrix(method, name, role, expected, urls, world, client_for, django_capture_on_commit_callbacks):
     client = client_for(reread(world["people"][role]))
     with django_capture_on_commit_callbacks():  # nothing is produced: only who may ask is tested here

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from cases import actions as case_actions
 from tests.factories import CaseFactory, ReturneeFactory, person, region
-from tests.worlds import module_world, reread, sessions_of, signing_in
+from tests.worlds import clients_of_world, module_world, reread, role_matrix, sessions_of
 
 from .factories import ProviderFactory, ProviderStaffFactory, service
 from .test_views import assigned_referral, waiting_referral
@@ -57,9 +57,7 @@ def build_world():
 world = module_world(build_world)
 
 
-@pytest.fixture
-def client_for(client, world):
-    return signing_in(client, world["sessions"])
+client_for = clients_of_world()
 
 
 # --- Role matrix ------------------------------------------------------------------------------------
@@ -126,14 +124,7 @@ POST_DATA = {
 }
 
 
-@pytest.mark.parametrize(
-    ("method", "name", "role", "expected"),
-    [
-        pytest.param(method, name, role, code, id=f"{method}-{name}-{role}")
-        for (method, name), codes in MATRIX.items()
-        for role, code in zip(ROLES, codes, strict=True)
-    ],
-)
+@role_matrix(MATRIX, ROLES)
 def test_role_matrix(method, name, role, expected, urls, world, client_for):
     client = client_for(reread(world["people"][role]))
     response = client.get(urls[name]) if method == "get" else client.post(urls[name], POST_DATA[name])
