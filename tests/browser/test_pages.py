@@ -139,7 +139,9 @@ def test_on_a_phone_filters_fold_away_and_keyboard_focus_shows(demo, page, check
     assert not page.locator("#filters form").is_visible()
     assert page.locator("#case-table tbody tr").first.bounding_box()["y"] < 800
     page.click(".filters-toggle")
-    page.locator("#filters form").wait_for(state="visible")  # unfolded before it is used
+    # Unfolded before it is used: Bootstrap marks the panel .show once its animation has ended (while
+    # it runs, the form is visible but its button still clipped).
+    page.locator("#filters.show").wait_for()
     page.locator("#id_risk_level").select_option("high")
     with page.expect_navigation(url="**risk_level=high**"):
         page.locator("#filters [type=submit]").first.click()
