@@ -1,5 +1,6 @@
 """Fixtures per role. Each test builds what it needs; regions come from the seeded migration."""
 
+import gc
 import itertools
 import logging
 from collections import Counter
@@ -59,6 +60,14 @@ def pytest_collection_modifyitems(config, items):
     items.sort(key=lambda item: _long_first(item, groups))
 
 
+def pytest_collection_finish(session):
+    """What every test of this process shares for as long as it runs (the modules, Django's apps and
+    URL patterns, the collected tests: about 290,000 objects) is set aside from the garbage
+    collector, whose full passes walked it all each time: GC took 6.3 s of a 158 s run, 4.3 s after."""
+    gc.collect()
+    gc.freeze()
+
+
 def _name_group(item) -> None:
     """Append `@<group>` to the test's id, which is how `--dist loadgroup` sends a group's tests to one
     process. pytest-xdist 3.8 does it by setting `item._nodeid`, which pytest 9.2 no longer reads (the
@@ -82,6 +91,22 @@ def _long_first(item, groups: Counter) -> tuple:
     if item.get_closest_marker("own_servers") or item.get_closest_marker("slow"):
         return (1,)
     return (2,)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and at the end no other session on this process's one: a
+    thread of this process (the live server's) may have left its connection open, and PostgreSQL's
+    DROP DATABASE then waited 5 s for it and failed, leaving the database behind (at the end of
+    every CI pass on PostgreSQL, with both cores idle)."""
+    yield
+    database = connections[DEFAULT_DB_ALIAS]
+    if database.vendor == "postgresql":
+        with django_db_blocker.unblock(), database.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture(autouse=True, scope="session")
