@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from cases import actions as case_actions
@@ -45,6 +46,8 @@ BIRTH_MISSING = 0.2
 BIRTH_OFF_DAYS = 365
 # Distinct new people registered without a date of birth, for every one with a date.
 NEW_BIRTH_MISSING = 0.2
+# How many times recorded people are drawn by id before the sample is taken as it is.
+SAMPLE_DRAWS = 10
 
 
 @dataclass
@@ -287,13 +290,20 @@ def distinct_people(
 
 def _recorded_sample(count: int, rng, exclude: set[int]) -> list[tuple]:
     """`count` recorded people (not those in `exclude`) picked at random by id, with their own
-    name's spelling and keys."""
-    last = Returnee.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-    wanted = sorted({rng.randint(1, last) for _ in range(count * 2)} - exclude)
-    rows = NameKey.objects.filter(returnee_id__in=wanted, source=NameKey.Source.NAME).values_list(
-        "returnee_id", "spelling", "returnee__sex", "returnee__date_of_birth", "keys"
-    )
-    rows = list(rows)
+    name's spelling and keys. Ids are drawn between the lowest and the highest, and drawn again where
+    they missed (a bounded number of times): ids need not start at 1 nor follow each other (a
+    database whose sequences went on past rolled-back or deleted rows gave a short sample)."""
+    bounds = Returnee.objects.aggregate(first=Min("pk"), last=Max("pk"))
+    found: dict[int, tuple] = {}
+    for _ in range(SAMPLE_DRAWS):
+        if len(found) >= count or bounds["first"] is None:
+            break
+        wanted = {rng.randint(bounds["first"], bounds["last"]) for _ in range(count * 2)} - exclude - found.keys()
+        rows = NameKey.objects.filter(returnee_id__in=sorted(wanted), source=NameKey.Source.NAME).values_list(
+            "returnee_id", "spelling", "returnee__sex", "returnee__date_of_birth", "keys"
+        )
+        found.update((row[0], row) for row in rows)
+    rows = sorted(found.values())
     rng.shuffle(rows)
     return rows[:count]
 

@@ -5,6 +5,7 @@ The floors sit a little under what this small measurement gives (docs/search.md 
 scale): a change to cases/names.py or cases/search.py that loses recall fails here. On PostgreSQL the
 others come from seed_scale, as in the real measurement; on SQLite from name_variants' distractors."""
 
+import random
 from io import StringIO
 
 import pytest
@@ -14,7 +15,7 @@ from django.db import connection
 from cases.models import Returnee
 from repat.devtools import search_measure
 from repat.devtools.name_variants import KINDS
-from tests.factories import OperationFactory
+from tests.factories import OperationFactory, ReturneeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +84,17 @@ def test_the_command_writes_its_section_and_keeps_the_rest(tmp_path):
     assert "<!-- measure:start -->\n## Measured\n\nN = 305 people on postgresql" in text
     assert "| **overall** | 50 |" in text
     assert Returnee.objects.count() == 300  # what it registered is rolled back
+
+
+def test_recorded_people_are_sampled_whatever_their_ids_start_at():
+    # given: six people whose ids start far from 1, as after many rolled-back or deleted rows (an
+    # earlier sample drew ids from 1 and came back short: a third process in CI failed the
+    # measurement above with 14 of 30 people "born years apart")
+    people = [ReturneeFactory(id=10_001 + n) for n in range(6)]
+
+    # when
+    sample = search_measure._recorded_sample(4, random.Random(19), exclude={people[0].pk})
+
+    # then: four of the five others, each with the spelling of their own name
+    assert len(sample) == 4
+    assert {row[0] for row in sample} < {person.pk for person in people[1:]}
