@@ -7,12 +7,16 @@ squeezing its label, a date cut over two lines, a serious or critical axe violat
 control smaller than 44 px to tap, a box of the content (a table's) that scrolls sideways inside
 itself or a word cut over two lines, and (once given the data it may show, `checker.data`) a text
 left in English on a Russian or Kyrgyz page. Each check writes a screenshot to
-var/screenshots/<journey>/<step>-<lang>-<width>.jpg for people to review.
+var/screenshots/<journey>/<step>-<lang>-<width>.jpg for people to review (`shoot` writes those the
+tests take themselves): to another folder with REPAT_SCREENSHOTS=<folder>, and none with
+REPAT_SCREENSHOTS=off, as CI does: it keeps no files, and taking them was a sixth of the page tests'
+time (a full-page picture lays the whole page out again at its full height).
 
 axe-core is vendored in tests/browser/vendor (from npm, see its README) so the check runs offline; it
 is evaluated through the DevTools protocol, which the page's CSP does not govern (an injected
 <script> element would be refused)."""
 
+import os
 import re
 from pathlib import Path
 
@@ -22,7 +26,8 @@ from ..untranslated import catalogue, untranslated
 
 # Read once: evaluated on each page that axe judges.
 _AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
-SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
+_CHOSEN = os.environ.get("REPAT_SCREENSHOTS", "")
+SCREENSHOTS = None if _CHOSEN == "off" else Path(_CHOSEN or Path(settings.BASE_DIR) / "var" / "screenshots")
 PHONE = 360
 DESKTOP = 1280
 # The smallest tap target on a phone (WCAG 2.5.5), in CSS pixels.
@@ -69,10 +74,12 @@ class Checker:
     def width(self) -> int:
         return self.page.viewport_size["width"]
 
-    def screenshot(self, journey: str, step: str, *, language: str | None = None, height: int | None = None) -> Path:
+    def screenshot(self, journey: str, step: str, *, language: str | None = None, height: int | None = None) -> None:
         """The page as shown, down to at most MAX_SHOT pixels (the top is what review needs, and long
         timelines made each picture slow to take), as a JPEG: half the time of a PNG, and as good to
         look at."""
+        if SCREENSHOTS is None:
+            return
         language = language or self.language()
         path = SCREENSHOTS / _slug(journey) / f"{_slug(step)}-{language}-{self.width()}.jpg"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,7 +87,6 @@ class Checker:
             height = self.page.evaluate("document.scrollingElement.scrollHeight")
         clip = {"x": 0, "y": 0, "width": self.width(), "height": min(height, MAX_SHOT)}
         self.page.screenshot(path=path, type="jpeg", quality=80, full_page=True, clip=clip, animations="disabled")
-        return path
 
     def axe(self) -> list[str]:
         """The serious and critical violations axe-core finds on the page as shown."""
@@ -129,6 +135,15 @@ class Checker:
         """What sticks out furthest on the right (an element, or text that does not wrap), to say
         what makes the page scroll."""
         return self.page.evaluate(_call("widest"))
+
+
+def shoot(page, journey: str, name: str) -> None:
+    """The whole page as shown, as var/screenshots/<journey>/<name>.png (see the module's docstring)."""
+    if SCREENSHOTS is None:
+        return
+    folder = SCREENSHOTS / journey
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
 def _slug(text: str) -> str:

@@ -2,12 +2,11 @@
 desktop, rows added and removed by the page's script (no inline script: the CSP blocks none, see
 the `page` fixture), nothing scrolling sideways and every control big enough for a finger."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from cases.models import Family, Returnee
+
+from .harness import shoot
 
 pytestmark = [
     pytest.mark.browser,
@@ -17,8 +16,6 @@ pytestmark = [
 
 # Controls smaller than this are hard to hit on a phone (WCAG 2.5.5's target size).
 TARGET = 44
-# Where the screenshots go when someone wants to look at them (REPAT_SCREENSHOTS=/some/folder).
-SHOTS = os.environ.get("REPAT_SCREENSHOTS")
 
 
 def use_language(page, code):
@@ -101,8 +98,7 @@ def test_worker_registers_a_mother_and_two_children_in_russian(width, names, dem
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     assert small_controls(page) == []
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / f"family-ru-{width}-filled.png"), full_page=True)
+    shoot(page, "family", f"ru-{width}-filled")
 
     page.locator("main form button[type=submit].btn-primary").click()
     page.wait_for_url("**/families/*/")
@@ -134,8 +130,7 @@ def test_the_family_form_fits_a_phone_in_each_language(language, demo, page, log
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert small_controls(page) == []
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / f"family-{language}-360.png"), full_page=True)
+    shoot(page, "family", f"{language}-360")
 
 
 def test_without_javascript_rows_are_added_by_the_button_and_left_out_by_their_box(demo, page, live_server):

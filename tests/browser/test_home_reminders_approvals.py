@@ -2,10 +2,9 @@
 from the list), and a supervisor reading a plan's approval and approving several from the queue.
 Screenshots of each step go to var/screenshots/polishflow/ for review."""
 
-from pathlib import Path
-
 import pytest
-from django.conf import settings
+
+from .harness import shoot
 
 pytestmark = [
     pytest.mark.browser,
@@ -13,12 +12,9 @@ pytestmark = [
     pytest.mark.xdist_group("demo"),
 ]
 
-SHOTS = Path(settings.BASE_DIR) / "var" / "screenshots" / "polishflow"
-
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    shoot(page, "polishflow", name)
 
 
 def no_sideways_scroll(page) -> bool:
