@@ -18,15 +18,14 @@ from django.db.backends.base.operations import BaseDatabaseOperations
 from django.utils import translation
 
 from cases import actions as case_actions
-from repat.accounts.permissions import two_factor_required
 from repat.core import broker, choices
 
-from .accounts.helpers import pass_second_factor
 from .audit.helpers import guard_lifted
 from .database import PostgresSnapshot, SqliteSnapshot, copy_to_file
 from .factories import CaseFactory, ReturneeFactory, person, region
 from .objectstore import running_object_store
 from .services.factories import ProviderFactory, ProviderStaffFactory, service
+from .worlds import sign_in
 
 OWN_SERVERS = ("tests/ops/", "tests/browser/")
 ATTACK_SUITE = "tests/security/"
@@ -360,13 +359,7 @@ def client_for(client):
     """Log the test client in as a user: `client_for(worker).get(...)`. A user whose role requires
     two-factor sign-in gets an authenticator app and a session that has passed it."""
 
-    def login(user):
-        client.force_login(user)
-        if two_factor_required(user):
-            pass_second_factor(client, user)
-        return client
-
-    return login
+    return lambda user: sign_in(client, user)
 
 
 # --- An S3-compatible object store (moto's server, in a process of its own: tests/objectstore.py) ---

@@ -8,24 +8,32 @@ refreshes an instance): a module hands its tests copies read afresh (`reread`), 
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.test import Client, override_settings
+from django_otp import DEVICE_ID_SESSION_KEY
 
+from repat.accounts import sessions as account_sessions
 from repat.accounts.permissions import two_factor_required
 
 from .accounts.helpers import pass_second_factor
 
 
-def module_world(build):
+def module_world(build, *, media_root: str | None = None):
     """A module-scoped fixture holding `build()`'s result. Files and audit heads written while it
     is built go to a folder of the module's own, never to the real ones under var/ (the per-test
-    folders of tests/conftest.py are set only once a test starts)."""
+    folders of tests/conftest.py are set only once a test starts). `media_root`: the name of a
+    session-scoped fixture whose folder takes the world's files instead, for tests that read them
+    (the attack suite's)."""
 
     @pytest.fixture(scope="module")
-    def fixture(django_db_setup, django_db_blocker, tmp_path_factory):
+    def fixture(request, django_db_setup, django_db_blocker, tmp_path_factory):
         folder = tmp_path_factory.mktemp("world")
+        files = request.getfixturevalue(media_root) if media_root else folder / "private"
         with (
-            override_settings(REPAT_PRIVATE_MEDIA_ROOT=folder / "private", REPAT_AUDIT_HEAD_DIR=folder / "audit-heads"),
+            override_settings(REPAT_PRIVATE_MEDIA_ROOT=files, REPAT_AUDIT_HEAD_DIR=folder / "audit-heads"),
             django_db_blocker.unblock(),
             transaction.atomic(),
         ):
@@ -41,31 +49,44 @@ def reread(instance):
     return type(instance)._default_manager.get(pk=instance.pk)
 
 
-def sessions_of(users) -> dict[int, str]:
-    """A signed-in session for each of `users` (past the second factor where their role asks for
-    one), made while a world is built: `signing_in` gives a test's client the session instead of
-    signing in again (a session row, the sign-in's audit row and `last_login`, every test)."""
-    sessions = {}
+def sign_in(client, user):
+    """`client` signed in as `user`, past the second factor where their role asks for one (an
+    authenticator app is made for them)."""
+    client.force_login(user)
+    if two_factor_required(user):
+        pass_second_factor(client, user)
+    return client
+
+
+def sessions_of(users) -> dict[int, tuple[str, dict]]:
+    """user pk -> (session key, session data) of each of `users`, signed in (`sign_in`) while a
+    world is built: `signing_in` hands a test's client the session instead of signing in again (a
+    session row, the sign-in's audit row and `last_login`, every test)."""
+    found = {}
     for user in users:
-        client = Client()
-        client.force_login(user)
-        if two_factor_required(user):
-            pass_second_factor(client, user)
-        sessions[user.pk] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return sessions
+        session = sign_in(Client(), user).session
+        found[user.pk] = (session.session_key, dict(session.items()))
+    return found
 
 
-def signing_in(client, sessions: dict[int, str]):
-    """tests/conftest.py's `client_for` for a world: its people's clients carry the session made
-    for them with the world (rolled back with each test like any row); anyone else signs in."""
+def signing_in(client, sessions: dict[int, tuple[str, dict]]):
+    """tests/conftest.py's `client_for` for a world: the client takes the user's session made with
+    the world (`sessions_of`), its sign-in times set to now (as a sign-in would: no idle limit nor
+    password confirmation for exports is due), in this test's transaction. A user outside the world,
+    or whose password or need of a second factor changed since, signs in afresh."""
 
     def login(user):
-        if user.pk not in sessions:
-            client.force_login(user)
-            if two_factor_required(user):
-                pass_second_factor(client, user)
-            return client
-        client.cookies[settings.SESSION_COOKIE_NAME] = sessions[user.pk]
+        key, data = sessions.get(user.pk, (None, {}))
+        if (
+            key is None
+            or data.get(HASH_SESSION_KEY) != user.get_session_auth_hash()
+            or (DEVICE_ID_SESSION_KEY in data) != two_factor_required(user)
+        ):
+            return sign_in(client, user)
+        now = int(account_sessions.now())
+        fresh = {**data, account_sessions.LOGIN_AT: now, account_sessions.LAST_SEEN: now}
+        Session.objects.filter(session_key=key).update(session_data=SessionStore().encode(fresh))
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
         return client
 
     return login

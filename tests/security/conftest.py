@@ -3,17 +3,9 @@ end: each test still runs in its own savepoint, so what one test writes the next
 the uploads of the whole run in one private folder."""
 
 import pytest
-from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
-from django.db import transaction
-from django.test import Client, override_settings
-from django_otp import DEVICE_ID_SESSION_KEY
+from django.test import override_settings
 
-from repat.accounts import sessions
-from repat.accounts.permissions import two_factor_required
-from tests.accounts.helpers import pass_second_factor
+from tests.worlds import module_world, sessions_of, signing_in
 
 from .world import ALL_ROLES, build_world
 
@@ -33,62 +25,18 @@ def private_media(security_media_root):
     return security_media_root
 
 
-def module_world(build):
-    """A module-scoped fixture holding `build()`'s result inside a transaction that is rolled back
-    when the module is done."""
-
-    @pytest.fixture(scope="module")
-    def fixture(django_db_setup, django_db_blocker, security_media_root):
-        with django_db_blocker.unblock(), transaction.atomic():
-            yield build()
-            transaction.set_rollback(True)
-
-    return fixture
-
-
-world = module_world(build_world)
+world = module_world(build_world, media_root="security_media_root")
 
 
 @pytest.fixture(scope="module")
 def signed_in(world, django_db_blocker) -> dict:
-    """user pk -> (session key, session data) of each role of the module's world, signed in as
-    tests/conftest.py's `client_for` does (second factor passed where the role needs it), once per
-    module inside the world's transaction rather than once per test."""
+    """Each role of the module's world signed in once per module, inside the world's transaction,
+    rather than once per test (tests/worlds.py's `sessions_of`)."""
     with django_db_blocker.unblock():
-        found = {}
-        for role in ALL_ROLES:
-            user = world.user(role)
-            client = Client()
-            client.force_login(user)
-            if two_factor_required(user):
-                pass_second_factor(client, user)
-            session = client.session
-            found[user.pk] = (session.session_key, dict(session.items()))
-        return found
+        return sessions_of(world.user(role) for role in ALL_ROLES)
 
 
 @pytest.fixture
 def client_for(client, signed_in):
-    """tests/conftest.py's `client_for` on the module's sessions: the client takes the user's
-    session, its sign-in times set to now (as a sign-in would: no idle limit nor password
-    confirmation for exports is due), in this test's transaction. A user outside the world, or
-    whose password or need of a second factor changed since, signs in as tests/conftest.py does."""
-
-    def login(user):
-        key, data = signed_in.get(user.pk, (None, {}))
-        if (
-            key is None
-            or data.get(HASH_SESSION_KEY) != user.get_session_auth_hash()
-            or (DEVICE_ID_SESSION_KEY in data) != two_factor_required(user)
-        ):
-            client.force_login(user)
-            if two_factor_required(user):
-                pass_second_factor(client, user)
-            return client
-        now = int(sessions.now())
-        fresh = {**data, sessions.LOGIN_AT: now, sessions.LAST_SEEN: now}
-        Session.objects.filter(session_key=key).update(session_data=SessionStore().encode(fresh))
-        client.cookies[settings.SESSION_COOKIE_NAME] = key
-        return client
-
-    return login
+    """tests/conftest.py's `client_for` on the module's sessions (tests/worlds.py's `signing_in`)."""
+    return signing_in(client, signed_in)
