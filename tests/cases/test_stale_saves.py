@@ -11,11 +11,9 @@ from django.utils import timezone
 from cases import actions
 from cases.models import Attachment, CareArrangement, LegalRecord
 from repat.accounts.models import User
-from repat.accounts.permissions import two_factor_required
 from repat.approvals import actions as approvals
 from repat.core.versions import version_of
 from repat.reports.models import ProgressReport
-from tests.accounts.helpers import pass_second_factor
 from tests.factories import (
     AssessmentFactory,
     CareArrangementFactory,
@@ -27,6 +25,7 @@ from tests.factories import (
     pdf_upload,
 )
 from tests.reports.factories import ProgressReportFactory
+from tests.worlds import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -188,11 +187,7 @@ def browser():
     """A browser of its own per person (the `client_for` fixture shares one between users)."""
 
     def open_as(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        if two_factor_required(user):
-            pass_second_factor(client, user)
-        return client
+        return sign_in(Client(), user)
 
     return open_as
 
