@@ -4,6 +4,7 @@
 import datetime
 
 import pytest
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from cases.models import EmergencyAccess
@@ -45,6 +46,28 @@ def test_without_either_the_user_says_so(worker, django_assert_num_queries):
         user = UserBackend().get_user(worker.pk)
 
     assert (user.unread_reminders, user.has_emergency_access) == (0, False)
+    # as Django's queries give them, on either database (SQLite has no booleans, only 0 and 1)
+    assert user.has_emergency_access is False and user.has_confirmed_authenticator is False
+
+
+def test_the_query_is_compiled_once_not_on_each_request(worker, administrator, monkeypatch):
+    """Compiling the annotations' subqueries on each request took longer than running the query."""
+    UserBackend().get_user(worker.pk)
+    compiled = []
+    as_sql = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *args, **kwargs: compiled.append(self) or as_sql(self, *args, **kwargs)
+    )
+
+    users = [UserBackend().get_user(str(pk)) for pk in (worker.pk, administrator.pk)]  # (a session keeps a string)
+
+    assert compiled == []
+    assert [user.username for user in users] == [worker.username, administrator.username]
+
+
+def test_an_id_no_user_has_is_nobody(worker):
+    assert UserBackend().get_user(worker.pk + 1000) is None
+    assert UserBackend().get_user("not a number") is None
 
 
 def test_a_reminder_snoozed_until_tomorrow_counts_from_tomorrow(worker, case, monkeypatch):
