@@ -34,9 +34,10 @@ ATTACK_SUITE = "tests/security/"
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Tests that start servers of their own (gunicorn, redis-server, a Celery worker, Chromium, an
-    object store) are marked `own_servers`: what they prove is about the production stack, so CI runs
-    them once, in its PostgreSQL + Redis pass, and leaves them out of its second pass on the embedded
-    defaults (`make test TEST_ARGS='-m "not own_servers"'`). So are the attack suite's (tests/security,
+    object store, Django's live server: the API fuzzer's, 68 s of the SQLite pass's 175) are marked
+    `own_servers`: what they prove is about the production stack, so CI runs them once, in its
+    PostgreSQL + Redis pass, and leaves them out of its second pass on the embedded defaults
+    (`make test TEST_ARGS='-m "not own_servers"'`). So are the attack suite's (tests/security,
     marked `attack_suite`): half the suite's tests, requests of every role on every route, whose
     verdicts come from the permission functions, which the tests of each app check on both databases.
 
@@ -47,7 +48,12 @@ def pytest_collection_modifyitems(config, items):
     because every test finds the rows the migrations made (`audit_trail_flushable`)."""
     for item in items:
         path = item.nodeid
-        if path.startswith(OWN_SERVERS) or item.get_closest_marker("real_stack") or item.get_closest_marker("browser"):
+        if (
+            path.startswith(OWN_SERVERS)
+            or item.get_closest_marker("real_stack")
+            or item.get_closest_marker("browser")
+            or "live_server" in getattr(item, "fixturenames", ())
+        ):
             item.add_marker(pytest.mark.own_servers)
         if path.startswith(ATTACK_SUITE):
             item.add_marker(pytest.mark.attack_suite)
