@@ -34,8 +34,8 @@ ATTACK_SUITE = "tests/security/"
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Tests that start servers of their own (gunicorn, redis-server, a Celery worker, Chromium, an
-    object store, Django's live server: the API fuzzer's, 68 s of the SQLite pass's 175) are marked
-    `own_servers`: what they prove is about the production stack, so CI runs them once, in its
+    object store, Django's live server: the API fuzzer's, 68 of the SQLite pass's 324 test-seconds)
+    are marked `own_servers`: what they prove is about the production stack, so CI runs them once, in its
     PostgreSQL + Redis pass, and leaves them out of its second pass on the embedded defaults
     (`make test TEST_ARGS='-m "not own_servers"'`). So are the attack suite's (tests/security,
     marked `attack_suite`): half the suite's tests, requests of every role on every route, whose

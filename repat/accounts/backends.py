@@ -48,8 +48,8 @@ class _CompiledUserQuery:
 
 def _user_as_pages_need_them(user_id):
     """The user with what every page asks about them (`_users_as_pages_need_them`), by a query
-    compiled once a day per process: compiling its subqueries on each request took longer than
-    running it (about 1.5 ms of every request)."""
+    compiled once a day per process: compiling its subqueries on each request was half of loading
+    the user (1.25 ms a request on PostgreSQL, 0.65 ms compiled once)."""
     from .models import User
 
     try:
