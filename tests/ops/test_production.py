@@ -119,6 +119,16 @@ def test_a_fresh_production_install_serves_a_signed_in_worker_and_the_static_fil
             # A stylesheet's url()s name the hashed files (the icon font): the same bytes once unhashed.
             assert HASH_IN_URL.sub(b"", served.body) == (ROOT / "static" / original).read_bytes(), path
 
+        # and: the API's documentation page finds its bundles (drf-spectacular's sidecar) by their
+        # hashed names: only those are collected (WHITENOISE_KEEP_ONLY_HASHED_FILES)
+        docs = browser.get("/api/docs/")
+        assert docs.status == 200
+        bundles = re.findall(r'(?:href|src)="(/static/[^"]+)"', docs.text)
+        assert len([path for path in bundles if "swagger-ui" in path]) == 4
+        assert [path for path in bundles if browser.get(path).status != 200] == []
+        unhashed = tmp_path / "var" / "staticfiles" / "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css"
+        assert not unhashed.exists()
+
         # and: nothing failed on the server
         assert [r.status for r in browser.responses if r.status >= 500] == []
         assert web.errors() == []
