@@ -157,7 +157,10 @@ def audit_trail_flushable():
             self.connection, "_test_serialized_contents", None
         ):
             return  # back since the last flush, and rolled back to that by every test since
-        deserialize(self, data)
+        # Before any flush the rows are still there, and Django saves each again over itself: the
+        # audit chain's head (migration 0008) too, which its triggers let only move forward.
+        with guard_lifted(self.connection):
+            deserialize(self, data)
 
     with (
         mock.patch.object(BaseDatabaseOperations, "execute_sql_flush", execute_sql_flush),

@@ -160,7 +160,7 @@ _last_seen = threading.local()
 
 def _append_in_one_statement(event: AuditEvent) -> bool:
     """Append under the head's lock, sealed over the expected head. False when there is no head row
-    yet (the first row ever): `_append` makes it."""
+    (migration 0008 makes it; only a test's flush empties the table): `_append` makes it."""
     found = _try_append(event, getattr(_last_seen, "head", GENESIS))
     if found is None:
         return False

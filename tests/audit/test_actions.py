@@ -18,7 +18,7 @@ from cases.models import CaseEvent, Returnee
 from repat.accounts.models import User
 from repat.approvals import actions as approval_actions
 from repat.audit import actions as audit
-from repat.audit.models import AuditEvent, AuditHead
+from repat.audit.models import GENESIS, AuditEvent, AuditHead
 from services import actions as service_actions
 from tests.factories import register_returnee
 from tests.services.factories import service
@@ -326,6 +326,23 @@ def test_the_key_never_reaches_the_database(worker, case, settings):
 
     assert queries.captured_queries
     assert not [query for query in queries.captured_queries if secret in query["sql"]]
+    assert audit.verify().intact
+
+
+def test_the_first_row_ever_joins_the_head_the_migrations_made_in_one_statement(monkeypatch):
+    # given: an empty trail, as migrated (this thread saw no head yet)
+    assert AuditHead.objects.values_list("rows", "last_id", "hash").get() == (0, None, GENESIS)
+    monkeypatch.setattr(audit._last_seen, "head", GENESIS, raising=False)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        event = audit.record(actor=None, actor_name="worker-a", action="view", object_type="case", object_id=1)
+
+    # then: on PostgreSQL one statement sealed it (before migration 0008 the head was made here: nine)
+    if connection.vendor == "postgresql":
+        assert len(queries) == 1
+    assert AuditHead.objects.values_list("rows", "last_id", "hash").get() == (1, event.pk, event.hash)
+    assert event.prev_hash == GENESIS
     assert audit.verify().intact
 
 

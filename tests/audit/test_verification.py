@@ -349,7 +349,7 @@ def legacy_rows(count: int) -> list[int]:
         event.save()
         previous = event.hash
         ids.append(event.pk)
-    AuditHead.objects.create(pk=1, hash=previous, rows=count, last_id=ids[-1])
+    AuditHead.objects.update_or_create(pk=1, defaults={"hash": previous, "rows": count, "last_id": ids[-1]})
     return ids
 
 
