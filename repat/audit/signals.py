@@ -37,16 +37,25 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     )
 
 
+def _may_change_access(update_fields) -> bool:
+    """A save of named fields none of which decides access (a sign-in's `last_login`) changes none."""
+    return update_fields is None or not {f.removesuffix("_id") for f in update_fields}.isdisjoint(
+        f.removesuffix("_id") for f in ACCESS_FIELDS
+    )
+
+
 @receiver(pre_save, sender=User)
-def _remember_access(sender, instance, **kwargs):
-    if instance.pk:
+def _remember_access(sender, instance, update_fields=None, **kwargs):
+    if instance.pk and _may_change_access(update_fields):
         instance._access_before = (
             User.objects.filter(pk=instance.pk).values(*[f for f in ACCESS_FIELDS if _has(f)]).first()
         )
 
 
 @receiver(post_save, sender=User)
-def _access_changed(sender, instance, created, **kwargs):
+def _access_changed(sender, instance, created, update_fields=None, **kwargs):
+    if not _may_change_access(update_fields):
+        return
     before = getattr(instance, "_access_before", None) or {}
     after = {field: getattr(instance, field) for field in ACCESS_FIELDS if _has(field)}
     changes = {

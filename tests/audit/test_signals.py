@@ -39,6 +39,24 @@ def test_signing_in_and_out_is_recorded(worker, client):
     ]
 
 
+def test_a_sign_in_saves_its_time_without_reading_the_users_access(worker, django_assert_num_queries):
+    # A save of named fields that decide no access (the sign-in's last_login) is one UPDATE.
+    worker.last_login = worker.date_joined
+    with django_assert_num_queries(1):
+        worker.save(update_fields=["last_login"])
+
+
+def test_a_save_of_named_fields_that_decide_access_is_recorded(worker):
+    before = audit_ids()
+    worker.role, worker.last_name = User.Role.COORDINATOR, "Renamed"
+
+    worker.save(update_fields=["last_name", "role"])
+
+    assert new_rows(before, *PERMISSION_FIELDS) == [
+        ("permission", "", "user", worker.pk, "", {"role": ["social_worker", "coordinator"]})
+    ]
+
+
 def test_a_failed_sign_in_keeps_the_name_typed_and_never_the_password(worker, client):
     before = audit_ids()
 
