@@ -2,6 +2,7 @@
 chain that shows an altered or removed row; the database refusing changes (PostgreSQL); and the
 `audit_verify` command."""
 
+import importlib
 import itertools
 from types import SimpleNamespace
 
@@ -343,6 +344,20 @@ def test_the_first_row_ever_joins_the_head_the_migrations_made_in_one_statement(
         assert len(queries) == 1
     assert AuditHead.objects.values_list("rows", "last_id", "hash").get() == (1, event.pk, event.hash)
     assert event.prev_hash == GENESIS
+    assert audit.verify().intact
+
+
+def test_the_head_migration_keeps_the_head_of_a_trail_that_has_rows(trail):
+    # given: a deployment whose trail has rows (and so a head) when it upgrades
+    head = AuditHead.objects.values_list("rows", "last_id", "hash").get()
+    migration = importlib.import_module("repat.audit.migrations.0008_head_from_the_start").Migration
+
+    # when: migration 0008's statement runs
+    with connection.cursor() as cursor:
+        cursor.execute(migration.operations[0].sql)
+
+    # then
+    assert AuditHead.objects.values_list("rows", "last_id", "hash").get() == head
     assert audit.verify().intact
 
 

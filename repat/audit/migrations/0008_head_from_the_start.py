@@ -5,6 +5,8 @@ Plain SQL (both databases), so that migrating renders no models for it."""
 
 from django.db import migrations
 
+# repat.audit.models.GENESIS, frozen here as a migration's values are (tests/audit/test_actions.py
+# checks that a migrated trail starts at it).
 GENESIS = "0" * 64
 
 
