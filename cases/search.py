@@ -151,13 +151,30 @@ def index_returnees(returnee_ids: Iterable[int], *, apps=global_apps) -> int:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         rows = _rows(chunk, apps)
-        words = {word for row in rows for word in row.blocking.split()}
         with transaction.atomic():
             NameKey.objects.filter(returnee_id__in=chunk).delete()
-            NameKey.objects.bulk_create(rows, batch_size=BATCH)
-            NameWord.objects.bulk_create([NameWord(word=w) for w in words], batch_size=BATCH, ignore_conflicts=True)
+            _add_rows(NameKey, NameWord, rows)
         written += len(rows)
     return written
+
+
+def _add_rows(NameKey, NameWord, rows: list) -> None:
+    """Save index rows, and their words to the vocabulary."""
+    words = {word for row in rows for word in row.blocking.split()}
+    NameKey.objects.bulk_create(rows, batch_size=BATCH)
+    NameWord.objects.bulk_create([NameWord(word=w) for w in words], batch_size=BATCH, ignore_conflicts=True)
+
+
+def _index_new_returnee(returnee) -> None:
+    """The rows of a returnee just registered: their own name only, from the record in hand. Nothing
+    else names them yet (an other spelling or a household needs their row first), so there is nothing
+    to read back or to delete: 2 statements where `index_returnees` takes 6."""
+    from .models import NameKey, NameWord
+
+    if returnee.merged_into_id:
+        return
+    name = " ".join(part for part in (returnee.family_name, returnee.given_name, returnee.patronymic) if part)
+    _add_rows(NameKey, NameWord, list(_spelling_rows(NameKey, returnee.pk, returnee_spellings(name))))
 
 
 def fill_vocabulary(*, apps=global_apps) -> None:
@@ -233,7 +250,11 @@ def _defer(returnee_ids=(), family_id=None) -> bool:
 def returnee_saved(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
     if raw or (update_fields is not None and not _NAME_FIELDS & set(update_fields)):
         return
-    if not _defer([instance.pk]):
+    if _defer([instance.pk]):
+        return
+    if created:
+        _index_new_returnee(instance)
+    else:
         index_returnees([instance.pk])
 
 

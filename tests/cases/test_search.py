@@ -350,6 +350,25 @@ def test_a_patronymic_the_record_does_not_give_does_not_hide_the_person(worker):
     assert found(worker, "Токтосунова Айгүл Бакытовна") == [aigul]
 
 
+def test_a_person_just_registered_is_indexed_from_the_record_in_two_statements(worker):
+    def index_of(returnee):
+        return sorted(NameKey.objects.filter(returnee=returnee).values_list("source", "spelling", "keys", "blocking"))
+
+    with CaptureQueriesContext(connection) as saved:
+        aigul = ReturneeFactory(given_name="Айгүл", family_name="Токтосунова", patronymic="Бакытовна")
+    registered = index_of(aigul)
+    index_returnees([aigul.pk])  # the whole rebuild, from the database
+
+    assert (
+        registered
+        == index_of(aigul)
+        == [("name", "Токтосунова Айгүл Бакытовна", "aigul bakitovna toktosunova", "aigul bakitufna tuktusunufa")]
+    )
+    tables = ("cases_name", "cases_returneealias", "cases_familymember")
+    indexing = [q["sql"] for q in saved.captured_queries if any(table in q["sql"] for table in tables)]
+    assert len(indexing) == 2, indexing  # the row and its words; nothing read back, nothing deleted
+
+
 def test_index_returnees_is_idempotent(worker):
     aigul = person(worker, "Айгүл", "Токтосунова")
 
