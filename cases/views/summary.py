@@ -11,7 +11,6 @@ from django.views.generic import TemplateView
 
 from repat.audit import actions as audit
 from repat.audit.models import AuditEvent
-from repat.core.pdf import html_to_pdf
 from repat.core.views import PermissionMixin
 from services import selectors as service_selectors
 
@@ -74,6 +73,8 @@ class CaseSummaryPdfView(CaseSummaryView):
             request=request,
         )
         html = render_to_string("cases/case_summary_pdf.html", self.summary(), request=request)
+        from repat.core.pdf import html_to_pdf  # at the first PDF, not with the URLs (repat/core/pdf.py)
+
         response = HttpResponse(html_to_pdf(html), content_type="application/pdf")
         number = self.case.returnee.case_number
         response["Content-Disposition"] = f'attachment; filename="case-summary-{number}.pdf"'

@@ -1,4 +1,9 @@
-"""PDFs of pages rendered for print (progress reports, the case summary), with WeasyPrint."""
+"""PDFs of pages rendered for print (progress reports, the case summary), with WeasyPrint.
+
+Imported where a PDF is made, never at the top of a module the URLs load: WeasyPrint and the Pango
+libraries it opens take 0.4 s of CPU to load, which every process that loads the URLs (each
+`manage.py` command, each web and Celery worker) paid before its first response, PDF or not
+(tests/core/test_startup.py)."""
 
 from pathlib import Path
 from urllib.parse import urlsplit

@@ -21,7 +21,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from repat.core.exports import spreadsheet_text
-from repat.core.pdf import html_to_pdf
 
 from .suppression import hidden_label
 
@@ -94,6 +93,8 @@ def display_tables(doc: dict) -> list[dict]:
 def render_pdf(doc: dict) -> bytes:
     """An A4 PDF of the report. Fonts and the stylesheet come from static/ (DejaVu, for Cyrillic and
     Arabic); the template only ever sees the cells' display text."""
+    from repat.core.pdf import html_to_pdf  # at the first PDF, not with the URLs (repat/core/pdf.py)
+
     return html_to_pdf(render_to_string("reports/report_pdf.html", {"doc": doc, "tables": display_tables(doc)}))
 
 
