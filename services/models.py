@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from repat.core.deadlines import overdue_on
-from repat.core.models import LocalizedNameMixin
+from repat.core.models import CheckedModel, LocalizedNameMixin
 
 from .querysets import ReferralQuerySet
 
@@ -140,7 +140,7 @@ class Step:
         return self.target in Referral.WITH_CLOSING_REASON
 
 
-class Referral(models.Model):
+class Referral(CheckedModel):
     """A request that a provider deliver a service to a returnee, and its way to completion."""
 
     class Status(models.TextChoices):

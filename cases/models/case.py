@@ -8,12 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from repat.core.deadlines import overdue_on
+from repat.core.models import CheckedModel
 
 from ..querysets import CaseQuerySet, FollowUpTaskQuerySet
 from .registration import Returnee
 
 
-class Case(models.Model):
+class Case(CheckedModel):
     """The social work file of one returnee: who holds it, how it stands, how risky it is."""
 
     class Status(models.TextChoices):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from repat.core.deadlines import overdue_on
+from repat.core.models import CheckedModel
 
 from ..querysets import IdentityDocumentQuerySet
 from ..storage import private_storage
@@ -83,7 +84,7 @@ class ReturneePhoto(models.Model):
         return reverse("cases:returnee_photo", args=[self.returnee_id]) + f"?v={int(self.uploaded_at.timestamp())}"
 
 
-class IdentityDocument(models.Model):
+class IdentityDocument(CheckedModel):
     """A civil or legal document a returnee needs, tracked from missing to issued."""
 
     class Kind(models.TextChoices):
@@ -179,7 +180,7 @@ class IdentityDocument(models.Model):
         return list(self.TRANSITIONS[self.Status(self.status)])
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(CheckedModel):
     """Consent given for a purpose, by someone on record, until a date. Referrals that share data
     are gated on one that names the provider (or its service category): see `cases/consent.py` for
     when a consent holds and services/actions.py for the gate."""

@@ -6,10 +6,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.models import CheckedModel
+
 from .registration import Returnee
 
 
-class DuplicateDecision(models.Model):
+class DuplicateDecision(CheckedModel):
     """One recorded person who was probably the one being registered (`candidate`), and the
     answer: the registering worker saw them and said "a different person" (`confirmed`), or could
     not see them, so a coordinator or supervisor who sees both records decides (`pending`, then

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.models import CheckedModel
+
 from .case import Case
 from .registration import Returnee
 
@@ -37,7 +39,7 @@ def merge_relations() -> list[tuple[str, models.ForeignObjectRel, str]]:
     return found
 
 
-class ReturneeMerge(models.Model):
+class ReturneeMerge(CheckedModel):
     """A supervisor found that two records are one person: `merged` was folded into `survivor`.
 
     The merged returnee and its case are kept (marked `merged_into`, and left out of every list,

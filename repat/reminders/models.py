@@ -3,10 +3,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from repat.core.models import CheckedModel
 from repat.core.notifications import Item
 
 
-class ReminderSettings(models.Model):
+class ReminderSettings(CheckedModel):
     """Cadences and thresholds, changed by administrators in the admin without code. One row."""
 
     high_risk_cadence_days = models.PositiveSmallIntegerField(_("follow-up every N days, high risk"), default=14)

@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.storage import private_storage
+from repat.core.models import CheckedModel
 
 
-class ReportSettings(models.Model):
+class ReportSettings(CheckedModel):
     """Thresholds administrators change in the admin. One row."""
 
     caseload_limit = models.PositiveSmallIntegerField(
@@ -74,7 +75,7 @@ class DashboardSnapshot(models.Model):
         return self.key[:12]
 
 
-class ProgressReport(models.Model):
+class ProgressReport(CheckedModel):
     """A periodic report for government and donors: indicators for a period, operation and region,
     with the supervisor's narrative. Figures and files are produced in the background and kept."""
 
