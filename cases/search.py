@@ -173,8 +173,7 @@ def _index_new_returnee(returnee) -> None:
 
     if returnee.merged_into_id:
         return
-    name = " ".join(part for part in (returnee.family_name, returnee.given_name, returnee.patronymic) if part)
-    _add_rows(NameKey, NameWord, list(_spelling_rows(NameKey, returnee.pk, returnee_spellings(name))))
+    _add_rows(NameKey, NameWord, list(_spelling_rows(NameKey, returnee.pk, returnee_spellings(returnee.full_name))))
 
 
 def fill_vocabulary(*, apps=global_apps) -> None:
