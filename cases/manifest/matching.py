@@ -4,7 +4,7 @@
 second to four at a million people, so ten thousand rows would take hours. Here every row is
 looked up together, by the same index rows (NameKey) and the same final rules:
 
-1. each spelling of a row (its blocking keys, as `_required_words` takes them: a patronymic may
+1. each spelling of a row (its blocking keys, as `required_words` takes them: a patronymic may
    be missing from the record) makes one probe: for each word, the word or a word of the
    vocabulary near it (a letter or two apart: the GiST trigram index on NameWord, one statement for
    all the file's distinct words);
@@ -36,10 +36,10 @@ from ..search import (
     UNINDEXED_SCAN,
     KnownWords,
     ProbableMatch,
-    _distinct_spellings,
-    _required_words,
+    distinct_spellings,
     judge_duplicate,
     recorded_mothers,
+    required_words,
     sort_matches,
 )
 
@@ -55,8 +55,8 @@ def row_names(row: dict) -> list[str]:
 
 
 def _groups(spelling: names.Name) -> list[str]:
-    """The spelling's words a record must hold (a patronymic may be missing: `_required_words`)."""
-    return sorted({word for group in _required_words(spelling) for word in group})
+    """The spelling's words a record must hold (a patronymic may be missing: `required_words`)."""
+    return sorted({word for group in required_words(spelling) for word in group})
 
 
 def _near_words(words: set[str]) -> dict[str, list[str]]:
@@ -240,7 +240,7 @@ def manifest_matches(
     `cases.manifest.rows.read_rows` gives them; a child's mother is the household's mother row."""
     from ..models import FamilyMember
 
-    spellings_of = {row["line"]: _distinct_spellings(row_names(row)) for row in rows}
+    spellings_of = {row["line"]: distinct_spellings(row_names(row)) for row in rows}
     found = candidates(rows, spellings_of, progress, among)
     every_id = {pk for people in found.values() for pk in people}
     if not every_id:

@@ -32,7 +32,7 @@ from django.db.models import Max, Min
 from django.utils import timezone
 
 from cases import actions as case_actions
-from cases import search
+from cases import names, search
 from cases.actions.duplicates import ProbableDuplicates
 from cases.models import Case, NameKey, Operation, Returnee
 from cases.names import MatchKind
@@ -235,7 +235,7 @@ def reregistrations(user, labelled, registered: dict[int, Returnee], rng) -> dic
 
 def _same_name(a: str, b: str) -> bool:
     """Namesakes: the same name in any spelling, a patronymic one of them lacks aside."""
-    return search.names.compare(a, b).kind in (MatchKind.EXACT, MatchKind.SAME_KEY)
+    return names.compare(a, b).kind in (MatchKind.EXACT, MatchKind.SAME_KEY)
 
 
 def _alarm(user, alarms: Alarms, name: str, sex: str, born, keys: str, exclude: set[int] = frozenset()) -> None:
@@ -273,7 +273,7 @@ def distinct_people(
     for n, person in enumerate(fresh[: new_people + without]):
         born = _birth(rng, today, person.female) if n < new_people else None
         name = " ".join(person.parts)
-        keys = " ".join(search.names.parse(name).keys)
+        keys = " ".join(names.parse(name).keys)
         sex = "female" if person.female else "male"
         _alarm(user, groups[dated if born else undated], name, sex, born, keys)
     recorded = _recorded_sample(other_sex + years_apart, rng, exclude={r.pk for r in registered.values()})

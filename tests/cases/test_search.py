@@ -441,7 +441,7 @@ def test_a_workers_name_lookup_reads_only_her_peoples_rows_and_ranks_as_before(w
     assert len(lookups) == 2  # every word, then near words: from her ids, no join per row
     assert all(_tables_read(sql) <= {"cases_namekey", "cases_nameword"} for sql in lookups), lookups
     # Before: the same lookups joined each row found by word to the cases, and ranked the same.
-    monkeypatch.setattr(search, "_scope", lambda user, visible: visible)
+    monkeypatch.setattr(search.people, "_scope", lambda user, visible: visible)
     before, joined = _name_lookups(worker, "Aigul Toktosunva")
     assert before == ids
     assert any("cases_case" in _tables_read(sql) for sql in joined)
@@ -453,7 +453,7 @@ def test_a_workers_search_finds_the_same_people_whatever_her_caseloads_size(work
     person(other_worker, "Айгүл", "Токтосунова", region=other_worker.regions.first())
     expected = ranked_returnee_ids(worker, "Aigul Toktosunova")
 
-    monkeypatch.setattr(search, "SMALL_SCOPE", 1)  # too many people to list: looked up by join
+    monkeypatch.setattr(search.people, "SMALL_SCOPE", 1)  # too many people to list: looked up by join
 
     assert ranked_returnee_ids(worker, "Aigul Toktosunova") == expected
     assert expected[0] == aigul.pk

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from repat.approvals import actions as approvals
-from tests.cases.test_selectors import CYRILLIC
+from tests.cases.test_timeline import CYRILLIC
 from tests.factories import CaseFactory, ReturneeFactory, person, region
 from tests.services.factories import ReferralFactory
 from tests.worlds import clients_of_world, from_world, module_world, sessions_of, signing_in

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from repat.core.search import SearchField, search_text
-from tests.cases.test_selectors import CYRILLIC
+from tests.cases.test_timeline import CYRILLIC
 
 TOO_LONG = "A search can be at most 100 characters long."
 UNREADABLE = (
