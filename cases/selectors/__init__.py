@@ -10,7 +10,6 @@ from .case import (
     case_summary,
     caseload,
     recent_notes,
-    tasks_visible_to,
 )
 from .civil_status import (
     DocumentSummary,
@@ -22,6 +21,7 @@ from .duplicates import (
     duplicate_decisions_of,
     mothers_of,
 )
+from .follow_ups import tasks_visible_to
 from .merges import (
     MergePreview,
     MergeSide,

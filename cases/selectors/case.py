@@ -93,14 +93,6 @@ def case_overview(*, case: Case) -> dict:
     }
 
 
-def tasks_visible_to(*, user):
-    from ..models import FollowUpTask
-
-    condition = permissions.visible_through(user, "case")
-    tasks = FollowUpTask.objects.all() if condition is None else FollowUpTask.objects.filter(condition)
-    return tasks.select_related("case")
-
-
 def case_summary(*, user, case: Case) -> dict:
     """What the printable case summary shows, in a fixed number of queries: the case and person, the
     family, documents, assessments, the current plan's goals, open tasks, the latest contacts; the
